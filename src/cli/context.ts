@@ -1,0 +1,43 @@
+/**
+ * What a command handler may touch. Only `bin.ts` builds one from `process`; tests build their own,
+ * so the whole program runs in-process with captured streams, an injected environment and clock.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface CliContext {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  cwd: string;
+  /** Abort when the user presses Ctrl-C (bin.ts wires SIGINT to it). */
+  signal: AbortSignal;
+}
+
+/** Write a line to stdout. */
+export function out(ctx: CliContext, line: string): void {
+  ctx.stdout.write(line.endsWith('\n') ? line : `${line}\n`);
+}
+
+/** Write a line to stderr (progress, hints, warnings: never the machine result). */
+export function err(ctx: CliContext, line: string): void {
+  ctx.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+}
+
+/** Read all of stdin as text, refusing more than `limit` bytes. */
+export async function readStdin(ctx: CliContext, limit = 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > limit) {
+      const { badInput } = await import('../core/errors.js');
+      throw badInput(`standard input is larger than ${limit} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,67 @@
+/**
+ * The commander program: global options, one `register` per command file, and the error boundary
+ * that turns any failure into one line on stderr and a documented exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import type { CliContext } from './context.js';
+import { EntraTokenError, EXIT_CODES, oneLine } from '../core/errors.js';
+import { COMMANDS } from './commands/index.js';
+
+export const VERSION = '0.1.0';
+
+/** Build the program for one run. Handlers receive `ctx`; nothing here touches `process`. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command();
+  program
+    .name('entra-token')
+    .description(
+      'Get Microsoft Entra ID tokens for Azure Databricks and Microsoft Graph over raw OAuth 2.0,\n' +
+        'and see exactly what crosses the wire.',
+    )
+    .version(VERSION, '-V, --version')
+    .option('--trace', 'print every request and response of the flow on stderr (secrets redacted)')
+    .option('--trace-file <file>', 'write the trace as JSON lines (redacted) to <file>')
+    .option('--har <file>', 'write the trace as a HAR 1.2 file (redacted) to <file>')
+    .option('--curl', 'print the back-channel requests as a replayable curl script on stderr')
+    .option('--trace-secrets', 'show secrets unredacted in the trace (loud warning)')
+    .option('--redact-pii', 'also mask names, UPNs and IP addresses in traces')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(s),
+    })
+    .exitOverride();
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
+}
+
+/** Run the program with `argv` (without node and script) and return the exit code. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    return reportError(e, ctx);
+  }
+}
+
+/** Print an error as one line (plus an optional hint line) and return its exit code. */
+export function reportError(e: unknown, ctx: CliContext): number {
+  if (e instanceof CommanderError) {
+    // help and version "errors" are normal exits
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return EXIT_CODES.EUSAGE; // commander already printed its one-line message
+  }
+  if (e instanceof EntraTokenError) {
+    ctx.stderr.write(`entra-token: error ${e.code}: ${e.message}\n`);
+    if (e.hint) ctx.stderr.write(`hint: ${oneLine(e.hint)}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  ctx.stderr.write(`entra-token: internal error EINTERNAL: ${oneLine(message)}\n`);
+  ctx.stderr.write('hint: this is a bug in entra-token; run again with ENTRA_TOKEN_DEBUG=1 for details\n');
+  if (ctx.env.ENTRA_TOKEN_DEBUG && e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
+  return EXIT_CODES.EINTERNAL;
+}

@@ -1,0 +1,3 @@
+/** entra-token library surface: re-exports only. */
+export * from './core/errors.js';
+export * from './core/wire.js';

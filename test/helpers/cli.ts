@@ -1,0 +1,41 @@
+/** Run the CLI in-process with captured streams, an injected env, stdin text and clock. */
+import { PassThrough, Readable } from 'node:stream';
+import { runCli } from '../../src/cli/program.js';
+import type { CliContext } from '../../src/cli/context.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  now?: () => number;
+  isTTY?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function runInProcess(argv: string[], opts: RunOptions = {}): Promise<CliRun> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let so = '';
+  let se = '';
+  stdout.on('data', (d) => (so += d));
+  stderr.on('data', (d) => (se += d));
+  const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
+  const tty = opts.isTTY ?? false;
+  const ctx: CliContext = {
+    stdout: Object.assign(stdout, { isTTY: tty }),
+    stderr: Object.assign(stderr, { isTTY: tty }),
+    stdin: Object.assign(stdin, { isTTY: tty && opts.stdin === undefined }),
+    env: opts.env ?? {},
+    now: opts.now ?? (() => Date.now()),
+    cwd: process.cwd(),
+    signal: opts.signal ?? new AbortController().signal,
+  };
+  const code = await runCli(argv, ctx);
+  await new Promise((r) => setImmediate(r));
+  return { code, stdout: so, stderr: se };
+}
