@@ -1,0 +1,261 @@
+/**
+ * The one HTTP client of the tool (undici). Requests arrive as values (`WireRequest`) and leave as
+ * values (`WireResponse`); each attempt is recorded in the trace. Redirects are never followed.
+ *
+ * Retries: idempotent requests (GETs) are retried on 429/500/502/503/504 and on connection failures,
+ * with jittered backoff, honouring Retry-After, bounded in attempts and total time. A token POST is only
+ * re-sent when the server definitely did not process it: it never connected, or it answered 429/503.
+ * When a POST was sent and no answer came back, the outcome is unknown (a code may have been redeemed, a
+ * refresh token rotated), so it is not retried: EOUTCOME_UNKNOWN.
+ */
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { EntraTokenError, excerpt } from '../core/errors.js';
+import { assertSecureUrl } from '../core/url-safety.js';
+import { requestBody, type WireRequest, type WireResponse } from '../core/wire.js';
+import type { Trace } from './trace.js';
+
+export const USER_AGENT = `entra-token/0.1.0 node/${process.versions.node}`;
+
+export interface RetryPolicy {
+  /** Total attempts, including the first. */
+  maxAttempts: number;
+  /** Give up retrying once this much time has been spent (ms). */
+  maxTotalMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, maxTotalMs: 30_000, baseDelayMs: 300, maxDelayMs: 5_000 };
+export const NO_RETRY: RetryPolicy = { maxAttempts: 1, maxTotalMs: 0, baseDelayMs: 0, maxDelayMs: 0 };
+
+export interface HttpClientOptions {
+  /** Environment for proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). */
+  env?: Record<string, string | undefined>;
+  connectTimeoutMs?: number;
+  /** Time to wait for response headers, and between body chunks. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** Injected for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface SendOptions {
+  trace?: Trace | undefined;
+  signal?: AbortSignal | undefined;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
+export interface HttpClient {
+  send(req: WireRequest, opts?: SendOptions): Promise<WireResponse>;
+  close(): Promise<void>;
+}
+
+const RETRYABLE_GET = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_POST = new Set([429, 503]);
+/** Errors raised before any byte of the request could have reached the server. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function hasProxy(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new EntraTokenError('ECANCELLED', 'cancelled'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new EntraTokenError('ECANCELLED', 'cancelled'));
+      },
+      { once: true },
+    );
+  });
+
+/** Parse Retry-After (delta-seconds or an HTTP date) into milliseconds from `now`. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const date = Date.parse(v);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+function normalizeHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function errorCode(e: unknown): string {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return err?.cause?.code ?? err?.code ?? '';
+}
+
+/** Create a client. The CLI makes one per run; the library's default is shared. */
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const env = options.env ?? process.env;
+  const connectTimeout = options.connectTimeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  let dispatcher: Dispatcher | undefined;
+
+  function getDispatcher(): Dispatcher {
+    if (!dispatcher) {
+      const common = { connect: { timeout: connectTimeout }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+      dispatcher = hasProxy(env)
+        ? new EnvHttpProxyAgent({
+            ...common,
+            httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+            httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+            noProxy: env.NO_PROXY ?? env.no_proxy,
+          })
+        : new Agent(common);
+    }
+    return dispatcher;
+  }
+
+  async function attempt(req: WireRequest, opts: SendOptions, n: number): Promise<WireResponse> {
+    const started = now();
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...req.headers };
+    const body = requestBody(req);
+    try {
+      const res = await request(req.url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: getDispatcher(),
+        signal: opts.signal,
+        headersTimeout: opts.timeoutMs ?? timeoutMs,
+        bodyTimeout: opts.timeoutMs ?? timeoutMs,
+      });
+      const text = await res.body.text();
+      const response: WireResponse = {
+        status: res.statusCode,
+        headers: normalizeHeaders(res.headers as Record<string, string | string[] | undefined>),
+        body: text,
+      };
+      opts.trace?.exchange({ request: req, response, durationMs: now() - started, attempt: n });
+      return response;
+    } catch (e) {
+      const failure = classify(e, req);
+      opts.trace?.exchange({
+        request: req,
+        error: { code: failure.code, message: failure.message },
+        durationMs: now() - started,
+        attempt: n,
+      });
+      throw failure;
+    }
+  }
+
+  function classify(e: unknown, req: WireRequest): EntraTokenError & { sent?: boolean } {
+    if (e instanceof EntraTokenError) return e;
+    const code = errorCode(e);
+    const host = safeHost(req.url);
+    if ((e as Error)?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+      return new EntraTokenError('ECANCELLED', `cancelled while waiting for ${host}`);
+    }
+    if (NOT_SENT.has(code)) {
+      const err = new EntraTokenError(
+        code === 'UND_ERR_CONNECT_TIMEOUT' ? 'ETIMEOUT' : 'ENETWORK',
+        code === 'UND_ERR_CONNECT_TIMEOUT'
+          ? `could not connect to ${host} within ${connectTimeout / 1000} s`
+          : `could not connect to ${host} (${code})`,
+        { hint: 'check the host name, your network and proxy settings (HTTPS_PROXY, NO_PROXY)', cause: e },
+      );
+      return Object.assign(err, { sent: false });
+    }
+    const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+    if (!req.idempotent) {
+      const err = new EntraTokenError(
+        'EOUTCOME_UNKNOWN',
+        `${req.method} ${host} was sent but ${timedOut ? 'no answer came in time' : `the connection failed (${code || excerpt(String((e as Error)?.message ?? e), 80)})`}; its outcome is unknown, so it was not retried`,
+        {
+          hint: 'an authorization code can be redeemed only once and a refresh token may have rotated: start the sign-in again (or retry a refresh once) rather than resending the same request',
+          cause: e,
+        },
+      );
+      return Object.assign(err, { sent: true });
+    }
+    const err = new EntraTokenError(
+      timedOut ? 'ETIMEOUT' : 'ENETWORK',
+      timedOut ? `${host} did not answer within ${timeoutMs / 1000} s` : `connection to ${host} failed (${code || 'network error'})`,
+      { hint: 'check your network and proxy settings, then try again', cause: e },
+    );
+    return Object.assign(err, { sent: true });
+  }
+
+  async function send(req: WireRequest, opts: SendOptions = {}): Promise<WireResponse> {
+    assertSecureUrl(req.url, 'request URL');
+    const p = opts.retry ?? policy;
+    const startedAt = now();
+    for (let n = 1; ; n++) {
+      let response: WireResponse | undefined;
+      let failure: (EntraTokenError & { sent?: boolean }) | undefined;
+      try {
+        response = await attempt(req, opts, n);
+      } catch (e) {
+        failure = e as EntraTokenError & { sent?: boolean };
+        if (failure.code === 'ECANCELLED' || failure.code === 'EOUTCOME_UNKNOWN' || failure.code === 'EINSECURE') throw failure;
+        if (!req.idempotent && failure.sent !== false) throw failure;
+      }
+      const retryable = response
+        ? (req.idempotent ? RETRYABLE_GET : RETRYABLE_POST).has(response.status)
+        : true;
+      if (!retryable || n >= p.maxAttempts) {
+        if (failure) throw failure;
+        return response!;
+      }
+      const backoff = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (n - 1));
+      const jittered = backoff / 2 + random() * (backoff / 2);
+      const advised = response ? retryAfterMs(response.headers['retry-after'], now()) : undefined;
+      const delay = advised ?? jittered;
+      if (now() - startedAt + delay > p.maxTotalMs) {
+        if (failure) throw failure;
+        return response!;
+      }
+      opts.trace?.note(
+        `retrying ${req.method} ${safeHost(req.url)} in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${p.maxAttempts}` +
+          (advised !== undefined ? ', as Retry-After asks)' : ')'),
+      );
+      await sleep(delay, opts.signal);
+    }
+  }
+
+  return {
+    send,
+    async close() {
+      const d = dispatcher;
+      dispatcher = undefined;
+      await d?.close();
+    },
+  };
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the server';
+  }
+}
+
+let shared: HttpClient | undefined;
+
+/** Send with the process-wide default client (library convenience). */
+export function send(req: WireRequest, opts?: SendOptions): Promise<WireResponse> {
+  shared ??= createHttpClient();
+  return shared.send(req, opts);
+}
