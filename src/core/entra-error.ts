@@ -1,0 +1,81 @@
+/**
+ * Entra error bodies and error redirects (reference §3) → one `EntraOAuthError` carrying the AADSTS
+ * code, `error`, the first sentence of the description, trace and correlation ids, timestamp and a hint.
+ * React on `error` and the code, never on the free text.
+ */
+import { EntraOAuthError, type EntraErrorFields } from './errors.js';
+import { aadstsInfo, type HintContext } from './aadsts.js';
+
+const INTERACTION_ERRORS = new Set(['interaction_required', 'login_required', 'consent_required']);
+
+/** The AADSTS code: first of `error_codes`, else the `AADSTSnnnn:` prefix of the description. */
+export function aadstsCode(fields: EntraErrorFields): number | undefined {
+  const first = fields.error_codes?.[0];
+  if (typeof first === 'number' && Number.isInteger(first)) return first;
+  if (typeof first === 'string' && /^\d+$/.test(first)) return Number(first);
+  const m = /AADSTS(\d{4,7})/.exec(fields.error_description ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The description without the AADSTS prefix and without its Trace ID / Correlation ID / Timestamp tail. */
+export function summarize(description: string | undefined): string {
+  if (!description) return '';
+  let s = description.replace(/^AADSTS\d+:\s*/, '');
+  const tail = s.search(/\s*(\r?\n)?\s*Trace ID:/);
+  if (tail >= 0) s = s.slice(0, tail);
+  s = s.replace(/\s+/g, ' ').trim();
+  // first sentence: up to the first ". " followed by an upper-case letter
+  const m = /^(.*?[.!?])\s+(?=[A-Z\[])/.exec(s);
+  return (m ? m[1]! : s).slice(0, 400);
+}
+
+/** Pick the well-known fields out of a parsed JSON error body, with their wire types checked. */
+export function errorFieldsFromJson(body: Record<string, unknown>): EntraErrorFields | undefined {
+  if (typeof body.error !== 'string' || body.error === '') return undefined;
+  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+  const codes = Array.isArray(body.error_codes)
+    ? (body.error_codes as unknown[]).map((c) => (typeof c === 'number' ? c : Number(c))).filter((c) => Number.isFinite(c))
+    : undefined;
+  return {
+    error: body.error,
+    error_description: str('error_description'),
+    error_codes: codes,
+    timestamp: str('timestamp'),
+    trace_id: str('trace_id'),
+    correlation_id: str('correlation_id'),
+    error_uri: str('error_uri'),
+    suberror: str('suberror'),
+    claims: str('claims'),
+    password_change_url: str('password_change_url'),
+  };
+}
+
+/**
+ * Turn Entra's error fields into an error with a hint.
+ * @param where `token` for token/device endpoint bodies, `authorize` for error redirects.
+ */
+export function toEntraError(
+  fields: EntraErrorFields,
+  where: 'token' | 'authorize',
+  ctx: HintContext = {},
+  status?: number,
+): EntraOAuthError {
+  const code = aadstsCode(fields);
+  const info = aadstsInfo(code);
+  let summary = summarize(fields.error_description) || info?.meaning || fields.error;
+  if (fields.trace_id && !summary.includes(fields.trace_id)) {
+    summary += ` (trace id ${fields.trace_id}, correlation id ${fields.correlation_id ?? 'none'}${fields.timestamp ? `, at ${fields.timestamp}` : ''})`;
+  }
+  let hint = info?.hint(ctx);
+  if (!hint && fields.error === 'access_denied') hint = 'the sign-in was cancelled or denied; start again';
+  if (!hint && (fields.error === 'temporarily_unavailable' || fields.error === 'server_error')) {
+    hint = 'Entra is temporarily unavailable; try again in a minute';
+  }
+  if (!hint && fields.error_uri) hint = `see ${fields.error_uri}`;
+  const interaction =
+    info?.interaction === true ||
+    INTERACTION_ERRORS.has(fields.error) ||
+    (fields.suberror !== undefined && ['basic_action', 'additional_action', 'consent_required', 'user_password_expired', 'bad_token'].includes(fields.suberror));
+  const errCode = where === 'authorize' ? 'EAUTHORIZE' : interaction ? 'EINTERACTION_REQUIRED' : 'EOAUTH';
+  return new EntraOAuthError(errCode, fields, { aadsts: code, summary, status, hint });
+}
