@@ -1,0 +1,443 @@
+/**
+ * An emulated Azure Databricks workspace: the tenant-discovery redirects tools use (`/aad/auth`,
+ * `/oidc/oauth2/v2.0/authorize`), `clusters/list` in API 2.0 and 2.1 (paged), and the workspace's
+ * refusals in the shapes real workspaces have been seen to answer (entra-wire §9). Bearer tokens are
+ * verified against the Entra emulator's published keys like a real resource server would.
+ *
+ * Faithfulness notes (what is observed vs. inferred, entra-wire §9.2):
+ * - no/unsupported credential → 401 `{"error_code":401,"message":"Credential was not sent ... [ReqId: …]"}` [observed]
+ * - bad signature / not a JWT → 403 Jetty HTML "Invalid access token." [observed, legacy]
+ * - wrong `aud` → 400 Jetty HTML `io.jsonwebtoken.IncorrectClaimException: Expected aud claim to be: …` [observed]
+ * - expired → 403 `{"error_code":403,"message":"JWT has expired"}` + `X-Databricks-Reason-Phrase` [observed 2024]
+ * - expiring within 30 s → 403 with "Token is expiring within 30 seconds. (token expired)" [observed text;
+ *   the JSON envelope with a numeric error_code is inferred from the expired case]
+ * - token from another tenant → 400 Jetty HTML `IncorrectClaimException: Expected iss claim to be: …` [inferred
+ *   from the aud case; the real wording for a foreign tenant was not found]
+ * - principal unknown to the workspace, or not a workspace user and without the Azure headers it needs →
+ *   403 Jetty HTML "User not authorized." [observed]
+ * - malformed `X-Databricks-Azure-Workspace-Resource-Id` → 400 `INVALID_PARAMETER_VALUE`; a resource id of
+ *   another workspace or a bad management token → 403 `PERMISSION_DENIED` JSON [inferred: not found]
+ * - unknown API path → 404 `{"error_code":"ENDPOINT_NOT_FOUND","message":"No API found for 'GET /…'"}` [inferred
+ *   from the standard error envelope; the message mirrors what workspaces print for unknown routes]
+ * - `/aad/auth` redirects to `{authorityHost}/{tid}/oauth2/authorize?…`: the emulator uses its own Entra
+ *   URL as authorityHost (default https://login.microsoftonline.com when run alone), so a client extracts
+ *   the tenant from the first path segment exactly as databricks-sdk-py's `load_azure_tenant_id` does.
+ * - Real workspaces auto-add an Azure Contributor/Owner as a workspace user after its first call with the
+ *   Azure headers; here that is opt-in (`autoProvision`) so tests do not depend on call order.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bearerOf, drain, keyGetter, requestId, send, verifySignature, type KeySource } from './bearer.js';
+
+/** The Azure Databricks first-party application id: the `aud` of every workspace token. */
+export const DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
+
+/** Audiences Databricks accepts for `X-Databricks-Azure-SP-Management-Token` (public cloud). */
+export const MANAGEMENT_AUDIENCES = [
+  'https://management.core.windows.net/',
+  'https://management.core.windows.net',
+  'https://management.azure.com/',
+  'https://management.azure.com',
+];
+
+/** `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Databricks/workspaces/{name}`, any case. */
+export const RESOURCE_ID_PATTERN =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.databricks\/workspaces\/[^/]+$/i;
+
+/** Someone the workspace knows about: a workspace user, or an Azure role holder on the workspace resource. */
+export interface WorkspacePrincipal {
+  /** Matched against `upn` / `unique_name` / `preferred_username` of a delegated token (case-insensitive). */
+  upn?: string;
+  /** Matched against `appid` / `azp` of an app-only token. */
+  appId?: string;
+  /** Matched against `oid`. */
+  oid?: string;
+  displayName?: string;
+  /** Member of the workspace: the bearer token alone suffices. */
+  workspaceUser: boolean;
+  /** Role on the Azure resource; a non-member with a role must send the Azure headers (§9.1). */
+  azureRole?: 'Owner' | 'Contributor';
+}
+
+/** A ClusterDetails object as `clusters/list` returns it (entra-wire §9.3; open-ended). */
+export type ClusterDetails = Record<string, unknown> & { cluster_id: string; cluster_name: string; state: string };
+
+export interface WorkspaceServerOptions {
+  /** The workspace's Entra tenant. */
+  tenantId: string;
+  /** Where to get the issuer's signing keys. */
+  keys: KeySource;
+  /** Entra host for the discovery redirects, without a trailing slash. */
+  authorityHost?: string;
+  /** The workspace's ARM resource id (what the resource-id header must name). */
+  resourceId?: string;
+  /** Who may call. Default {@link defaultPrincipals} with no app. */
+  principals?: WorkspacePrincipal[];
+  /** Default {@link seedClusters}(). */
+  clusters?: ClusterDetails[];
+  /** The emulator clock, milliseconds since the epoch. */
+  now?: () => number;
+  /** Add a role holder as a workspace user after its first call with valid Azure headers (real behaviour). */
+  autoProvision?: boolean;
+}
+
+export const DEFAULT_RESOURCE_ID =
+  '/subscriptions/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e/resourceGroups/rg-data/providers/Microsoft.Databricks/workspaces/dbw-prod';
+
+/**
+ * The seeded principals: alice is a workspace user; `adminUpn` (default admin@contoso.com) is an Owner of
+ * the Azure resource but not a workspace user (needs the resource-id header); the confidential app's
+ * service principal, when given, is a Contributor but not a workspace user (needs both Azure headers).
+ */
+export function defaultPrincipals(seed: { confidentialClientId?: string; adminUpn?: string } = {}): WorkspacePrincipal[] {
+  const list: WorkspacePrincipal[] = [
+    { upn: 'alice@contoso.com', displayName: 'Alice Smith', workspaceUser: true },
+    { upn: seed.adminUpn ?? 'admin@contoso.com', displayName: 'Workspace Admin', workspaceUser: false, azureRole: 'Owner' },
+  ];
+  if (seed.confidentialClientId) {
+    list.push({ appId: seed.confidentialClientId, displayName: 'contoso-automation', workspaceUser: false, azureRole: 'Contributor' });
+  }
+  return list;
+}
+
+/** Five clusters in the states a real workspace lists (times are fixed epoch milliseconds). */
+export function seedClusters(): ClusterDetails[] {
+  const base = (id: string, name: string, creator: string, extra: Record<string, unknown>): ClusterDetails => ({
+    cluster_id: id,
+    creator_user_name: creator,
+    spark_context_id: 0,
+    cluster_name: name,
+    spark_version: '15.4.x-scala2.12',
+    node_type_id: 'Standard_DS3_v2',
+    driver_node_type_id: 'Standard_DS3_v2',
+    spark_env_vars: { PYSPARK_PYTHON: '/databricks/python3/bin/python3' },
+    autotermination_minutes: 30,
+    enable_elastic_disk: true,
+    cluster_source: 'UI',
+    enable_local_disk_encryption: false,
+    azure_attributes: { first_on_demand: 1, availability: 'ON_DEMAND_AZURE', spot_bid_max_price: -1.0 },
+    state: 'TERMINATED',
+    state_message: '',
+    start_time: 1735895723412,
+    last_state_loss_time: 0,
+    num_workers: 2,
+    default_tags: { Vendor: 'Databricks', Creator: creator, ClusterName: name, ClusterId: id },
+    data_security_mode: 'USER_ISOLATION',
+    runtime_engine: 'STANDARD',
+    ...extra,
+  });
+  const clusters = [
+    base('0103-141523-abcd1234', 'etl-shared', 'alice@contoso.com', {
+      state: 'RUNNING',
+      spark_context_id: 4821937761046825,
+      jdbc_port: 10000,
+      cluster_memory_mb: 43008,
+      cluster_cores: 12,
+      last_restarted_time: 1735895823412,
+    }),
+    base('0104-093012-ml4gpu77', 'ml-training-gpu', 'alice@contoso.com', {
+      spark_version: '15.4.x-gpu-ml-scala2.12',
+      node_type_id: 'Standard_NC6s_v3',
+      driver_node_type_id: 'Standard_NC6s_v3',
+      autoscale: { min_workers: 1, max_workers: 4 },
+      num_workers: undefined,
+      azure_attributes: { first_on_demand: 1, availability: 'SPOT_WITH_FALLBACK_AZURE', spot_bid_max_price: -1.0 },
+      state_message: 'Inactive cluster terminated (inactive for 30 minutes).',
+      start_time: 1735980612000,
+      terminated_time: 1735988012000,
+      termination_reason: { code: 'INACTIVITY', type: 'SUCCESS', parameters: { inactivity_duration_min: '30' } },
+      data_security_mode: 'SINGLE_USER',
+      single_user_name: 'alice@contoso.com',
+    }),
+    base('0105-110245-bob5678x', 'bob-adhoc', 'bob@contoso.com', {
+      num_workers: 0,
+      spark_conf: { 'spark.databricks.cluster.profile': 'singleNode', 'spark.master': 'local[*, 4]' },
+      custom_tags: { ResourceClass: 'SingleNode' },
+      state: 'PENDING',
+      state_message: 'Finding instances for new nodes, acquiring more instances if necessary',
+      start_time: 1736075000000,
+      data_security_mode: 'SINGLE_USER',
+      single_user_name: 'bob@contoso.com',
+    }),
+    base('0106-020000-job9a1b2', 'job-1042-run-88231', 'alice@contoso.com', {
+      cluster_source: 'JOB',
+      spark_version: '14.3.x-scala2.12',
+      node_type_id: 'Standard_D4ds_v5',
+      driver_node_type_id: 'Standard_D4ds_v5',
+      num_workers: 4,
+      state_message: 'Job cluster terminated: run finished.',
+      start_time: 1736128800000,
+      terminated_time: 1736130912000,
+      termination_reason: { code: 'JOB_FINISHED', type: 'SUCCESS' },
+      runtime_engine: 'PHOTON',
+    }),
+    base('0107-151733-err0r5xz', 'nightly-reports', 'admin@contoso.com', {
+      node_type_id: 'Standard_E8ds_v5',
+      driver_node_type_id: 'Standard_E8ds_v5',
+      state: 'ERROR',
+      state_message: 'Cluster failed to launch: cloud provider quota exceeded.',
+      start_time: 1736263053000,
+      terminated_time: 1736263353000,
+      termination_reason: {
+        code: 'CLOUD_PROVIDER_LAUNCH_FAILURE',
+        type: 'CLOUD_FAILURE',
+        parameters: { azure_error_code: 'QuotaExceeded' },
+      },
+    }),
+  ];
+  // JSON drops undefined fields; keep the objects clean for deepEqual in tests
+  return clusters.map((c) => JSON.parse(JSON.stringify(c)) as ClusterDetails);
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML_TYPE = 'text/html;charset=utf-8';
+const DEFAULT_PAGE_SIZE = 100;
+
+interface Refusal {
+  status: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  html?: { title: string; reason: string };
+}
+
+/** A Jetty error page as legacy Databricks front ends answer (entra-wire §9.2). */
+export function jettyPage(status: number, path: string, reason: string): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return (
+    '<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n' +
+    `<title>Error ${status} ${esc(reason)}</title>\n</head>\n<body><h2>HTTP ERROR ${status}</h2>\n` +
+    `<p>Problem accessing ${esc(path)}. Reason:\n<pre>    ${esc(reason)}</pre></p>\n</body>\n</html>\n`
+  );
+}
+
+function pageToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
+}
+
+function parsePageToken(token: string): number | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
+    return typeof v.offset === 'number' && Number.isInteger(v.offset) && v.offset >= 0 ? v.offset : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
+/** Build the workspace's request handler. */
+export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const getKey = keyGetter(opts.keys);
+  const now = opts.now ?? (() => Date.now());
+  const authorityHost = (opts.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+  const resourceId = opts.resourceId ?? DEFAULT_RESOURCE_ID;
+  const principals = (opts.principals ?? defaultPrincipals()).map((p) => ({ ...p }));
+  const clusters = opts.clusters ?? seedClusters();
+  const issuer = `https://sts.windows.net/${opts.tenantId}/`;
+
+  const write = (res: ServerResponse, path: string, r: Refusal | { status: number; json: unknown }) => {
+    const headers: Record<string, string> = { server: 'databricks', ...('headers' in r ? r.headers : {}) };
+    if ('html' in r && r.html) {
+      send(res, r.status, { ...headers, 'content-type': HTML_TYPE }, jettyPage(r.status, path, r.html.reason));
+    } else {
+      send(res, r.status, { ...headers, 'content-type': JSON_TYPE }, JSON.stringify(r.json));
+    }
+  };
+
+  const findPrincipal = (claims: Record<string, unknown>): WorkspacePrincipal | undefined => {
+    const appOnly = claims.scp === undefined && (claims.idtyp === 'app' || !isString(claims.upn ?? claims.unique_name));
+    const names = [claims.upn, claims.unique_name, claims.preferred_username].filter(isString).map((s) => s.toLowerCase());
+    const app = [claims.appid, claims.azp].find(isString)?.toLowerCase();
+    return principals.find((p) => {
+      if (p.oid && isString(claims.oid) && p.oid.toLowerCase() === claims.oid.toLowerCase()) return true;
+      if (appOnly) return p.appId !== undefined && p.appId.toLowerCase() === app;
+      return p.upn !== undefined && names.includes(p.upn.toLowerCase());
+    });
+  };
+
+  /** The authentication and authorization of one /api/ request: undefined when allowed. */
+  const authorize = async (req: IncomingMessage, path: string): Promise<Refusal | undefined> => {
+    const token = bearerOf(req);
+    if (!token) {
+      return {
+        status: 401,
+        json: {
+          error_code: 401,
+          message: `Credential was not sent or was of an unsupported type for this API. [ReqId: ${requestId()}]`,
+        },
+      };
+    }
+    const invalid: Refusal = { status: 403, html: { title: 'Invalid access token.', reason: 'Invalid access token.' } };
+    const verified = await verifySignature(token, getKey);
+    if (!verified) return invalid;
+    const c = verified.payload;
+    const nowSec = Math.floor(now() / 1000);
+
+    if (c.aud !== DATABRICKS_APP_ID) {
+      const reason = `io.jsonwebtoken.IncorrectClaimException: Expected aud claim to be: ${DATABRICKS_APP_ID}, but was: ${String(c.aud)}.`;
+      return { status: 400, html: { title: reason, reason } };
+    }
+    if (typeof c.exp !== 'number') return invalid;
+    if (c.exp <= nowSec) {
+      return {
+        status: 403,
+        headers: { 'x-databricks-reason-phrase': 'JWT has expired' },
+        json: { error_code: 403, message: 'JWT has expired' },
+      };
+    }
+    if (c.exp - nowSec < 30) {
+      const message = 'Token is expiring within 30 seconds. (token expired)';
+      return { status: 403, headers: { 'x-databricks-reason-phrase': message }, json: { error_code: 403, message } };
+    }
+    if (typeof c.nbf === 'number' && c.nbf > nowSec + 300) return invalid;
+    if (c.iss !== issuer || c.tid !== opts.tenantId) {
+      const reason = `io.jsonwebtoken.IncorrectClaimException: Expected iss claim to be: ${issuer}, but was: ${String(c.iss)}.`;
+      return { status: 400, html: { title: reason, reason } };
+    }
+
+    const notAuthorized: Refusal = { status: 403, html: { title: 'User not authorized.', reason: 'User not authorized.' } };
+    const sentResourceId = req.headers['x-databricks-azure-workspace-resource-id'];
+    if (typeof sentResourceId === 'string' && !RESOURCE_ID_PATTERN.test(sentResourceId.trim())) {
+      return {
+        status: 400,
+        json: {
+          error_code: 'INVALID_PARAMETER_VALUE',
+          message: `Invalid resource ID in header X-Databricks-Azure-Workspace-Resource-Id: expected /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Databricks/workspaces/{workspaceName}`,
+        },
+      };
+    }
+    const principal = findPrincipal(c);
+    if (!principal) return notAuthorized;
+    if (principal.workspaceUser) return undefined;
+    if (!principal.azureRole || typeof sentResourceId !== 'string') return notAuthorized;
+    if (sentResourceId.trim().toLowerCase() !== resourceId.toLowerCase()) {
+      return {
+        status: 403,
+        json: {
+          error_code: 'PERMISSION_DENIED',
+          message: 'The resource ID in X-Databricks-Azure-Workspace-Resource-Id does not match this workspace.',
+        },
+      };
+    }
+    const appOnly = principal.appId !== undefined && principal.upn === undefined;
+    if (appOnly) {
+      const mgmt = req.headers['x-databricks-azure-sp-management-token'];
+      if (typeof mgmt !== 'string' || mgmt.trim() === '') return notAuthorized;
+      const problem = await checkManagementToken(mgmt.trim(), c);
+      if (problem) {
+        return { status: 403, json: { error_code: 'PERMISSION_DENIED', message: `Invalid Azure management token: ${problem}` } };
+      }
+    }
+    if (opts.autoProvision) principal.workspaceUser = true;
+    return undefined;
+  };
+
+  const checkManagementToken = async (mgmt: string, bearer: Record<string, unknown>): Promise<string | undefined> => {
+    const v = await verifySignature(mgmt, getKey);
+    if (!v) return 'signature validation failed.';
+    const m = v.payload;
+    if (!MANAGEMENT_AUDIENCES.includes(String(m.aud))) {
+      return `expected aud claim to be: https://management.core.windows.net/, but was: ${String(m.aud)}.`;
+    }
+    if (typeof m.exp !== 'number' || m.exp <= Math.floor(now() / 1000)) return 'the token has expired.';
+    if (m.tid !== opts.tenantId) return 'the token was issued by another tenant.';
+    if (String(m.appid ?? m.azp).toLowerCase() !== String(bearer.appid ?? bearer.azp).toLowerCase()) {
+      return 'the token was issued to another client than the bearer token.';
+    }
+    return undefined;
+  };
+
+  const listClusters = (version: '2.0' | '2.1', url: URL): Refusal | { status: number; json: unknown } => {
+    if (version === '2.0') return { status: 200, json: clusters.length ? { clusters } : {} };
+    const badParam = (message: string): Refusal => ({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE', message } });
+    const ps = url.searchParams.get('page_size');
+    let size = DEFAULT_PAGE_SIZE;
+    if (ps !== null && ps !== '') {
+      if (!/^\d+$/.test(ps)) return badParam(`Invalid value for page_size: ${ps}`);
+      size = Number(ps) === 0 ? DEFAULT_PAGE_SIZE : Math.min(Number(ps), DEFAULT_PAGE_SIZE);
+    }
+    let offset = 0;
+    const pt = url.searchParams.get('page_token');
+    if (pt !== null && pt !== '') {
+      const o = parsePageToken(pt);
+      if (o === undefined) return badParam('Invalid page token');
+      offset = o;
+    }
+    if (clusters.length === 0) return { status: 200, json: {} };
+    const page = clusters.slice(offset, offset + size);
+    const next = offset + size < clusters.length ? pageToken(offset + size) : '';
+    const prev = offset > 0 ? pageToken(Math.max(0, offset - size)) : '';
+    return { status: 200, json: { clusters: page, next_page_token: next, prev_page_token: prev } };
+  };
+
+  return (req, res) => {
+    void (async () => {
+      await drain(req);
+      const url = new URL(req.url ?? '/', 'http://workspace.invalid');
+      const path = url.pathname;
+      const host = req.headers.host ?? 'localhost';
+      if (req.method === 'GET' && path === '/aad/auth') {
+        const q = new URLSearchParams({
+          response_type: 'code',
+          client_id: DATABRICKS_APP_ID,
+          redirect_uri: `https://${host}/aad/redirect`,
+          state: requestId(),
+        });
+        send(res, 302, { server: 'databricks', location: `${authorityHost}/${opts.tenantId}/oauth2/authorize?${q}` }, '');
+        return;
+      }
+      if (req.method === 'GET' && path === '/oidc/oauth2/v2.0/authorize') {
+        send(res, 302, {
+          server: 'databricks',
+          location: `${authorityHost}/${opts.tenantId}/oauth2/v2.0/authorize${url.search}`,
+        }, '');
+        return;
+      }
+      if (!path.startsWith('/api/')) {
+        send(res, 404, { server: 'databricks', 'content-type': HTML_TYPE }, jettyPage(404, path, 'Not Found'));
+        return;
+      }
+      const refusal = await authorize(req, path);
+      if (refusal) return write(res, path, refusal);
+      const m = /^\/api\/(2\.0|2\.1)\/clusters\/list\/?$/.exec(path);
+      if (req.method === 'GET' && m) return write(res, path, listClusters(m[1] as '2.0' | '2.1', url));
+      const route = path.replace(/^\/api\/\d+\.\d+/, '');
+      write(res, path, {
+        status: 404,
+        json: { error_code: 'ENDPOINT_NOT_FOUND', message: `No API found for '${req.method ?? 'GET'} ${route}'` },
+      });
+    })().catch((e: unknown) => {
+      send(res, 500, { server: 'databricks', 'content-type': JSON_TYPE }, JSON.stringify({
+        error_code: 'INTERNAL_ERROR',
+        message: e instanceof Error ? e.message : String(e),
+      }));
+    });
+  };
+}
+
+/** A node http server (not yet listening) for the workspace. */
+export function createWorkspaceServer(opts: WorkspaceServerOptions): Server {
+  return createServer(createWorkspaceHandler(opts));
+}
+
+/** Listen on 127.0.0.1 (ephemeral port by default) and return the server's base URL. */
+export async function listenLoopback(server: Server, port = 0): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Close a server, ending idle keep-alive sockets so tests do not hang. */
+export async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
