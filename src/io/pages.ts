@@ -75,7 +75,7 @@ export function mismatchPage(reason: string): Page {
   return render(400, 'Not the login in progress — entra-token', 'This response does not belong to the login in progress', 'bad', [
     escapeHtml(reason),
     'Perhaps this tab is left over from an earlier attempt. The login in your terminal is still waiting: ' +
-      'finish signing in in the tab that entra-token opened, or press Ctrl-C in the terminal to cancel.',
+      'finish the sign-in in the tab that entra-token opened, or press Ctrl-C in the terminal to cancel.',
   ]);
 }
 
