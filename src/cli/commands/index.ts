@@ -1,7 +1,10 @@
 /** Every command, one file each. Keep imports here cheap: handlers import their flows lazily. */
 import type { Command } from 'commander';
+import { register as authorizeUrl } from './authorize-url.js';
+import { register as exchange } from './exchange.js';
 import type { CliContext } from '../context.js';
+import { register as inspect } from './inspect.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, inspect];

@@ -1,0 +1,257 @@
+/**
+ * The documented flow, as a script of named steps:
+ *   1. Build authorization request   (state, PKCE S256, nonce; remembered as a pending authorization)
+ *   2. Browser sign-in               (the user, or `login`'s listener)
+ *   3. Callback received             (the pasted redirect: state checked against the pending one)
+ *   4. Redeem code                   (the documentation's POST, plus code_verifier)
+ *   5. Check tokens                  (response shape, id token nonce / aud / tenant)
+ * Each function returns what it sent and received next to its result; errors carry the trace too.
+ */
+import { buildAuthorizeUrl, requestsIdToken, type AuthorizeParams, type Prompt, type ResponseMode } from '../core/authorize.js';
+import type { Authority } from '../core/authority.js';
+import { EntraTokenError, excerpt } from '../core/errors.js';
+import { toEntraError } from '../core/entra-error.js';
+import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
+import { s256Challenge } from '../core/pkce.js';
+import { assertCode, checkState, parseRedirect, type RedirectResult } from '../core/redirect.js';
+import { authorizationCodeRequest, processTokenResponse, type ClientAuth, type TokenResponse } from '../core/token.js';
+import type { HintContext } from '../core/aadsts.js';
+import type { WireRequest, WireResponse } from '../core/wire.js';
+import type { HttpClient } from '../io/http.js';
+import type { PendingAuthorization, PendingStore } from '../io/pending.js';
+import { cryptoRandom, type RandomSource } from '../io/random.js';
+import { Trace } from '../io/trace.js';
+
+export interface FlowDeps {
+  http: HttpClient;
+  now: () => number;
+  trace?: Trace | undefined;
+  signal?: AbortSignal | undefined;
+  random?: RandomSource;
+}
+
+export interface StartAuthorizationOptions {
+  authority: Authority;
+  client_id: string;
+  redirect_uri: string;
+  scopes: string[];
+  /** Default: 256 random bits. */
+  state?: string | undefined;
+  /** Default true. False reproduces the documentation's request (no code_challenge). */
+  pkce?: boolean;
+  prompt?: Prompt | undefined;
+  login_hint?: string | undefined;
+  domain_hint?: string | undefined;
+  response_mode?: ResponseMode | undefined;
+}
+
+export interface StartedAuthorization {
+  url: string;
+  pending: PendingAuthorization;
+}
+
+/**
+ * Step 1: build the authorize URL and remember what the exchange will need.
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
+ */
+export async function startAuthorization(
+  opts: StartAuthorizationOptions,
+  deps: { pending: PendingStore; now: () => number; trace?: Trace | undefined; random?: RandomSource },
+): Promise<StartedAuthorization> {
+  const random = deps.random ?? cryptoRandom;
+  const trace = deps.trace;
+  trace?.step('Build authorization request');
+  const state = opts.state ?? random.state();
+  let code_verifier: string | undefined;
+  if (opts.pkce !== false) {
+    const pair = await random.pkce();
+    code_verifier = pair.code_verifier;
+    const derived = s256Challenge(code_verifier);
+    if (derived !== pair.code_challenge) {
+      throw new EntraTokenError('EINTERNAL', 'PKCE self-check failed: two SHA-256 computations of the code_challenge differ');
+    }
+    trace?.note(`code_challenge = BASE64URL(SHA256(code_verifier)) = ${derived} (pkce-challenge and node:crypto agree); method S256`);
+  } else {
+    trace?.note('PKCE disabled (--no-pkce): the request matches the documentation byte for byte, and a stolen code could be redeemed by anyone');
+  }
+  const nonce = requestsIdToken(opts.scopes) ? random.nonce() : undefined;
+  const params: AuthorizeParams = {
+    authority: opts.authority,
+    client_id: opts.client_id,
+    redirect_uri: opts.redirect_uri,
+    scopes: opts.scopes,
+    state,
+    code_verifier,
+    nonce,
+    response_mode: opts.response_mode,
+    prompt: opts.prompt,
+    login_hint: opts.login_hint,
+    domain_hint: opts.domain_hint,
+  };
+  const url = buildAuthorizeUrl(params);
+  const pending: PendingAuthorization = {
+    state,
+    code_verifier,
+    nonce,
+    redirect_uri: opts.redirect_uri,
+    client_id: opts.client_id,
+    authority: opts.authority.url,
+    tenant: opts.authority.tenant,
+    scopes: opts.scopes,
+    response_mode: opts.response_mode ?? 'query',
+    created_at: deps.now(),
+  };
+  deps.pending.save(pending);
+  trace?.note(
+    `state (${state.length} chars, ${opts.state ? 'given' : '256 random bits'})${nonce ? ' and nonce' : ''} remembered for 10 minutes as a pending authorization`,
+  );
+  trace?.front('open', url, 'authorize URL');
+  return { url, pending };
+}
+
+/** What the user has after signing in: a pasted redirect, or a bare code (with its state if known). */
+export type CallbackInput = { redirect: string; via?: string } | { code: string; state?: string | undefined };
+
+export interface ExchangeOptions {
+  input: CallbackInput;
+  pending: PendingStore;
+  /** Exchange a bare code without any state check (loud opt-out). Uses the newest pending authorization. */
+  skipStateCheck?: boolean;
+  /** Also send `state` in the token request, as the documentation's curl does. */
+  sendState?: boolean;
+  /** Client authentication for confidential (web) apps. */
+  auth?: ClientAuth;
+  /** Called with a warning line (the CLI prints it on stderr). */
+  warn?: (line: string) => void;
+}
+
+export interface ExchangeResult {
+  tokens: TokenResponse;
+  idToken: IdTokenSummary | undefined;
+  pending: PendingAuthorization;
+  request: WireRequest;
+  response: WireResponse;
+  trace: Trace;
+}
+
+/** The command that starts a new sign-in like the pending one (for hints). */
+export function signInCommand(p: Pick<PendingAuthorization, 'authority' | 'client_id'>): string {
+  return `entra-token login --authority ${p.authority} --client-id ${p.client_id}`;
+}
+
+function hintContext(p: PendingAuthorization): HintContext {
+  return {
+    clientId: p.client_id,
+    tenant: p.tenant,
+    authorityUrl: p.authority,
+    redirectUri: p.redirect_uri,
+    scopes: p.scopes,
+    signInCommand: signInCommand(p),
+  };
+}
+
+/** Step 3: check the callback against the pending authorization; decode error redirects. */
+export function acceptCallback(
+  input: CallbackInput,
+  store: PendingStore,
+  now: number,
+  opts: { skipStateCheck?: boolean | undefined; warn?: ((line: string) => void) | undefined; trace?: Trace | undefined } = {},
+): { pending: PendingAuthorization; code: string } {
+  const trace = opts.trace;
+  trace?.step('Callback received');
+  let parsed: RedirectResult;
+  if ('redirect' in input) {
+    parsed = parseRedirect(input.redirect);
+    trace?.front('receive', input.redirect.trim(), input.via ?? 'pasted');
+  } else {
+    assertCode(input.code);
+    parsed = { kind: 'success', code: input.code, state: input.state, session_state: undefined, client_info: undefined, params: {} };
+  }
+  if (parsed.kind === 'error') {
+    let ctx: HintContext = {};
+    if (parsed.state !== undefined) {
+      try {
+        const p = store.find(parsed.state, now);
+        ctx = hintContext(p);
+        store.markUsed(parsed.state, now); // the sign-in ended; its state must not be reused
+        trace?.note('state verified: the error redirect belongs to the pending sign-in, which is now closed');
+      } catch {
+        /* an error for an unknown sign-in is still worth decoding */
+      }
+    }
+    throw toEntraError(parsed.error, 'authorize', ctx);
+  }
+  let pending: PendingAuthorization;
+  if (parsed.state === undefined) {
+    if (!opts.skipStateCheck) {
+      throw new EntraTokenError('ESTATE_MISMATCH', 'no state came with the code, so it cannot be matched to a pending sign-in', {
+        hint: 'paste the whole redirect URL (it carries &state=…), give --state, or pass --skip-state-check to accept the risk of a forged callback',
+      });
+    }
+    const newest = store.newest(now);
+    if (!newest) {
+      throw new EntraTokenError('ESTATE_UNKNOWN', 'no sign-in is pending, so there is no code_verifier or redirect_uri to exchange the code with', {
+        hint: 'run entra-token authorize-url first',
+      });
+    }
+    opts.warn?.(
+      `WARNING: --skip-state-check: the code is exchanged without checking that it answers your own sign-in (CSRF protection is off); using the pending sign-in from ${new Date(newest.created_at).toISOString()}`,
+    );
+    trace?.note('state NOT verified (--skip-state-check)');
+    pending = newest;
+  } else {
+    pending = store.find(parsed.state, now);
+    checkState(parsed.state, pending.state);
+    trace?.note(`state verified: ${excerpt(parsed.state, 16)} matches the pending sign-in started ${Math.round((now - pending.created_at) / 1000)} s ago`);
+  }
+  return { pending, code: parsed.code };
+}
+
+/**
+ * Steps 3–5: exchange a pasted redirect (or code) for tokens.
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
+ */
+export async function exchangeCode(opts: ExchangeOptions, deps: FlowDeps): Promise<ExchangeResult> {
+  const trace = deps.trace ?? new Trace(deps.now);
+  const { pending, code } = acceptCallback(opts.input, opts.pending, deps.now(), {
+    skipStateCheck: opts.skipStateCheck,
+    warn: opts.warn,
+    trace,
+  });
+  return redeem(pending, code, opts, { ...deps, trace });
+}
+
+/** Steps 4–5 for a callback already checked (used by `login` too). */
+export async function redeem(
+  pending: PendingAuthorization,
+  code: string,
+  opts: Pick<ExchangeOptions, 'pending' | 'sendState' | 'auth'>,
+  deps: FlowDeps & { trace: Trace },
+): Promise<ExchangeResult> {
+  const trace = deps.trace;
+  trace.step('Redeem code');
+  const request = authorizationCodeRequest({
+    tokenEndpoint: `${pending.authority}/oauth2/v2.0/token`,
+    client_id: pending.client_id,
+    code,
+    redirect_uri: pending.redirect_uri,
+    scopes: pending.scopes,
+    code_verifier: pending.code_verifier,
+    state: opts.sendState ? pending.state : undefined,
+    auth: opts.auth ?? { kind: 'none' },
+  });
+  // A network failure keeps the pending sign-in so the user can retry; any answer closes it.
+  const response = await deps.http.send(request, { trace, signal: deps.signal });
+  if (response.status < 500 && response.status !== 429) opts.pending.markUsed(pending.state, deps.now());
+  const tokens = processTokenResponse(response, { now: deps.now(), hint: hintContext(pending) });
+  trace.step('Check tokens');
+  trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
+  let idToken: IdTokenSummary | undefined;
+  if (tokens.id_token) {
+    idToken = checkIdToken(tokens.id_token, { client_id: pending.client_id, nonce: pending.nonce, tenant: pending.tenant });
+    trace.note(`id token checked: nonce matches the one sent, aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
+  } else if (pending.scopes.includes('openid')) {
+    throw new EntraTokenError('EBAD_RESPONSE', 'openid was requested but the token response has no id_token');
+  }
+  return { tokens, idToken, pending, request, response, trace };
+}

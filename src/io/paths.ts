@@ -1,0 +1,53 @@
+/**
+ * Per-user directories: state (pending authorizations) and cache (tokens). Created 0700; files in them
+ * are written 0600. Overridable by environment variables for tests and unusual setups.
+ */
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EntraTokenError } from '../core/errors.js';
+
+type Env = Record<string, string | undefined>;
+
+function home(env: Env): string {
+  return env.HOME || env.USERPROFILE || homedir();
+}
+
+/** `ENTRA_TOKEN_STATE_DIR`, else XDG_STATE_HOME (Linux), Application Support (macOS), LOCALAPPDATA (Windows). */
+export function stateDir(env: Env, platform: NodeJS.Platform = process.platform): string {
+  if (env.ENTRA_TOKEN_STATE_DIR) return env.ENTRA_TOKEN_STATE_DIR;
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home(env), 'AppData', 'Local'), 'entra-token', 'state');
+  if (platform === 'darwin') return join(home(env), 'Library', 'Application Support', 'entra-token');
+  return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'entra-token');
+}
+
+/** `ENTRA_TOKEN_CACHE_DIR`, else XDG_CACHE_HOME (Linux), Caches (macOS), LOCALAPPDATA (Windows). */
+export function cacheDir(env: Env, platform: NodeJS.Platform = process.platform): string {
+  if (env.ENTRA_TOKEN_CACHE_DIR) return env.ENTRA_TOKEN_CACHE_DIR;
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home(env), 'AppData', 'Local'), 'entra-token', 'cache');
+  if (platform === 'darwin') return join(home(env), 'Library', 'Caches', 'entra-token');
+  return join(env.XDG_CACHE_HOME || join(home(env), '.cache'), 'entra-token');
+}
+
+/**
+ * Make sure `dir` exists as a private directory (0700), whatever the umask. An existing directory that
+ * is group- or world-accessible is tightened if we own it, refused otherwise.
+ */
+export function ensurePrivateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    if (!st.isDirectory()) throw new EntraTokenError('ECACHE', `${dir} exists and is not a directory`);
+    if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
+      if (typeof process.getuid === 'function' && st.uid === process.getuid()) chmodSync(dir, 0o700);
+      else {
+        throw new EntraTokenError('ECACHE', `${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}) and not ours to fix`, {
+          hint: `chmod 700 ${dir}, or point ENTRA_TOKEN_STATE_DIR / ENTRA_TOKEN_CACHE_DIR elsewhere`,
+        });
+      }
+    }
+  } catch (e) {
+    if (e instanceof EntraTokenError) throw e;
+    throw new EntraTokenError('ECACHE', `cannot create ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+}

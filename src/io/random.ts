@@ -1,0 +1,17 @@
+/** Randomness for the flows, from the platform's cryptographic source. Injected so tests can fix it. */
+import { randomBytes } from 'node:crypto';
+import pkceChallenge from 'pkce-challenge';
+
+export interface RandomSource {
+  /** At least 128 bits; we use 256. */
+  state(): string;
+  nonce(): string;
+  /** An RFC 7636 code_verifier and the challenge pkce-challenge computed for it. */
+  pkce(): Promise<{ code_verifier: string; code_challenge: string }>;
+}
+
+export const cryptoRandom: RandomSource = {
+  state: () => randomBytes(32).toString('base64url'),
+  nonce: () => randomBytes(16).toString('base64url'),
+  pkce: () => pkceChallenge(64),
+};
