@@ -137,7 +137,7 @@ export function expiryPhrase(exp: number, now: number): string {
 
 function ago(t: number, now: number, past: string, future: string): string {
   const d = t - now / 1000;
-  return d > 0 ? `${future} ${formatDuration(d)}` : `${past} ${formatDuration(d)} ago`;
+  return d > 0 ? `${future} ${formatDuration(d)}` : `${past ? `${past} ` : ''}${formatDuration(d)} ago`;
 }
 
 /** "2025-01-01 01:21:17 UTC (02:21:17 local, Europe/Paris)". */
@@ -163,7 +163,7 @@ export function formatTime(epochSeconds: number, o: ExplainOptions = {}): string
 }
 
 function timeClaim(what: string, rel: (t: number, now: number) => string): Entry['meaning'] {
-  return (v, _c, now, o) => (typeof v === 'number' && Number.isFinite(v) ? `${what} ${formatTime(v, o)}, ${rel(v, now)}` : `${what} (not a number: malformed)`);
+  return (v, _c, now, o) => (typeof v === 'number' && Number.isFinite(v) ? `${what} ${formatTime(v, o)}: ${rel(v, now)}` : `${what} (not a number: malformed)`);
 }
 
 function tenantMeaning(v: unknown): string {
@@ -200,11 +200,11 @@ function appMeaning(v: unknown): string {
 const CATALOGUE: Record<string, Entry> = {
   aud: { label: 'audience', meaning: audMeaning },
   iss: { label: 'issuer', meaning: issuerMeaning },
-  iat: { label: 'issued at', meaning: timeClaim('issued', (t, n) => ago(t, n, 'issued', 'issued in the future, in')) },
-  nbf: { label: 'not before', meaning: timeClaim('valid from', (t, n) => ago(t, n, 'valid since', 'NOT YET VALID, valid in')) },
+  iat: { label: 'issued at', meaning: timeClaim('issued', (t, n) => ago(t, n, '', 'IN THE FUTURE, in')) },
+  nbf: { label: 'not before', meaning: timeClaim('not valid before', (t, n) => (t > n / 1000 ? `NOT YET VALID for another ${formatDuration(t - n / 1000)}` : 'valid now')) },
   exp: { label: 'expires', meaning: timeClaim('expires', (t, n) => expiryPhrase(t, n)) },
-  auth_time: { label: 'signed in at', meaning: timeClaim('the user signed in', (t, n) => ago(t, n, 'signed in', 'in')) },
-  xms_tcdt: { label: 'tenant created', meaning: timeClaim('the tenant was created', (t, n) => ago(t, n, 'created', 'in')) },
+  auth_time: { label: 'signed in at', meaning: timeClaim('the user signed in', (t, n) => ago(t, n, '', 'in')) },
+  xms_tcdt: { label: 'tenant created', meaning: timeClaim('the tenant was created', (t, n) => ago(t, n, '', 'in')) },
   tid: { label: 'tenant', meaning: tenantMeaning },
   oid: { label: 'object id', meaning: 'object id of the user or service principal in the tenant: the stable id to key on' },
   sub: { label: 'subject', meaning: (v, c) => (c.oid !== undefined && v === c.oid ? 'subject: equals oid (an application\'s service principal)' : 'subject: pairwise id of the principal, unique per app: do not compare across apps') },

@@ -1,0 +1,120 @@
+/** The `inspect` handler and its two output formats (human text, JSON). */
+import { out, err, readStdin, type CliContext } from './context.js';
+import { EntraTokenError, usageError } from '../core/errors.js';
+import { tokensFromInput } from '../core/jwt.js';
+import { throwIfUnverified, CLOCK_SKEW_SECONDS } from '../core/verify.js';
+import { inspectToken, type InspectReport } from '../flows/inspect.js';
+import type { ClaimExplanation } from '../core/claims.js';
+
+export interface InspectCliOptions {
+  verify?: boolean;
+  audience?: string;
+  cloud: 'public' | 'usgov' | 'china';
+  authority?: string;
+  jwks?: string;
+  expect?: 'databricks' | 'graph';
+  tenant?: string;
+  nonce?: string;
+  strict?: boolean;
+  clockSkew?: string;
+  output: 'text' | 'json';
+}
+
+/** Read the input, inspect each token in it, print, then fail on verification problems or (--strict) warnings. */
+export async function runInspect(ctx: CliContext, arg: string | undefined, o: InspectCliOptions): Promise<void> {
+  if (o.authority && o.cloud !== 'public') throw usageError('give either --cloud or --authority, not both');
+  if ((o.audience || o.jwks) && !o.verify) throw usageError(`${o.audience ? '--audience' : '--jwks'} needs --verify`);
+  const skew = o.clockSkew === undefined ? CLOCK_SKEW_SECONDS : Number(o.clockSkew);
+  if (!Number.isInteger(skew) || skew < 0 || skew > 3600) throw usageError(`--clock-skew ${o.clockSkew} is not a whole number of seconds from 0 to 3600`);
+  let input: string;
+  if (arg !== undefined && arg !== '-') input = arg;
+  else {
+    if (arg === undefined && ctx.stdin.isTTY) throw usageError('no token given', 'pass a token as the argument, or pipe one: entra-token token | entra-token inspect -');
+    input = await readStdin(ctx);
+  }
+  const tokens = tokensFromInput(input);
+  const now = ctx.now();
+  const reports: InspectReport[] = [];
+  for (const t of tokens) {
+    reports.push(
+      await inspectToken(t.token, t.source, {
+        now,
+        timeZone: ctx.env.TZ || undefined,
+        verify: o.verify,
+        audience: o.audience,
+        cloud: o.cloud,
+        authority: o.authority,
+        jwksFile: o.jwks,
+        clockSkewSeconds: skew,
+        expect: o.expect,
+        tenant: o.tenant,
+        nonce: o.nonce,
+        signal: ctx.signal,
+      }),
+    );
+  }
+  if (o.output === 'json') {
+    const json = reports.length === 1 ? toJson(reports[0]!) : Object.fromEntries(reports.map((r) => [r.source, toJson(r)]));
+    out(ctx, JSON.stringify(json, null, 2));
+    for (const r of reports) for (const w of r.warnings) err(ctx, `warning: ${reports.length > 1 ? `${r.source}: ` : ''}${w.message}`);
+  } else {
+    out(ctx, reports.map((r) => renderText(r, reports.length > 1, skew)).join('\n'));
+  }
+  for (const r of reports) throwIfUnverified(r.verification);
+  const warnings = reports.flatMap((r) => r.warnings);
+  if (o.strict && warnings.length > 0) {
+    throw new EntraTokenError('ECLAIM', `${warnings.length} warning${warnings.length > 1 ? 's' : ''} with --strict: ${warnings[0]!.message}`, {
+      detail: { warnings: warnings.map((w) => w.code) },
+    });
+  }
+}
+
+const byClaim = (list: ClaimExplanation[]): Record<string, string> => Object.fromEntries(list.map((e) => [e.claim, e.meaning]));
+
+/** The JSON shape: {header, claims, explanations, verdict, verification: {verified, kid, issuer, problems[]}, …}. */
+export function toJson(r: InspectReport): Record<string, unknown> {
+  return {
+    source: r.source,
+    kind: r.kind,
+    verdict: r.verdict,
+    header: r.header,
+    claims: r.claims,
+    header_explanations: byClaim(r.headerExplanations),
+    explanations: byClaim(r.explanations),
+    warnings: r.warnings,
+    verification: {
+      requested: r.verification.requested,
+      verified: r.verification.verified,
+      kid: r.verification.kid ?? null,
+      issuer: r.verification.issuer ?? null,
+      keys_from: r.verification.keysFrom ?? null,
+      problems: r.verification.problems,
+    },
+  };
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function section(title: string, list: ClaimExplanation[]): string[] {
+  const width = Math.min(20, Math.max(...list.map((e) => e.claim.length), 3) + 2);
+  return [title, ...list.flatMap((e) => [`  ${e.claim.padEnd(width)}${show(e.value)}`, `  ${' '.repeat(width)}${e.known ? e.meaning : '(unknown claim: not in the catalogue)'}`])];
+}
+
+/** Human text: verdict, verification status, header, claims, warnings. */
+export function renderText(r: InspectReport, withSource: boolean, skew: number): string {
+  const lines: string[] = [];
+  if (withSource) lines.push(`== ${r.source} ==`);
+  lines.push(r.verdict);
+  const v = r.verification;
+  if (!v.requested) lines.push('NOT VERIFIED: decoded only (signature, issuer and lifetime not checked; add --verify)');
+  else if (v.verified) lines.push(`VERIFIED: signature by key ${v.kid ?? '(no kid)'} from ${v.keysFrom}, issuer ${v.issuer}, lifetime (clock skew ${skew} s)`);
+  else lines.push(`NOT VERIFIED: ${v.problems[0]!.message}`);
+  lines.push('', ...section('Header', r.headerExplanations), '', ...section('Claims', r.explanations));
+  if (v.requested && v.problems.length > 0) {
+    lines.push('', 'Verification problems', ...v.problems.map((p) => `  ${p.code} ${p.reason}: ${p.message}`));
+  }
+  if (r.warnings.length > 0) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w.message}`));
+  return lines.join('\n');
+}
