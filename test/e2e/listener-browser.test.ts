@@ -50,7 +50,7 @@ describe('loopback listener in real Chromium', { skip: safeMissing() }, () => {
       page.on('request', (r) => requests.push(r.url()));
       const evil = encodeURIComponent('AADSTS50011: <script>window.pwned=1;alert("xss")</script><img src=x onerror="window.pwned=2">');
       await page.goto(`${l.redirectUri}?error=invalid_request&error_description=${evil}&state=${STATE}`);
-      assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
       assert.deepEqual(dialogs, []);
       assert.match(await page.innerText('body'), /<script>window\.pwned=1;alert\("xss"\)<\/script>/);
       assert.deepEqual(requests.filter((u) => !u.includes('error_description')), []);

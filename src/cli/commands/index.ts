@@ -4,7 +4,8 @@ import { register as authorizeUrl } from './authorize-url.js';
 import { register as exchange } from './exchange.js';
 import type { CliContext } from '../context.js';
 import { register as inspect } from './inspect.js';
+import { register as login } from './login.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, inspect];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, login, inspect];
