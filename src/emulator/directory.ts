@@ -1,0 +1,315 @@
+/**
+ * The emulator's directory: one tenant, its app registrations (with secrets, certificates, redirect URIs and
+ * granted app roles) and its users. Seeded with defaults (made-up GUIDs) and overridable by a JSON file
+ * (`entra-token emulator --config FILE`), validated with one-line errors that name the field.
+ */
+
+export const DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+export const MANAGEMENT_APP_ID = '797f4846-ba00-4fd7-ba43-dac1f8f63013';
+
+export interface SecretConfig {
+  value: string;
+  /** ISO 8601; a secret past this date answers AADSTS7000222. */
+  expires_at?: string;
+}
+
+export interface AppConfig {
+  client_id: string;
+  display_name: string;
+  /** Object id of the app's service principal in this tenant: `oid`/`sub` of its app-only tokens. */
+  sp_object_id: string;
+  /** A public client (Mobile & desktop): it must present no secret or assertion (AADSTS700025). */
+  public_client?: boolean;
+  /** "Allow public client flows": ROPC, device code and auth code without a credential. */
+  allow_public_client_flows?: boolean;
+  redirect_uris?: string[];
+  secrets?: SecretConfig[];
+  /** PEM certificates whose private keys may sign client assertions. */
+  certificates?: string[];
+  /** Application permissions granted (admin-consented) per resource app id: become `roles` in app-only tokens. */
+  app_roles?: Record<string, string[]>;
+  /** Admin consent granted for the delegated permissions: no consent page for any user. */
+  admin_consented?: boolean;
+}
+
+export interface UserConfig {
+  upn: string;
+  password: string;
+  object_id: string;
+  display_name: string;
+  given_name?: string;
+  family_name?: string;
+  /** Conditional Access requires MFA: ROPC answers AADSTS50076. */
+  mfa_required?: boolean;
+  /** ROPC answers AADSTS50055. */
+  password_expired?: boolean;
+  /** Client ids this user has already consented to (no consent page for them). */
+  consented_apps?: string[];
+}
+
+export interface DirectoryConfig {
+  tenant_id: string;
+  tenant_domain: string;
+  /** Other verified domains that resolve to this tenant (users' UPN suffixes). */
+  other_domains?: string[];
+  apps: AppConfig[];
+  users: UserConfig[];
+  /** The user `--auto-approve` signs in. */
+  default_user: string;
+}
+
+/** Well-known client ids of the seeded directory (made up). */
+export const DEFAULT_IDS = {
+  tenant_id: '72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13',
+  public_client_id: '6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90',
+  confidential_client_id: '8d3f1b6e-2a4c-4e9d-b7f0-5c1a9e3d2b84',
+  certificate_client_id: '4c9e7a1f-6b2d-4f8e-a3c5-9d1b7e0f2a63',
+  no_roles_client_id: '5e1a8c3d-9f2b-4d7e-b6a0-3c8f1e5d9a27',
+  expired_secret_client_id: '9a7c5e3b-1f8d-4b6a-a2c4-e0f9d7b5c3a1',
+  no_public_flows_client_id: '3b8d6f4a-2c0e-4a9b-8d7f-1e5c3a9b7d02',
+} as const;
+
+export const DEFAULT_SECRETS = {
+  confidential: 'emu8Q~kP0vW7nR2tY5uI9oA1sD4fG6hJ3lZ.x_-c',
+  no_roles: 'emu8Q~noRoles.3kP0vW7nR2tY5uI9oA1sD4fG6h',
+  expired: 'emu8Q~expired.3kP0vW7nR2tY5uI9oA1sD4fG6h',
+  no_public_flows: 'emu8Q~webOnly.3kP0vW7nR2tY5uI9oA1sD4fG6h',
+} as const;
+
+/** The seeded directory. `certificatePem` is the certificate generated at start for the certificate app. */
+export function defaultDirectory(certificatePem: string): DirectoryConfig {
+  const loopback = ['http://localhost', 'http://127.0.0.1', 'https://login.microsoftonline.com/common/oauth2/nativeclient'];
+  return {
+    tenant_id: DEFAULT_IDS.tenant_id,
+    tenant_domain: 'contoso.onmicrosoft.com',
+    other_domains: ['contoso.com'],
+    apps: [
+      {
+        client_id: DEFAULT_IDS.public_client_id,
+        display_name: 'entra-token public client',
+        sp_object_id: 'b4e1f2a3-7c5d-4e8f-9a0b-1c2d3e4f5a6b',
+        public_client: true,
+        allow_public_client_flows: true,
+        redirect_uris: loopback,
+      },
+      {
+        client_id: DEFAULT_IDS.confidential_client_id,
+        display_name: 'entra-token automation',
+        sp_object_id: '0e7a5c3b-1d9f-4b2e-8a6c-4f3e2d1c0b9a',
+        redirect_uris: ['http://localhost/callback', 'http://localhost'],
+        secrets: [{ value: DEFAULT_SECRETS.confidential }],
+        app_roles: { [GRAPH_APP_ID]: ['User.Read.All'], [DATABRICKS_APP_ID]: [], [MANAGEMENT_APP_ID]: [] },
+        admin_consented: true,
+      },
+      {
+        client_id: DEFAULT_IDS.certificate_client_id,
+        display_name: 'entra-token certificate client',
+        sp_object_id: '7f2b9d4e-3a1c-4e6b-9f8d-2c5a1e7b3d90',
+        redirect_uris: ['http://localhost'],
+        certificates: [certificatePem],
+        app_roles: { [GRAPH_APP_ID]: ['User.Read.All'], [DATABRICKS_APP_ID]: [], [MANAGEMENT_APP_ID]: [] },
+        admin_consented: true,
+      },
+      {
+        client_id: DEFAULT_IDS.no_roles_client_id,
+        display_name: 'entra-token no graph roles',
+        sp_object_id: '2d6f8a1c-5e3b-4c7d-9a0e-8b1f3d5c7e92',
+        secrets: [{ value: DEFAULT_SECRETS.no_roles }],
+        app_roles: {},
+        admin_consented: true,
+      },
+      {
+        client_id: DEFAULT_IDS.expired_secret_client_id,
+        display_name: 'entra-token expired secret',
+        sp_object_id: '6c4e2a0b-8d6f-4e1a-b3c5-7d9f1b3e5a70',
+        secrets: [{ value: DEFAULT_SECRETS.expired, expires_at: '2024-01-01T00:00:00Z' }],
+        app_roles: { [DATABRICKS_APP_ID]: [] },
+      },
+      {
+        client_id: DEFAULT_IDS.no_public_flows_client_id,
+        display_name: 'entra-token web app',
+        sp_object_id: '1a3c5e7f-9b2d-4f6a-8c0e-2b4d6f8a0c15',
+        allow_public_client_flows: false,
+        redirect_uris: ['http://localhost'],
+        secrets: [{ value: DEFAULT_SECRETS.no_public_flows }],
+        app_roles: { [DATABRICKS_APP_ID]: [] },
+      },
+    ],
+    users: [
+      {
+        upn: 'alice@contoso.com',
+        password: 'Alice-P@ssw0rd!',
+        object_id: '3f9d2c71-8a4e-4b6f-a1d0-5e7c9b2f8d46',
+        display_name: 'Alice Smith',
+        given_name: 'Alice',
+        family_name: 'Smith',
+        consented_apps: [],
+      },
+      {
+        upn: 'bob@contoso.com',
+        password: 'Bob-P@ssw0rd!',
+        object_id: '8e2c4a6f-1b3d-4e5f-9a7c-0d2e4f6a8b13',
+        display_name: 'Bob Jones',
+        given_name: 'Bob',
+        family_name: 'Jones',
+        mfa_required: true,
+        consented_apps: [DEFAULT_IDS.public_client_id],
+      },
+      {
+        upn: 'carol@contoso.com',
+        password: 'Carol-P@ssw0rd!',
+        object_id: '5b7d9f1a-3c5e-4a7b-8d9f-1a3c5e7b9d24',
+        display_name: 'Carol White',
+        given_name: 'Carol',
+        family_name: 'White',
+        password_expired: true,
+        consented_apps: [DEFAULT_IDS.public_client_id],
+      },
+    ],
+    default_user: 'alice@contoso.com',
+  };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A one-line configuration error naming the field. */
+export class DirectoryConfigError extends Error {
+  override name = 'DirectoryConfigError';
+}
+
+function fail(msg: string): never {
+  throw new DirectoryConfigError(msg);
+}
+
+function str(v: unknown, where: string, opts: { guid?: boolean } = {}): string {
+  if (typeof v !== 'string' || v === '') fail(`${where} must be a non-empty string`);
+  if (opts.guid && !GUID.test(v)) fail(`${where} must be a GUID (got ${JSON.stringify(v).slice(0, 60)})`);
+  return v;
+}
+
+function strList(v: unknown, where: string): string[] {
+  if (!Array.isArray(v)) fail(`${where} must be an array of strings`);
+  return v.map((x, i) => str(x, `${where}[${i}]`));
+}
+
+function bool(v: unknown, where: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(`${where} must be true or false`);
+  return v;
+}
+
+function obj(v: unknown, where: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${where} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+const APP_KEYS = new Set(['client_id', 'display_name', 'sp_object_id', 'public_client', 'allow_public_client_flows', 'redirect_uris', 'secrets', 'certificates', 'app_roles', 'admin_consented']);
+const USER_KEYS = new Set(['upn', 'password', 'object_id', 'display_name', 'given_name', 'family_name', 'mfa_required', 'password_expired', 'consented_apps']);
+const TOP_KEYS = new Set(['tenant_id', 'tenant_domain', 'other_domains', 'apps', 'users', 'default_user']);
+
+function unknownKeys(o: Record<string, unknown>, allowed: Set<string>, where: string): void {
+  for (const k of Object.keys(o)) if (!allowed.has(k)) fail(`${where}: unknown field "${k}" (allowed: ${[...allowed].join(', ')})`);
+}
+
+function parseApp(v: unknown, where: string): AppConfig {
+  const o = obj(v, where);
+  unknownKeys(o, APP_KEYS, where);
+  const app: AppConfig = {
+    client_id: str(o.client_id, `${where}.client_id`, { guid: true }),
+    display_name: str(o.display_name ?? 'app', `${where}.display_name`),
+    sp_object_id: str(o.sp_object_id ?? o.client_id, `${where}.sp_object_id`, { guid: true }),
+  };
+  if (o.public_client !== undefined) app.public_client = bool(o.public_client, `${where}.public_client`);
+  if (o.allow_public_client_flows !== undefined) app.allow_public_client_flows = bool(o.allow_public_client_flows, `${where}.allow_public_client_flows`);
+  if (o.admin_consented !== undefined) app.admin_consented = bool(o.admin_consented, `${where}.admin_consented`);
+  if (o.redirect_uris !== undefined) {
+    app.redirect_uris = strList(o.redirect_uris, `${where}.redirect_uris`);
+    app.redirect_uris.forEach((u, i) => {
+      try {
+        new URL(u);
+      } catch {
+        fail(`${where}.redirect_uris[${i}] is not an absolute URL: ${u}`);
+      }
+    });
+  }
+  if (o.secrets !== undefined) {
+    if (!Array.isArray(o.secrets)) fail(`${where}.secrets must be an array of {"value","expires_at"?}`);
+    app.secrets = o.secrets.map((s, i) => {
+      const so = obj(s, `${where}.secrets[${i}]`);
+      const out: SecretConfig = { value: str(so.value, `${where}.secrets[${i}].value`) };
+      if (so.expires_at !== undefined) {
+        const e = str(so.expires_at, `${where}.secrets[${i}].expires_at`);
+        if (Number.isNaN(Date.parse(e))) fail(`${where}.secrets[${i}].expires_at is not an ISO 8601 date: ${e}`);
+        out.expires_at = e;
+      }
+      return out;
+    });
+  }
+  if (o.certificates !== undefined) {
+    app.certificates = strList(o.certificates, `${where}.certificates`);
+    app.certificates.forEach((c, i) => {
+      if (!c.includes('-----BEGIN CERTIFICATE-----')) fail(`${where}.certificates[${i}] must be a PEM certificate`);
+    });
+  }
+  if (o.app_roles !== undefined) {
+    const r = obj(o.app_roles, `${where}.app_roles`);
+    app.app_roles = Object.fromEntries(Object.entries(r).map(([k, val]) => [k, strList(val, `${where}.app_roles.${k}`)]));
+  }
+  return app;
+}
+
+function parseUser(v: unknown, where: string): UserConfig {
+  const o = obj(v, where);
+  unknownKeys(o, USER_KEYS, where);
+  const upn = str(o.upn, `${where}.upn`);
+  if (!upn.includes('@')) fail(`${where}.upn must look like user@domain (got ${upn})`);
+  const user: UserConfig = {
+    upn,
+    password: str(o.password, `${where}.password`),
+    object_id: str(o.object_id, `${where}.object_id`, { guid: true }),
+    display_name: str(o.display_name ?? upn.split('@')[0], `${where}.display_name`),
+  };
+  if (o.given_name !== undefined) user.given_name = str(o.given_name, `${where}.given_name`);
+  if (o.family_name !== undefined) user.family_name = str(o.family_name, `${where}.family_name`);
+  if (o.mfa_required !== undefined) user.mfa_required = bool(o.mfa_required, `${where}.mfa_required`);
+  if (o.password_expired !== undefined) user.password_expired = bool(o.password_expired, `${where}.password_expired`);
+  if (o.consented_apps !== undefined) user.consented_apps = strList(o.consented_apps, `${where}.consented_apps`);
+  return user;
+}
+
+/**
+ * Merge a JSON override into the defaults: top-level scalars replace, `apps`/`users` entries replace the
+ * default with the same client_id/upn or are added. Throws DirectoryConfigError naming the bad field.
+ */
+export function applyOverride(base: DirectoryConfig, override: unknown, where = 'config'): DirectoryConfig {
+  const o = obj(override, where);
+  unknownKeys(o, TOP_KEYS, where);
+  const out: DirectoryConfig = structuredClone(base);
+  if (o.tenant_id !== undefined) out.tenant_id = str(o.tenant_id, `${where}.tenant_id`, { guid: true });
+  if (o.tenant_domain !== undefined) out.tenant_domain = str(o.tenant_domain, `${where}.tenant_domain`);
+  if (o.other_domains !== undefined) out.other_domains = strList(o.other_domains, `${where}.other_domains`);
+  if (o.apps !== undefined) {
+    if (!Array.isArray(o.apps)) fail(`${where}.apps must be an array`);
+    o.apps.forEach((a, i) => {
+      const app = parseApp(a, `${where}.apps[${i}]`);
+      const at = out.apps.findIndex((x) => x.client_id.toLowerCase() === app.client_id.toLowerCase());
+      if (at >= 0) out.apps[at] = app;
+      else out.apps.push(app);
+    });
+  }
+  if (o.users !== undefined) {
+    if (!Array.isArray(o.users)) fail(`${where}.users must be an array`);
+    o.users.forEach((u, i) => {
+      const user = parseUser(u, `${where}.users[${i}]`);
+      const at = out.users.findIndex((x) => x.upn.toLowerCase() === user.upn.toLowerCase());
+      if (at >= 0) out.users[at] = user;
+      else out.users.push(user);
+    });
+  }
+  if (o.default_user !== undefined) out.default_user = str(o.default_user, `${where}.default_user`);
+  if (!out.users.some((u) => u.upn.toLowerCase() === out.default_user.toLowerCase())) {
+    fail(`${where}.default_user "${out.default_user}" is not one of the users`);
+  }
+  return out;
+}
