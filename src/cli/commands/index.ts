@@ -1,11 +1,13 @@
 /** Every command, one file each. Keep imports here cheap: handlers import their flows lazily. */
 import type { Command } from 'commander';
 import { register as authorizeUrl } from './authorize-url.js';
+import { register as databricks } from './databricks.js';
 import { register as exchange } from './exchange.js';
+import { register as graph } from './graph.js';
 import type { CliContext } from '../context.js';
 import { register as inspect } from './inspect.js';
 import { register as login } from './login.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, login, inspect];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, login, inspect, databricks, graph];
