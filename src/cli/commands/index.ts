@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as authorizeUrl } from './authorize-url.js';
 import { register as databricks } from './databricks.js';
+import { register as emulator } from './emulator.js';
 import { register as exchange } from './exchange.js';
 import { register as graph } from './graph.js';
 import type { CliContext } from '../context.js';
@@ -10,4 +11,4 @@ import { register as login } from './login.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, login, inspect, databricks, graph];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, login, inspect, databricks, graph, emulator];
