@@ -5,8 +5,11 @@
  * handed in. Claim checks are left to each server, because each words its refusals differently.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { base64url, compactVerify, createRemoteJWKSet, decodeProtectedHeader, type JWTPayload } from 'jose';
+import type { EmulatorCore } from './index.js';
 
 /** What jose's compactVerify accepts as a key getter (createRemoteJWKSet / createLocalJWKSet return one). */
 export type KeyGetter = Parameters<typeof compactVerify>[1];
@@ -96,4 +99,50 @@ export async function drain(req: IncomingMessage, limit = 1024 * 1024): Promise<
     if (size <= limit) chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Start one of the resource servers next to the Entra emulator (an `ExtraServer` of index.ts): on the
+ * emulator's host, an ephemeral port, https when the emulator runs with TLS; each request is appended to
+ * the shared request log under `name`, and a fault armed for endpoint `name` ("workspace", "graph") or
+ * "*" is applied first, exactly as Entra's endpoints apply theirs.
+ */
+export async function serveExtra(
+  core: EmulatorCore,
+  name: string,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const rec = core.record(name, req, Buffer.concat(chunks));
+      res.once('finish', () => {
+        rec.status = res.statusCode;
+      });
+      const fault = core.takeFault(name);
+      if (fault && (await core.applyFault(fault, res))) return;
+      handler(req, res);
+    })().catch(() => {
+      if (!res.headersSent) send(res, 500, { 'content-type': 'text/plain' }, 'emulator error');
+    });
+  };
+  const server: Server = core.tls ? createHttpsServer({ key: core.tls.key, cert: core.tls.cert }, listener) : createHttpServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, core.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostPart = core.host.includes(':') ? `[${core.host}]` : core.host;
+  return {
+    url: `${core.tls ? 'https' : 'http'}://${hostPart}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

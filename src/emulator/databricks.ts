@@ -27,7 +27,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bearerOf, drain, keyGetter, requestId, send, verifySignature, type KeySource } from './bearer.js';
+import { bearerOf, drain, keyGetter, requestId, send, serveExtra, verifySignature, type KeySource } from './bearer.js';
+import { DEFAULT_IDS } from './directory.js';
+import type { ExtraServer } from './index.js';
 
 /** The Azure Databricks first-party application id: the `aud` of every workspace token. */
 export const DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
@@ -441,3 +443,25 @@ export async function closeServer(server: Server): Promise<void> {
     server.closeAllConnections?.();
   });
 }
+
+/**
+ * The workspace as an extra server of `startEmulator` (sets `workspace_url` and `workspace_resource_id`).
+ * Tokens are verified with the emulator's signing key handed over directly (the same public key its JWKS
+ * publishes), so the workspace's checks neither appear in the Entra request log nor trip faults armed on
+ * "jwks". Seed: alice is a workspace user; bob@contoso.com (a directory user) is an Owner of the Azure
+ * resource but not a workspace user — the "workspace admin" who must send the resource-id header; the
+ * confidential app's service principal is a Contributor but not a workspace user (both Azure headers).
+ */
+export const workspaceExtraServer: ExtraServer = async (core) => {
+  const confidential = core.directory.apps.find((a) => a.client_id === DEFAULT_IDS.confidential_client_id)?.client_id;
+  const handler = createWorkspaceHandler({
+    tenantId: core.tenantId,
+    keys: { getKey: async () => core.signingKey.publicKey },
+    authorityHost: core.url,
+    resourceId: DEFAULT_RESOURCE_ID,
+    principals: defaultPrincipals({ adminUpn: 'bob@contoso.com', ...(confidential ? { confidentialClientId: confidential } : {}) }),
+    now: core.now,
+  });
+  const s = await serveExtra(core, 'workspace', handler);
+  return { info: { workspace_url: s.url, workspace_resource_id: DEFAULT_RESOURCE_ID }, close: s.close };
+};

@@ -15,7 +15,9 @@
  * documents (as issued, then with the header's nonce replaced by BASE64URL(SHA-256(nonce))).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { bearerOf, drain, keyGetter, requestId, send, verifySignature, type KeySource } from './bearer.js';
+import { bearerOf, drain, keyGetter, requestId, send, serveExtra, verifySignature, type KeySource } from './bearer.js';
+import type { DirectoryConfig } from './directory.js';
+import type { ExtraServer } from './index.js';
 
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const GRAPH_AUDIENCES = [GRAPH_APP_ID, 'https://graph.microsoft.com', 'https://graph.microsoft.com/'];
@@ -208,3 +210,37 @@ export function createGraphHandler(opts: GraphServerOptions): (req: IncomingMess
 export function createGraphServer(opts: GraphServerOptions): Server {
   return createServer(createGraphHandler(opts));
 }
+
+/** The directory's users in Graph's default shape, then the extra seeded ones (rooms, admins) for paging. */
+export function graphUsersOf(directory: DirectoryConfig): GraphUser[] {
+  const fromDirectory: GraphUser[] = directory.users.map((u) => ({
+    businessPhones: [],
+    displayName: u.display_name,
+    givenName: u.given_name ?? null,
+    jobTitle: null,
+    mail: u.upn,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+    surname: u.family_name ?? null,
+    userPrincipalName: u.upn,
+    id: u.object_id,
+  }));
+  const known = new Set(fromDirectory.map((u) => u.userPrincipalName.toLowerCase()));
+  return [...fromDirectory, ...seedGraphUsers().filter((u) => !known.has(u.userPrincipalName.toLowerCase()))];
+}
+
+/**
+ * Graph as an extra server of `startEmulator` (sets `graph_url`). Verifies with the emulator's signing key
+ * handed over directly (see workspaceExtraServer), and lists the emulator's directory users.
+ */
+export const graphExtraServer: ExtraServer = async (core) => {
+  const handler = createGraphHandler({
+    tenantId: core.tenantId,
+    keys: { getKey: async () => core.signingKey.publicKey },
+    users: graphUsersOf(core.directory),
+    now: core.now,
+  });
+  const s = await serveExtra(core, 'graph', handler);
+  return { info: { graph_url: s.url }, close: s.close };
+};

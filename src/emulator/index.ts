@@ -24,8 +24,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AADSTS, entraError } from './aadsts.js';
+import { workspaceExtraServer } from './databricks.js';
 import { applyOverride, defaultDirectory, DEFAULT_IDS, DEFAULT_SECRETS, type DirectoryConfig } from './directory.js';
 import { Entra, json, type EmuRequest, type Reply } from './entra.js';
+import { graphExtraServer } from './graph.js';
 import type { SigningKey } from './tokens.js';
 import { createSelfSignedCertificate, type KeyPair } from './x509.js';
 
@@ -109,7 +111,7 @@ export type ExtraServer = (core: EmulatorCore) => Promise<{ info: Record<string,
  * (src/emulator/databricks.ts, src/emulator/graph.ts), each an `ExtraServer` returning
  * `{info: {workspace_url}}` / `{info: {graph_url}}`.
  */
-export const SERVERS: ExtraServer[] = [];
+export const SERVERS: ExtraServer[] = [workspaceExtraServer, graphExtraServer];
 
 export interface EmulatorInfo {
   emulator: 'entra-token';
