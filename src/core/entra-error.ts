@@ -51,15 +51,31 @@ export function errorFieldsFromJson(body: Record<string, unknown>): EntraErrorFi
 }
 
 /**
+ * Error redirects carry no trace_id / correlation_id / timestamp parameters; the description has them
+ * as `Trace ID: …`, `Correlation ID: …`, `Timestamp: …` (separated by CRLF or a space, §3.1).
+ */
+export function withIdsFromDescription(fields: EntraErrorFields): EntraErrorFields {
+  const d = fields.error_description ?? '';
+  const pick = (re: RegExp) => re.exec(d)?.[1];
+  return {
+    ...fields,
+    trace_id: fields.trace_id ?? pick(/Trace ID:\s*([0-9a-fA-F-]{36})/),
+    correlation_id: fields.correlation_id ?? pick(/Correlation ID:\s*([0-9a-fA-F-]{36})/),
+    timestamp: fields.timestamp ?? pick(/Timestamp:\s*(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?Z)/),
+  };
+}
+
+/**
  * Turn Entra's error fields into an error with a hint.
  * @param where `token` for token/device endpoint bodies, `authorize` for error redirects.
  */
 export function toEntraError(
-  fields: EntraErrorFields,
+  given: EntraErrorFields,
   where: 'token' | 'authorize',
   ctx: HintContext = {},
   status?: number,
 ): EntraOAuthError {
+  const fields = withIdsFromDescription(given);
   const code = aadstsCode(fields);
   const info = aadstsInfo(code);
   let summary = summarize(fields.error_description) || info?.meaning || fields.error;
