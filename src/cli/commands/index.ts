@@ -4,6 +4,7 @@ import { register as authorizeUrl } from './authorize-url.js';
 import { register as databricks } from './databricks.js';
 import { register as emulator } from './emulator.js';
 import { register as exchange } from './exchange.js';
+import { register as demo } from './demo.js';
 import { register as graph } from './graph.js';
 import type { CliContext } from '../context.js';
 import { register as inspect } from './inspect.js';
@@ -11,4 +12,4 @@ import { register as login } from './login.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, login, inspect, databricks, graph, emulator];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, inspect, databricks, graph, emulator];
