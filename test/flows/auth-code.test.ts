@@ -59,7 +59,7 @@ test('the documented flow: authorize-url, sign-in, pasted redirect → a verifie
   assert.ok(q.get('nonce'));
   assert.ok((q.get('state') ?? '').length >= 22, 'state carries at least 128 bits');
   const redirect = await browse(url);
-  assert.match(redirect, /^http:\/\/localhost\/?\?code=.+&state=.+&session_state=/); // TODO(emulator): Entra sends http://localhost/?code=
+  assert.match(redirect, /^http:\/\/localhost\/?\?code=.+&state=.+&session_state=/); // the Location may omit the root slash; a browser's address bar shows http://localhost/?code=
   const r = await runInProcess(['exchange', redirect, '--output', 'json'], { env });
   assert.equal(r.code, 0, r.stderr);
   const tokens = JSON.parse(r.stdout);
