@@ -9,7 +9,12 @@ import { register as graph } from './graph.js';
 import type { CliContext } from '../context.js';
 import { register as inspect } from './inspect.js';
 import { register as login } from './login.js';
+import { register as password } from './password.js';
+import { register as refresh } from './refresh.js';
+import { register as clientCredentials } from './client-credentials.js';
+import { register as deviceCode } from './device-code.js';
+import { register as adminConsentUrl } from './admin-consent-url.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, inspect, databricks, graph, emulator];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, inspect, databricks, graph, emulator];

@@ -1,0 +1,103 @@
+/**
+ * The client credentials grant (reference §2.4, v1 §2.8): the documentation's daemon app, as named steps:
+ *   1. Check request        (tenant-specific authority; scope ends in /.default — checked before sending)
+ *   2. Make client assertion (certificate credentials only: a new private_key_jwt per request, §2.5)
+ *   3. Request token        (grant_type=client_credentials, v2 scope= or v1 resource=)
+ *   4. Check tokens         (no refresh token expected)
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ */
+import { randomUUID } from 'node:crypto';
+import type { Authority } from '../core/authority.js';
+import { AADSTS, type HintContext } from '../core/aadsts.js';
+import { createClientAssertion, describeAssertion, type ClientCertificate } from '../core/client-assertion.js';
+import { EntraTokenError } from '../core/errors.js';
+import { clientCredentialsRequest, processTokenResponse, type ClientAuth } from '../core/token.js';
+import { Trace } from '../io/trace.js';
+import type { FlowDeps } from './auth-code.js';
+import type { TokenFlowResult } from './password.js';
+
+export type ClientCredential =
+  | { kind: 'secret'; client_secret: string; method?: 'post' | 'basic' }
+  | { kind: 'certificate'; certificate: Pick<ClientCertificate, 'key' | 'certDer'>; rs256?: boolean; sendX5c?: boolean };
+
+export interface ClientCredentialsOptions {
+  authority: Authority;
+  client_id: string;
+  credential: ClientCredential;
+  /** v2: one `<resource>/.default` scope. */
+  scope?: string | undefined;
+  /** v1 endpoint (`/oauth2/token`) with `resource=` instead of `scope=`, as Databricks' SDKs do. */
+  v1Resource?: string | undefined;
+  /** Called with the decoded assertion header and claims (never the signature). */
+  onAssertion?: (decoded: { header: Record<string, unknown>; claims: Record<string, unknown> }) => void;
+  /** For tests: a fixed jti. */
+  jti?: () => string;
+}
+
+/** Refuse a client-credentials scope that is not `<resource>/.default` (AADSTS1002012) before sending. */
+export function assertDefaultScope(scope: string): void {
+  const parts = scope.split(/\s+/).filter(Boolean);
+  const info = AADSTS[1002012]!;
+  if (parts.length !== 1 || !parts[0]!.endsWith('/.default')) {
+    throw new EntraTokenError(
+      'EUSAGE',
+      `AADSTS1002012: the provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI); nothing was sent`,
+      { hint: parts.length > 1 ? 'give exactly one resource: one token per resource (e.g. --scope https://graph.microsoft.com/.default)' : info.hint({}) },
+    );
+  }
+  if (/%2f/i.test(parts[0]!)) {
+    throw new EntraTokenError('EUSAGE', `AADSTS1002012: the scope ${scope} is URL-encoded; nothing was sent`, { hint: 'give the scope as plain text; it is encoded once when sent' });
+  }
+}
+
+/** Refuse the multi-tenant aliases: an app-only token is always for one tenant (AADSTS50059). */
+export function assertSingleTenant(authority: Authority): void {
+  const t = authority.tenant.toLowerCase();
+  if (t === 'common' || t === 'organizations' || t === 'consumers') {
+    throw new EntraTokenError('EUSAGE', `client credentials need a tenant-specific authority, not /${t} (AADSTS50059); nothing was sent`, {
+      hint: AADSTS[50059]!.hint({}),
+    });
+  }
+}
+
+/** Get an app-only token with a client secret or certificate. */
+export async function clientCredentialsTokens(opts: ClientCredentialsOptions, deps: FlowDeps): Promise<TokenFlowResult> {
+  const trace = deps.trace ?? new Trace(deps.now);
+  trace.step('Check request');
+  assertSingleTenant(opts.authority);
+  const v1 = opts.v1Resource !== undefined;
+  if (!v1) assertDefaultScope(opts.scope ?? '');
+  const tokenEndpoint = v1 ? opts.authority.v1TokenEndpoint : opts.authority.tokenEndpoint;
+  let auth: ClientAuth;
+  if (opts.credential.kind === 'certificate') {
+    trace.step('Make client assertion');
+    const c = opts.credential;
+    const client_assertion = await createClientAssertion({
+      client_id: opts.client_id,
+      audience: tokenEndpoint,
+      cert: c.certificate,
+      now: Math.floor(deps.now() / 1000),
+      jti: (opts.jti ?? randomUUID)(),
+      rs256: c.rs256,
+      sendX5c: c.sendX5c,
+    });
+    const decoded = describeAssertion(client_assertion);
+    trace.note(
+      `client assertion: ${decoded.header.alg} with ${c.rs256 ? 'x5t = BASE64URL(SHA1(cert DER))' : 'x5t#S256 = BASE64URL(SHA256(cert DER))'}${c.sendX5c ? ' and x5c' : ''}; aud ${tokenEndpoint}; iss = sub = client id; valid ${String(decoded.claims.exp as number - (decoded.claims.iat as number))} s`,
+    );
+    opts.onAssertion?.(decoded);
+    auth = { kind: 'assertion', client_assertion };
+  } else {
+    auth = { kind: 'secret', client_secret: opts.credential.client_secret, method: opts.credential.method ?? 'post' };
+  }
+  const hint: HintContext = { clientId: opts.client_id, tenant: opts.authority.tenant, authorityUrl: opts.authority.url, scopes: opts.scope ? [opts.scope] : undefined };
+  trace.step('Request token');
+  const request = clientCredentialsRequest({ tokenEndpoint, client_id: opts.client_id, auth, scope: v1 ? undefined : opts.scope, resource: opts.v1Resource });
+  const response = await deps.http.send(request, { trace, signal: deps.signal });
+  const tokens = processTokenResponse(response, { now: deps.now(), hint });
+  trace.step('Check tokens');
+  trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
+  if (tokens.refresh_token) trace.note('a refresh_token came back for client credentials, which Entra never does: it is ignored');
+  if (tokens.refresh_token) tokens.refresh_token = undefined;
+  return { tokens, idToken: undefined, request, response, trace };
+}

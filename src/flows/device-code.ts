@@ -1,0 +1,124 @@
+/**
+ * The device code flow (reference §4), as named steps:
+ *   1. Request device code  (POST /devicecode; the answer validated in core)
+ *   2. Wait for sign-in     (Entra's message shown; poll every `interval`, +5 s on slow_down, stop at expires_in)
+ *   3. Check tokens         (response shape; id token aud / tenant)
+ * Sleep is injected so tests run fast; the abort signal (Ctrl-C) stops polling with ECANCELLED.
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code
+ */
+import type { Authority } from '../core/authority.js';
+import type { HintContext } from '../core/aadsts.js';
+import { processDeviceAuthorizationResponse, processDevicePollResponse, SLOW_DOWN_S, type DeviceAuthorization } from '../core/device-code.js';
+import { EntraTokenError } from '../core/errors.js';
+import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
+import { deviceAuthorizationRequest, deviceCodeTokenRequest } from '../core/token.js';
+import type { WireRequest } from '../core/wire.js';
+import { Trace } from '../io/trace.js';
+import type { FlowDeps } from './auth-code.js';
+import type { TokenFlowResult } from './password.js';
+
+export interface DeviceCodeOptions {
+  authority: Authority;
+  client_id: string;
+  scopes: string[];
+  /** v1 endpoints (`/oauth2/devicecode`, `/oauth2/token`) with `resource=`. */
+  v1Resource?: string | undefined;
+  /** Called once with Entra's instructions (the CLI prints `message` on stderr). */
+  onPrompt: (d: DeviceAuthorization) => void;
+  /** Called before each wait (for a spinner / progress). */
+  onPoll?: (p: { attempt: number; intervalS: number; remainingS: number }) => void;
+}
+
+export interface DeviceCodeDeps extends FlowDeps {
+  /** Resolves after `ms`, rejects when `signal` aborts. Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface DeviceCodeResult extends TokenFlowResult {
+  device: DeviceAuthorization;
+  /** Every request sent (the device code request, then each poll). */
+  requests: WireRequest[];
+}
+
+function cancelled(): EntraTokenError {
+  return new EntraTokenError('ECANCELLED', 'device code sign-in cancelled; nothing was stored');
+}
+
+function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(cancelled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Sign a user in on another device and poll for the tokens. */
+export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCodeDeps): Promise<DeviceCodeResult> {
+  const trace = deps.trace ?? new Trace(deps.now);
+  const sleep = deps.sleep ?? timerSleep;
+  const v1 = opts.v1Resource !== undefined;
+  const hint: HintContext = { clientId: opts.client_id, tenant: opts.authority.tenant, authorityUrl: opts.authority.url, scopes: opts.scopes };
+  const requests: WireRequest[] = [];
+
+  trace.step('Request device code');
+  const dcRequest = deviceAuthorizationRequest(
+    v1
+      ? { endpoint: opts.authority.v1DeviceCodeEndpoint, client_id: opts.client_id, resource: opts.v1Resource! }
+      : { endpoint: opts.authority.deviceCodeEndpoint, client_id: opts.client_id, scopes: opts.scopes },
+  );
+  requests.push(dcRequest);
+  const dcResponse = await deps.http.send(dcRequest, { trace, signal: deps.signal });
+  const device = processDeviceAuthorizationResponse(dcResponse, { now: deps.now(), hint });
+  trace.note(`user code ${device.user_code} at ${device.verification_uri}; poll every ${device.interval} s for at most ${device.expires_in} s`);
+  opts.onPrompt(device);
+
+  trace.step('Wait for sign-in');
+  let interval = device.interval;
+  let attempt = 0;
+  const tokenEndpoint = v1 ? opts.authority.v1TokenEndpoint : opts.authority.tokenEndpoint;
+  for (;;) {
+    const remainingMs = device.expires_at - deps.now();
+    if (remainingMs <= 0) {
+      throw new EntraTokenError('ETIMEOUT', `the device code expired after ${device.expires_in} s before the sign-in finished`, {
+        hint: `start a new device code sign-in: entra-token device-code --authority ${opts.authority.url} --client-id ${opts.client_id}`,
+      });
+    }
+    if (deps.signal?.aborted) throw cancelled();
+    attempt += 1;
+    opts.onPoll?.({ attempt, intervalS: interval, remainingS: Math.ceil(remainingMs / 1000) });
+    await sleep(Math.min(interval * 1000, remainingMs), deps.signal);
+    if (deps.signal?.aborted) throw cancelled();
+    const request = deviceCodeTokenRequest({ tokenEndpoint, client_id: opts.client_id, device_code: device.device_code });
+    requests.push(request);
+    let response;
+    try {
+      response = await deps.http.send(request, { trace, signal: deps.signal });
+    } catch (e) {
+      if (deps.signal?.aborted) throw cancelled();
+      throw e;
+    }
+    const poll = processDevicePollResponse(response, { now: deps.now(), hint });
+    if (poll.kind === 'pending') continue;
+    if (poll.kind === 'slow_down') {
+      interval += SLOW_DOWN_S;
+      trace.note(`slow_down: polling every ${interval} s from now on`);
+      continue;
+    }
+    const tokens = poll.tokens;
+    trace.step('Check tokens');
+    trace.note(`signed in after ${attempt} poll${attempt === 1 ? '' : 's'}; expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
+    let idToken: IdTokenSummary | undefined;
+    if (tokens.id_token && !v1) {
+      idToken = checkIdToken(tokens.id_token, { client_id: opts.client_id, nonce: undefined, tenant: opts.authority.tenant });
+      trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
+    }
+    return { tokens, idToken, device, request, response, trace, requests };
+  }
+}

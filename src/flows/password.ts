@@ -1,0 +1,88 @@
+/**
+ * The resource owner password credentials grant (ROPC, reference §2.3), the documentation's
+ * "get tokens for a user" with MSAL's acquire_token_by_username_password, as named steps:
+ *   1. Check authority   (common / consumers refused before anything is sent: AADSTS9001023)
+ *   2. Request token     (grant_type=password)
+ *   3. Check tokens      (response shape; id token aud / tenant)
+ * MFA, federated users, consent and Conditional Access answers are decoded with hints.
+ * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
+ */
+import type { Authority } from '../core/authority.js';
+import { AADSTS, type HintContext } from '../core/aadsts.js';
+import { EntraTokenError, usageError } from '../core/errors.js';
+import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
+import { passwordRequest, processTokenResponse, type ClientAuth, type TokenResponse } from '../core/token.js';
+import type { WireRequest, WireResponse } from '../core/wire.js';
+import { Trace } from '../io/trace.js';
+import type { FlowDeps } from './auth-code.js';
+
+export interface PasswordOptions {
+  authority: Authority;
+  client_id: string;
+  username: string;
+  password: string;
+  scopes: string[];
+  auth?: ClientAuth;
+}
+
+export interface TokenFlowResult {
+  tokens: TokenResponse;
+  idToken: IdTokenSummary | undefined;
+  request: WireRequest;
+  response: WireResponse;
+  trace: Trace;
+}
+
+/** The commands that sign a user in interactively with the same app (for hints). */
+export function interactiveCommands(authority: Authority, client_id: string): string {
+  return `entra-token device-code --authority ${authority.url} --client-id ${client_id}`;
+}
+
+/** Refuse the multi-tenant aliases the password grant does not support (AADSTS9001023), before sending. */
+export function assertPasswordTenant(authority: Authority): void {
+  const t = authority.tenant.toLowerCase();
+  if (t === 'common' || t === 'consumers') {
+    const info = AADSTS[9001023]!;
+    throw new EntraTokenError('EUSAGE', `AADSTS9001023: the password grant is not supported over the /${t} endpoint (${info.meaning}); nothing was sent`, {
+      hint: info.hint({}),
+    });
+  }
+}
+
+/** Get tokens with a username and password. */
+export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Promise<TokenFlowResult> {
+  const trace = deps.trace ?? new Trace(deps.now);
+  trace.step('Check authority');
+  assertPasswordTenant(opts.authority);
+  if (!opts.username.trim()) throw usageError('the username is empty');
+  if (!opts.password) throw usageError('the password is empty');
+  if (opts.password !== opts.password.trim()) {
+    trace.note('the password has leading or trailing spaces: Entra\'s password grant does not support those');
+  }
+  const hint: HintContext = {
+    clientId: opts.client_id,
+    tenant: opts.authority.tenant,
+    authorityUrl: opts.authority.url,
+    scopes: opts.scopes,
+    signInCommand: interactiveCommands(opts.authority, opts.client_id),
+  };
+  trace.step('Request token');
+  const request = passwordRequest({
+    tokenEndpoint: opts.authority.tokenEndpoint,
+    client_id: opts.client_id,
+    username: opts.username.trim(),
+    password: opts.password,
+    scopes: opts.scopes,
+    auth: opts.auth ?? { kind: 'none' },
+  });
+  const response = await deps.http.send(request, { trace, signal: deps.signal });
+  const tokens = processTokenResponse(response, { now: deps.now(), hint });
+  trace.step('Check tokens');
+  trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
+  let idToken: IdTokenSummary | undefined;
+  if (tokens.id_token) {
+    idToken = checkIdToken(tokens.id_token, { client_id: opts.client_id, nonce: undefined, tenant: opts.authority.tenant });
+    trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
+  }
+  return { tokens, idToken, request, response, trace };
+}
