@@ -1,11 +1,15 @@
 /**
- * Options shared by the commands that talk to Entra, and their resolution from flags and the
- * environment (flags win). Only the common identity options live here.
+ * Options shared by the commands that talk to Entra, and their resolution. For every setting:
+ * flag > environment variable > `~/.databrickscfg` profile > default (core/config.ts has the table).
+ * `--issuer` (any OpenID provider) is resolved through its discovery document before the action runs
+ * (a preAction hook, see {@link installIssuerDiscovery}), so `resolveIdentity` stays synchronous.
  */
 import { Option, type Command } from 'commander';
 import { resolveAuthority, type Authority } from '../core/authority.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES, type CloudName } from '../core/clouds.js';
+import { cloudOfAuthorityHost, describeSource, resolveConfig, type ResolvedConfig, type Setting, type SettingName } from '../core/config.js';
 import { usageError } from '../core/errors.js';
+import { loadProfile, type ProfileLoad } from '../io/config-files.js';
 import type { CliContext } from './context.js';
 
 export interface IdentityFlags {
@@ -13,46 +17,160 @@ export interface IdentityFlags {
   authority?: string;
   cloud?: CloudName;
   clientId?: string;
+  profile?: string;
+  issuer?: string;
 }
 
-/** --tenant, --authority, --cloud, --client-id */
+/** --tenant, --authority, --issuer, --cloud, --client-id, --profile */
 export function addIdentityOptions(cmd: Command): Command {
   return cmd
     .option('--tenant <tenant>', 'tenant id (GUID), verified domain, organizations or common [env: AZURE_TENANT_ID, ARM_TENANT_ID]')
-    .option('--authority <url>', 'authority base, https://host/{tenant} (e.g. the emulator\'s, as it prints it)')
-    .addOption(new Option('--cloud <cloud>', 'national cloud [env: ARM_ENVIRONMENT]').choices(['public', 'usgov', 'china']))
-    .option('--client-id <id>', 'Application (client) ID of your app registration [env: AZURE_CLIENT_ID, ARM_CLIENT_ID]');
+    .option('--authority <url>', 'authority base, https://host/{tenant} (e.g. the emulator\'s, as it prints it) [env: ENTRA_TOKEN_AUTHORITY]')
+    .option('--issuer <url>', 'any OpenID provider, by its issuer URL (endpoints from {issuer}/.well-known/openid-configuration) [env: ENTRA_TOKEN_ISSUER]')
+    .addOption(new Option('--cloud <cloud>', 'national cloud [env: ARM_ENVIRONMENT, AZURE_AUTHORITY_HOST]').choices(['public', 'usgov', 'china']))
+    .option('--client-id <id>', 'Application (client) ID of your app registration [env: AZURE_CLIENT_ID, ARM_CLIENT_ID]')
+    .option('--profile <name>', '~/.databrickscfg profile to read azure_* settings and host from [env: DATABRICKS_CONFIG_PROFILE]');
 }
 
-const CLOUD_ALIASES: Record<string, CloudName> = {
-  public: 'public',
-  azurecloud: 'public',
-  azurepubliccloud: 'public',
-  usgov: 'usgov',
-  usgovernment: 'usgov',
-  azureusgovernment: 'usgov',
-  azureusgovernmentcloud: 'usgov',
-  china: 'china',
-  azurechinacloud: 'china',
-};
+/** Everything option resolution found: each setting with its source, and the profile in use. */
+export interface Settings {
+  config: ResolvedConfig;
+  profile: ProfileLoad;
+}
 
-/** The authority and client id from flags, then environment. */
-export function resolveIdentity(flags: IdentityFlags, ctx: CliContext, opts: { needClient?: boolean } = {}): { authority: Authority; clientId: string } {
-  const env = ctx.env;
-  const envCloud = env.ARM_ENVIRONMENT ? CLOUD_ALIASES[env.ARM_ENVIRONMENT.toLowerCase().replace(/[\s_-]/g, '')] : undefined;
-  if (env.ARM_ENVIRONMENT && !envCloud && !flags.cloud) {
-    throw usageError(`ARM_ENVIRONMENT=${env.ARM_ENVIRONMENT} is not a known cloud (public, usgovernment, china)`);
+/** Flag values (by setting name) from a command's parsed options; unknown options are ignored. */
+export function flagSettings(flags: Record<string, unknown>): Partial<Record<SettingName, string>> {
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    tenant: str(flags.tenant),
+    client_id: str(flags.clientId),
+    client_secret: undefined, // secrets never come from argv as values (commands read @file / stdin themselves)
+    client_certificate_path: str(flags.certificate),
+    host: str(flags.host),
+    resource_id: str(flags.resourceId),
+    cloud: str(flags.cloud),
+    authority: str(flags.authority),
+    issuer: str(flags.issuer),
+    timeout: str(flags.httpTimeout),
+  };
+}
+
+/** Resolve every setting (flags > env > profile > defaults), reading the profile file once. */
+export function resolveSettings(flags: Record<string, unknown>, ctx: CliContext): Settings {
+  const profile = loadProfile(typeof flags.profile === 'string' ? flags.profile : undefined, ctx.env, ctx.cwd);
+  const config = resolveConfig({ flags: flagSettings(flags), env: ctx.env, profile: profile.profile });
+  return { config, profile };
+}
+
+/** Which of --authority / --issuer / the cloud decides the endpoints: flags over env; two at one level is an error. */
+export function endpointSource(s: ResolvedConfig['settings']): { kind: 'authority' | 'issuer'; setting: Setting } | undefined {
+  const a = s.authority;
+  const i = s.issuer;
+  if (a && i) {
+    const rank = (x: Setting) => (x.source.kind === 'flag' ? 0 : 1);
+    if (rank(a) === rank(i)) throw usageError(`give either ${describeSource(a.source)} or ${describeSource(i.source)}, not both`);
+    return rank(a) < rank(i) ? { kind: 'authority', setting: a } : { kind: 'issuer', setting: i };
   }
-  const authority = resolveAuthority({
-    authority: flags.authority ?? env.ENTRA_TOKEN_AUTHORITY,
-    tenant: flags.tenant ?? (flags.authority ? undefined : env.AZURE_TENANT_ID ?? env.ARM_TENANT_ID),
-    cloud: flags.cloud ?? envCloud,
-  });
-  const clientId = flags.clientId ?? env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID ?? '';
+  if (a) return { kind: 'authority', setting: a };
+  if (i) return { kind: 'issuer', setting: i };
+  return undefined;
+}
+
+/** Authorities found by discovery, keyed by the command's option object (set by the preAction hook). */
+const discovered = new WeakMap<object, Authority>();
+
+/** Build the Entra authority for resolved settings (not for --issuer, which needs discovery). */
+export function authorityFromSettings(config: ResolvedConfig, flags: { cloud?: string | undefined } = {}): Authority {
+  const s = config.settings;
+  const ep = endpointSource(s);
+  if (ep?.kind === 'authority') {
+    // the tenant in --authority wins; a tenant from a lower level is only used when the URL has none
+    const hasTenant = new URL(ep.setting.value.includes('://') ? ep.setting.value : `https://${ep.setting.value}`).pathname.split('/').filter(Boolean).length > 0;
+    const tenantFromFlag = s.tenant?.source.kind === 'flag' ? s.tenant.value : undefined;
+    return resolveAuthority({
+      authority: ep.setting.value,
+      tenant: hasTenant ? tenantFromFlag : s.tenant?.value,
+      cloud: flags.cloud ? config.cloud : undefined,
+    });
+  }
+  const host = s.authority_host;
+  // AZURE_AUTHORITY_HOST naming a host outside the known clouds (a private endpoint, the emulator) is used as is
+  if (host && s.cloud?.source.kind !== 'flag' && !cloudOfAuthorityHost(host.value)) {
+    const origin = host.value.includes('://') ? host.value : `https://${host.value}`;
+    return resolveAuthority({ authority: origin.replace(/\/+$/, ''), tenant: s.tenant?.value });
+  }
+  return resolveAuthority({ tenant: s.tenant?.value, cloud: config.cloud });
+}
+
+/** The authority and client id: flags, then environment, then the profile, then defaults. */
+export function resolveIdentity(flags: IdentityFlags, ctx: CliContext, opts: { needClient?: boolean } = {}): { authority: Authority; clientId: string } {
+  const { config } = resolveSettings(flags as Record<string, unknown>, ctx);
+  const ep = endpointSource(config.settings);
+  let authority: Authority;
+  if (ep?.kind === 'issuer') {
+    const found = discovered.get(flags);
+    if (!found) throw usageError(`${describeSource(ep.setting.source)}: this command cannot use an OpenID provider by issuer`, 'use --authority or --tenant instead');
+    authority = found;
+  } else {
+    authority = authorityFromSettings(config, flags);
+  }
+  const clientId = config.settings.client_id?.value ?? '';
   if (!clientId && opts.needClient !== false) {
     throw usageError('no client id: give --client-id (the Application (client) ID of your app registration)', 'or set AZURE_CLIENT_ID');
   }
   return { authority, clientId };
+}
+
+/** Fetch and check `{issuer}/.well-known/openid-configuration`; the provider as an Authority. */
+export async function discoverAuthority(issuer: string, ctx: CliContext, timeoutMs?: number): Promise<Authority> {
+  const { discoveryRequest, processDiscoveryResponse, authorityFromMetadata } = await import('../core/discovery.js');
+  const { createHttpClient } = await import('../io/http.js');
+  const req = discoveryRequest(issuer);
+  const http = createHttpClient({ env: ctx.env, ...(timeoutMs ? { timeoutMs } : {}) });
+  try {
+    const res = await http.send(req, { signal: ctx.signal });
+    return authorityFromMetadata(processDiscoveryResponse(res, issuer));
+  } finally {
+    await http.close();
+  }
+}
+
+/** `--http-timeout` / ENTRA_TOKEN_TIMEOUT in milliseconds, validated (1 to 3600 seconds). */
+export function httpTimeoutMs(flag: string | undefined, env: Record<string, string | undefined>): number | undefined {
+  const [raw, what] = flag !== undefined ? [flag, '--http-timeout'] : [env.ENTRA_TOKEN_TIMEOUT, 'ENTRA_TOKEN_TIMEOUT'];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n <= 0 || n > 3600) throw usageError(`${what} must be a number of seconds between 1 and 3600 (got ${JSON.stringify(raw)})`);
+  return Math.round(n * 1000);
+}
+
+const offline = new WeakSet<Command>();
+
+/** Mark a command whose --issuer is only displayed, never discovered (`config show`). */
+export function withoutDiscovery(cmd: Command): Command {
+  offline.add(cmd);
+  return cmd;
+}
+
+/**
+ * Program-level wiring for configuration: the global `--http-timeout`, and a preAction hook that
+ * resolves `--issuer` (or ENTRA_TOKEN_ISSUER) by discovery for commands with identity options.
+ */
+export function installIssuerDiscovery(program: Command, ctx: CliContext): void {
+  program.option('--http-timeout <seconds>', 'seconds to wait for each HTTP answer (default 30) [env: ENTRA_TOKEN_TIMEOUT]');
+  program.hook('preAction', async (root, action) => {
+    const globalTimeout = (root.opts() as { httpTimeout?: string }).httpTimeout;
+    const timeoutMs = httpTimeoutMs(globalTimeout, ctx.env);
+    // the runtime reads ENTRA_TOKEN_TIMEOUT: the flag sets it for this run
+    if (globalTimeout !== undefined && timeoutMs) ctx.env.ENTRA_TOKEN_TIMEOUT = String(timeoutMs / 1000);
+    if (offline.has(action) || !action.options.some((o) => o.long === '--issuer')) return;
+    const flags = action.opts() as IdentityFlags;
+    if (flags.issuer === undefined && !ctx.env.ENTRA_TOKEN_ISSUER) return;
+    const { config } = resolveSettings(flags as Record<string, unknown>, ctx);
+    const ep = endpointSource(config.settings);
+    if (ep?.kind !== 'issuer') return;
+    discovered.set(flags, await discoverAuthority(ep.setting.value, ctx, timeoutMs));
+  });
 }
 
 /** Repeatable option collector. */

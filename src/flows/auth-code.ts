@@ -96,6 +96,7 @@ export async function startAuthorization(
     redirect_uri: opts.redirect_uri,
     client_id: opts.client_id,
     authority: opts.authority.url,
+    token_endpoint: opts.authority.tokenEndpoint,
     tenant: opts.authority.tenant,
     scopes: opts.scopes,
     response_mode: opts.response_mode ?? 'query',
@@ -231,7 +232,7 @@ export async function redeem(
   const trace = deps.trace;
   trace.step('Redeem code');
   const request = authorizationCodeRequest({
-    tokenEndpoint: `${pending.authority}/oauth2/v2.0/token`,
+    tokenEndpoint: pending.token_endpoint ?? `${pending.authority}/oauth2/v2.0/token`,
     client_id: pending.client_id,
     code,
     redirect_uri: pending.redirect_uri,

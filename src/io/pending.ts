@@ -20,8 +20,10 @@ export interface PendingAuthorization {
   nonce?: string | undefined;
   redirect_uri: string;
   client_id: string;
-  /** `{origin}/{tenant}` */
+  /** `{origin}/{tenant}` (or the issuer of a provider found by discovery) */
   authority: string;
+  /** The token endpoint to redeem the code at. Absent in files written before it was stored: then `{authority}/oauth2/v2.0/token`. */
+  token_endpoint?: string | undefined;
   tenant: string;
   scopes: string[];
   response_mode: string;

@@ -1,6 +1,7 @@
 /** Every command, one file each. Keep imports here cheap: handlers import their flows lazily. */
 import type { Command } from 'commander';
 import { register as authorizeUrl } from './authorize-url.js';
+import { register as config } from './config.js';
 import { register as databricks } from './databricks.js';
 import { register as emulator } from './emulator.js';
 import { register as exchange } from './exchange.js';
@@ -17,4 +18,4 @@ import { register as adminConsentUrl } from './admin-consent-url.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, inspect, databricks, graph, emulator];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, inspect, databricks, graph, emulator, config]

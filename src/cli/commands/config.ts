@@ -1,0 +1,43 @@
+/**
+ * `entra-token config show`: every effective setting and where it came from (flag, env NAME, profile
+ * NAME in FILE:LINE, default), secrets masked. Offline: `--issuer` is shown, not discovered.
+ * Registering this command also installs the program-level configuration wiring (--http-timeout and
+ * --issuer discovery, see options.ts).
+ */
+import { Option, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { addIdentityOptions, installIssuerDiscovery, withoutDiscovery } from '../options.js';
+
+export interface ConfigShowFlags {
+  tenant?: string;
+  authority?: string;
+  issuer?: string;
+  cloud?: string;
+  clientId?: string;
+  profile?: string;
+  host?: string;
+  resourceId?: string;
+  certificate?: string;
+  output?: 'text' | 'json';
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  installIssuerDiscovery(program, ctx);
+  const config = program.command('config').description('show the configuration entra-token would use, and where each value comes from');
+  const show = config
+    .command('show')
+    .description(
+      'Print each effective setting and its source: a flag, an environment variable, a ~/.databrickscfg profile\n' +
+        '(with file and line) or the default. Precedence: flag > environment > profile > default. Secrets are masked.',
+    );
+  addIdentityOptions(show)
+    .option('--host <url>', 'Azure Databricks workspace URL [env: DATABRICKS_HOST]')
+    .option('--resource-id <id>', 'ARM id of the workspace [env: DATABRICKS_AZURE_RESOURCE_ID]')
+    .option('--certificate <file>', 'PEM certificate and key of a confidential app [env: AZURE_CLIENT_CERTIFICATE_PATH]')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (_flags: ConfigShowFlags, command: Command) => {
+      const { configShow } = await import('../config-show.js');
+      configShow(ctx, command.optsWithGlobals() as ConfigShowFlags & { httpTimeout?: string });
+    });
+  withoutDiscovery(show);
+}
