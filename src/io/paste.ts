@@ -50,7 +50,10 @@ export function readPastedRedirect(opts: PasteReaderOptions): Promise<Callback> 
       opts.signal.removeEventListener('abort', onAbort);
       opts.input.off('data', onData);
       rl.close();
-      opts.input.pause(); // let the process exit: a paused stdin holds no reference
+      opts.input.pause();
+      // A pipe that has delivered data keeps its handle reading after pause(): unref it so the
+      // process can exit (it can be ref()'d again by a later reader).
+      (opts.input as Readable & { unref?: () => void }).unref?.();
     };
     const onAbort = (): void => {
       stop();

@@ -102,7 +102,7 @@ export function register(program: Command, ctx: CliContext): void {
                 status.start();
               },
               ignored: (reason, via) =>
-                status.line(`${via === 'listener' ? 'Ignored a browser callback' : 'Ignored the pasted text'}: ${reason} Still waiting…`),
+                status.line(`${via === 'listener' ? 'Ignored a browser callback' : 'Ignored the pasted text'}: ${reason.replace(/\.?$/, '.')} Still waiting…`),
               input: () => status.stop(),
               inputClosed: () => {
                 if (ctx.stdin.isTTY) status.line('(standard input closed: only the browser can finish the login now)');
