@@ -24,7 +24,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--code <code>', 'the authorization code alone (with --state)')
     .option('--state <state>', 'the state that came with --code')
     .option('--skip-state-check', 'exchange a bare code without matching it to a pending sign-in (unsafe; warns)')
-    .option('--send-state', 'also send state in the token POST, as the documentation\'s curl does (Entra ignores it)');
+    .option('--send-state', 'also send state in the token POST, as the documentation\'s curl does (Entra ignores it)')
+    .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText('after', "\nExamples:\n  entra-token exchange 'http://localhost/?code=0.AXEA…&state=…&session_state=…'\n  pbpaste | entra-token exchange - --output token")
     .action(async (redirect: string | undefined, flags: Flags, command: Command) => {
@@ -52,6 +53,9 @@ export function register(program: Command, ctx: CliContext): void {
           { input, pending: rt.pending, skipStateCheck: flags.skipStateCheck, sendState: flags.sendState, warn: (l) => err(ctx, l) },
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
         );
+        const { storeTokens } = await import('../cache-store.js');
+        const p = result.pending;
+        await storeTokens(ctx, command, { authority: p.authority, client_id: p.client_id, scopes: p.scopes, tokens: result.tokens, idToken: result.idToken });
         printTokens(ctx, outputFormat(flags.output, ctx), result.tokens, result.idToken);
       } finally {
         await rt.finish();

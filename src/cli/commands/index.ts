@@ -10,6 +10,8 @@ import { register as graph } from './graph.js';
 import type { CliContext } from '../context.js';
 import { register as inspect } from './inspect.js';
 import { register as login } from './login.js';
+import { register as token } from './token.js';
+import { register as cache } from './cache.js';
 import { register as password } from './password.js';
 import { register as refresh } from './refresh.js';
 import { register as clientCredentials } from './client-credentials.js';
@@ -18,4 +20,4 @@ import { register as adminConsentUrl } from './admin-consent-url.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, inspect, databricks, graph, emulator, config]
+export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config]

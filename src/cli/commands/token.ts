@@ -1,0 +1,54 @@
+/** `entra-token token`: a cached access token, refreshed silently when needed; never interactive. */
+import { Option, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { collect } from '../options.js';
+import type { TokenFlags } from '../token-fast.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('token')
+    .description(
+      'Print an access token from the cache: one with at least 5 minutes left is printed at once; otherwise\n' +
+        'the cached refresh token is redeemed (the rotated one is saved first). Never signs in: with nothing\n' +
+        'usable it fails with EINTERACTION_REQUIRED (exit 5) and names the command that signs in.',
+    )
+    .option('--scope <scope>', 'scope of the token (repeatable; default the Azure Databricks scope)', collect)
+    .option('--account <account>', 'which cached account: username, home account id (oid.tid) or object id')
+    .option('--tenant <tenant>', 'tenant id or domain the token must come from [env: AZURE_TENANT_ID, ARM_TENANT_ID]')
+    .option('--authority <url>', 'authority base, https://host/{tenant}')
+    .addOption(new Option('--cloud <cloud>', 'national cloud').choices(['public', 'usgov', 'china']))
+    .option('--client-id <id>', 'the client the token was issued to [env: AZURE_CLIENT_ID, ARM_CLIENT_ID]')
+    .addOption(
+      new Option('-o, --output <format>', 'token (bare), json, az (as az account get-access-token), databricks (as databricks auth token)')
+        .choices(['token', 'json', 'az', 'databricks'])
+        .default('token'),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  export DATABRICKS_TOKEN=$(entra-token token)\n  entra-token token --scope https://graph.microsoft.com/.default --output json\n  entra-token token --output az | jq -r .accessToken',
+    )
+    .action(async (flags: TokenFlags, command: Command) => {
+      const { cacheHit, tokenQuery } = await import('../token-fast.js');
+      if (flags.authority || flags.tenant || flags.cloud) {
+        // validate what was given (bad tenant, plain http to a remote host) before anything else
+        const { resolveIdentity } = await import('../options.js');
+        resolveIdentity(flags, ctx, { needClient: false });
+      }
+      const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout, stderr: ctx.stderr };
+      if ((await cacheHit(flags, io)) === 0) return;
+      const [{ acquireTokenSilent }, { createRuntime }, { openStore }, { formatToken }] = await Promise.all([
+        import('../../flows/silent.js'),
+        import('../runtime.js'),
+        import('../cache-store.js'),
+        import('../token-output.js'),
+      ]);
+      const store = openStore(ctx);
+      const rt = await createRuntime(ctx, command);
+      try {
+        const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), { store, http: () => rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal });
+        ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
+      } finally {
+        await rt.finish();
+      }
+    });
+}

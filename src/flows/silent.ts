@@ -1,0 +1,95 @@
+/**
+ * Get an access token without user interaction, as a script of named steps:
+ *   1. Look in the cache          (lock-free read; a token with at least 5 min left is the answer)
+ *   2. Take the cache lock        (then look again: another process may have refreshed meanwhile)
+ *   3. Redeem refresh token       (flows/refresh.ts; the rotated refresh token is written before returning)
+ * With no usable token and no refresh token: EINTERACTION_REQUIRED (exit 5) naming the sign-in command.
+ */
+import { EntraTokenError, usageError } from '../core/errors.js';
+import type { HttpClient } from '../io/http.js';
+import type { Trace } from '../io/trace.js';
+import { lookup, putTokens, MIN_LIFETIME_MS, type CacheQuery, type CachedAccount, type CachedToken, type TokenStore } from '../io/token-cache.js';
+
+export interface SilentDeps {
+  store: TokenStore;
+  /** Only used when a refresh is needed (so a cache hit never loads the HTTP stack). */
+  http: () => HttpClient | Promise<HttpClient>;
+  now: () => number;
+  trace?: Trace | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface SilentResult {
+  token: CachedToken;
+  account: CachedAccount;
+  source: 'cache' | 'refresh';
+}
+
+/** The command that signs in for this query, for hints. */
+export function signInHint(q: CacheQuery, account?: CachedAccount): string {
+  const authority = account?.authority ?? q.authority;
+  const client = account?.client_id ?? q.client_id;
+  const parts = ['entra-token login'];
+  parts.push(authority ? `--authority ${authority}` : '--tenant <tenant>');
+  parts.push(`--client-id ${client ?? '<client-id>'}`);
+  if (q.scopes.length) parts.push(...q.scopes.map((s) => `--scope ${s}`));
+  return parts.join(' ');
+}
+
+function describe(q: CacheQuery): string {
+  const bits = [`scope ${q.scopes.join(' ')}`];
+  if (q.account) bits.push(`account ${q.account}`);
+  if (q.client_id) bits.push(`client ${q.client_id}`);
+  if (q.authority) bits.push(`authority ${q.authority}`);
+  return bits.join(', ');
+}
+
+function noAccount(q: CacheQuery, candidates: CachedAccount[]): EntraTokenError {
+  const names = [...new Set(candidates.map((a) => a.username ?? a.account))];
+  if (names.length > 1) {
+    return usageError(`${names.length} accounts are cached for this request (${names.slice(0, 5).join(', ')}); choose one with --account`, `entra-token token --account ${names[0]}`);
+  }
+  return new EntraTokenError('EINTERACTION_REQUIRED', `no cached sign-in for ${describe(q)}`, {
+    hint: `sign in first: ${signInHint(q)}  (entra-token cache list shows what is cached)`,
+  });
+}
+
+/** A cached access token with at least `minMs` left (default 5 min), refreshing under the lock if needed. */
+export async function acquireTokenSilent(q: CacheQuery, deps: SilentDeps, minMs = MIN_LIFETIME_MS): Promise<SilentResult> {
+  deps.trace?.step('Look in the cache');
+  const snapshot = lookup(await deps.store.read(), q, deps.now(), minMs);
+  if (snapshot.account && snapshot.fresh) return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
+  if (!snapshot.account) throw noAccount(q, snapshot.candidates);
+  deps.trace?.step('Take the cache lock');
+  return deps.store.update(async (data) => {
+    const now = deps.now();
+    const found = lookup(data, q, now, minMs);
+    if (!found.account) throw noAccount(q, found.candidates);
+    if (found.fresh) {
+      deps.trace?.note('another process refreshed while we waited for the lock: using its token');
+      return { token: found.token!, account: found.account, source: 'cache' as const };
+    }
+    const account = found.account;
+    if (!account.refresh_token) {
+      const expired = found.token ? `the cached access token ${found.token.expires_at <= now ? 'has expired' : 'expires in less than 5 minutes'}` : 'no access token is cached for this scope';
+      throw new EntraTokenError('EINTERACTION_REQUIRED', `${expired} and there is no refresh token for ${account.username ?? account.account}`, {
+        hint:
+          account.kind === 'app'
+            ? `run entra-token client-credentials again (app-only tokens come without a refresh token)`
+            : `sign in again: ${signInHint(q, account)}`,
+      });
+    }
+    const [{ refreshTokens }, { resolveAuthority }] = await Promise.all([import('./refresh.js'), import('../core/authority.js')]);
+    const authority = resolveAuthority({ authority: account.authority });
+    // openid profile offline_access: a new id token (who) and a new refresh token (rotation)
+    const scopes = [...q.scopes, 'openid', 'profile', 'offline_access'];
+    const r = await refreshTokens(
+      { authority, client_id: account.client_id, refresh_token: account.refresh_token, scopes, signInCommand: signInHint(q, account) },
+      { http: await deps.http(), now: deps.now, trace: deps.trace, signal: deps.signal },
+    );
+    const stored = putTokens(data, { authority: account.authority, client_id: account.client_id, scopes: q.scopes, tokens: r.tokens, idToken: r.idToken, now: deps.now() });
+    if (stored.account !== account && !stored.account.refresh_token) stored.account.refresh_token = account.refresh_token;
+    deps.trace?.note(`refreshed; the ${r.rotated ? 'rotated ' : ''}refresh token is written to the cache before the access token is handed out`);
+    return { token: stored.token, account: stored.account, source: 'refresh' as const };
+  });
+}

@@ -1,0 +1,545 @@
+/**
+ * The token cache: one JSON file, `tokens.json`, 0600 in the 0700 cache directory (io/paths cacheDir).
+ *
+ * - Reads take no lock: every write is a whole new file (temp file, fsync, rename), so a reader sees the
+ *   old file or the new one, never half of one.
+ * - Read-modify-write runs under a cross-process lock: `tokens.json.lock`, created with O_EXCL and holding
+ *   {pid, host, at, nonce}. A lock whose process is gone (same host) or that is older than `staleMs` is
+ *   broken (with a line on stderr); a live one is waited for, up to `lockTimeoutMs`, then ECACHE.
+ * - A file that is not valid cache JSON is moved aside as `tokens.json.corrupt-<time>` under the lock and
+ *   reported; the command goes on with an empty cache. Nothing is dropped silently.
+ * - A file or directory open to other users is tightened when it is ours (and reported: its tokens may
+ *   have been read), refused with ECACHE otherwise.
+ *
+ * Stores sit behind one small interface, {@link TokenStore}: {@link FileTokenStore} and
+ * {@link MemoryTokenStore} (library use, tests). The entry operations below work on either.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  chmodSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { EntraTokenError } from '../core/errors.js';
+import { accountFromClientInfo, authorityMatches, normalizeScopes, resourceOf, scopesMatch } from '../core/cache-keys.js';
+import { ensurePrivateDir } from './paths.js';
+
+export const CACHE_FILE = 'tokens.json';
+/** A cached access token is handed out only with at least this much life left. */
+export const MIN_LIFETIME_MS = 5 * 60 * 1000;
+
+/** Who signed in, for which client, at which authority; holds the newest refresh token. */
+export interface CachedAccount {
+  /** The authority URL the tokens came from, `{origin}/{tenant}`. */
+  authority: string;
+  client_id: string;
+  /** Home account id `oid.tid` (from client_info or the id token); the client id for app-only tokens. */
+  account: string;
+  kind: 'user' | 'app';
+  username?: string | undefined;
+  name?: string | undefined;
+  oid?: string | undefined;
+  tid?: string | undefined;
+  refresh_token?: string | undefined;
+  /** ms since the epoch */
+  updated_at: number;
+}
+
+/** One access token; keyed by authority, client, account and resource (+ the scopes asked and granted). */
+export interface CachedToken {
+  authority: string;
+  client_id: string;
+  account: string;
+  /** Canonical resource (see core/cache-keys). */
+  resource: string;
+  /** Normalized requested scopes (sorted, lower case, no OIDC scopes). */
+  scopes: string[];
+  /** Normalized granted scopes (the response's `scope`). */
+  granted: string[];
+  token_type: string;
+  access_token: string;
+  /** ms since the epoch */
+  expires_at: number;
+  cached_at: number;
+}
+
+export interface CacheData {
+  version: 1;
+  accounts: CachedAccount[];
+  tokens: CachedToken[];
+}
+
+export function emptyCache(): CacheData {
+  return { version: 1, accounts: [], tokens: [] };
+}
+
+/** The one interface both stores implement. */
+export interface TokenStore {
+  /** A consistent snapshot, without locking. */
+  read(): Promise<CacheData>;
+  /** Read, let `fn` change the data, write it back if it changed: all under the lock. */
+  update<T>(fn: (data: CacheData) => T | Promise<T>): Promise<T>;
+  /** Where it lives, for messages. */
+  readonly location: string;
+}
+
+export interface FileStoreOptions {
+  /** Lines for stderr: a corrupt file moved aside, a stale lock broken, permissions fixed. */
+  warn?: (line: string) => void;
+  lockTimeoutMs?: number;
+  staleMs?: number;
+  /** Our uid (tests pretend to be someone else). */
+  uid?: number | undefined;
+}
+
+function isCacheData(v: unknown): v is CacheData {
+  if (!v || typeof v !== 'object') return false;
+  const d = v as Partial<CacheData>;
+  return (
+    d.version === 1 &&
+    Array.isArray(d.accounts) &&
+    Array.isArray(d.tokens) &&
+    d.accounts.every((a) => a && typeof a.authority === 'string' && typeof a.client_id === 'string' && typeof a.account === 'string') &&
+    d.tokens.every((t) => t && typeof t.access_token === 'string' && typeof t.expires_at === 'number' && typeof t.resource === 'string' && Array.isArray(t.scopes))
+  );
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[:.]/g, '-');
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  at: number;
+  nonce: string;
+}
+
+/** Tokens in `dir/tokens.json`; see the module comment for the guarantees. */
+export class FileTokenStore implements TokenStore {
+  readonly file: string;
+  readonly lockFile: string;
+  private readonly warn: (line: string) => void;
+  private readonly lockTimeoutMs: number;
+  private readonly staleMs: number;
+  private readonly uid: number | undefined;
+
+  constructor(
+    readonly dir: string,
+    opts: FileStoreOptions = {},
+  ) {
+    this.file = join(dir, CACHE_FILE);
+    this.lockFile = `${this.file}.lock`;
+    this.warn = opts.warn ?? (() => {});
+    this.lockTimeoutMs = opts.lockTimeoutMs ?? 60_000;
+    this.staleMs = opts.staleMs ?? 60_000;
+    this.uid = opts.uid ?? (typeof process.getuid === 'function' ? process.getuid() : undefined);
+  }
+
+  get location(): string {
+    return this.file;
+  }
+
+  /** Tighten (ours) or refuse (someone else's) a path open to group or others. */
+  private checkPrivate(mode: number, owner: number, path: string, wanted: number, fix: () => void): void {
+    if (process.platform === 'win32' || (mode & 0o077) === 0) return;
+    const shown = (mode & 0o777).toString(8);
+    if (this.uid !== undefined && owner === this.uid) {
+      fix();
+      this.warn(`entra-token: warning: ${path} was accessible to other users (mode ${shown}); made it ${wanted.toString(8)}. Tokens in it may have been read: consider \`entra-token cache clear\``);
+      return;
+    }
+    throw new EntraTokenError('ECACHE', `${path} is accessible to other users (mode ${shown}) and is owned by uid ${owner}, not by you`, {
+      hint: `refusing to use a token cache others can read or replace; chmod ${wanted.toString(8)} ${path} as its owner, or set ENTRA_TOKEN_CACHE_DIR to a private directory`,
+    });
+  }
+
+  /** The raw text, or undefined when there is no file. Checks the directory and file permissions. */
+  private readText(): string | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new EntraTokenError('ECACHE', `cannot read ${this.file}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      const dst = statSync(this.dir);
+      this.checkPrivate(dst.mode, dst.uid, this.dir, 0o700, () => chmodSync(this.dir, 0o700));
+      const st = fstatSync(fd);
+      this.checkPrivate(st.mode, st.uid, this.file, 0o600, () => fchmodSync(fd, 0o600));
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private parse(text: string | undefined): CacheData | undefined {
+    if (text === undefined) return emptyCache();
+    try {
+      const v: unknown = JSON.parse(text);
+      return isCacheData(v) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async read(): Promise<CacheData> {
+    const data = this.parse(this.readText());
+    if (data) return data;
+    // Corrupt: moved aside under the lock (a writer may be replacing it right now).
+    return this.update((d) => d);
+  }
+
+  /** Under the lock: the data, a corrupt file moved aside first. */
+  private readLocked(): CacheData {
+    const text = this.readText();
+    const data = this.parse(text);
+    if (data) return data;
+    const aside = `${this.file}.corrupt-${stamp(Date.now())}`;
+    renameSync(this.file, aside);
+    this.warn(`entra-token: warning: the token cache ${this.file} was not valid (${text!.length} bytes); moved it aside to ${aside} and started an empty cache`);
+    return emptyCache();
+  }
+
+  private writeAtomic(data: CacheData): void {
+    const tmp = join(this.dir, `.${CACHE_FILE}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(data, null, 1));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(tmp, this.file);
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* best effort */
+      }
+      throw e;
+    }
+    if (process.platform !== 'win32') {
+      // make the rename itself durable
+      try {
+        const dfd = openSync(this.dir, 'r');
+        try {
+          fsyncSync(dfd);
+        } finally {
+          closeSync(dfd);
+        }
+      } catch {
+        /* some file systems refuse fsync on a directory */
+      }
+    }
+  }
+
+  async update<T>(fn: (data: CacheData) => T | Promise<T>): Promise<T> {
+    ensurePrivateDir(this.dir);
+    const release = await this.lock();
+    try {
+      const data = this.readLocked();
+      const before = JSON.stringify(data);
+      const result = await fn(data);
+      if (JSON.stringify(data) !== before) {
+        try {
+          this.writeAtomic(data);
+        } catch (e) {
+          if (e instanceof EntraTokenError) throw e;
+          throw new EntraTokenError('ECACHE', `cannot write ${this.file}: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  private readLock(): { info: LockInfo | undefined; raw: string; mtime: number } | undefined {
+    try {
+      const raw = readFileSync(this.lockFile, 'utf8');
+      const mtime = statSync(this.lockFile).mtimeMs;
+      let info: LockInfo | undefined;
+      try {
+        const v = JSON.parse(raw) as LockInfo;
+        if (typeof v.pid === 'number' && typeof v.at === 'number') info = v;
+      } catch {
+        /* being written, or garbage: judged by its age */
+      }
+      return { info, raw, mtime };
+    } catch {
+      return undefined; // released meanwhile
+    }
+  }
+
+  private staleReason(l: { info: LockInfo | undefined; mtime: number }, now: number): string | undefined {
+    if (!l.info) return now - l.mtime > 5_000 ? 'an unreadable lock file' : undefined;
+    if (l.info.host === hostname() && !pidAlive(l.info.pid)) return `pid ${l.info.pid} is no longer running`;
+    if (now - l.info.at > this.staleMs) return `it is ${Math.round((now - l.info.at) / 1000)} s old`;
+    return undefined;
+  }
+
+  /** Take the lock; returns its release. */
+  private async lock(): Promise<() => void> {
+    const nonce = randomBytes(8).toString('hex');
+    const deadline = Date.now() + this.lockTimeoutMs;
+    for (;;) {
+      try {
+        const fd = openSync(this.lockFile, 'wx', 0o600);
+        try {
+          writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce } satisfies LockInfo));
+        } finally {
+          closeSync(fd);
+        }
+        return () => this.unlock(nonce);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new EntraTokenError('ECACHE', `cannot create the lock ${this.lockFile}: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      const held = this.readLock();
+      if (!held) continue;
+      const now = Date.now();
+      const stale = this.staleReason(held, now);
+      if (stale) {
+        this.breakLock(held.raw);
+        this.warn(`entra-token: warning: removed a stale lock on the token cache (${stale})`);
+        continue;
+      }
+      if (now > deadline) {
+        const who = held.info ? `pid ${held.info.pid} on ${held.info.host}, taken ${Math.round((now - held.info.at) / 1000)} s ago` : 'an unknown process';
+        throw new EntraTokenError('ECACHE', `the token cache is locked by ${who}; gave up after ${Math.round(this.lockTimeoutMs / 1000)} s`, {
+          hint: `another entra-token is refreshing; if none is running, delete ${this.lockFile}`,
+        });
+      }
+      await sleep(5 + Math.floor(Math.random() * 20));
+    }
+  }
+
+  /** Remove a stale lock without removing a fresh one that replaced it meanwhile. */
+  private breakLock(staleRaw: string): void {
+    const aside = `${this.lockFile}.stale-${randomBytes(6).toString('hex')}`;
+    try {
+      renameSync(this.lockFile, aside);
+    } catch {
+      return; // someone else broke it
+    }
+    try {
+      if (readFileSync(aside, 'utf8') !== staleRaw) {
+        // we took a fresh lock: put it back unless a third one exists already
+        try {
+          linkSync(aside, this.lockFile);
+        } catch {
+          /* a newer lock exists; its holder wins */
+        }
+      }
+    } finally {
+      try {
+        unlinkSync(aside);
+      } catch {
+        /* gone */
+      }
+    }
+  }
+
+  private unlock(nonce: string): void {
+    try {
+      const v = JSON.parse(readFileSync(this.lockFile, 'utf8')) as LockInfo;
+      if (v.nonce === nonce) unlinkSync(this.lockFile);
+    } catch {
+      /* already gone (broken as stale): nothing to release */
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Tokens in memory (library use, tests); updates are serialized like the file's. */
+export class MemoryTokenStore implements TokenStore {
+  private data: CacheData = emptyCache();
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly location = 'memory';
+
+  async read(): Promise<CacheData> {
+    return structuredClone(this.data);
+  }
+
+  update<T>(fn: (data: CacheData) => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      const copy = structuredClone(this.data);
+      const result = await fn(copy);
+      this.data = copy;
+      return result;
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- entries
+
+/** What a caller asks the cache for. Unset fields match anything. */
+export interface CacheQuery {
+  authority?: string | undefined;
+  client_id?: string | undefined;
+  /** Home account id, username (case-insensitive) or object id. */
+  account?: string | undefined;
+  scopes: string[];
+}
+
+function sameAccount(a: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>, b: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>): boolean {
+  return a.authority === b.authority && a.client_id === b.client_id && a.account === b.account;
+}
+
+/** Accounts matching the query's authority, client and account (not its scopes), newest first. */
+export function findAccounts(data: CacheData, q: Omit<CacheQuery, 'scopes'>): CachedAccount[] {
+  const wanted = q.account?.toLowerCase();
+  return data.accounts
+    .filter(
+      (a) =>
+        (q.authority === undefined || authorityMatches(q.authority, a.authority, a.tid)) &&
+        (q.client_id === undefined || a.client_id.toLowerCase() === q.client_id.toLowerCase()) &&
+        (wanted === undefined || a.account === wanted || a.username?.toLowerCase() === wanted || a.oid?.toLowerCase() === wanted),
+    )
+    .sort((x, y) => y.updated_at - x.updated_at);
+}
+
+/** The cached access token for `account` that answers `scopes` with the most life left, if any. */
+export function findToken(data: CacheData, account: CachedAccount, scopes: string[]): CachedToken | undefined {
+  let best: CachedToken | undefined;
+  for (const t of data.tokens) {
+    if (!sameAccount(t, account) || !scopesMatch(scopes, t)) continue;
+    if (!best || t.expires_at > best.expires_at) best = t;
+  }
+  return best;
+}
+
+/** A cached token with at least `minMs` left for the query, with its account; or why there is none. */
+export function lookup(
+  data: CacheData,
+  q: CacheQuery,
+  now: number,
+  minMs = MIN_LIFETIME_MS,
+): { account: CachedAccount; token: CachedToken | undefined; fresh: boolean } | { account: undefined; candidates: CachedAccount[] } {
+  const accounts = findAccounts(data, q);
+  const distinct = new Set(accounts.map((a) => a.account));
+  if (accounts.length === 0 || (distinct.size > 1 && q.account === undefined)) return { account: undefined, candidates: accounts };
+  // one person (possibly for several clients or authorities): prefer the one holding a fresh token
+  let fallback: { account: CachedAccount; token: CachedToken | undefined } | undefined;
+  for (const account of accounts) {
+    const token = findToken(data, account, q.scopes);
+    if (token && token.expires_at - now >= minMs) return { account, token, fresh: true };
+    if (!fallback || (!fallback.account.refresh_token && account.refresh_token)) fallback = { account, token };
+  }
+  return { ...fallback!, fresh: false };
+}
+
+export interface StoreInput {
+  authority: string;
+  client_id: string;
+  /** The scopes requested. */
+  scopes: string[];
+  tokens: {
+    token_type: string;
+    access_token: string;
+    expires_on: string;
+    scope?: string | undefined;
+    refresh_token?: string | undefined;
+    client_info?: string | undefined;
+  };
+  /** The checked id token's summary, when there was one. */
+  idToken?: { oid?: string | undefined; tid?: string | undefined; preferred_username?: string | undefined; name?: string | undefined } | undefined;
+  /** App-only (client credentials): the account is the client id. */
+  appOnly?: boolean;
+  now: number;
+}
+
+function accessTokenClaims(token: string): Record<string, unknown> {
+  const parts = token.split('.');
+  if (parts.length !== 3) return {};
+  try {
+    const v = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Add a token response to the cache data: the account (with the new refresh token, if one came) and the
+ * access token (replacing the one for the same resource and scopes). Returns the stored pair.
+ */
+export function putTokens(data: CacheData, input: StoreInput): { account: CachedAccount; token: CachedToken } {
+  const claims = accessTokenClaims(input.tokens.access_token);
+  const str = (k: string) => (typeof claims[k] === 'string' ? (claims[k] as string) : undefined);
+  const appOnly = input.appOnly ?? (claims.idtyp === 'app' || (str('scp') === undefined && str('upn') === undefined && Array.isArray(claims.roles)));
+  const oid = input.idToken?.oid ?? (appOnly ? undefined : str('oid'));
+  const tid = input.idToken?.tid ?? str('tid');
+  const homeId = appOnly
+    ? input.client_id.toLowerCase()
+    : (accountFromClientInfo(input.tokens.client_info) ?? (oid && tid ? `${oid}.${tid}`.toLowerCase() : undefined) ?? 'unknown');
+  const key = { authority: input.authority, client_id: input.client_id, account: homeId };
+  let account = data.accounts.find((a) => sameAccount(a, key));
+  if (!account) {
+    account = { ...key, kind: appOnly ? 'app' : 'user', updated_at: input.now };
+    data.accounts.push(account);
+  }
+  account.updated_at = input.now;
+  if (!appOnly) {
+    account.username = input.idToken?.preferred_username ?? str('upn') ?? str('preferred_username') ?? str('unique_name') ?? account.username;
+    account.name = input.idToken?.name ?? str('name') ?? account.name;
+    account.oid = oid ?? account.oid;
+  }
+  account.tid = tid ?? account.tid;
+  // the newest refresh token wins; an answer without one keeps the one we have
+  if (input.tokens.refresh_token) account.refresh_token = input.tokens.refresh_token;
+  const granted = normalizeScopes(input.tokens.scope ? [input.tokens.scope] : []);
+  const scopes = normalizeScopes(input.scopes);
+  const resource = resourceOf(scopes) ?? resourceOf(granted) ?? (str('aud') ?? 'unknown').toLowerCase();
+  const token: CachedToken = {
+    ...key,
+    resource,
+    scopes,
+    granted,
+    token_type: input.tokens.token_type,
+    access_token: input.tokens.access_token,
+    expires_at: Date.parse(input.tokens.expires_on),
+    cached_at: input.now,
+  };
+  const scopesKey = scopes.join(' ');
+  // replace the same entry; drop access tokens expired for a day (their account keeps the refresh token)
+  data.tokens = data.tokens.filter((t) => !(sameAccount(t, key) && t.resource === resource && t.scopes.join(' ') === scopesKey) && t.expires_at > input.now - 86_400_000);
+  data.tokens.push(token);
+  return { account, token };
+}
+
+/** Remove accounts (and their tokens) matching `account` (all when undefined). Returns how many. */
+export function removeAccounts(data: CacheData, account: string | undefined): number {
+  const gone = account === undefined ? data.accounts : findAccounts(data, { account });
+  if (gone.length === 0) return 0;
+  data.accounts = data.accounts.filter((a) => !gone.includes(a));
+  data.tokens = data.tokens.filter((t) => !gone.some((a) => sameAccount(a, t)));
+  return gone.length;
+}
