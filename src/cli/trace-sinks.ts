@@ -1,58 +1,121 @@
 /**
- * Trace sinks for the global options. `--trace` prints steps, notes and exchanges on stderr as they
- * happen; `--curl` prints the back-channel requests as a replayable script at the end. Every value goes
- * through core/redact (unless --trace-secrets).
+ * Trace sinks for the global options, all fed by core/audit's one redaction function:
+ *   --trace            the flow as named steps with every exchange, live on stderr
+ *   --trace-file F     JSON lines (one audited event per line, after a `run` line); appended, 0600
+ *   --har F            HAR 1.2 (an earlier entra-token HAR in F is extended); 0600
+ *   --curl             a bash script replaying the back-channel requests, secrets as shell variables,
+ *                      on stderr — or in a file with --curl-file F (0700)
+ * --trace-secrets reveals secrets in all of them (loud warning); --redact-pii masks personal data.
  */
+import { chmod, open, readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { setTraceSinkInstaller, type GlobalFlags } from './runtime.js';
-import type { Trace, TraceEvent } from '../io/trace.js';
-import { redactBody, redactHeader, redactSecret, redactUrl, isSecretName } from '../core/redact.js';
-import { toCurl } from '../core/curl.js';
+import type { Trace } from '../io/trace.js';
+import { redactTrace, Redactor, type AuditEvent, type AuditOptions } from '../core/audit.js';
+import { SECRET_FIELDS, SECRET_HEADERS, toCurlScript, type ScriptEntry } from '../core/curl.js';
+import { isSecretName } from '../core/redact.js';
+import { renderText, toHar, type Har } from './trace-render.js';
 
-function renderEvent(e: TraceEvent, reveal: boolean): string {
-  const url = (u: string) => (reveal ? u : redactUrl(u));
-  switch (e.type) {
-    case 'step':
-      return `\n== ${e.name}`;
-    case 'note':
-      return `   · ${e.text}`;
-    case 'front':
-      return `   ${e.direction === 'open' ? '→ browser opens' : '← redirect received'} (${e.via}): ${url(e.url)}`;
-    case 'exchange': {
-      const lines = [`   → ${e.request.method} ${url(e.request.url)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`];
-      for (const [k, v] of Object.entries(e.request.headers)) lines.push(`     ${k}: ${reveal ? v : redactHeader(k, v)}`);
-      for (const [k, v] of e.request.form ?? []) lines.push(`     ${k}=${reveal || !isSecretName(k) ? v : redactSecret(v)}`);
-      if (e.request.body !== undefined) lines.push(`     ${e.request.body}`);
-      if (e.response) {
-        lines.push(`   ← ${e.response.status} (${e.durationMs} ms)`);
-        for (const [k, v] of Object.entries(e.response.headers)) lines.push(`     ${k}: ${reveal ? v : redactHeader(k, v)}`);
-        const body = reveal ? e.response.body : redactBody(e.response.body, e.response.headers['content-type'] ?? '');
-        lines.push(`     ${body.length > 4000 ? `${body.slice(0, 4000)}…` : body}`);
-      } else if (e.error) {
-        lines.push(`   ✗ ${e.error.code}: ${e.error.message} (${e.durationMs} ms)`);
-      }
-      return lines.join('\n');
-    }
+export const TRACE_VERSION = '0.1.0';
+
+export interface TraceFlags extends GlobalFlags {
+  curlFile?: string;
+}
+
+/** The first line of each run in a JSON lines trace. */
+export interface RunRecord {
+  type: 'run';
+  at: number;
+  tool: 'entra-token';
+  version: string;
+  redacted: boolean;
+  pii: boolean;
+}
+
+export const SECRETS_WARNING =
+  '!!! WARNING: --trace-secrets: secrets (codes, verifiers, tokens, client secrets, passwords) are shown IN CLEAR TEXT\n' +
+  '!!! in this trace and in every trace file written by this run. Do not paste, share or commit this output.\n';
+
+async function writePrivate(path: string, text: string, mode: number, append: boolean): Promise<void> {
+  const fh = await open(path, append ? 'a' : 'w', mode);
+  try {
+    await fh.chmod(mode); // an existing file keeps its mode otherwise
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
   }
 }
 
-setTraceSinkInstaller((trace: Trace, flags: GlobalFlags, ctx: CliContext) => {
-  const reveal = Boolean(flags.traceSecrets);
-  if (reveal) ctx.stderr.write('WARNING: --trace-secrets: secrets are printed in clear text below; do not share this output\n');
-  if (flags.trace) trace.onEvent((e) => ctx.stderr.write(`${renderEvent(e, reveal)}\n`));
-  return async () => {
-    if (flags.curl) {
-      const vars = new Set<string>();
-      const cmds: string[] = [];
-      for (const e of trace.events) {
-        if (e.type !== 'exchange' || e.attempt > 1) continue;
-        const c = toCurl(e.request);
-        c.variables.forEach((v) => vars.add(v));
-        cmds.push(c.command);
+async function readHar(path: string): Promise<Har | undefined> {
+  try {
+    const h = JSON.parse(await readFile(path, 'utf8')) as Har;
+    return h?.log?.creator?.name === 'entra-token' && Array.isArray(h.log.entries) ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The curl script of a run's back-channel requests (first attempts only). */
+export function curlScript(trace: Trace, opts: AuditOptions): string {
+  const entries: ScriptEntry[] = [];
+  const values: Record<string, string> = {};
+  let step: string | undefined;
+  for (const e of trace.events) {
+    if (e.type === 'step') step = e.name;
+    if (e.type !== 'exchange' || e.attempt > 1) continue;
+    entries.push({ request: e.request, step, status: e.response?.status });
+    if (opts.reveal) {
+      for (const [k, v] of e.request.form ?? []) {
+        const name = SECRET_FIELDS[k] ?? (isSecretName(k) ? k.toUpperCase() : undefined);
+        if (name) values[name] = v;
       }
-      ctx.stderr.write('# curl equivalent of the requests sent (secrets as shell variables)\n');
-      if (vars.size) ctx.stderr.write(`# set first: ${[...vars].map((v) => `${v}=…`).join(' ')}\n`);
-      ctx.stderr.write(`${cmds.join('\n\n')}\n`);
+      for (const [k, v] of Object.entries(e.request.headers)) {
+        const name = SECRET_HEADERS[k.toLowerCase()];
+        if (name) values[name] = v.replace(/^(Bearer|Basic)\s+/i, '');
+      }
+    }
+  }
+  const script = toCurlScript(entries, { pii: opts.pii, ...(opts.reveal ? { values } : {}) });
+  if (opts.reveal) return script;
+  const r = new Redactor(opts);
+  for (const e of trace.events) r.learn(e);
+  return r.scrubText(script);
+}
+
+/** Attach the sinks the flags ask for; returns the flush to run when the command ends (also on failure). */
+export function installTraceSinks(trace: Trace, flags: TraceFlags, ctx: CliContext): () => Promise<void> {
+  const opts: AuditOptions = { reveal: Boolean(flags.traceSecrets), pii: Boolean(flags.redactPii) };
+  const wantsOutput = flags.trace || flags.traceFile || flags.har || flags.curl || flags.curlFile;
+  if (opts.reveal && wantsOutput) ctx.stderr.write(SECRETS_WARNING);
+  if (flags.trace) {
+    const live = new Redactor(opts);
+    trace.onEvent((e) => ctx.stderr.write(`${renderText(live.redact(e as AuditEvent), opts)}\n`));
+  }
+  return async () => {
+    const events: AuditEvent[] | undefined = flags.traceFile || flags.har ? redactTrace(trace.events as AuditEvent[], opts) : undefined;
+    if (flags.traceFile && events) {
+      const run: RunRecord = { type: 'run', at: events[0]?.at ?? ctx.now(), tool: 'entra-token', version: TRACE_VERSION, redacted: !opts.reveal, pii: Boolean(opts.pii) };
+      const text = [run, ...events].map((e) => JSON.stringify(e)).join('\n');
+      await writePrivate(resolve(ctx.cwd, flags.traceFile), `${text}\n`, 0o600, true);
+    }
+    if (flags.har && events) {
+      const path = resolve(ctx.cwd, flags.har);
+      const har = toHar(events, TRACE_VERSION, await readHar(path));
+      await writePrivate(path, `${JSON.stringify(har, null, 2)}\n`, 0o600, false);
+    }
+    if (flags.curl || flags.curlFile) {
+      const script = curlScript(trace, opts);
+      if (flags.curlFile) {
+        const path = resolve(ctx.cwd, flags.curlFile);
+        await writeFile(path, script, { mode: 0o700 });
+        await chmod(path, 0o700);
+        if (flags.curl) ctx.stderr.write(script);
+      } else {
+        ctx.stderr.write(script);
+      }
     }
   };
-});
+}
+
+setTraceSinkInstaller(installTraceSinks);

@@ -2,24 +2,85 @@
  * Redaction by construction: every sink (text trace, JSON lines, HAR, curl, error messages) renders
  * values through these functions. A secret becomes a short prefix, its length and a short hash —
  * `eyJ0eX…[1523 chars sha256:1a2b3c4d]` — so two traces can be compared without revealing values.
+ * With `pii`, names, UPNs/emails and IP addresses become `[pii sha256:1a2b3c4d]` (same value, same mark).
+ * Every function is idempotent: redacting a redacted value changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { SECRET_FIELDS, SECRET_HEADERS } from './curl.js';
+
+/** Form fields / query parameters / JSON members whose values are secrets, with the shell variable for each. */
+export const SECRET_FIELDS: Readonly<Record<string, string>> = {
+  client_secret: 'CLIENT_SECRET',
+  password: 'PASSWORD',
+  code: 'CODE',
+  code_verifier: 'CODE_VERIFIER',
+  refresh_token: 'REFRESH_TOKEN',
+  access_token: 'ACCESS_TOKEN',
+  id_token: 'ID_TOKEN',
+  client_assertion: 'CLIENT_ASSERTION',
+  device_code: 'DEVICE_CODE',
+};
+
+/** Headers whose values are secrets, with the shell variable for each. */
+export const SECRET_HEADERS: Readonly<Record<string, string>> = {
+  authorization: 'AUTHORIZATION',
+  cookie: 'COOKIE',
+  'x-databricks-azure-sp-management-token': 'SP_MANAGEMENT_TOKEN',
+  'proxy-authorization': 'PROXY_AUTHORIZATION',
+};
 
 /** Parameter names (form fields, query parameters, JSON members) whose values are secrets. */
-export const SECRET_NAMES: ReadonlySet<string> = new Set([...Object.keys(SECRET_FIELDS), 'secret', 'assertion']);
+export const SECRET_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(SECRET_FIELDS),
+  'secret',
+  'assertion',
+  'passwd', // Entra's sign-in form field
+  'token',
+  'token_value',
+  'private_key',
+]);
 /** Header names whose values are secrets. */
 export const SECRET_HEADER_NAMES: ReadonlySet<string> = new Set([...Object.keys(SECRET_HEADERS), 'set-cookie']);
 
+/** Claims, form fields and Graph properties that name a person (masked with `--redact-pii`). */
+export const PII_NAMES: ReadonlySet<string> = new Set([
+  'name', 'given_name', 'family_name', 'upn', 'unique_name', 'preferred_username', 'email', 'emails',
+  'verified_primary_email', 'verified_secondary_email', 'ipaddr', 'login_hint', 'username', 'login',
+  'displayname', 'givenname', 'surname', 'mail', 'userprincipalname', 'mobilephone', 'businessphones',
+  'othermails', 'proxyaddresses', 'imaddresses', 'mailnickname',
+]);
+
 const MARK = /…\[\d+ chars sha256:[0-9a-f]{8}\]$/;
+const PII_MARK = /^\[pii sha256:[0-9a-f]{8}\]$/;
+const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
+const IPV6 = /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b/g;
+/** A compact JWS (header starts with `{"`). */
+const JWT_TEXT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+
+const hash8 = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 8);
+
+/** Whether a value is already a redaction mark (secret or PII). */
+export function isRedacted(value: string): boolean {
+  return MARK.test(value) || PII_MARK.test(value);
+}
 
 /** `abcdef…[N chars sha256:xxxxxxxx]`. Idempotent: an already redacted value is returned as is. */
 export function redactSecret(value: string, prefixLength = 6): string {
   if (MARK.test(value)) return value;
-  const hash = createHash('sha256').update(value).digest('hex').slice(0, 8);
   // short secrets (passwords) show no prefix at all
   const prefix = value.length >= 24 ? value.slice(0, prefixLength) : '';
-  return `${prefix}…[${value.length} chars sha256:${hash}]`;
+  return `${prefix}…[${value.length} chars sha256:${hash8(value)}]`;
+}
+
+/** `[pii sha256:xxxxxxxx]`: the same person gives the same mark, so traces stay comparable. */
+export function redactPii(value: string): string {
+  if (isRedacted(value)) return value;
+  return `[pii sha256:${hash8(value)}]`;
+}
+
+/** Mask email addresses and IP addresses inside free text. */
+export function maskPiiText(text: string): string {
+  return text.replace(EMAIL, (m) => redactPii(m)).replace(IPV4, (m) => redactPii(m)).replace(IPV6, (m) => (m.includes('::') || m.split(':').length >= 6 ? redactPii(m) : m));
 }
 
 export function isSecretName(name: string): boolean {
@@ -30,67 +91,146 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER_NAMES.has(name.toLowerCase());
 }
 
-/** Redact a header value: keep the auth scheme (`Bearer eyJ0eX…[…]`). */
+export function isPiiName(name: string): boolean {
+  return PII_NAMES.has(name.toLowerCase());
+}
+
+export interface RedactOptions {
+  /** Also mask names, UPNs/emails and IP addresses. */
+  pii?: boolean | undefined;
+}
+
+/** Redact a header value: keep the auth scheme (`Bearer eyJ0eX…[…]`); cookies keep their names. */
 export function redactHeader(name: string, value: string): string {
-  if (!isSecretHeader(name)) return value;
-  const m = /^(Bearer|Basic)\s+(.*)$/i.exec(value);
+  const n = name.toLowerCase();
+  if (!isSecretHeader(n)) return value;
+  if (n === 'cookie' || n === 'set-cookie') {
+    // name=value pairs: keep names and attributes, hide values
+    return value.replace(/(^|;\s*|,\s*)([^=;,\s]+)=([^;,]*)/g, (all, sep: string, k: string, v: string) =>
+      /^(path|domain|expires|max-age|samesite)$/i.test(k) || v === '' ? all : `${sep}${k}=${redactSecret(v)}`,
+    );
+  }
+  const m = /^(Bearer|Basic|Negotiate|PoP)\s+(.*)$/i.exec(value);
   return m ? `${m[1]} ${redactSecret(m[2]!)}` : redactSecret(value);
 }
 
-/** Redact the secret parameters of a URL's query and fragment (a redirect carries `code`). */
-export function redactUrl(raw: string): string {
-  let url: URL;
+function safeDecode(s: string): string {
   try {
-    url = new URL(raw);
+    return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {
-    return raw;
+    return s;
   }
-  const fix = (params: URLSearchParams) => {
-    let changed = false;
-    for (const [k, v] of [...params]) {
-      if (isSecretName(k)) {
-        params.set(k, redactSecret(v));
-        changed = true;
-      }
-    }
-    return changed;
-  };
-  const q = new URLSearchParams(url.search);
-  const qc = fix(q);
-  const f = new URLSearchParams(url.hash.slice(1));
-  const fc = url.hash.includes('=') && fix(f);
-  if (!qc && !fc) return raw;
-  if (qc) url.search = q.toString();
-  if (fc) url.hash = f.toString();
-  return url.toString();
 }
 
-/** Redact secret members of a JSON value (a token response), recursively. */
-export function redactJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactJson);
+/** Redact `a=b&c=d` text in place, keeping the encoding of everything that is not a secret. */
+export function redactParams(text: string, opts: RedactOptions = {}): string {
+  return text
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq < 0) return part;
+      const name = safeDecode(part.slice(0, eq));
+      const value = safeDecode(part.slice(eq + 1));
+      if (isSecretName(name)) return `${part.slice(0, eq)}=${redactSecret(value)}`;
+      if (opts.pii && isPiiName(name)) return `${part.slice(0, eq)}=${redactPii(value)}`;
+      if (opts.pii && (value.match(EMAIL) || value.match(IPV4))) return `${part.slice(0, eq)}=${maskPiiText(value)}`;
+      return part;
+    })
+    .join('&');
+}
+
+/**
+ * Redact the secret parameters of a URL's query and fragment (a redirect carries `code`) and any
+ * password in its userinfo. Everything else is kept byte for byte, so the URL still reads as sent.
+ */
+export function redactUrl(raw: string, opts: RedactOptions = {}): string {
+  const hashAt = raw.indexOf('#');
+  const beforeHash = hashAt >= 0 ? raw.slice(0, hashAt) : raw;
+  const fragment = hashAt >= 0 ? raw.slice(hashAt + 1) : undefined;
+  const qAt = beforeHash.indexOf('?');
+  let base = qAt >= 0 ? beforeHash.slice(0, qAt) : beforeHash;
+  const query = qAt >= 0 ? beforeHash.slice(qAt + 1) : undefined;
+  base = base.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@?#]*):([^/@?#]*)@/i, (_a, s: string, u: string, p: string) => `${s}${u}:${redactSecret(safeDecode(p))}@`);
+  return (
+    base +
+    (query !== undefined ? `?${redactParams(query, opts)}` : '') +
+    (fragment !== undefined ? `#${fragment.includes('=') ? redactParams(fragment, opts) : fragment}` : '')
+  );
+}
+
+/** Redact secret members of a JSON value (a token response), recursively; with `pii`, personal data too. */
+export function redactJson(value: unknown, opts: RedactOptions = {}): unknown {
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, opts));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = isSecretName(k) && typeof v === 'string' ? redactSecret(v) : redactJson(v);
+      if (isSecretName(k) && typeof v === 'string') out[k] = redactSecret(v);
+      else if (opts.pii && isPiiName(k)) out[k] = maskAll(v);
+      else out[k] = redactJson(v, opts);
     }
     return out;
   }
+  if (typeof value === 'string') return redactText(value, opts);
   return value;
 }
 
+function maskAll(v: unknown): unknown {
+  if (typeof v === 'string') return redactPii(v);
+  if (Array.isArray(v)) return v.map(maskAll);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskAll(x)]));
+  return v;
+}
+
+/**
+ * Redact free text (an HTML or plain body, a string inside JSON): JWTs, `name=value` pairs and
+ * `name="…" value="…"` inputs with secret names; with `pii`, emails and IP addresses.
+ */
+export function redactText(text: string, opts: RedactOptions = {}): string {
+  let t = text.replace(JWT_TEXT, (m) => redactSecret(m));
+  t = t.replace(/\b([A-Za-z_]+)=([^&\s"'<>…]*…\[\d+ chars sha256:[0-9a-f]{8}\]|[^&\s"'<>]{8,})/g, (all, k: string, v: string) =>
+    isSecretName(k) && !MARK.test(v) ? `${k}=${redactSecret(safeDecode(v))}` : all,
+  );
+  t = t.replace(/(name=["']([A-Za-z_]+)["'][^>]*?value=["'])([^"']+)(["'])/g, (all, pre: string, k: string, v: string, q: string) =>
+    isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
+  );
+  return opts.pii ? maskPiiText(t) : t;
+}
+
 /** Redact a response or request body given its text and media type. */
-export function redactBody(body: string, contentType: string): string {
-  if (/json/i.test(contentType) || body.trimStart().startsWith('{')) {
+export function redactBody(body: string, contentType: string, opts: RedactOptions = {}): string {
+  if (/json/i.test(contentType) || /^\s*[{[]/.test(body)) {
     try {
-      return JSON.stringify(redactJson(JSON.parse(body)));
+      return JSON.stringify(redactJson(JSON.parse(body), opts));
     } catch {
       /* not JSON after all */
     }
   }
-  if (/x-www-form-urlencoded/i.test(contentType)) {
-    const p = new URLSearchParams(body);
-    for (const [k, v] of [...p]) if (isSecretName(k)) p.set(k, redactSecret(v));
-    return p.toString();
+  if (/x-www-form-urlencoded/i.test(contentType)) return redactParams(body, opts);
+  return redactText(body, opts);
+}
+
+/** The forms in which a secret could leak into text: raw, URL- and form-encoded, JSON-escaped, base64, base64url. */
+export function secretForms(value: string): string[] {
+  const b = Buffer.from(value, 'utf8');
+  const forms = [
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams([['', value]]).toString().slice(1),
+    JSON.stringify(value).slice(1, -1),
+    b.toString('base64'),
+    b.toString('base64').replace(/=+$/, ''),
+    b.toString('base64url'),
+  ];
+  return [...new Set(forms)].filter((f) => f.length >= 8).sort((x, y) => y.length - x.length);
+}
+
+/** Replace every occurrence of a known secret (in any of its encoded forms) by its mark. */
+export function scrubKnown(text: string, known: Iterable<string>): string {
+  let t = text;
+  for (const secret of known) {
+    if (secret.length < 8 || isRedacted(secret)) continue;
+    const mark = redactSecret(secret);
+    for (const form of secretForms(secret)) if (t.includes(form)) t = t.split(form).join(mark);
   }
-  return body;
+  return t;
 }

@@ -17,7 +17,8 @@ import { register as refresh } from './refresh.js';
 import { register as clientCredentials } from './client-credentials.js';
 import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
+import { register as trace } from './trace.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config]
+export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config, trace];
