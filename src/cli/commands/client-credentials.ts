@@ -86,7 +86,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (/\.(pfx|p12)$/i.test(certFile) && !data.includes('-----BEGIN')) {
           throw badInput(
             `${certFile} is PKCS#12 (.pfx/.p12), which entra-token does not read (Node's crypto has no PKCS#12 parser)`,
-            `convert it to PEM: openssl pkcs12 -in ${certFile} -out app.pem -nodes && chmod 600 app.pem   (then --certificate app.pem)`,
+            `convert it to PEM: openssl pkcs12 -in ${certFile} -out app.pem -nodes && chmod 600 app.pem (then --certificate app.pem)`,
           );
         }
         const cert = parseCertificatePem(data, certFile, ctx.env.ENTRA_TOKEN_CERTIFICATE_PASSPHRASE);
