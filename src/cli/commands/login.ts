@@ -21,6 +21,7 @@ interface Flags extends IdentityFlags {
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('login')
+    .summary('sign in with the system browser and a loopback listener (paste the address back over SSH)')
     .description(
       'Sign in interactively: listen on loopback (127.0.0.1 and ::1), open the system browser at the authorize URL,\n' +
         'receive the redirect, check its state and exchange the code, as `exchange` does.\n' +
@@ -37,7 +38,8 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--prompt <prompt>', 'prompt behaviour').choices(['login', 'none', 'consent', 'select_account', 'create']))
     .option('--login-hint <upn>', 'pre-fill the username')
     .option('--domain-hint <domain>', 'skip home-realm discovery')
-    .addOption(new Option('--response-mode <mode>', 'how Entra returns the code to the listener').choices(['query', 'form_post']));
+    .addOption(new Option('--response-mode <mode>', 'how Entra returns the code to the listener').choices(['query', 'form_post']))
+    .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText(
       'after',
@@ -113,6 +115,9 @@ export function register(program: Command, ctx: CliContext): void {
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
         );
         status.stop();
+        const { storeTokens } = await import('../cache-store.js');
+        const p = result.pending;
+        await storeTokens(ctx, command, { authority: p.authority, client_id: p.client_id, scopes: p.scopes, tokens: result.tokens, idToken: result.idToken });
         printTokens(ctx, format, result.tokens, result.idToken);
       } finally {
         status.stop();
