@@ -77,6 +77,7 @@ export interface AuditOptions {
 }
 
 const TOKEN_FIELDS = ['access_token', 'id_token', 'client_assertion'];
+const HAS_MARK = /…\[\d+ chars sha256:[0-9a-f]{8}\]|\[pii sha256:[0-9a-f]{8}\]/;
 
 function s256(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
@@ -162,7 +163,15 @@ export class Redactor {
   /** Remember the secrets an event carries (call on every event of a run before redacting, or as they come). */
   learn(e: AuditEvent): void {
     const add = (v: string | undefined) => {
-      if (v && v.length >= 8 && !isRedacted(v)) this.known.add(v);
+      if (v && v.length >= 8 && !isRedacted(v) && !HAS_MARK.test(v)) this.known.add(v);
+    };
+    const addHeader = (k: string, v: string) => {
+      if (/^(set-)?cookie$/i.test(k)) {
+        for (const m of v.matchAll(/(?:^|;\s*|,\s*)([^=;,\s]+)=([^;,]*)/g)) if (!/^(path|domain|expires|max-age|samesite)$/i.test(m[1]!)) add(m[2]);
+      } else {
+        add(v.replace(/^(Bearer|Basic)\s+/i, ''));
+        add(v);
+      }
     };
     if (e.type === 'front') {
       for (const [k, v] of queryOf(e.url)) {
@@ -173,10 +182,10 @@ export class Redactor {
     if (e.type !== 'exchange') return;
     for (const [k, v] of queryOf(e.request.url)) if (isSecretName(k)) add(v);
     for (const [k, v] of e.request.form ?? []) if (isSecretName(k)) add(v);
-    for (const [k, v] of Object.entries(e.request.headers)) if (isSecretHeader(k)) add(v.replace(/^(Bearer|Basic)\s+/i, '')), add(v);
+    for (const [k, v] of Object.entries(e.request.headers)) if (isSecretHeader(k)) addHeader(k, v);
     if (e.request.body) this.learnJson(parseJson(e.request.body));
     if (e.response) {
-      for (const [k, v] of Object.entries(e.response.headers)) if (isSecretHeader(k)) add(v);
+      for (const [k, v] of Object.entries(e.response.headers)) if (isSecretHeader(k)) addHeader(k, v);
       if (e.response.headers.location) for (const [k, v] of queryOf(e.response.headers.location)) if (isSecretName(k)) add(v);
       this.learnJson(parseJson(e.response.body));
       if (/x-www-form-urlencoded/i.test(e.response.headers['content-type'] ?? '')) {
