@@ -1,6 +1,7 @@
 /** Every command, one file each. Keep imports here cheap: handlers import their flows lazily. */
 import type { Command } from 'commander';
 import { register as authorizeUrl } from './authorize-url.js';
+import { register as doctor } from './doctor.js';
 import { register as config } from './config.js';
 import { register as databricks } from './databricks.js';
 import { register as emulator } from './emulator.js';
@@ -21,4 +22,4 @@ import { register as trace } from './trace.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config, trace];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config, trace]
