@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 /** The only file that touches `process`: argv, real streams, exit code, Ctrl-C. */
 
+// `entra-token … | head` closes our stdout early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 // Fast path for `entra-token token` (token cache): a cache hit is answered before commander, undici or
 // jose load, so it costs about as much as starting node. Anything else (a miss, --help, an unusual
 // option) returns undefined and runs the full program below. See src/cli/token-fast.ts.
