@@ -81,6 +81,8 @@ export function retryAfterMs(value: string | undefined, now: number): number | u
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // an HTTP date has a weekday and month name; V8 would read "1.5" or "-1" as dates in 2001
+  if (!/^[A-Za-z]{3},? /.test(v)) return undefined;
   const date = Date.parse(v);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
