@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as authorizeUrl } from './authorize-url.js';
 import { register as doctor } from './doctor.js';
+import { register as completion } from './completion.js';
 import { register as config } from './config.js';
 import { register as databricks } from './databricks.js';
 import { register as emulator } from './emulator.js';
@@ -22,4 +23,4 @@ import { register as trace } from './trace.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config, doctor, trace];
+export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config, doctor, completion, trace];

@@ -1,0 +1,21 @@
+/** `entra-token completion bash|zsh|fish`: a completion script generated from the program itself. */
+import { Argument, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('completion')
+    .description('print a shell completion script, generated from the commands and options of this version')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      '\nInstall:\n' +
+        '  bash: entra-token completion bash > ~/.local/share/bash-completion/completions/entra-token\n' +
+        '  zsh:  entra-token completion zsh > "${fpath[1]}/_entra-token"   (then: autoload -U compinit && compinit)\n' +
+        '  fish: entra-token completion fish > ~/.config/fish/completions/entra-token.fish',
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('../completion.js');
+      ctx.stdout.write(completionScript(program, shell));
+    });
+}
