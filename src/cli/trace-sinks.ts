@@ -7,7 +7,7 @@
  *                      on stderr — or in a file with --curl-file F (0700)
  * --trace-secrets reveals secrets in all of them (loud warning); --redact-pii masks personal data.
  */
-import { chmod, open, readFile, writeFile } from 'node:fs/promises';
+import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { setTraceSinkInstaller, type GlobalFlags } from './runtime.js';
@@ -37,19 +37,21 @@ export const SECRETS_WARNING =
   '!!! WARNING: --trace-secrets: secrets (codes, verifiers, tokens, client secrets, passwords) are shown IN CLEAR TEXT\n' +
   '!!! in this trace and in every trace file written by this run. Do not paste, share or commit this output.\n';
 
-async function writePrivate(path: string, text: string, mode: number, append: boolean): Promise<void> {
-  const fh = await open(path, append ? 'a' : 'w', mode);
+// Synchronous on purpose: the command is finishing, and one thread-pool round trip per call costs more
+// than the writes themselves (see scripts/bench-trace.mjs).
+function writePrivate(path: string, text: string, mode: number, append: boolean): void {
+  const fd = openSync(path, append ? 'a' : 'w', mode);
   try {
-    await fh.chmod(mode); // an existing file keeps its mode otherwise
-    await fh.writeFile(text);
+    fchmodSync(fd, mode); // an existing file keeps its mode otherwise
+    writeSync(fd, text);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-async function readHar(path: string): Promise<Har | undefined> {
+function readHar(path: string): Har | undefined {
   try {
-    const h = JSON.parse(await readFile(path, 'utf8')) as Har;
+    const h = JSON.parse(readFileSync(path, 'utf8')) as Har;
     return h?.log?.creator?.name === 'entra-token' && Array.isArray(h.log.entries) ? h : undefined;
   } catch {
     return undefined;
@@ -97,19 +99,18 @@ export function installTraceSinks(trace: Trace, flags: TraceFlags, ctx: CliConte
     if (flags.traceFile && events) {
       const run: RunRecord = { type: 'run', at: events[0]?.at ?? ctx.now(), tool: 'entra-token', version: TRACE_VERSION, redacted: !opts.reveal, pii: Boolean(opts.pii) };
       const text = [run, ...events].map((e) => JSON.stringify(e)).join('\n');
-      await writePrivate(resolve(ctx.cwd, flags.traceFile), `${text}\n`, 0o600, true);
+      writePrivate(resolve(ctx.cwd, flags.traceFile), `${text}\n`, 0o600, true);
     }
     if (flags.har && events) {
       const path = resolve(ctx.cwd, flags.har);
-      const har = toHar(events, TRACE_VERSION, await readHar(path));
-      await writePrivate(path, `${JSON.stringify(har, null, 2)}\n`, 0o600, false);
+      const har = toHar(events, TRACE_VERSION, readHar(path));
+      writePrivate(path, `${JSON.stringify(har, null, 2)}\n`, 0o600, false);
     }
     if (flags.curl || flags.curlFile) {
       const script = curlScript(trace, opts);
       if (flags.curlFile) {
         const path = resolve(ctx.cwd, flags.curlFile);
-        await writeFile(path, script, { mode: 0o700 });
-        await chmod(path, 0o700);
+        writePrivate(path, script, 0o700, false);
         if (flags.curl) ctx.stderr.write(script);
       } else {
         ctx.stderr.write(script);

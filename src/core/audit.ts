@@ -26,6 +26,8 @@ import {
   redactText,
   redactUrl,
   scrubKnown,
+  compileSecret,
+  type CompiledSecret,
 } from './redact.js';
 
 export interface AuditRequest {
@@ -154,7 +156,7 @@ const GRANTS: Record<string, string> = {
  */
 export class Redactor {
   /** Raw secret values seen so far. */
-  private readonly known = new Set<string>();
+  private readonly known = new Map<string, CompiledSecret>();
   /** code_challenge values sent in authorize URLs. */
   private readonly challenges = new Set<string>();
 
@@ -163,7 +165,7 @@ export class Redactor {
   /** Remember the secrets an event carries (call on every event of a run before redacting, or as they come). */
   learn(e: AuditEvent): void {
     const add = (v: string | undefined) => {
-      if (v && v.length >= 8 && !isRedacted(v) && !HAS_MARK.test(v)) this.known.add(v);
+      if (v && v.length >= 8 && !this.known.has(v) && !isRedacted(v) && !HAS_MARK.test(v)) this.known.set(v, compileSecret(v));
     };
     const addHeader = (k: string, v: string) => {
       if (/^(set-)?cookie$/i.test(k)) {
@@ -198,7 +200,7 @@ export class Redactor {
     if (Array.isArray(v)) v.forEach((x) => this.learnJson(x));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (isSecretName(k) && typeof x === 'string' && x.length >= 8 && !isRedacted(x)) this.known.add(x);
+        if (isSecretName(k) && typeof x === 'string' && x.length >= 8 && !this.known.has(x) && !isRedacted(x) && !HAS_MARK.test(x)) this.known.set(x, compileSecret(x));
         else this.learnJson(x);
       }
     }
@@ -262,7 +264,7 @@ export class Redactor {
 
   /** Scrub every known secret (in any encoding) from a text produced outside `redact` (a curl script). */
   scrubText(text: string): string {
-    return this.known.size ? scrubKnown(text, this.known) : text;
+    return this.known.size ? scrubKnown(text, this.known.values()) : text;
   }
 
   private value(k: string, v: string): string {
@@ -277,7 +279,7 @@ export class Redactor {
   }
 
   private scrub(v: unknown): unknown {
-    if (typeof v === 'string') return this.known.size ? scrubKnown(v, this.known) : v;
+    if (typeof v === 'string') return this.known.size ? scrubKnown(v, this.known.values()) : v;
     if (Array.isArray(v)) return v.map((x) => this.scrub(x));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.scrub(x)]));
     return v;

@@ -224,13 +224,23 @@ export function secretForms(value: string): string[] {
   return [...new Set(forms)].filter((f) => f.length >= 8).sort((x, y) => y.length - x.length);
 }
 
+/** A known secret prepared for scrubbing: its mark and the forms to look for. */
+export interface CompiledSecret {
+  mark: string;
+  forms: string[];
+}
+
+export function compileSecret(secret: string): CompiledSecret {
+  return { mark: redactSecret(secret), forms: secretForms(secret) };
+}
+
 /** Replace every occurrence of a known secret (in any of its encoded forms) by its mark. */
-export function scrubKnown(text: string, known: Iterable<string>): string {
+export function scrubKnown(text: string, known: Iterable<string | CompiledSecret>): string {
   let t = text;
-  for (const secret of known) {
-    if (secret.length < 8 || isRedacted(secret)) continue;
-    const mark = redactSecret(secret);
-    for (const form of secretForms(secret)) if (t.includes(form)) t = t.split(form).join(mark);
+  for (const k of known) {
+    if (typeof k === 'string' && (k.length < 8 || isRedacted(k))) continue;
+    const c = typeof k === 'string' ? compileSecret(k) : k;
+    for (const form of c.forms) if (t.includes(form)) t = t.split(form).join(c.mark);
   }
   return t;
 }
