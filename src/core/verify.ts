@@ -111,6 +111,18 @@ export interface VerifyOptions {
   keysFrom?: string | undefined;
 }
 
+/**
+ * One jose key set per JWKS object: createLocalJWKSet imports each key lazily and keeps it, so reusing it
+ * turns a verification with a cached JWKS (io/jwks hands out the same object) from a key import plus a
+ * signature check into a signature check only (about 10× the rate; see `npm run bench`).
+ */
+const keySets = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
+function keySetFor(jwks: JSONWebKeySet): ReturnType<typeof createLocalJWKSet> {
+  let set = keySets.get(jwks);
+  if (!set) keySets.set(jwks, (set = createLocalJWKSet(jwks)));
+  return set;
+}
+
 /** Asymmetric algorithms only: HS* and none are refused before any key is looked at. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
@@ -146,7 +158,7 @@ export async function verifyEntraJwt(token: string, o: VerifyOptions): Promise<V
     sig('alg_not_allowed', alg === 'none' ? 'the token is unsigned (alg none)' : /^HS/i.test(alg) ? `alg ${alg} (HMAC) is not accepted: Entra ID signs with RS256` : `alg ${alg} is not accepted`);
   } else {
     try {
-      await compactVerify(token.trim(), createLocalJWKSet(jwks), { algorithms: ALGORITHMS });
+      await compactVerify(token.trim(), keySetFor(jwks), { algorithms: ALGORITHMS });
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'ERR_JWKS_NO_MATCHING_KEY') {
