@@ -159,10 +159,7 @@ export function withoutDiscovery(cmd: Command): Command {
 export function installIssuerDiscovery(program: Command, ctx: CliContext): void {
   program.option('--http-timeout <seconds>', 'seconds to wait for each HTTP answer (default 30) [env: ENTRA_TOKEN_TIMEOUT]');
   program.hook('preAction', async (root, action) => {
-    const globalTimeout = (root.opts() as { httpTimeout?: string }).httpTimeout;
-    const timeoutMs = httpTimeoutMs(globalTimeout, ctx.env);
-    // the runtime reads ENTRA_TOKEN_TIMEOUT: the flag sets it for this run
-    if (globalTimeout !== undefined && timeoutMs) ctx.env.ENTRA_TOKEN_TIMEOUT = String(timeoutMs / 1000);
+    const timeoutMs = httpTimeoutMs((root.opts() as { httpTimeout?: string }).httpTimeout, ctx.env);
     if (offline.has(action) || !action.options.some((o) => o.long === '--issuer')) return;
     const flags = action.opts() as IdentityFlags;
     if (flags.issuer === undefined && !ctx.env.ENTRA_TOKEN_ISSUER) return;

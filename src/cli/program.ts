@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { EntraTokenError, EXIT_CODES, oneLine } from '../core/errors.js';
 import { COMMANDS } from './commands/index.js';
+import { installIssuerDiscovery } from './options.js';
 
 export const VERSION = '0.1.0';
 
@@ -23,6 +24,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--trace-file <file>', 'write the trace as JSON lines (redacted) to <file>')
     .option('--har <file>', 'write the trace as a HAR 1.2 file (redacted) to <file>')
     .option('--curl', 'print the back-channel requests as a replayable curl script on stderr')
+    .option('--curl-file <file>', 'write the --curl script to <file> (mode 0700) instead of stderr')
     .option('--trace-secrets', 'show secrets unredacted in the trace (loud warning)')
     .option('--redact-pii', 'also mask names, UPNs and IP addresses in traces')
     .showHelpAfterError('(run with --help for usage)')
@@ -32,6 +34,8 @@ export function buildProgram(ctx: CliContext): Command {
       outputError: (s, write) => write(s),
     })
     .exitOverride();
+  // --http-timeout, and --issuer resolved by discovery before any command with identity options runs
+  installIssuerDiscovery(program, ctx);
   for (const register of COMMANDS) register(program, ctx);
   return program;
 }

@@ -9,12 +9,15 @@ import { FilePendingStore, type PendingStore } from '../io/pending.js';
 import { stateDir } from '../io/paths.js';
 import { Trace } from '../io/trace.js';
 import { join } from 'node:path';
+import { httpTimeoutMs } from './options.js';
 
 export interface GlobalFlags {
   trace?: boolean;
   traceFile?: string;
   har?: string;
   curl?: boolean;
+  curlFile?: string;
+  httpTimeout?: string;
   traceSecrets?: boolean;
   redactPii?: boolean;
 }
@@ -43,10 +46,10 @@ export function setTraceSinkInstaller(installer: TraceSinkInstaller): void {
 export async function createRuntime(ctx: CliContext, cmd: Command): Promise<Runtime> {
   const flags = globalFlags(cmd);
   const trace = new Trace(ctx.now);
-  const timeout = ctx.env.ENTRA_TOKEN_TIMEOUT ? Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000 : undefined;
-  const http = createHttpClient({ env: ctx.env, ...(timeout && Number.isFinite(timeout) ? { timeoutMs: timeout } : {}) });
+  const timeout = httpTimeoutMs(flags.httpTimeout, ctx.env);
+  const http = createHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
   const pending = new FilePendingStore(join(stateDir(ctx.env), 'pending'));
-  if (!sinkInstaller && (flags.trace || flags.traceFile || flags.har || flags.curl)) {
+  if (!sinkInstaller && (flags.trace || flags.traceFile || flags.har || flags.curl || flags.curlFile)) {
     await import('./trace-sinks.js');
   }
   const flush = sinkInstaller ? sinkInstaller(trace, flags, ctx) : async () => {};

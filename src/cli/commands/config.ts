@@ -1,12 +1,10 @@
 /**
  * `entra-token config show`: every effective setting and where it came from (flag, env NAME, profile
  * NAME in FILE:LINE, default), secrets masked. Offline: `--issuer` is shown, not discovered.
- * Registering this command also installs the program-level configuration wiring (--http-timeout and
- * --issuer discovery, see options.ts).
  */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addIdentityOptions, installIssuerDiscovery, withoutDiscovery } from '../options.js';
+import { addIdentityOptions, withoutDiscovery } from '../options.js';
 
 export interface ConfigShowFlags {
   tenant?: string;
@@ -22,7 +20,6 @@ export interface ConfigShowFlags {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  installIssuerDiscovery(program, ctx);
   const config = program.command('config').description('show the configuration entra-token would use, and where each value comes from');
   const show = config
     .command('show')

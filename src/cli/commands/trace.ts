@@ -1,7 +1,6 @@
 /**
  * `entra-token trace show F.jsonl [--diagram]`: render a saved trace (as --trace prints it, or as a
- * ladder diagram). Also registers the global `--curl-file` option and loads the trace sinks when any
- * trace option is given.
+ * ladder diagram).
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
@@ -11,15 +10,7 @@ interface ShowFlags {
   width?: string;
 }
 
-const TRACE_FLAGS = ['trace', 'traceFile', 'har', 'curl', 'curlFile', 'traceSecrets'] as const;
-
 export function register(program: Command, ctx: CliContext): void {
-  program.option('--curl-file <file>', 'write the --curl script to <file> (mode 0700) instead of stderr');
-  program.hook('preAction', async (_this, action) => {
-    const g = action.optsWithGlobals() as Record<string, unknown>;
-    if (TRACE_FLAGS.some((f) => g[f])) await import('../trace-sinks.js');
-  });
-
   const trace = program.command('trace').description('Work with saved wire traces (--trace-file F.jsonl).');
   trace
     .command('show')
