@@ -14,7 +14,7 @@ for (const stream of [process.stdout, process.stderr]) {
 // option) returns undefined and runs the full program below. See src/cli/token-fast.ts.
 const fast =
   process.argv[2] === 'token'
-    ? await (await import('./token-fast.js')).fastToken(process.argv.slice(3), { env: process.env, now: Date.now(), stdout: process.stdout, stderr: process.stderr })
+    ? await (await import('./token-fast.js')).fastToken(process.argv.slice(3), { env: process.env, now: Date.now() })
     : undefined;
 
 if (fast !== undefined) {

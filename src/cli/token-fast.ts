@@ -1,14 +1,15 @@
 /**
- * The cache-hit path of `entra-token token`, shared by the command and by bin.ts's fast path.
- * It imports only the cache file code and the output formatter: no commander, no undici, no jose, so a
- * hit costs little more than starting node. Anything it cannot answer (a miss, an unusual option,
- * --help, a bad value) returns undefined and the full program takes over, with its own validation.
+ * The cache-hit path of `entra-token token`, shared by the command and by bin.ts's fast path, and the
+ * output formats of `token`. Every module loaded here costs a millisecond or two, so it imports only
+ * core/cache-keys (the pure lookup) and io/paths: no commander, no undici, no jose, not even
+ * io/token-cache. Its reader is strict: anything unusual (no file, a corrupt file, wrong permissions, a
+ * miss, an unusual option, --help) returns undefined and the full program takes over, where
+ * FileTokenStore repairs or reports it and the refresh happens under the lock.
  */
-import { CLOUDS } from '../core/clouds.js';
-import { AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
-import { FileTokenStore, lookup, MIN_LIFETIME_MS, type CacheQuery } from '../io/token-cache.js';
+import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATABRICKS_DEFAULT_SCOPE, PUBLIC_AUTHORITY_HOST, isCacheData, lookup, MIN_LIFETIME_MS, type CacheData, type CacheQuery, type CachedAccount, type CachedToken } from '../core/cache-keys.js';
 import { cacheDir } from '../io/paths.js';
-import { formatToken, TOKEN_FORMATS, type TokenFormat } from './token-output.js';
 
 export interface TokenFlags {
   scope?: string[];
@@ -22,10 +23,13 @@ export interface TokenFlags {
 
 type Env = Record<string, string | undefined>;
 
+/** Authority hosts per cloud, as in core/clouds (not imported: see the module comment). */
+const CLOUD_HOSTS: Record<string, string> = { public: PUBLIC_AUTHORITY_HOST, usgov: 'login.microsoftonline.us', china: 'login.chinacloudapi.cn' };
+
 /** Scopes asked for: each --scope may hold several, space-separated; default the Azure Databricks scope. */
 export function tokenScopes(given: string[] | undefined): string[] {
   const s = (given ?? []).flatMap((v) => v.split(/\s+/).filter(Boolean));
-  return s.length ? [...new Set(s)] : [AZURE_DATABRICKS_SCOPE];
+  return s.length ? [...new Set(s)] : [DATABRICKS_DEFAULT_SCOPE];
 }
 
 /**
@@ -39,7 +43,7 @@ export function tokenQuery(flags: TokenFlags, env: Env): CacheQuery {
     authority = authority.replace(/\/+$/, '');
     if (tenant && new URL(authority).pathname.replace(/\//g, '') === '') authority = `${authority}/${tenant}`;
   } else if (tenant) {
-    authority = `https://${CLOUDS[flags.cloud ?? 'public'].authorityHost}/${tenant}`;
+    authority = `https://${flags.cloud ? CLOUD_HOSTS[flags.cloud] : PUBLIC_AUTHORITY_HOST}/${tenant}`;
   }
   return {
     authority,
@@ -73,7 +77,7 @@ export function parseFastArgs(argv: string[]): TokenFlags | undefined {
     if (value === undefined || (eq < 0 && value.startsWith('-'))) return undefined;
     if (key === 'scope') (flags.scope ??= []).push(value);
     else if (key === 'cloud') {
-      if (!(value in CLOUDS)) return undefined;
+      if (!(value in CLOUD_HOSTS)) return undefined;
       flags.cloud = value as TokenFlags['cloud'];
     } else flags[key] = value;
   }
@@ -81,11 +85,44 @@ export function parseFastArgs(argv: string[]): TokenFlags | undefined {
   return flags;
 }
 
+/** The cache file, only when it is private and valid; undefined for anything else (the store handles it). */
+function readStrict(dir: string): CacheData | undefined {
+  const posix = process.platform !== 'win32';
+  let fd: number;
+  try {
+    if (posix && (statSync(dir).mode & 0o077) !== 0) return undefined;
+    fd = openSync(join(dir, 'tokens.json'), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    if (posix && (fstatSync(fd).mode & 0o077) !== 0) return undefined;
+    const v: unknown = JSON.parse(readFileSync(fd, 'utf8'));
+    return isCacheData(v) ? v : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface FastIo {
   env: Env;
   now: number;
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
+  /** Default: fd 1, written synchronously (creating process.stdout would cost the hit a few ms). */
+  stdout?: { write(s: string): unknown };
+}
+
+/** Write all of `text` to a file descriptor, waiting out EAGAIN on a non-blocking pipe. */
+function writeFd(fd: number, text: string): void {
+  let buf = Buffer.from(text);
+  while (buf.length) {
+    try {
+      buf = buf.subarray(writeSync(fd, buf));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
 }
 
 /** Print a cached token with ≥ 5 min left and return 0; undefined when the full program must run. */
@@ -96,10 +133,13 @@ export async function cacheHit(flags: TokenFlags, io: FastIo): Promise<number | 
   } catch {
     return undefined; // a bad --authority: the full program explains it
   }
-  const store = new FileTokenStore(cacheDir(io.env), { warn: (l) => io.stderr.write(`${l}\n`) });
-  const found = lookup(await store.read(), query, io.now, MIN_LIFETIME_MS);
+  const data = readStrict(cacheDir(io.env));
+  if (!data) return undefined;
+  const found = lookup(data, query, io.now, MIN_LIFETIME_MS);
   if (!found.account || !found.fresh) return undefined;
-  io.stdout.write(formatToken((flags.output ?? 'token') as TokenFormat, found.token!, found.account, 'cache', io.now, io.env));
+  const text = formatToken((flags.output ?? 'token') as TokenFormat, found.token!, found.account, 'cache', io.now, io.env);
+  if (io.stdout) io.stdout.write(text);
+  else writeFd(1, text);
   return 0;
 }
 
@@ -112,5 +152,74 @@ export async function fastToken(argv: string[], io: FastIo): Promise<number | un
     return await cacheHit(flags, io);
   } catch {
     return undefined; // ECACHE and the like: the full program reports them properly
+  }
+}
+
+// ------------------------------------------------------------------------------------ output
+
+export const TOKEN_FORMATS = ['token', 'json', 'az', 'databricks'] as const;
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** az's `expiresOn`: local time, `YYYY-MM-DD HH:MM:SS.ffffff`. */
+export function azLocalTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}000`;
+}
+
+/** Go's time.Time JSON (RFC 3339 with the local offset), as `databricks auth token` prints `expiry`. */
+export function rfc3339Local(ms: number): string {
+  const d = new Date(ms);
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const tz = off === 0 ? 'Z' : `${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${tz}`;
+}
+
+/** The text printed on stdout (with its newline). */
+export function formatToken(
+  format: TokenFormat,
+  t: CachedToken,
+  a: CachedAccount,
+  source: 'cache' | 'refresh',
+  now: number,
+  env: Record<string, string | undefined>,
+): string {
+  switch (format) {
+    case 'token':
+      return `${t.access_token}\n`;
+    case 'az':
+      return `${JSON.stringify(
+        {
+          accessToken: t.access_token,
+          expiresOn: azLocalTime(t.expires_at),
+          expires_on: Math.floor(t.expires_at / 1000),
+          subscription: env.AZURE_SUBSCRIPTION_ID ?? env.ARM_SUBSCRIPTION_ID ?? null,
+          tenant: a.tid ?? null,
+          tokenType: t.token_type,
+        },
+        null,
+        2,
+      )}\n`;
+    case 'databricks':
+      return `${JSON.stringify({ access_token: t.access_token, token_type: t.token_type, expiry: rfc3339Local(t.expires_at) }, null, 2)}\n`;
+    case 'json':
+      return `${JSON.stringify(
+        {
+          token_type: t.token_type,
+          access_token: t.access_token,
+          expires_on: new Date(t.expires_at).toISOString(),
+          expires_in: Math.max(0, Math.floor((t.expires_at - now) / 1000)),
+          scope: t.granted.join(' '),
+          resource: t.resource,
+          account: { home_account_id: a.account, username: a.username ?? null, name: a.name ?? null, oid: a.oid ?? null, tid: a.tid ?? null },
+          authority: a.authority,
+          client_id: a.client_id,
+          source,
+        },
+        null,
+        2,
+      )}\n`;
   }
 }

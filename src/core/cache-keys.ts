@@ -12,7 +12,13 @@
  *   and `User.Read` matches an entry granted `https://graph.microsoft.com/User.Read openid profile`.
  * - A request spanning two resources matches nothing (Entra would refuse it too).
  */
-import { MICROSOFT_GRAPH_APP_ID } from './clouds.js';
+// No imports: this module is on the cache-hit path of `entra-token token`, where every module costs.
+/** Microsoft Graph's application id (core/clouds has it too). */
+const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+/** The Azure Databricks default scope (core/clouds AZURE_DATABRICKS_SCOPE). */
+export const DATABRICKS_DEFAULT_SCOPE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
+/** Entra authority host of the public cloud (core/clouds). */
+export const PUBLIC_AUTHORITY_HOST = 'login.microsoftonline.com';
 
 export const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'offline_access']);
 
@@ -118,3 +124,120 @@ export function accountFromClientInfo(clientInfo: string | undefined): string | 
   }
   return undefined;
 }
+
+// ------------------------------------------------------------------ cache entries and lookup (pure)
+
+/** A cached access token is handed out only with at least this much life left. */
+export const MIN_LIFETIME_MS = 5 * 60 * 1000;
+
+/** Who signed in, for which client, at which authority; holds the newest refresh token. */
+export interface CachedAccount {
+  /** The authority URL the tokens came from, `{origin}/{tenant}`. */
+  authority: string;
+  client_id: string;
+  /** Home account id `oid.tid` (from client_info or the id token); the client id for app-only tokens. */
+  account: string;
+  kind: 'user' | 'app';
+  username?: string | undefined;
+  name?: string | undefined;
+  oid?: string | undefined;
+  tid?: string | undefined;
+  refresh_token?: string | undefined;
+  /** ms since the epoch */
+  updated_at: number;
+}
+
+/** One access token; keyed by authority, client, account and resource (+ the scopes asked and granted). */
+export interface CachedToken {
+  authority: string;
+  client_id: string;
+  account: string;
+  /** Canonical resource (see core/cache-keys). */
+  resource: string;
+  /** Normalized requested scopes (sorted, lower case, no OIDC scopes). */
+  scopes: string[];
+  /** Normalized granted scopes (the response's `scope`). */
+  granted: string[];
+  token_type: string;
+  access_token: string;
+  /** ms since the epoch */
+  expires_at: number;
+  cached_at: number;
+}
+
+export interface CacheData {
+  version: 1;
+  accounts: CachedAccount[];
+  tokens: CachedToken[];
+}
+
+
+/** True when `v` has the shape of the cache file (version 1). */
+export function isCacheData(v: unknown): v is CacheData {
+  if (!v || typeof v !== 'object') return false;
+  const d = v as Partial<CacheData>;
+  return (
+    d.version === 1 &&
+    Array.isArray(d.accounts) &&
+    Array.isArray(d.tokens) &&
+    d.accounts.every((a) => a && typeof a.authority === 'string' && typeof a.client_id === 'string' && typeof a.account === 'string') &&
+    d.tokens.every((t) => t && typeof t.access_token === 'string' && typeof t.expires_at === 'number' && typeof t.resource === 'string' && Array.isArray(t.scopes))
+  );
+}
+
+/** What a caller asks the cache for. Unset fields match anything. */
+export interface CacheQuery {
+  authority?: string | undefined;
+  client_id?: string | undefined;
+  /** Home account id, username (case-insensitive) or object id. */
+  account?: string | undefined;
+  scopes: string[];
+}
+
+export function sameAccount(a: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>, b: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>): boolean {
+  return a.authority === b.authority && a.client_id === b.client_id && a.account === b.account;
+}
+
+/** Accounts matching the query's authority, client and account (not its scopes), newest first. */
+export function findAccounts(data: CacheData, q: Omit<CacheQuery, 'scopes'>): CachedAccount[] {
+  const wanted = q.account?.toLowerCase();
+  return data.accounts
+    .filter(
+      (a) =>
+        (q.authority === undefined || authorityMatches(q.authority, a.authority, a.tid)) &&
+        (q.client_id === undefined || a.client_id.toLowerCase() === q.client_id.toLowerCase()) &&
+        (wanted === undefined || a.account === wanted || a.username?.toLowerCase() === wanted || a.oid?.toLowerCase() === wanted),
+    )
+    .sort((x, y) => y.updated_at - x.updated_at);
+}
+
+/** The cached access token for `account` that answers `scopes` with the most life left, if any. */
+export function findToken(data: CacheData, account: CachedAccount, scopes: string[]): CachedToken | undefined {
+  let best: CachedToken | undefined;
+  for (const t of data.tokens) {
+    if (!sameAccount(t, account) || !scopesMatch(scopes, t)) continue;
+    if (!best || t.expires_at > best.expires_at) best = t;
+  }
+  return best;
+}
+
+/** A cached token with at least `minMs` left for the query, with its account; or why there is none. */
+export function lookup(
+  data: CacheData,
+  q: CacheQuery,
+  now: number,
+  minMs = MIN_LIFETIME_MS,
+): { account: CachedAccount; token: CachedToken | undefined; fresh: boolean } | { account: undefined; candidates: CachedAccount[] } {
+  const accounts = findAccounts(data, q);
+  const distinct = new Set(accounts.map((a) => a.account));
+  if (accounts.length === 0 || (distinct.size > 1 && q.account === undefined)) return { account: undefined, candidates: accounts };
+  // one person (possibly for several clients or authorities): prefer the one holding a fresh token
+  let fallback: { account: CachedAccount; token: CachedToken | undefined } | undefined;
+  for (const account of accounts) {
+    const token = findToken(data, account, q.scopes);
+    if (token && token.expires_at - now >= minMs) return { account, token, fresh: true };
+    if (!fallback || (!fallback.account.refresh_token && account.refresh_token)) fallback = { account, token };
+  }
+  return { ...fallback!, fresh: false };
+}
+

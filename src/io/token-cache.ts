@@ -14,7 +14,6 @@
  * Stores sit behind one small interface, {@link TokenStore}: {@link FileTokenStore} and
  * {@link MemoryTokenStore} (library use, tests). The entry operations below work on either.
  */
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fchmodSync,
@@ -32,52 +31,27 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EntraTokenError } from '../core/errors.js';
-import { accountFromClientInfo, authorityMatches, normalizeScopes, resourceOf, scopesMatch } from '../core/cache-keys.js';
+import {
+  accountFromClientInfo,
+  findAccounts,
+  isCacheData,
+  normalizeScopes,
+  resourceOf,
+  sameAccount,
+  type CacheData,
+  type CachedAccount,
+  type CachedToken,
+} from '../core/cache-keys.js';
+
+export { lookup, findAccounts, findToken, MIN_LIFETIME_MS, type CacheData, type CachedAccount, type CachedToken, type CacheQuery } from '../core/cache-keys.js';
 import { ensurePrivateDir } from './paths.js';
 
 export const CACHE_FILE = 'tokens.json';
-/** A cached access token is handed out only with at least this much life left. */
-export const MIN_LIFETIME_MS = 5 * 60 * 1000;
 
-/** Who signed in, for which client, at which authority; holds the newest refresh token. */
-export interface CachedAccount {
-  /** The authority URL the tokens came from, `{origin}/{tenant}`. */
-  authority: string;
-  client_id: string;
-  /** Home account id `oid.tid` (from client_info or the id token); the client id for app-only tokens. */
-  account: string;
-  kind: 'user' | 'app';
-  username?: string | undefined;
-  name?: string | undefined;
-  oid?: string | undefined;
-  tid?: string | undefined;
-  refresh_token?: string | undefined;
-  /** ms since the epoch */
-  updated_at: number;
-}
-
-/** One access token; keyed by authority, client, account and resource (+ the scopes asked and granted). */
-export interface CachedToken {
-  authority: string;
-  client_id: string;
-  account: string;
-  /** Canonical resource (see core/cache-keys). */
-  resource: string;
-  /** Normalized requested scopes (sorted, lower case, no OIDC scopes). */
-  scopes: string[];
-  /** Normalized granted scopes (the response's `scope`). */
-  granted: string[];
-  token_type: string;
-  access_token: string;
-  /** ms since the epoch */
-  expires_at: number;
-  cached_at: number;
-}
-
-export interface CacheData {
-  version: 1;
-  accounts: CachedAccount[];
-  tokens: CachedToken[];
+/** A unique-enough suffix for temp and lock files (O_EXCL guarantees uniqueness; no crypto needed, and
+ * node:crypto would cost the cache-hit path a few milliseconds to load). */
+function unique(): string {
+  return `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export function emptyCache(): CacheData {
@@ -101,18 +75,6 @@ export interface FileStoreOptions {
   staleMs?: number;
   /** Our uid (tests pretend to be someone else). */
   uid?: number | undefined;
-}
-
-function isCacheData(v: unknown): v is CacheData {
-  if (!v || typeof v !== 'object') return false;
-  const d = v as Partial<CacheData>;
-  return (
-    d.version === 1 &&
-    Array.isArray(d.accounts) &&
-    Array.isArray(d.tokens) &&
-    d.accounts.every((a) => a && typeof a.authority === 'string' && typeof a.client_id === 'string' && typeof a.account === 'string') &&
-    d.tokens.every((t) => t && typeof t.access_token === 'string' && typeof t.expires_at === 'number' && typeof t.resource === 'string' && Array.isArray(t.scopes))
-  );
 }
 
 function stamp(ms: number): string {
@@ -216,7 +178,7 @@ export class FileTokenStore implements TokenStore {
   }
 
   private writeAtomic(data: CacheData): void {
-    const tmp = join(this.dir, `.${CACHE_FILE}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = join(this.dir, `.${CACHE_FILE}.${unique()}.tmp`);
     const fd = openSync(tmp, 'wx', 0o600);
     try {
       writeSync(fd, JSON.stringify(data, null, 1));
@@ -296,7 +258,7 @@ export class FileTokenStore implements TokenStore {
 
   /** Take the lock; returns its release. */
   private async lock(): Promise<() => void> {
-    const nonce = randomBytes(8).toString('hex');
+    const nonce = unique();
     const deadline = Date.now() + this.lockTimeoutMs;
     for (;;) {
       try {
@@ -333,7 +295,7 @@ export class FileTokenStore implements TokenStore {
 
   /** Remove a stale lock without removing a fresh one that replaced it meanwhile. */
   private breakLock(staleRaw: string): void {
-    const aside = `${this.lockFile}.stale-${randomBytes(6).toString('hex')}`;
+    const aside = `${this.lockFile}.stale-${unique()}`;
     try {
       renameSync(this.lockFile, aside);
     } catch {
@@ -399,62 +361,6 @@ export class MemoryTokenStore implements TokenStore {
 }
 
 // ---------------------------------------------------------------------------------------------- entries
-
-/** What a caller asks the cache for. Unset fields match anything. */
-export interface CacheQuery {
-  authority?: string | undefined;
-  client_id?: string | undefined;
-  /** Home account id, username (case-insensitive) or object id. */
-  account?: string | undefined;
-  scopes: string[];
-}
-
-function sameAccount(a: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>, b: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>): boolean {
-  return a.authority === b.authority && a.client_id === b.client_id && a.account === b.account;
-}
-
-/** Accounts matching the query's authority, client and account (not its scopes), newest first. */
-export function findAccounts(data: CacheData, q: Omit<CacheQuery, 'scopes'>): CachedAccount[] {
-  const wanted = q.account?.toLowerCase();
-  return data.accounts
-    .filter(
-      (a) =>
-        (q.authority === undefined || authorityMatches(q.authority, a.authority, a.tid)) &&
-        (q.client_id === undefined || a.client_id.toLowerCase() === q.client_id.toLowerCase()) &&
-        (wanted === undefined || a.account === wanted || a.username?.toLowerCase() === wanted || a.oid?.toLowerCase() === wanted),
-    )
-    .sort((x, y) => y.updated_at - x.updated_at);
-}
-
-/** The cached access token for `account` that answers `scopes` with the most life left, if any. */
-export function findToken(data: CacheData, account: CachedAccount, scopes: string[]): CachedToken | undefined {
-  let best: CachedToken | undefined;
-  for (const t of data.tokens) {
-    if (!sameAccount(t, account) || !scopesMatch(scopes, t)) continue;
-    if (!best || t.expires_at > best.expires_at) best = t;
-  }
-  return best;
-}
-
-/** A cached token with at least `minMs` left for the query, with its account; or why there is none. */
-export function lookup(
-  data: CacheData,
-  q: CacheQuery,
-  now: number,
-  minMs = MIN_LIFETIME_MS,
-): { account: CachedAccount; token: CachedToken | undefined; fresh: boolean } | { account: undefined; candidates: CachedAccount[] } {
-  const accounts = findAccounts(data, q);
-  const distinct = new Set(accounts.map((a) => a.account));
-  if (accounts.length === 0 || (distinct.size > 1 && q.account === undefined)) return { account: undefined, candidates: accounts };
-  // one person (possibly for several clients or authorities): prefer the one holding a fresh token
-  let fallback: { account: CachedAccount; token: CachedToken | undefined } | undefined;
-  for (const account of accounts) {
-    const token = findToken(data, account, q.scopes);
-    if (token && token.expires_at - now >= minMs) return { account, token, fresh: true };
-    if (!fallback || (!fallback.account.refresh_token && account.refresh_token)) fallback = { account, token };
-  }
-  return { ...fallback!, fresh: false };
-}
 
 export interface StoreInput {
   authority: string;

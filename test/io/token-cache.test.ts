@@ -222,3 +222,15 @@ test('MemoryTokenStore serializes updates and returns copies', async () => {
   snap.accounts.length = 0;
   assert.equal((await s.read()).accounts.length, 10);
 });
+
+test('the constants copied onto the cache-hit path agree with core/clouds', async () => {
+  const clouds = await import('../../src/core/clouds.js');
+  const keys = await import('../../src/core/cache-keys.js');
+  assert.equal(keys.DATABRICKS_DEFAULT_SCOPE, clouds.AZURE_DATABRICKS_SCOPE);
+  assert.equal(keys.PUBLIC_AUTHORITY_HOST, clouds.CLOUDS.public.authorityHost);
+  assert.equal(parseScope('User.Read').resource, clouds.MICROSOFT_GRAPH_APP_ID);
+  const fast = await import('../../src/cli/token-fast.js');
+  for (const c of ['public', 'usgov', 'china'] as const) {
+    assert.equal(fast.tokenQuery({ tenant: 'contoso.com', cloud: c }, {}).authority, `https://${clouds.CLOUDS[c].authorityHost}/contoso.com`);
+  }
+});

@@ -28,19 +28,18 @@ export function register(program: Command, ctx: CliContext): void {
       '\nExamples:\n  export DATABRICKS_TOKEN=$(entra-token token)\n  entra-token token --scope https://graph.microsoft.com/.default --output json\n  entra-token token --output az | jq -r .accessToken',
     )
     .action(async (flags: TokenFlags, command: Command) => {
-      const { cacheHit, tokenQuery } = await import('../token-fast.js');
+      const { cacheHit, tokenQuery, formatToken } = await import('../token-fast.js');
       if (flags.authority || flags.tenant || flags.cloud) {
         // validate what was given (bad tenant, plain http to a remote host) before anything else
         const { resolveIdentity } = await import('../options.js');
         resolveIdentity(flags, ctx, { needClient: false });
       }
-      const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout, stderr: ctx.stderr };
+      const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout };
       if ((await cacheHit(flags, io)) === 0) return;
-      const [{ acquireTokenSilent }, { createRuntime }, { openStore }, { formatToken }] = await Promise.all([
+      const [{ acquireTokenSilent }, { createRuntime }, { openStore }] = await Promise.all([
         import('../../flows/silent.js'),
         import('../runtime.js'),
         import('../cache-store.js'),
-        import('../token-output.js'),
       ]);
       const store = openStore(ctx);
       const rt = await createRuntime(ctx, command);
