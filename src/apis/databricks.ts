@@ -7,7 +7,7 @@
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
 import { assertSecureUrl } from '../core/url-safety.js';
-import type { HttpMethod, WireRequest, WireResponse } from '../core/wire.js';
+import { mediaType, type HttpMethod, type WireRequest, type WireResponse } from '../core/wire.js';
 
 /** The shared transport's signature (src/io/http.ts), injected so tests and the CLI choose the client. */
 export type Send = (req: WireRequest, opts?: Record<string, unknown>) => Promise<WireResponse>;
@@ -330,7 +330,7 @@ export class WorkspaceClient {
     try {
       return JSON.parse(res.body) as unknown;
     } catch {
-      throw new EntraTokenError('EBAD_RESPONSE', `${method} ${sentPath} answered ${res.status} with a body that is not JSON: ${excerpt(res.body, 120)}`);
+      throw new EntraTokenError('EBAD_RESPONSE', `${method} ${sentPath} answered ${res.status} (${mediaType(res) || 'no content type'}) with a body that is not JSON: ${excerpt(res.body, 200)}`);
     }
   }
 

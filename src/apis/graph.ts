@@ -6,7 +6,7 @@
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
 import { assertSecureUrl } from '../core/url-safety.js';
-import type { WireResponse } from '../core/wire.js';
+import { mediaType, type WireResponse } from '../core/wire.js';
 import type { Send } from './databricks.js';
 
 export const GRAPH_URL = 'https://graph.microsoft.com';
@@ -107,7 +107,7 @@ export async function listUsers(opts: ListUsersOptions): Promise<GraphUser[]> {
     try {
       body = JSON.parse(res.body) as typeof body;
     } catch {
-      throw new EntraTokenError('EBAD_RESPONSE', `Graph answered ${res.status} with a body that is not JSON: ${excerpt(res.body, 120)}`);
+      throw new EntraTokenError('EBAD_RESPONSE', `Graph answered ${res.status} (${mediaType(res) || 'no content type'}) with a body that is not JSON: ${excerpt(res.body, 200)}`);
     }
     if (!Array.isArray(body.value)) throw new EntraTokenError('EBAD_RESPONSE', 'Graph answered without a "value" array');
     for (const u of body.value as GraphUser[]) {

@@ -61,7 +61,7 @@ export function processDiscoveryResponse(res: WireResponse, issuer: string): Pro
   try {
     doc = JSON.parse(res.body);
   } catch {
-    throw new EntraTokenError('EBAD_RESPONSE', `${where} did not answer JSON (${mediaType(res) || 'no content type'}): ${excerpt(res.body, 80)}`);
+    throw new EntraTokenError('EBAD_RESPONSE', `${where} did not answer JSON (HTTP ${res.status}, ${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new EntraTokenError('EBAD_RESPONSE', `${where} did not answer a JSON object`);
   const d = doc as Record<string, unknown>;

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { EntraTokenError, badInput, excerpt } from '../core/errors.js';
 import { checkJwks } from '../core/verify.js';
-import type { WireRequest, WireResponse } from '../core/wire.js';
+import { mediaType, type WireRequest, type WireResponse } from '../core/wire.js';
 import type { SendOptions } from './http.js';
 import type { JSONWebKeySet } from 'jose';
 
@@ -46,7 +46,7 @@ export async function fetchJwks(url: string, o: FetchJwksOptions = {}): Promise<
   const { send: _s, now: _n, refresh: _r, ...sendOpts } = o;
   const res = await send({ method: 'GET', url, headers: { accept: 'application/json' }, idempotent: true }, sendOpts);
   if (res.status !== 200) {
-    throw new EntraTokenError('EBAD_RESPONSE', `the JWKS endpoint ${url} answered HTTP ${res.status}: ${excerpt(res.body, 120)}`, {
+    throw new EntraTokenError('EBAD_RESPONSE', `the JWKS endpoint ${url} answered HTTP ${res.status} (${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`, {
       hint: 'check --cloud, --authority and the tenant: keys are fetched from {authority host}/{tenant}/discovery/…/keys',
     });
   }
@@ -54,7 +54,7 @@ export async function fetchJwks(url: string, o: FetchJwksOptions = {}): Promise<
   try {
     body = JSON.parse(res.body);
   } catch {
-    throw new EntraTokenError('EBAD_RESPONSE', `the JWKS endpoint ${url} did not answer JSON: ${excerpt(res.body, 80)}`);
+    throw new EntraTokenError('EBAD_RESPONSE', `the JWKS endpoint ${url} did not answer JSON (HTTP ${res.status}, ${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`);
   }
   let jwks: JSONWebKeySet;
   try {

@@ -70,8 +70,8 @@ test('a 404, an HTML page or a body that is not a JWKS is EBAD_RESPONSE with the
     }
     return 'no error';
   };
-  assert.equal(await code('/nope/discovery/keys'), `EBAD_RESPONSE the JWKS endpoint ${base}/nope/discovery/keys answered HTTP 404: {"error":"not_found"}`);
-  assert.equal(await code('/html/discovery/keys'), `EBAD_RESPONSE the JWKS endpoint ${base}/html/discovery/keys did not answer JSON: <html>sign in</html>`);
+  assert.equal(await code('/nope/discovery/keys'), `EBAD_RESPONSE the JWKS endpoint ${base}/nope/discovery/keys answered HTTP 404 (application/json): {"error":"not_found"}`);
+  assert.equal(await code('/html/discovery/keys'), `EBAD_RESPONSE the JWKS endpoint ${base}/html/discovery/keys did not answer JSON (HTTP 200, text/html): <html>sign in</html>`);
   assert.equal(await code('/shape/discovery/keys'), `EBAD_RESPONSE the answer of ${base}/shape/discovery/keys is not a JWKS: expected a JSON object with a "keys" array`);
 });
 
