@@ -35,23 +35,36 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
   const tokens = tokensFromInput(input);
   const now = ctx.now();
   const reports: InspectReport[] = [];
-  for (const t of tokens) {
-    reports.push(
-      await inspectToken(t.token, t.source, {
-        now,
-        timeZone: ctx.env.TZ || undefined,
-        verify: o.verify,
-        audience: o.audience,
-        cloud: o.cloud,
-        authority: o.authority,
-        jwksFile: o.jwks,
-        clockSkewSeconds: skew,
-        expect: o.expect,
-        tenant: o.tenant,
-        nonce: o.nonce,
-        signal: ctx.signal,
-      }),
-    );
+  // keys are fetched with this run's environment (proxy settings, ENTRA_TOKEN_TIMEOUT), not the process's
+  let http: import('../io/http.js').HttpClient | undefined;
+  if (o.verify && !o.jwks) {
+    const { createHttpClient } = await import('../io/http.js');
+    const timeoutMs = ctx.env.ENTRA_TOKEN_TIMEOUT ? Math.round(Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000) : undefined;
+    http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
+  }
+  const send = http ? http.send.bind(http) : undefined;
+  try {
+    for (const t of tokens) {
+      reports.push(
+        await inspectToken(t.token, t.source, {
+          now,
+          timeZone: ctx.env.TZ || undefined,
+          verify: o.verify,
+          audience: o.audience,
+          cloud: o.cloud,
+          authority: o.authority,
+          jwksFile: o.jwks,
+          clockSkewSeconds: skew,
+          expect: o.expect,
+          tenant: o.tenant,
+          nonce: o.nonce,
+          signal: ctx.signal,
+          send,
+        }),
+      );
+    }
+  } finally {
+    await http?.close();
   }
   if (o.output === 'json') {
     const json = reports.length === 1 ? toJson(reports[0]!) : Object.fromEntries(reports.map((r) => [r.source, toJson(r)]));

@@ -123,7 +123,9 @@ async function workspaceClient(ctx: CliContext, opts: WorkspaceCliOptions) {
   const resourceId = api.resolveResourceId(opts, ctx.env);
   const spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
   const token = await resolveToken(ctx, opts);
-  const http = createHttpClient({ env: ctx.env });
+  // --http-timeout / ENTRA_TOKEN_TIMEOUT (validated by the program's preAction hook) bounds these calls too
+  const timeoutMs = ctx.env.ENTRA_TOKEN_TIMEOUT ? Math.round(Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000) : undefined;
+  const http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
   const send: import('../../apis/databricks.js').Send = (req, o) => http.send(req, { signal: ctx.signal, ...o });
 
   if (opts.skipTokenChecks) {

@@ -100,7 +100,9 @@ async function usersList(ctx: CliContext, opts: UsersListOptions): Promise<void>
 
   const { listUsers } = await import('../../apis/graph.js');
   const { createHttpClient } = await import('../../io/http.js');
-  const http = createHttpClient({ env: ctx.env });
+  // --http-timeout / ENTRA_TOKEN_TIMEOUT (validated by the program's preAction hook) bounds these calls too
+  const timeoutMs = ctx.env.ENTRA_TOKEN_TIMEOUT ? Math.round(Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000) : undefined;
+  const http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
   try {
     const users = await listUsers({
       token,
