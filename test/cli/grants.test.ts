@@ -230,12 +230,22 @@ test('refresh from ENTRA_TOKEN_REFRESH_TOKEN (raw) with another resource; -o tok
 });
 
 test('refresh without any source: usage error with the sign-in command', async () => {
-  const r = await run(rf());
+  // an empty cache: earlier tests cached refresh tokens, which `refresh` would otherwise use
+  const r = await run(rf(), { env: { ENTRA_TOKEN_CACHE_DIR: join(dir, 'empty-cache') } });
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr,
     `entra-token: error EUSAGE: no refresh token: give --refresh-token-stdin or set ENTRA_TOKEN_REFRESH_TOKEN\nhint: or sign in first: entra-token login --authority ${I.authority} --client-id ${I.public_client_id}\n`,
   );
+});
+
+test('refresh with no source uses the newest cached refresh token and caches the answer', async () => {
+  const r = await run(rf(['-o', 'json']));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(typeof JSON.parse(r.stdout).access_token, 'string');
+  const t = await run(['token', '--authority', I.authority, '--client-id', I.public_client_id, '-o', 'json']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(JSON.parse(t.stdout).source, 'cache');
 });
 
 test('refresh: a JSON without refresh_token is a clear input error (exit 2)', async () => {

@@ -42,7 +42,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--show-assertion', 'print the decoded assertion header and claims on stderr (never the signature or key)')
     .option('--scope <scope>', 'one <resource>/.default scope', `${DATABRICKS_APP_ID}/.default`)
     .option('--v1', 'use the v1 endpoint (/oauth2/token) with resource= as Databricks\' own SDKs do')
-    .option('--resource <id>', 'the v1 resource (with --v1)', DATABRICKS_APP_ID);
+    .option('--resource <id>', 'the v1 resource (with --v1)', DATABRICKS_APP_ID)
+    .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText(
       'after',
@@ -130,6 +131,9 @@ export function register(program: Command, ctx: CliContext): void {
           },
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
         );
+        const { storeTokens } = await import('../cache-store.js');
+        const scopes = [flags.v1 ? `${flags.resource}/.default` : (flags.scope ?? `${DATABRICKS_APP_ID}/.default`)];
+        await storeTokens(ctx, command, { authority: authority.url, client_id: clientId, scopes, tokens: result.tokens, appOnly: true });
         printTokens(ctx, outputFormat(flags.output, ctx), result.tokens);
       } finally {
         await rt.finish();

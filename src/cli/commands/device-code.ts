@@ -22,7 +22,8 @@ export function register(program: Command, ctx: CliContext): void {
   addIdentityOptions(cmd)
     .option('--scope <scope>', 'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect)
     .option('--v1', 'use the v1 endpoints (/oauth2/devicecode, /oauth2/token) with resource=')
-    .option('--resource <id>', 'the v1 resource (with --v1)', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
+    .option('--resource <id>', 'the v1 resource (with --v1)', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d')
+    .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText('after', '\nExample:\n  entra-token device-code --tenant organizations --client-id 6a0c9e2d-… -o token')
     .action(async (flags: Flags, command: Command) => {
@@ -49,6 +50,9 @@ export function register(program: Command, ctx: CliContext): void {
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
         );
         err(ctx, 'Signed in.');
+        const { storeTokens } = await import('../cache-store.js');
+        const scopes = flags.v1 ? [`${flags.resource}/.default`] : userScopes(flags.scope);
+        await storeTokens(ctx, command, { authority: authority.url, client_id: clientId, scopes, tokens: result.tokens, idToken: result.idToken });
         printTokens(ctx, outputFormat(flags.output, ctx), result.tokens, result.idToken);
       } finally {
         await rt.finish();

@@ -27,7 +27,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--username <upn>', 'the user principal name, e.g. alice@contoso.com [env: ENTRA_TOKEN_USERNAME]')
     .option('--password-stdin', 'read the password from standard input (one line)')
     .option('--password <value>', 'the password on the command line (unsafe: other local users can read it; warns)')
-    .option('--scope <scope>', 'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect);
+    .option('--scope <scope>', 'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect)
+    .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText(
       'after',
@@ -67,6 +68,8 @@ export function register(program: Command, ctx: CliContext): void {
           { authority, client_id: clientId, username, password, scopes: userScopes(flags.scope) },
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
         );
+        const { storeTokens } = await import('../cache-store.js');
+        await storeTokens(ctx, command, { authority: authority.url, client_id: clientId, scopes: userScopes(flags.scope), tokens: result.tokens, idToken: result.idToken });
         printTokens(ctx, outputFormat(flags.output, ctx), result.tokens, result.idToken);
       } finally {
         await rt.finish();

@@ -15,14 +15,26 @@ export const REFRESH_TOKEN_ENV = 'ENTRA_TOKEN_REFRESH_TOKEN';
 export type RefreshTokenSource = 'stdin' | 'env' | 'cache';
 
 /**
- * The refresh token from the token cache. The cache engineer fills this in; until then there is no
- * cached refresh token. Returns undefined when the cache holds none for this client and authority.
+ * The newest refresh token the token cache holds for this client and authority (the most recently
+ * updated account), with a function that saves a rotated one in its place. Undefined when there is none.
  */
 export async function refreshTokenFromCache(
-  _ctx: CliContext,
-  _key: { authority: string; client_id: string; scopes: string[] },
+  ctx: CliContext,
+  key: { authority: string; client_id: string; scopes: string[] },
 ): Promise<{ refresh_token: string; store: (rotated: string) => Promise<void> } | undefined> {
-  return undefined;
+  const { openStore } = await import('../cache-store.js');
+  const { findAccounts } = await import('../../io/token-cache.js');
+  const store = openStore(ctx);
+  const account = findAccounts(await store.read(), { authority: key.authority, client_id: key.client_id }).find((a) => a.refresh_token);
+  if (!account) return undefined;
+  return {
+    refresh_token: account.refresh_token!,
+    store: (rotated) =>
+      store.update((d) => {
+        const a = d.accounts.find((x) => x.authority === account.authority && x.client_id === account.client_id && x.account === account.account);
+        if (a) a.refresh_token = rotated;
+      }),
+  };
 }
 
 /** A raw refresh token, or a token response (JSON) carrying one. */
@@ -55,7 +67,8 @@ export function register(program: Command, ctx: CliContext): void {
     );
   addIdentityOptions(cmd)
     .option('--refresh-token-stdin', 'read the refresh token (or a token response JSON) from standard input')
-    .option('--scope <scope>', 'scope to request (repeatable; any resource the app has consent for) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect);
+    .option('--scope <scope>', 'scope to request (repeatable; any resource the app has consent for) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect)
+    .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText(
       'after',
@@ -99,6 +112,8 @@ export function register(program: Command, ctx: CliContext): void {
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
         );
         const format = outputFormat(flags.output, ctx);
+        const { storeTokens } = await import('../cache-store.js');
+        await storeTokens(ctx, command, { authority: authority.url, client_id: clientId, scopes, tokens: result.tokens, idToken: result.idToken });
         printTokens(ctx, format, result.tokens, result.idToken);
         if (result.rotated) {
           if (source === 'cache' && store) {
