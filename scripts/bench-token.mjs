@@ -1,6 +1,6 @@
 // Token cache measurements (run `npm run build` first):
 //   node scripts/bench-token.mjs [--runs 30] [--json]
-// 1. cache hit: `node dist/cli/bin.js token` vs `node -e 0`, alternated, medians and their ratio (goal ≤ 1.25)
+// 1. cache hit: `node dist/cli/bin.cjs token` vs `node -e 0`, alternated, medians and their ratio (goal ≤ 1.25)
 // 2. getToken() hits per second from memory (goal ≥ 1,000,000/s)
 // 3. 20 concurrent `token` processes on an expired entry: refresh requests the emulator saw (goal 1)
 // 4. 1,000 concurrent getToken() on an expired entry: refresh requests (goal 1)
@@ -21,7 +21,7 @@ const { createHttpClient } = await import(dist('io/http.js'));
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 30;
 const SCOPE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
-const BIN = dist('cli/bin.js');
+const BIN = dist('cli/bin.cjs'); // the package's bin
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -17,7 +17,7 @@ import { sideBySide, run, authorizeRedirect, opsPerSecond, stats } from './bench
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(join(root, 'dist', p));
-const BIN = join(root, 'dist', 'cli', 'bin.js');
+const BIN = join(root, 'dist', 'cli', 'bin.cjs'); // the package's bin
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');

@@ -1,5 +1,5 @@
 /**
- * Run the built CLI (`node dist/cli/bin.js`) as a child process, the way a user does, with helpers to
+ * Run the built CLI (`node dist/cli/bin.cjs`, the package's bin) as a child process, the way a user does, with helpers to
  * wait for a line on stderr, write to stdin and collect the exit. Rebuilds dist when it is older than src.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
+export const BIN = join(ROOT, 'dist', 'cli', 'bin.cjs');
 
 function newest(dir: string): number {
   return readdirSync(dir).reduce((max, name) => {
