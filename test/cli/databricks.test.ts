@@ -61,10 +61,13 @@ describe('entra-token databricks clusters list', () => {
     assert.equal(r.code, 0, r.stderr);
   });
 
-  test('no token is a usage error (exit 2) saying where a token comes from', async () => {
-    const r = await runInProcess(['databricks', 'clusters', 'list', '--host', host]);
-    assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'entra-token: error EUSAGE: no access token\nhint: pipe one in with --token-stdin, or set ENTRA_TOKEN_ACCESS_TOKEN\n');
+  test('no token anywhere (stdin, environment, cache) is interaction required (exit 5) naming the sign-in command', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const r = await runInProcess(['databricks', 'clusters', 'list', '--host', host], { env: { ENTRA_TOKEN_CACHE_DIR: mkdtempSync(join(tmpdir(), 'et-cache-')) } });
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /^entra-token: error EINTERACTION_REQUIRED: no cached sign-in for scope 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d\/\.default\nhint: sign in first: entra-token login /);
   });
 
   test('no host is a usage error', async () => {

@@ -4,7 +4,8 @@
  * service principal that is not a workspace user needs.
  */
 import { Option, type Command } from 'commander';
-import { out, err, readStdin, type CliContext } from '../context.js';
+import { out, err, type CliContext } from '../context.js';
+import type { Runtime } from '../runtime.js';
 
 interface WorkspaceCliOptions {
   host?: string;
@@ -14,6 +15,7 @@ interface WorkspaceCliOptions {
   workspace?: string;
   spManagementToken?: string;
   tokenStdin?: boolean;
+  account?: string;
   skipTokenChecks?: boolean;
 }
 
@@ -36,6 +38,7 @@ function workspaceOptions(cmd: Command): Command {
     .option('--workspace <name>', 'compose the resource id: workspace name')
     .option('--sp-management-token <token|@file>', 'service principals that are not workspace users: an Azure management token of the same app (or $DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN)')
     .option('--token-stdin', 'read the access token (or a token response JSON) from standard input')
+    .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')
     .option('--skip-token-checks', 'send the token even if its audience, lifetime or tenant look wrong');
 }
 
@@ -43,7 +46,7 @@ export function register(program: Command, ctx: CliContext): void {
   const databricks = program
     .command('databricks')
     .description('call the Azure Databricks REST API with an Entra access token')
-    .addHelpText('after', '\nThe token comes from --token-stdin or $ENTRA_TOKEN_ACCESS_TOKEN.\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 8 insecure URL, 9 the workspace refused the call.');
+    .addHelpText('after', '\nThe token comes from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (refreshed silently;\nsign in first with login, device-code, password or client-credentials).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 8 insecure URL, 9 the workspace refused the call.');
 
   const clusters = databricks.command('clusters').description('clusters API');
   workspaceOptions(
@@ -53,8 +56,8 @@ export function register(program: Command, ctx: CliContext): void {
       .addOption(new Option('--api-version <version>', 'Clusters API version').choices(['2.0', '2.1']).default('2.1'))
       .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
       .option('--page-size <n>', 'API 2.1 page size (all pages are fetched)'),
-  ).action(async (opts: ClustersListOptions) => {
-    await clustersList(ctx, opts);
+  ).action(async (opts: ClustersListOptions, command: Command) => {
+    await clustersList(ctx, opts, command);
   });
 
   workspaceOptions(
@@ -64,38 +67,9 @@ export function register(program: Command, ctx: CliContext): void {
       .argument('<method>', 'GET, POST, PUT, PATCH or DELETE')
       .argument('<path>', 'API path, e.g. /api/2.0/clusters/get')
       .option('--data <json|@file>', 'JSON request body (for GET: query parameters)'),
-  ).action(async (method: string, path: string, opts: ApiOptions) => {
-    await apiCall(ctx, method, path, opts);
+  ).action(async (method: string, path: string, opts: ApiOptions, command: Command) => {
+    await apiCall(ctx, method, path, opts, command);
   });
-}
-
-/**
- * Where the access token comes from. For now: `--token-stdin` (a bare token or a token response JSON)
- * or $ENTRA_TOKEN_ACCESS_TOKEN. The single place to plug in the token cache and the sign-in flows.
- */
-export async function resolveToken(ctx: CliContext, opts: { tokenStdin?: boolean | undefined }): Promise<string> {
-  const { badInput, usageError } = await import('../../core/errors.js');
-  let raw: string;
-  if (opts.tokenStdin) {
-    raw = (await readStdin(ctx)).trim();
-    if (raw.startsWith('{')) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw badInput('standard input starts with "{" but is not JSON', 'pass a bare access token or the token response JSON');
-      }
-      const at = (parsed as { access_token?: unknown }).access_token;
-      if (typeof at !== 'string') throw badInput('the token response on standard input has no "access_token" string');
-      raw = at.trim();
-    }
-  } else {
-    raw = (ctx.env.ENTRA_TOKEN_ACCESS_TOKEN ?? '').trim();
-    if (!raw) throw usageError('no access token', 'pipe one in with --token-stdin, or set ENTRA_TOKEN_ACCESS_TOKEN');
-  }
-  if (!raw) throw badInput('standard input holds no token');
-  if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');
-  return raw;
 }
 
 /** A secret given as `@file`, literally, or through an environment variable. */
@@ -113,20 +87,18 @@ async function secretValue(ctx: CliContext, value: string | undefined, envName: 
   }
 }
 
-async function workspaceClient(ctx: CliContext, opts: WorkspaceCliOptions) {
+async function workspaceClient(ctx: CliContext, opts: WorkspaceCliOptions, rt: Runtime) {
   const api = await import('../../apis/databricks.js');
   const { usageError } = await import('../../core/errors.js');
-  const { createHttpClient } = await import('../../io/http.js');
+  const { resolveAccessToken } = await import('../access-token.js');
   const hostInput = opts.host ?? ctx.env.DATABRICKS_HOST;
   if (!hostInput) throw usageError('no workspace host', 'pass --host https://adb-<id>.<n>.azuredatabricks.net or set DATABRICKS_HOST');
   const host = api.normalizeWorkspaceHost(hostInput);
   const resourceId = api.resolveResourceId(opts, ctx.env);
   const spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
-  const token = await resolveToken(ctx, opts);
-  // --http-timeout / ENTRA_TOKEN_TIMEOUT (validated by the program's preAction hook) bounds these calls too
-  const timeoutMs = ctx.env.ENTRA_TOKEN_TIMEOUT ? Math.round(Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000) : undefined;
-  const http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
-  const send: import('../../apis/databricks.js').Send = (req, o) => http.send(req, { signal: ctx.signal, ...o });
+  const token = await resolveAccessToken(ctx, rt, { tokenStdin: opts.tokenStdin, account: opts.account, scope: api.AZURE_DATABRICKS_APP_ID + '/.default' });
+  rt.trace.step('Call Azure Databricks');
+  const send: import('../../apis/databricks.js').Send = (req, o) => rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o });
 
   if (opts.skipTokenChecks) {
     err(ctx, 'warning: --skip-token-checks: sending the token without checking its audience, lifetime or tenant');
@@ -140,19 +112,20 @@ async function workspaceClient(ctx: CliContext, opts: WorkspaceCliOptions) {
     }
     api.checkWorkspaceToken(token, { nowMs: ctx.now(), workspaceTenant });
   }
-  const client = new api.WorkspaceClient({ host, token, send, resourceId, spManagementToken });
-  return { client, close: () => http.close() };
+  return new api.WorkspaceClient({ host, token, send, resourceId, spManagementToken });
 }
 
-async function clustersList(ctx: CliContext, opts: ClustersListOptions): Promise<void> {
+async function clustersList(ctx: CliContext, opts: ClustersListOptions, command: Command): Promise<void> {
   const { usageError } = await import('../../core/errors.js');
   let pageSize: number | undefined;
   if (opts.pageSize !== undefined) {
     if (!/^\d+$/.test(opts.pageSize) || Number(opts.pageSize) < 1) throw usageError(`--page-size must be a positive integer, got ${JSON.stringify(opts.pageSize)}`);
     pageSize = Number(opts.pageSize);
   }
-  const { client, close } = await workspaceClient(ctx, opts);
+  const { createRuntime } = await import('../runtime.js');
+  const rt = await createRuntime(ctx, command);
   try {
+    const client = await workspaceClient(ctx, opts, rt);
     const clusters = await client.listClusters({ apiVersion: opts.apiVersion, ...(pageSize ? { pageSize } : {}) });
     if (opts.output === 'json') {
       out(ctx, JSON.stringify(clusters, null, 2));
@@ -172,13 +145,13 @@ async function clustersList(ctx: CliContext, opts: ClustersListOptions): Promise
       { header: 'CREATOR', value: (c) => c.creator_user_name },
     ]));
   } finally {
-    await close();
+    await rt.finish();
   }
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-async function apiCall(ctx: CliContext, methodInput: string, path: string, opts: ApiOptions): Promise<void> {
+async function apiCall(ctx: CliContext, methodInput: string, path: string, opts: ApiOptions, command: Command): Promise<void> {
   const { usageError, badInput } = await import('../../core/errors.js');
   const method = methodInput.toUpperCase() as (typeof METHODS)[number];
   if (!METHODS.includes(method)) throw usageError(`unsupported method ${JSON.stringify(methodInput)}: use ${METHODS.join(', ')}`);
@@ -200,11 +173,13 @@ async function apiCall(ctx: CliContext, methodInput: string, path: string, opts:
       throw badInput('--data is not JSON', 'pass a JSON object, e.g. --data \'{"cluster_id":"0103-141523-abcd1234"}\', or --data @file.json');
     }
   }
-  const { client, close } = await workspaceClient(ctx, opts);
+  const { createRuntime } = await import('../runtime.js');
+  const rt = await createRuntime(ctx, command);
   try {
+    const client = await workspaceClient(ctx, opts, rt);
     const answer = await client.call(method, path, data);
     out(ctx, JSON.stringify(answer, null, 2));
   } finally {
-    await close();
+    await rt.finish();
   }
 }

@@ -1,6 +1,6 @@
 /** `entra-token graph users list`: list the directory's users through Microsoft Graph with an access token. */
 import { Option, type Command } from 'commander';
-import { out, err, readStdin, type CliContext } from '../context.js';
+import { out, err, type CliContext } from '../context.js';
 
 interface UsersListOptions {
   top?: string;
@@ -9,6 +9,7 @@ interface UsersListOptions {
   graphUrl?: string;
   authority?: string;
   tokenStdin?: boolean;
+  account?: string;
   skipTokenChecks?: boolean;
 }
 
@@ -18,7 +19,7 @@ export function register(program: Command, ctx: CliContext): void {
   const graph = program
     .command('graph')
     .description('call Microsoft Graph with an Entra access token')
-    .addHelpText('after', '\nThe token comes from --token-stdin or $ENTRA_TOKEN_ACCESS_TOKEN. An app-only token needs the\nUser.Read.All application permission (scope https://graph.microsoft.com/.default).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 9 Graph refused the call.');
+    .addHelpText('after', '\nThe token comes from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (scope\nhttps://graph.microsoft.com/.default, refreshed silently). An app-only token needs the\nUser.Read.All application permission (scope https://graph.microsoft.com/.default).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 9 Graph refused the call.');
   const users = graph.command('users').description('users API');
   users
     .command('list')
@@ -29,39 +30,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--graph-url <url>', 'Graph base URL (default: $ENTRA_TOKEN_GRAPH_URL or https://graph.microsoft.com)')
     .option('--authority <url>', 'authority for the admin-consent link in hints, e.g. https://login.microsoftonline.com/<tenant>')
     .option('--token-stdin', 'read the access token (or a token response JSON) from standard input')
+    .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')
     .option('--skip-token-checks', 'send the token even if its audience or lifetime look wrong')
-    .action(async (opts: UsersListOptions) => {
-      await usersList(ctx, opts);
+    .action(async (opts: UsersListOptions, command: Command) => {
+      await usersList(ctx, opts, command);
     });
-}
-
-/**
- * Where the access token comes from. For now: `--token-stdin` (a bare token or a token response JSON)
- * or $ENTRA_TOKEN_ACCESS_TOKEN. The single place to plug in the token cache and the sign-in flows.
- */
-export async function resolveToken(ctx: CliContext, opts: { tokenStdin?: boolean | undefined }): Promise<string> {
-  const { badInput, usageError } = await import('../../core/errors.js');
-  let raw: string;
-  if (opts.tokenStdin) {
-    raw = (await readStdin(ctx)).trim();
-    if (raw.startsWith('{')) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw badInput('standard input starts with "{" but is not JSON', 'pass a bare access token or the token response JSON');
-      }
-      const at = (parsed as { access_token?: unknown }).access_token;
-      if (typeof at !== 'string') throw badInput('the token response on standard input has no "access_token" string');
-      raw = at.trim();
-    }
-  } else {
-    raw = (ctx.env.ENTRA_TOKEN_ACCESS_TOKEN ?? '').trim();
-    if (!raw) throw usageError('no access token', 'pipe one in with --token-stdin, or set ENTRA_TOKEN_ACCESS_TOKEN');
-  }
-  if (!raw) throw badInput('standard input holds no token');
-  if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');
-  return raw;
 }
 
 function positive(name: string, v: string | undefined, max?: number): number | undefined {
@@ -71,13 +44,24 @@ function positive(name: string, v: string | undefined, max?: number): number | u
   return n;
 }
 
-async function usersList(ctx: CliContext, opts: UsersListOptions): Promise<void> {
+async function usersList(ctx: CliContext, opts: UsersListOptions, command: Command): Promise<void> {
   const { EntraTokenError, usageError } = await import('../../core/errors.js');
   const top = positive('--top', opts.top, 999);
   if (Number.isNaN(top)) throw usageError(`--top must be an integer from 1 to 999, got ${JSON.stringify(opts.top)}`);
   const max = positive('--max', opts.max);
   if (Number.isNaN(max)) throw usageError(`--max must be a positive integer, got ${JSON.stringify(opts.max)}`);
-  const token = await resolveToken(ctx, opts);
+  const { createRuntime } = await import('../runtime.js');
+  const { resolveAccessToken } = await import('../access-token.js');
+  const rt = await createRuntime(ctx, command);
+  try {
+    await listWith(ctx, opts, rt, await resolveAccessToken(ctx, rt, { tokenStdin: opts.tokenStdin, account: opts.account, scope: 'https://graph.microsoft.com/.default' }), top, max);
+  } finally {
+    await rt.finish();
+  }
+}
+
+async function listWith(ctx: CliContext, opts: UsersListOptions, rt: import('../runtime.js').Runtime, token: string, top: number | undefined, max: number | undefined): Promise<void> {
+  const { EntraTokenError } = await import('../../core/errors.js');
 
   if (opts.skipTokenChecks) {
     err(ctx, 'warning: --skip-token-checks: sending the token without checking its audience or lifetime');
@@ -99,14 +83,11 @@ async function usersList(ctx: CliContext, opts: UsersListOptions): Promise<void>
   }
 
   const { listUsers } = await import('../../apis/graph.js');
-  const { createHttpClient } = await import('../../io/http.js');
-  // --http-timeout / ENTRA_TOKEN_TIMEOUT (validated by the program's preAction hook) bounds these calls too
-  const timeoutMs = ctx.env.ENTRA_TOKEN_TIMEOUT ? Math.round(Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000) : undefined;
-  const http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
-  try {
+  rt.trace.step('Call Microsoft Graph');
+  {
     const users = await listUsers({
       token,
-      send: (req, o) => http.send(req, { signal: ctx.signal, ...o }),
+      send: (req, o) => rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o }),
       graphUrl: opts.graphUrl ?? ctx.env.ENTRA_TOKEN_GRAPH_URL,
       ...(top === undefined ? {} : { top }),
       ...(max === undefined ? {} : { max }),
@@ -128,7 +109,5 @@ async function usersList(ctx: CliContext, opts: UsersListOptions): Promise<void>
       { header: 'MAIL', value: (u) => u.mail },
       { header: 'JOB TITLE', value: (u) => u.jobTitle, max: 32 },
     ]));
-  } finally {
-    await http.close();
   }
 }

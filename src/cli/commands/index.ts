@@ -1,9 +1,9 @@
 /** Every command, one file each. Keep imports here cheap: handlers import their flows lazily. */
 import type { Command } from 'commander';
 import { register as authorizeUrl } from './authorize-url.js';
+import { register as config } from './config.js';
 import { register as doctor } from './doctor.js';
 import { register as completion } from './completion.js';
-import { register as config } from './config.js';
 import { register as databricks } from './databricks.js';
 import { register as emulator } from './emulator.js';
 import { register as exchange } from './exchange.js';

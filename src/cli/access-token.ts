@@ -1,0 +1,50 @@
+/**
+ * Where `databricks` and `graph` get their access token, in order: `--token-stdin` (a bare token or a
+ * token response JSON), $ENTRA_TOKEN_ACCESS_TOKEN, then the token cache — silently refreshed, as
+ * `entra-token token` does, with the same sign-in hint when nothing usable is cached.
+ */
+import type { CliContext } from './context.js';
+import { readStdin } from './context.js';
+import { badInput } from '../core/errors.js';
+import type { Runtime } from './runtime.js';
+
+export interface AccessTokenOptions {
+  tokenStdin?: boolean | undefined;
+  /** Pick one of several cached accounts (username, home account id or object id). */
+  account?: string | undefined;
+  /** The scope to look up in the cache, e.g. the Azure Databricks scope. */
+  scope: string;
+}
+
+/** The access token to send, from stdin, the environment or the cache. */
+export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: AccessTokenOptions): Promise<string> {
+  let raw: string;
+  if (opts.tokenStdin) {
+    raw = (await readStdin(ctx)).trim();
+    if (raw.startsWith('{')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw badInput('standard input starts with "{" but is not JSON', 'pass a bare access token or the token response JSON');
+      }
+      const at = (parsed as { access_token?: unknown }).access_token;
+      if (typeof at !== 'string') throw badInput('the token response on standard input has no "access_token" string');
+      raw = at.trim();
+    }
+    if (!raw) throw badInput('standard input holds no token');
+  } else if (ctx.env.ENTRA_TOKEN_ACCESS_TOKEN?.trim()) {
+    raw = ctx.env.ENTRA_TOKEN_ACCESS_TOKEN.trim();
+  } else {
+    const [{ acquireTokenSilent }, { tokenQuery }, { openStore }] = await Promise.all([
+      import('../flows/silent.js'),
+      import('./token-fast.js'),
+      import('./cache-store.js'),
+    ]);
+    const query = tokenQuery({ scope: [opts.scope], ...(opts.account ? { account: opts.account } : {}) }, ctx.env);
+    const r = await acquireTokenSilent(query, { store: openStore(ctx), http: () => rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal });
+    raw = r.token.access_token;
+  }
+  if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');
+  return raw;
+}
