@@ -12,6 +12,8 @@ export interface HintContext {
   scopes?: string[] | undefined;
   /** A command line that signs in again, e.g. `entra-token login --tenant … --client-id …`. */
   signInCommand?: string | undefined;
+  /** The grant that was refused, when the hint depends on it (`password` cannot do MFA). */
+  grant?: 'password' | undefined;
 }
 
 export interface AadstsInfo {
@@ -154,7 +156,10 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   50076: {
     name: 'UserStrongAuthClientAuthNRequired',
     meaning: 'multi-factor authentication is required',
-    hint: (c) => `the password grant cannot do MFA: use entra-token login or entra-token device-code${c.signInCommand ? ` (${c.signInCommand})` : ''}`,
+    hint: (c) =>
+      c.grant === 'password'
+        ? `the password grant cannot do MFA: use entra-token login or entra-token device-code${c.signInCommand ? ` (${c.signInCommand})` : ''}`
+        : `complete multi-factor authentication in a browser: ${c.signInCommand ?? 'entra-token login (or entra-token device-code)'}`,
     interaction: true,
   },
   50079: {

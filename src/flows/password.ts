@@ -65,6 +65,7 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
     authorityUrl: opts.authority.url,
     scopes: opts.scopes,
     signInCommand: interactiveCommands(opts.authority, opts.client_id),
+    grant: 'password',
   };
   trace.step('Request token');
   const request = passwordRequest({

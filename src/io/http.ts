@@ -151,7 +151,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       opts.trace?.exchange({ request: req, response, durationMs: now() - started, attempt: n });
       return response;
     } catch (e) {
-      const failure = classify(e, req);
+      const failure = classify(e, req, opts.timeoutMs);
       opts.trace?.exchange({
         request: req,
         error: { code: failure.code, message: failure.message },
@@ -162,7 +162,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
   }
 
-  function classify(e: unknown, req: WireRequest): EntraTokenError & { sent?: boolean } {
+  function classify(e: unknown, req: WireRequest, effectiveTimeout?: number): EntraTokenError & { sent?: boolean } {
     if (e instanceof EntraTokenError) return e;
     const code = errorCode(e);
     const host = safeHost(req.url);
@@ -193,7 +193,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
     const err = new EntraTokenError(
       timedOut ? 'ETIMEOUT' : 'ENETWORK',
-      timedOut ? `${host} did not answer within ${timeoutMs / 1000} s` : `connection to ${host} failed (${code || 'network error'})`,
+      timedOut ? `${host} did not answer within ${(effectiveTimeout ?? timeoutMs) / 1000} s` : `connection to ${host} failed (${code || 'network error'})`,
       { hint: 'check your network and proxy settings, then try again', cause: e },
     );
     return Object.assign(err, { sent: true });

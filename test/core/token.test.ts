@@ -131,3 +131,9 @@ test('every AADSTS code of the reference table has a hint', () => {
     assert.ok(info.hint({}).length > 10, `AADSTS${code} hint too short`);
   }
 });
+
+test('the MFA hint depends on the grant: only the password grant is told it cannot do MFA', () => {
+  const body = { error: 'interaction_required', error_codes: [50076], error_description: 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.' };
+  assert.match(toEntraError(body, 'token', { grant: 'password', signInCommand: 'entra-token device-code --tenant t' }).hint!, /^the password grant cannot do MFA/);
+  assert.equal(toEntraError(body, 'token', { signInCommand: 'entra-token login --tenant t --client-id c' }).hint, 'complete multi-factor authentication in a browser: entra-token login --tenant t --client-id c');
+});
