@@ -34,7 +34,18 @@ export function buildProgram(ctx: CliContext): Command {
   // --http-timeout, and --issuer resolved by discovery before any command with identity options runs
   installIssuerDiscovery(program, ctx);
   for (const register of COMMANDS) register(program, ctx);
+  // the command list shows each description's first sentence; `entra-token <command> --help` has it all
+  for (const c of program.commands) {
+    const s = c.summary() || firstSentence(c.description());
+    c.summary(s.charAt(0).toUpperCase() + s.slice(1));
+  }
   return program;
+}
+
+/** The first sentence (up to a `.` or `:` followed by a space or the end), on one line. */
+export function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return /^(.*?)[.:](?=\s|$)/.exec(flat)?.[1] ?? flat;
 }
 
 /** Run the program with `argv` (without node and script) and return the exit code. */
