@@ -6,6 +6,7 @@
 import type { CliContext } from './context.js';
 import { readStdin } from './context.js';
 import { badInput } from '../core/errors.js';
+import { tokenFromInput } from './token-input.js';
 import type { Runtime } from './runtime.js';
 
 export interface AccessTokenOptions {
@@ -20,19 +21,7 @@ export interface AccessTokenOptions {
 export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: AccessTokenOptions): Promise<string> {
   let raw: string;
   if (opts.tokenStdin) {
-    raw = (await readStdin(ctx)).trim();
-    if (raw.startsWith('{')) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw badInput('standard input starts with "{" but is not JSON', 'pass a bare access token or the token response JSON');
-      }
-      const at = (parsed as { access_token?: unknown }).access_token;
-      if (typeof at !== 'string') throw badInput('the token response on standard input has no "access_token" string');
-      raw = at.trim();
-    }
-    if (!raw) throw badInput('standard input holds no token');
+    raw = tokenFromInput(await readStdin(ctx), 'access_token');
   } else if (ctx.env.ENTRA_TOKEN_ACCESS_TOKEN?.trim()) {
     raw = ctx.env.ENTRA_TOKEN_ACCESS_TOKEN.trim();
   } else {

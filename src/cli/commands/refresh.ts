@@ -39,22 +39,8 @@ export async function refreshTokenFromCache(
 
 /** A raw refresh token, or a token response (JSON) carrying one. */
 export async function parseRefreshTokenInput(text: string): Promise<string> {
-  const { badInput } = await import('../../core/errors.js');
-  const t = text.trim();
-  if (t.startsWith('{')) {
-    let j: unknown;
-    try {
-      j = JSON.parse(t);
-    } catch {
-      throw badInput('standard input starts with { but is not valid JSON', 'give the raw refresh token, or a whole token response');
-    }
-    const rt = (j as Record<string, unknown>)?.refresh_token;
-    if (typeof rt !== 'string' || !rt) throw badInput('the JSON on standard input has no "refresh_token"', 'the token response must come from a request with the offline_access scope');
-    return rt;
-  }
-  if (!t) throw badInput('standard input is empty: no refresh token was given');
-  if (/\s/.test(t)) throw badInput('the refresh token on standard input contains whitespace', 'give the raw refresh token, or a whole token response (JSON)');
-  return t;
+  const { tokenFromInput } = await import('../token-input.js');
+  return tokenFromInput(text, 'refresh_token', 'the token response must come from a request with the offline_access scope');
 }
 
 export function register(program: Command, ctx: CliContext): void {
