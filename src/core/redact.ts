@@ -57,7 +57,20 @@ const IPV6 = /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b/g;
 /** A compact JWS (header starts with `{"`). */
 const JWT_TEXT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 
-const hash8 = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 8);
+/**
+ * sha256 prefixes of the values seen recently: one trace renders the same secret in several places (form,
+ * body, header, scrub marks), and hashing a 1.5 kB token each time was the largest cost of `--trace`.
+ */
+const hashes = new Map<string, string>();
+const hash8 = (v: string): string => {
+  let h = hashes.get(v);
+  if (h === undefined) {
+    h = createHash('sha256').update(v).digest('hex').slice(0, 8);
+    if (hashes.size >= 256) hashes.delete(hashes.keys().next().value!);
+    hashes.set(v, h);
+  }
+  return h;
+};
 
 /** Whether a value is already a redaction mark (secret or PII). */
 export function isRedacted(value: string): boolean {
@@ -211,15 +224,18 @@ export function redactBody(body: string, contentType: string, opts: RedactOption
 
 /** The forms in which a secret could leak into text: raw, URL- and form-encoded, JSON-escaped, base64, base64url. */
 export function secretForms(value: string): string[] {
-  const b = Buffer.from(value, 'utf8');
+  const base64 = Buffer.from(value, 'utf8').toString('base64');
+  const unpadded = base64.replace(/=+$/, '');
+  // tokens and codes are usually made of characters no encoding changes: then the text forms are the value
+  const plain = /^[A-Za-z0-9\-_.]*$/.test(value);
   const forms = [
     value,
-    encodeURIComponent(value),
-    new URLSearchParams([['', value]]).toString().slice(1),
-    JSON.stringify(value).slice(1, -1),
-    b.toString('base64'),
-    b.toString('base64').replace(/=+$/, ''),
-    b.toString('base64url'),
+    plain ? value : encodeURIComponent(value),
+    plain ? value : new URLSearchParams([['', value]]).toString().slice(1),
+    plain ? value : JSON.stringify(value).slice(1, -1),
+    base64,
+    unpadded,
+    unpadded.replace(/\+/g, '-').replace(/\//g, '_'),
   ];
   return [...new Set(forms)].filter((f) => f.length >= 8).sort((x, y) => y.length - x.length);
 }
