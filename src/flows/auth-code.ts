@@ -136,8 +136,10 @@ export interface ExchangeResult {
 }
 
 /** The command that starts a new sign-in like the pending one (for hints). */
-export function signInCommand(p: Pick<PendingAuthorization, 'authority' | 'client_id'>): string {
-  return `entra-token login --authority ${p.authority} --client-id ${p.client_id}`;
+export function signInCommand(p: Pick<PendingAuthorization, 'authority' | 'client_id' | 'token_endpoint'>): string {
+  // an authority found by discovery (--issuer) has its own token endpoint, not Entra's path under the authority
+  const viaIssuer = p.token_endpoint !== undefined && p.token_endpoint !== `${p.authority}/oauth2/v2.0/token`;
+  return `entra-token login ${viaIssuer ? '--issuer' : '--authority'} ${p.authority} --client-id ${p.client_id}`;
 }
 
 function hintContext(p: PendingAuthorization): HintContext {

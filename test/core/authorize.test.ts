@@ -70,3 +70,16 @@ test('authorities: emulator-style URL, verified domain, and refusals', () => {
   assert.throws(() => resolveAuthority({}), { code: 'EUSAGE', message: /no tenant/ });
   assert.throws(() => resolveAuthority({ authority: 'https://login.microsoftonline.com/t1/oauth2' }), { code: 'EUSAGE', message: /extra path/ });
 });
+
+test('the sign-in-again command names --issuer for a provider found by discovery, --authority otherwise', async () => {
+  const { signInCommand } = await import('../../src/flows/auth-code.js');
+  assert.equal(
+    signInCommand({ authority: 'https://login.microsoftonline.com/t', client_id: 'c', token_endpoint: 'https://login.microsoftonline.com/t/oauth2/v2.0/token' }),
+    'entra-token login --authority https://login.microsoftonline.com/t --client-id c',
+  );
+  assert.equal(signInCommand({ authority: 'https://login.microsoftonline.com/t', client_id: 'c' }), 'entra-token login --authority https://login.microsoftonline.com/t --client-id c');
+  assert.equal(
+    signInCommand({ authority: 'https://adb-1.2.azuredatabricks.net/oidc', client_id: 'databricks-cli', token_endpoint: 'https://adb-1.2.azuredatabricks.net/oidc/v1/token' }),
+    'entra-token login --issuer https://adb-1.2.azuredatabricks.net/oidc --client-id databricks-cli',
+  );
+});
