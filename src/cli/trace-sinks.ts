@@ -92,7 +92,7 @@ export function installTraceSinks(trace: Trace, flags: TraceFlags, ctx: CliConte
   if (opts.reveal && wantsOutput) ctx.stderr.write(SECRETS_WARNING);
   if (flags.trace) {
     const live = new Redactor(opts);
-    trace.onEvent((e) => ctx.stderr.write(`${renderText(live.redact(e as AuditEvent), opts)}\n`));
+    trace.onEvent((e) => ctx.stderr.write(`${live.redactRendered(e as AuditEvent, (r) => renderText(r, opts))}\n`));
   }
   return async () => {
     const events: AuditEvent[] | undefined = flags.traceFile || flags.har ? redactTrace(trace.events as AuditEvent[], opts) : undefined;
