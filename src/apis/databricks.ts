@@ -4,6 +4,7 @@
  * Azure headers for principals that are not workspace users, `clusters/list` (2.0, or every page of
  * 2.1), a generic call, and every refusal shape of entra-wire §9.2 turned into one EAPI error with a fix.
  */
+import { AZURE_DATABRICKS_APP_ID, AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
 import { assertSecureUrl } from '../core/url-safety.js';
@@ -12,8 +13,8 @@ import { mediaType, type HttpMethod, type WireRequest, type WireResponse } from 
 /** The shared transport's signature (src/io/http.ts), injected so tests and the CLI choose the client. */
 export type Send = (req: WireRequest, opts?: Record<string, unknown>) => Promise<WireResponse>;
 
-export const AZURE_DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
-const DATABRICKS_SCOPE = `${AZURE_DATABRICKS_APP_ID}/.default`;
+export { AZURE_DATABRICKS_APP_ID } from '../core/clouds.js';
+const DATABRICKS_SCOPE = AZURE_DATABRICKS_SCOPE;
 const MANAGEMENT_SCOPE = 'https://management.core.windows.net//.default';
 /** Databricks refuses a token with less than this many seconds left (entra-wire §9.2). */
 export const MIN_TOKEN_LIFETIME_SECONDS = 30;

@@ -3,6 +3,7 @@
  * `@odata.nextLink` — followed only on the same Graph host, so the token never goes elsewhere — and
  * Graph's error envelope turned into one EAPI error with the fix (entra-wire §10).
  */
+import { adminConsentUrl as aadstsAdminConsentUrl } from '../core/aadsts.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
 import { assertSecureUrl } from '../core/url-safety.js';
@@ -37,7 +38,7 @@ export interface ListUsersOptions {
 
 /** The admin-consent URL that grants an app its configured application permissions (entra-wire §8.1). */
 export function adminConsentUrl(authority: string, clientId: string): string {
-  return `${authority.replace(/\/+$/, '')}/adminconsent?client_id=${encodeURIComponent(clientId)}`;
+  return aadstsAdminConsentUrl({ authorityUrl: authority.replace(/\/+$/, ''), clientId })!;
 }
 
 /** Turn a Graph error answer into EAPI with a hint; `token` is only decoded for the consent URL. */

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
+import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID } from '../../core/clouds.js';
 import { addIdentityOptions, addOutputOption, outputFormat, resolveIdentity, type IdentityFlags } from '../options.js';
 
 interface Flags extends IdentityFlags {
@@ -18,8 +19,6 @@ interface Flags extends IdentityFlags {
   resource?: string;
   output?: string;
 }
-
-const DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
