@@ -274,6 +274,11 @@ function harUrl(url: string): string {
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** HAR 1.2 entries for audited events (front-channel events become entries with `_channel: "front"` and no response). */
+/** HAR's shape for "no response": a failed request, or a front-channel navigation the CLI did not see answered. */
+function noResponse(): HarEntry['response'] {
+  return { status: 0, statusText: '', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: 0, mimeType: 'x-unknown', text: '' }, redirectURL: '', headersSize: -1, bodySize: -1 };
+}
+
 export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
   const entries: HarEntry[] = [];
   let step: string | undefined;
@@ -312,18 +317,7 @@ export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
               headersSize: -1,
               bodySize: bytes(e.response.body),
             }
-          : {
-              status: 0,
-              statusText: '',
-              httpVersion: 'HTTP/1.1',
-              headers: [],
-              cookies: [],
-              content: { size: 0, mimeType: 'x-unknown', text: '' },
-              redirectURL: '',
-              headersSize: -1,
-              bodySize: -1,
-              _error: `${e.error?.code ?? 'ERROR'}: ${e.error?.message ?? ''}`,
-            },
+          : { ...noResponse(), _error: `${e.error?.code ?? 'ERROR'}: ${e.error?.message ?? ''}` },
         cache: {},
         timings: { send: 0, wait: e.durationMs, receive: 0 },
         ...(e.attempt > 1 ? { comment: `attempt ${e.attempt}` } : {}),
@@ -337,17 +331,7 @@ export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
         startedDateTime: new Date(e.at).toISOString(),
         time: 0,
         request: { method: 'GET', url: harUrl(e.url), httpVersion: 'HTTP/1.1', headers: [], queryString: queryString(e.url), cookies: [], headersSize: -1, bodySize: 0 },
-        response: {
-          status: 0,
-          statusText: '',
-          httpVersion: 'HTTP/1.1',
-          headers: [],
-          cookies: [],
-          content: { size: 0, mimeType: 'x-unknown', text: '' },
-          redirectURL: '',
-          headersSize: -1,
-          bodySize: -1,
-        },
+        response: noResponse(),
         cache: {},
         timings: { send: 0, wait: 0, receive: 0 },
         comment:
