@@ -20,7 +20,11 @@ function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-export async function benchTrace({ rounds = 200, warmup = 20, flags = { trace: true, traceFile: 'b.jsonl', har: 'HAR', curl: true } } = {}) {
+export async function benchTrace({
+  rounds = 200,
+  warmup = 20,
+  flags = { trace: true, traceFile: 'b.jsonl', har: 'HAR', curl: true },
+} = {}) {
   const { startEmulator } = await load('emulator/index.js');
   const { resolveAuthority } = await load('core/authority.js');
   const { createHttpClient } = await load('io/http.js');
@@ -49,15 +53,33 @@ export async function benchTrace({ rounds = 200, warmup = 20, flags = { trace: t
     const pending = new MemoryPendingStore();
     const verifier = createHash('sha256').update(`v${n++}`).digest('base64url');
     const started = await startAuthorization(
-      { authority, client_id: emu.info.public_client_id, redirect_uri: 'http://localhost', scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default', 'openid', 'profile', 'offline_access'] },
-      { pending, now: Date.now, random: { state: () => `state-${n}-0123456789`, nonce: () => `nonce-${n}`, pkce: async () => ({ code_verifier: verifier, code_challenge: createHash('sha256').update(verifier).digest('base64url') }) } },
+      {
+        authority,
+        client_id: emu.info.public_client_id,
+        redirect_uri: 'http://localhost',
+        scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default', 'openid', 'profile', 'offline_access'],
+      },
+      {
+        pending,
+        now: Date.now,
+        random: {
+          state: () => `state-${n}-0123456789`,
+          nonce: () => `nonce-${n}`,
+          pkce: async () => ({
+            code_verifier: verifier,
+            code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+          }),
+        },
+      },
     );
     const res = await fetch(started.url, { redirect: 'manual' });
     const redirect = res.headers.get('location');
     // timed: the exchange (and, when traced, every sink's rendering and files)
     const t0 = performance.now();
     const trace = new Trace(Date.now);
-    const flush = traced ? installTraceSinks(trace, { ...flags, ...(flags.har ? { har: `b${n % 2}.har` } : {}) }, ctx) : async () => {};
+    const flush = traced
+      ? installTraceSinks(trace, { ...flags, ...(flags.har ? { har: `b${n % 2}.har` } : {}) }, ctx)
+      : async () => {};
     await exchangeCode({ input: { redirect }, pending }, { http, now: Date.now, trace });
     await flush();
     return performance.now() - t0;
@@ -76,7 +98,10 @@ export async function benchTrace({ rounds = 200, warmup = 20, flags = { trace: t
         off.push(await once(false));
       }
       // the HAR is extended run after run; keep it from growing without bound
-      if (i % 20 === 19) rmSync(join(dir, 'b0.har'), { force: true }), rmSync(join(dir, 'b1.har'), { force: true }), rmSync(join(dir, 'b.jsonl'), { force: true });
+      if (i % 20 === 19)
+        (rmSync(join(dir, 'b0.har'), { force: true }),
+          rmSync(join(dir, 'b1.har'), { force: true }),
+          rmSync(join(dir, 'b.jsonl'), { force: true }));
     }
     const offMs = median(off);
     const onMs = median(on);
@@ -91,7 +116,11 @@ export async function benchTrace({ rounds = 200, warmup = 20, flags = { trace: t
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rounds = Number(process.argv[2] ?? 200);
   // optional second argument: the sinks, e.g. "trace" or "trace,traceFile,har,curl" (default: all)
-  const flags = process.argv[3] ? Object.fromEntries(process.argv[3].split(',').map((f) => [f, f === 'traceFile' ? 'b.jsonl' : f === 'har' ? 'HAR' : true])) : undefined;
+  const flags = process.argv[3]
+    ? Object.fromEntries(
+        process.argv[3].split(',').map((f) => [f, f === 'traceFile' ? 'b.jsonl' : f === 'har' ? 'HAR' : true]),
+      )
+    : undefined;
   const r = await benchTrace({ rounds, ...(flags ? { flags } : {}) });
   console.log(
     `exchange against the emulator, median of ${r.rounds} alternating runs: tracing off ${r.offMs.toFixed(2)} ms, ` +

@@ -34,20 +34,31 @@ const USER_SCOPES = [DATABRICKS, 'openid', 'profile', 'offline_access'];
 const started = Date.now();
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
-const [{ startEmulator }, { createHttpClient }, { resolveAuthority }, auth, { MemoryPendingStore, FilePendingStore }, { Trace }, tokenCache, { createTokenProvider }, { verifyEntraJwt, expectedIssuers }, { installTraceSinks }, { encodeForm }] =
-  await Promise.all([
-    dist('emulator/index.js'),
-    dist('io/http.js'),
-    dist('core/authority.js'),
-    dist('flows/auth-code.js'),
-    dist('io/pending.js'),
-    dist('io/trace.js'),
-    dist('io/token-cache.js'),
-    dist('flows/token-provider.js'),
-    dist('core/verify.js'),
-    dist('cli/trace-sinks.js'),
-    dist('core/wire.js'),
-  ]);
+const [
+  { startEmulator },
+  { createHttpClient },
+  { resolveAuthority },
+  auth,
+  { MemoryPendingStore, FilePendingStore },
+  { Trace },
+  tokenCache,
+  { createTokenProvider },
+  { verifyEntraJwt, expectedIssuers },
+  { installTraceSinks },
+  { encodeForm },
+] = await Promise.all([
+  dist('emulator/index.js'),
+  dist('io/http.js'),
+  dist('core/authority.js'),
+  dist('flows/auth-code.js'),
+  dist('io/pending.js'),
+  dist('io/trace.js'),
+  dist('io/token-cache.js'),
+  dist('flows/token-provider.js'),
+  dist('core/verify.js'),
+  dist('cli/trace-sinks.js'),
+  dist('core/wire.js'),
+]);
 const { startAuthorization, acceptCallback, redeem } = auth;
 const { FileTokenStore, MemoryTokenStore, putTokens } = tokenCache;
 
@@ -87,7 +98,10 @@ const now = () => Date.now();
 /** Untimed: a pending authorization (in memory) and the auto-approved redirect answering it. */
 async function freshCallback() {
   const pending = new MemoryPendingStore();
-  const { url } = await startAuthorization({ authority, client_id: info.public_client_id, redirect_uri: info.redirect_uri, scopes: USER_SCOPES }, { pending, now });
+  const { url } = await startAuthorization(
+    { authority, client_id: info.public_client_id, redirect_uri: info.redirect_uri, scopes: USER_SCOPES },
+    { pending, now },
+  );
   return { pending, redirect: await authorizeRedirect(url) };
 }
 
@@ -113,7 +127,11 @@ async function freshForm() {
 }
 
 async function barePost(body) {
-  const res = await request(authority.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const res = await request(authority.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
   const json = await res.body.json();
   if (res.statusCode !== 200 || !json.access_token) throw new Error(`bare POST answered ${res.statusCode}`);
 }
@@ -123,16 +141,29 @@ const nodeE0 = () => run(process.execPath, ['-e', '0'], { env: baseEnv });
 try {
   // ------------------------------------------------------------ seed: one real sign-in, cached
   const seed = await entraExchange(await freshCallback());
-  const seedInput = { authority: info.authority, client_id: info.public_client_id, scopes: [DATABRICKS], tokens: seed.tokens, idToken: seed.idToken };
-  await new FileTokenStore(baseEnv.ENTRA_TOKEN_CACHE_DIR).update((d) => void putTokens(d, { ...seedInput, now: now() }));
+  const seedInput = {
+    authority: info.authority,
+    client_id: info.public_client_id,
+    scopes: [DATABRICKS],
+    tokens: seed.tokens,
+    idToken: seed.idToken,
+  };
+  await new FileTokenStore(baseEnv.ENTRA_TOKEN_CACHE_DIR).update(
+    (d) => void putTokens(d, { ...seedInput, now: now() }),
+  );
   const hit = await run(process.execPath, [BIN, 'token'], { env: baseEnv });
-  if (hit.stdout.trim() !== seed.tokens.access_token) throw new Error('entra-token token did not print the cached token');
+  if (hit.stdout.trim() !== seed.tokens.access_token)
+    throw new Error('entra-token token did not print the cached token');
 
   // ------------------------------------------------------------ deterministic: what a cache hit loads
   const loadsFile = join(home, 'loads.txt');
-  await run(process.execPath, ['--import', join(root, 'scripts', 'bench', 'loads.mjs'), BIN, 'token'], { env: { ...baseEnv, ENTRA_TOKEN_BENCH_LOADS: loadsFile } });
+  await run(process.execPath, ['--import', join(root, 'scripts', 'bench', 'loads.mjs'), BIN, 'token'], {
+    env: { ...baseEnv, ENTRA_TOKEN_BENCH_LOADS: loadsFile },
+  });
   const loaded = [...new Set((await readFile(loadsFile, 'utf8')).split('\n').filter(Boolean))];
-  const heavy = loaded.filter((u) => /node_modules\/(undici|jose|commander)\//.test(u)).map((u) => u.replace(/^.*node_modules\//, ''));
+  const heavy = loaded
+    .filter((u) => /node_modules\/(undici|jose|commander)\//.test(u))
+    .map((u) => u.replace(/^.*node_modules\//, ''));
   const ours = loaded.filter((u) => u.includes('/dist/')).length;
   rows.push({
     what: '`entra-token token` cache hit: modules loaded',
@@ -147,16 +178,35 @@ try {
 
   // ------------------------------------------------------------ whole-process rows
   log('token cache hit vs node -e 0');
-  ratioRow('`entra-token token` on a cache hit (whole process)', '`node -e 0`', await sideBySide({ a: () => run(process.execPath, [BIN, 'token'], { env: baseEnv }), b: nodeE0, n: N.proc }), '', 1.25);
+  ratioRow(
+    '`entra-token token` on a cache hit (whole process)',
+    '`node -e 0`',
+    await sideBySide({ a: () => run(process.execPath, [BIN, 'token'], { env: baseEnv }), b: nodeE0, n: N.proc }),
+    '',
+    1.25,
+  );
   log('--help vs node -e 0');
-  ratioRow('`entra-token --help` (whole process)', '`node -e 0`', await sideBySide({ a: () => run(process.execPath, [BIN, '--help'], { env: baseEnv }), b: nodeE0, n: N.proc }), '', 1.3);
+  ratioRow(
+    '`entra-token --help` (whole process)',
+    '`node -e 0`',
+    await sideBySide({ a: () => run(process.execPath, [BIN, '--help'], { env: baseEnv }), b: nodeE0, n: N.proc }),
+    '',
+    1.3,
+  );
 
   // ------------------------------------------------------------ in-process exchange
   log('in-process code exchange vs bare undici POST');
   ratioRow(
     'in-process code exchange against the emulator',
     'a bare undici POST of the same form',
-    await sideBySide({ a: (cb) => entraExchange(cb), prepareA: freshCallback, b: barePost, prepareB: freshForm, n: N.inproc, warmup: 5 }),
+    await sideBySide({
+      a: (cb) => entraExchange(cb),
+      prepareA: freshCallback,
+      b: barePost,
+      prepareB: freshForm,
+      n: N.inproc,
+      warmup: 5,
+    }),
     '',
     1.15,
   );
@@ -201,21 +251,34 @@ try {
       "the documentation's curl command against the same emulator",
       await sideBySide({
         prepareA: async () => {
-          const { url } = await startAuthorization({ authority, client_id: info.public_client_id, redirect_uri: info.redirect_uri, scopes: USER_SCOPES }, { pending: filePending, now });
+          const { url } = await startAuthorization(
+            { authority, client_id: info.public_client_id, redirect_uri: info.redirect_uri, scopes: USER_SCOPES },
+            { pending: filePending, now },
+          );
           return authorizeRedirect(url);
         },
         a: (redirect) => run(process.execPath, [BIN, 'exchange', redirect, '--no-cache'], { env: baseEnv }),
         prepareB: async () => new URL(await authorizeRedirect(docAuthorize())).searchParams.get('code'),
         b: async (code) => {
           const { stdout } = await run('curl', [
-            '-s', '-X', 'POST', `${info.authority}/oauth2/v2.0/token`,
-            '-H', 'Content-Type: application/x-www-form-urlencoded',
-            '-d', `client_id=${info.public_client_id}`,
-            '-d', 'scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default',
-            '-d', `code=${code}`,
-            '-d', 'redirect_uri=http%3A%2F%2Flocalhost',
-            '-d', 'grant_type=authorization_code',
-            '-d', 'state=12345',
+            '-s',
+            '-X',
+            'POST',
+            `${info.authority}/oauth2/v2.0/token`,
+            '-H',
+            'Content-Type: application/x-www-form-urlencoded',
+            '-d',
+            `client_id=${info.public_client_id}`,
+            '-d',
+            'scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default',
+            '-d',
+            `code=${code}`,
+            '-d',
+            'redirect_uri=http%3A%2F%2Flocalhost',
+            '-d',
+            'grant_type=authorization_code',
+            '-d',
+            'state=12345',
           ]);
           if (!JSON.parse(stdout).access_token) throw new Error('curl got no token');
         },
@@ -224,14 +287,27 @@ try {
       'report',
     );
   } else {
-    rows.push({ what: '`exchange` as a process', against: "the documentation's curl command", result: 'skipped: no curl', goal: 'report', ok: null, n: 0, detail: '' });
+    rows.push({
+      what: '`exchange` as a process',
+      against: "the documentation's curl command",
+      result: 'skipped: no curl',
+      goal: 'report',
+      ok: null,
+      n: 0,
+      detail: '',
+    });
   }
 
   // ------------------------------------------------------------ token provider
   log('getToken() cache hits');
   const memStore = new MemoryTokenStore();
   await memStore.update((d) => void putTokens(d, { ...seedInput, now: now() }));
-  const provider = createTokenProvider({ store: memStore, http, authority: info.authority, client_id: info.public_client_id });
+  const provider = createTokenProvider({
+    store: memStore,
+    http,
+    authority: info.authority,
+    client_id: info.public_client_id,
+  });
   const first = await provider.getToken();
   if (first.token !== seed.tokens.access_token) throw new Error('getToken() did not answer from the cache');
   const rate = await opsPerSecond(() => provider.getToken(), { seconds: N.seconds, rounds: N.rounds });
@@ -254,7 +330,12 @@ try {
   });
   const refreshes = () => emu.requests().filter((r) => r.form?.grant_type === 'refresh_token').length;
   const before = refreshes();
-  const cold = createTokenProvider({ store: expiredStore, http, authority: info.authority, client_id: info.public_client_id });
+  const cold = createTokenProvider({
+    store: expiredStore,
+    http,
+    authority: info.authority,
+    client_id: info.public_client_id,
+  });
   const answers = await Promise.all(Array.from({ length: 1000 }, () => cold.getToken()));
   const sent = refreshes() - before;
   const distinct = new Set(answers.map((a) => a.token)).size;
@@ -273,10 +354,20 @@ try {
   log('JWT verification with a cached JWKS');
   const jwks = await (await request(info.jwks_uri)).body.json();
   const tid = info.tenant_id;
-  const vopts = { jwks, issuers: expectedIssuers('1', tid, { authority: info.authority }), audience: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', now: now() };
+  const vopts = {
+    jwks,
+    issuers: expectedIssuers('1', tid, { authority: info.authority }),
+    audience: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d',
+    now: now(),
+  };
   const report = await verifyEntraJwt(seed.tokens.access_token, vopts);
-  if (!report.verified) throw new Error(`the seed token does not verify: ${report.problems.map((p) => p.message).join('; ')}`);
-  const vrate = await opsPerSecond(() => verifyEntraJwt(seed.tokens.access_token, vopts), { batch: 500, seconds: N.seconds, rounds: N.rounds });
+  if (!report.verified)
+    throw new Error(`the seed token does not verify: ${report.problems.map((p) => p.message).join('; ')}`);
+  const vrate = await opsPerSecond(() => verifyEntraJwt(seed.tokens.access_token, vopts), {
+    batch: 500,
+    seconds: N.seconds,
+    rounds: N.rounds,
+  });
   rows.push({
     what: 'JWT verification with a cached JWKS (`verifyEntraJwt`, RS256)',
     against: '—',
@@ -311,7 +402,9 @@ async function footprint(dir) {
     }
     for (const e of entries) {
       if (!e.isDirectory() || e.name.startsWith('.')) continue;
-      const dirs = e.name.startsWith('@') ? (await readdir(join(modules, e.name))).map((s) => join(modules, e.name, s)) : [join(modules, e.name)];
+      const dirs = e.name.startsWith('@')
+        ? (await readdir(join(modules, e.name))).map((s) => join(modules, e.name, s))
+        : [join(modules, e.name)];
       for (const p of dirs) {
         packages++;
         await count(join(p, 'node_modules'));
@@ -326,7 +419,20 @@ async function footprint(dir) {
 async function installInto(spec) {
   const dir = await mkdtemp(join(tmpdir(), 'entra-token-bench-install-'));
   await writeFile(join(dir, 'package.json'), '{"name":"bench-install","version":"1.0.0","private":true}\n');
-  await run('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', spec], { cwd: dir, env: process.env, timeoutMs: 120_000 });
+  await run(
+    'npm',
+    [
+      'install',
+      '--omit=dev',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+      spec,
+    ],
+    { cwd: dir, env: process.env, timeoutMs: 120_000 },
+  );
   const f = await footprint(dir);
   await rm(dir, { recursive: true, force: true });
   return f;
@@ -336,9 +442,15 @@ if (!skip.has('install')) {
   log('production install size (npm pack + npm install --omit=dev)');
   try {
     const packDir = await mkdtemp(join(tmpdir(), 'entra-token-bench-pack-'));
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], { cwd: root, env: process.env, timeoutMs: 60_000 });
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], {
+      cwd: root,
+      env: process.env,
+      timeoutMs: 60_000,
+    });
     const tarball = join(packDir, stdout.trim().split('\n').pop());
-    const msalVersion = JSON.parse(await readFile(join(root, 'node_modules', '@azure', 'msal-node', 'package.json'), 'utf8')).version;
+    const msalVersion = JSON.parse(
+      await readFile(join(root, 'node_modules', '@azure', 'msal-node', 'package.json'), 'utf8'),
+    ).version;
     const [ours, msal] = [await installInto(tarball), await installInto(`@azure/msal-node@${msalVersion}`)];
     await rm(packDir, { recursive: true, force: true });
     const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
@@ -354,7 +466,15 @@ if (!skip.has('install')) {
       msal,
     });
   } catch (e) {
-    rows.push({ what: 'production install: size and package count', against: "`@azure/msal-node`'s", result: `not measured: ${String(e.message).split('\n')[0].slice(0, 160)}`, goal: 'smaller', ok: null, n: 0, detail: '' });
+    rows.push({
+      what: 'production install: size and package count',
+      against: "`@azure/msal-node`'s",
+      result: `not measured: ${String(e.message).split('\n')[0].slice(0, 160)}`,
+      goal: 'smaller',
+      ok: null,
+      n: 0,
+      detail: '',
+    });
   }
 }
 
@@ -364,7 +484,12 @@ if (!skip.has('msal')) {
   const tlsEmu = await startEmulator({ tls: true, autoApprove: true });
   try {
     const { stdout } = await run(process.execPath, [join(root, 'scripts', 'bench', 'msal-peer.mjs')], {
-      env: { ...baseEnv, NODE_EXTRA_CA_CERTS: tlsEmu.info.tls_ca_file, ENTRA_TOKEN_BENCH_EMU: JSON.stringify(tlsEmu.info), ENTRA_TOKEN_BENCH_N: String(N.msal) },
+      env: {
+        ...baseEnv,
+        NODE_EXTRA_CA_CERTS: tlsEmu.info.tls_ca_file,
+        ENTRA_TOKEN_BENCH_EMU: JSON.stringify(tlsEmu.info),
+        ENTRA_TOKEN_BENCH_N: String(N.msal),
+      },
       timeoutMs: 150_000,
     });
     const peer = JSON.parse(stdout.trim().split('\n').pop());
@@ -383,7 +508,15 @@ if (!skip.has('msal')) {
       });
     }
     for (const [flow, message] of Object.entries(peer.errors)) {
-      rows.push({ what: `MSAL Node: ${flow}`, against: 'entra-token', result: `not measured: ${message}`, goal: 'report', ok: null, n: 0, detail: '' });
+      rows.push({
+        what: `MSAL Node: ${flow}`,
+        against: 'entra-token',
+        result: `not measured: ${message}`,
+        goal: 'report',
+        ok: null,
+        n: 0,
+        detail: '',
+      });
     }
   } finally {
     await tlsEmu.close();
@@ -393,15 +526,28 @@ if (!skip.has('msal')) {
 await rm(home, { recursive: true, force: true });
 
 // ------------------------------------------------------------ output
-const machine = { nproc: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model };
+const machine = {
+  nproc: cpus().length,
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  cpu: cpus()[0]?.model,
+};
 const cell = (s) => String(s).replace(/\|/g, '\\|');
 const lines = [
   '| what | measured against | result | goal | met | n | A median [min–max] vs B median [min–max] |',
   '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${cell(r.what)} | ${cell(r.against)} | ${cell(r.result)} | ${cell(r.goal)} | ${r.ok === null ? '—' : r.ok ? 'yes' : '**no**'} | ${r.n} | ${cell(r.detail)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${cell(r.what)} | ${cell(r.against)} | ${cell(r.result)} | ${cell(r.goal)} | ${r.ok === null ? '—' : r.ok ? 'yes' : '**no**'} | ${r.n} | ${cell(r.detail)} |`,
+  ),
 ];
 const seconds = (Date.now() - started) / 1000;
-process.stdout.write(`${lines.join('\n')}\n\n${machine.nproc} cores (${machine.cpu}), node ${machine.node}, ${machine.platform}; ${quick ? 'quick mode, ' : ''}${fmt(seconds, 0)} s in all.\n`);
+process.stdout.write(
+  `${lines.join('\n')}\n\n${machine.nproc} cores (${machine.cpu}), node ${machine.node}, ${machine.platform}; ${quick ? 'quick mode, ' : ''}${fmt(seconds, 0)} s in all.\n`,
+);
 await mkdir(dirname(jsonFile), { recursive: true });
-await writeFile(jsonFile, `${JSON.stringify({ at: new Date(started).toISOString(), quick, seconds, machine, rows }, null, 2)}\n`);
+await writeFile(
+  jsonFile,
+  `${JSON.stringify({ at: new Date(started).toISOString(), quick, seconds, machine, rows }, null, 2)}\n`,
+);
 log(`results in ${jsonFile}`);

@@ -13,7 +13,10 @@ const esmEntry = join(root, 'dist', 'cli', 'bin.js');
 const out = join(root, 'dist', 'cli', 'bin.cjs');
 
 // tsc's own dist/cli/bin.js runs the full program when __HELP_TEXT__ is not defined
-const help = spawnSync(process.execPath, [esmEntry, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80' } });
+const help = spawnSync(process.execPath, [esmEntry, '--help'], {
+  encoding: 'utf8',
+  env: { ...process.env, COLUMNS: '80' },
+});
 if (help.status !== 0 || !help.stdout.startsWith('Usage: entra-token')) {
   console.error(`build-entry: could not render --help (exit ${help.status}): ${help.stderr}`);
   process.exit(1);

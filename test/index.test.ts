@@ -4,9 +4,23 @@ import * as lib from '../src/index.js';
 
 test('the library exports the documented flow and every grant', () => {
   for (const name of [
-    'buildAuthorizeUrl', 'parseRedirect', 'exchangeCode', 'startAuthorization', 'login', 'passwordTokens', 'refreshTokens',
-    'clientCredentialsTokens', 'deviceCodeTokens', 'createTokenProvider', 'inspectToken', 'verifyEntraJwt', 'createHttpClient',
-    'EntraTokenError', 'EntraOAuthError', 'WorkspaceClient', 'listUsers',
+    'buildAuthorizeUrl',
+    'parseRedirect',
+    'exchangeCode',
+    'startAuthorization',
+    'login',
+    'passwordTokens',
+    'refreshTokens',
+    'clientCredentialsTokens',
+    'deviceCodeTokens',
+    'createTokenProvider',
+    'inspectToken',
+    'verifyEntraJwt',
+    'createHttpClient',
+    'EntraTokenError',
+    'EntraOAuthError',
+    'WorkspaceClient',
+    'listUsers',
   ]) {
     assert.equal(typeof (lib as Record<string, unknown>)[name], 'function', name);
   }

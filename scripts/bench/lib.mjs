@@ -62,7 +62,10 @@ export function run(cmd, args, { env, input, timeoutMs = 60_000, cwd } = {}) {
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString();
       const stderr = Buffer.concat(err).toString();
-      if (code !== 0) reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} … exited ${code ?? signal}: ${stderr.trim().slice(0, 400)}`));
+      if (code !== 0)
+        reject(
+          new Error(`${cmd} ${args.slice(0, 3).join(' ')} … exited ${code ?? signal}: ${stderr.trim().slice(0, 400)}`),
+        );
       else resolve({ stdout, stderr });
     });
     child.stdin.end(input ?? '');
@@ -74,7 +77,8 @@ export async function authorizeRedirect(url, dispatcher) {
   const res = await request(url, { method: 'GET', ...(dispatcher ? { dispatcher } : {}) });
   await res.body.dump();
   const location = res.headers.location;
-  if (res.statusCode !== 302 || typeof location !== 'string') throw new Error(`authorize answered ${res.statusCode} without a redirect`);
+  if (res.statusCode !== 302 || typeof location !== 'string')
+    throw new Error(`authorize answered ${res.statusCode} without a redirect`);
   return location;
 }
 

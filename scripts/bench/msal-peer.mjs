@@ -17,17 +17,25 @@ const only = process.env.ENTRA_TOKEN_BENCH_FLOWS?.split(',');
 const DATABRICKS = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
 const USER_SCOPES = [DATABRICKS, 'openid', 'profile', 'offline_access'];
 
-const [{ createHttpClient }, { resolveAuthority }, { startAuthorization, acceptCallback, redeem }, { MemoryPendingStore }, { clientCredentialsTokens }, { refreshTokens }, { passwordTokens }, { Trace }] =
-  await Promise.all([
-    load('io/http.js'),
-    load('core/authority.js'),
-    load('flows/auth-code.js'),
-    load('io/pending.js'),
-    load('flows/client-credentials.js'),
-    load('flows/refresh.js'),
-    load('flows/password.js'),
-    load('io/trace.js'),
-  ]);
+const [
+  { createHttpClient },
+  { resolveAuthority },
+  { startAuthorization, acceptCallback, redeem },
+  { MemoryPendingStore },
+  { clientCredentialsTokens },
+  { refreshTokens },
+  { passwordTokens },
+  { Trace },
+] = await Promise.all([
+  load('io/http.js'),
+  load('core/authority.js'),
+  load('flows/auth-code.js'),
+  load('io/pending.js'),
+  load('flows/client-credentials.js'),
+  load('flows/refresh.js'),
+  load('flows/password.js'),
+  load('io/trace.js'),
+]);
 
 const http = createHttpClient({ env: {}, timeoutMs: 10_000, connectTimeoutMs: 5_000 });
 const now = () => Date.now();
@@ -35,7 +43,11 @@ const authority = resolveAuthority({ authority: info.authority });
 const host = new URL(info.url).host;
 
 const metadata = JSON.parse(
-  (await (await request(`${info.authority}/v2.0/.well-known/openid-configuration`, { dispatcher: new Agent({ connect: { timeout: 5000 } }) })).body.text()),
+  await (
+    await request(`${info.authority}/v2.0/.well-known/openid-configuration`, {
+      dispatcher: new Agent({ connect: { timeout: 5000 } }),
+    })
+  ).body.text(),
 );
 const msalAuth = {
   authority: info.authority,
@@ -48,7 +60,10 @@ const msalAuth = {
   }),
 };
 const system = { loggerOptions: { logLevel: LogLevel.Error, loggerCallback: () => {}, piiLoggingEnabled: false } };
-const confidential = new ConfidentialClientApplication({ auth: { ...msalAuth, clientId: info.confidential_client_id, clientSecret: info.client_secret }, system });
+const confidential = new ConfidentialClientApplication({
+  auth: { ...msalAuth, clientId: info.confidential_client_id, clientSecret: info.client_secret },
+  system,
+});
 const publicApp = () => new PublicClientApplication({ auth: { ...msalAuth, clientId: info.public_client_id }, system });
 
 /** A fresh auto-approved code and the pending authorization that asked for it (untimed). */
@@ -77,7 +92,12 @@ const flows = {
   'client credentials (secret)': {
     entra: () =>
       clientCredentialsTokens(
-        { authority, client_id: info.confidential_client_id, credential: { kind: 'secret', client_secret: info.client_secret }, scope: DATABRICKS },
+        {
+          authority,
+          client_id: info.confidential_client_id,
+          credential: { kind: 'secret', client_secret: info.client_secret },
+          scope: DATABRICKS,
+        },
         { http, now },
       ),
     msal: async () => {
@@ -98,13 +118,23 @@ const flows = {
       return { code: u.searchParams.get('code'), verifier: p.code_verifier, nonce: p.nonce, app: publicApp() };
     },
     msal: async ({ code, verifier, nonce, app }) => {
-      const r = await app.acquireTokenByCode({ code, codeVerifier: verifier, nonce, scopes: [DATABRICKS], redirectUri: info.redirect_uri });
+      const r = await app.acquireTokenByCode({
+        code,
+        codeVerifier: verifier,
+        nonce,
+        scopes: [DATABRICKS],
+        redirectUri: info.redirect_uri,
+      });
       if (!r?.accessToken) throw new Error('MSAL returned no token');
     },
   },
   'refresh token redemption': {
     prepareEntra: refreshToken,
-    entra: (rt) => refreshTokens({ authority, client_id: info.public_client_id, refresh_token: rt, scopes: USER_SCOPES }, { http, now }),
+    entra: (rt) =>
+      refreshTokens(
+        { authority, client_id: info.public_client_id, refresh_token: rt, scopes: USER_SCOPES },
+        { http, now },
+      ),
     prepareMsal: async () => ({ rt: await refreshToken(), app: publicApp() }),
     msal: async ({ rt, app }) => {
       const r = await app.acquireTokenByRefreshToken({ refreshToken: rt, scopes: [DATABRICKS] });
@@ -113,10 +143,23 @@ const flows = {
   },
   'password (ROPC)': {
     entra: () =>
-      passwordTokens({ authority, client_id: info.public_client_id, username: info.username, password: info.password, scopes: USER_SCOPES }, { http, now }),
+      passwordTokens(
+        {
+          authority,
+          client_id: info.public_client_id,
+          username: info.username,
+          password: info.password,
+          scopes: USER_SCOPES,
+        },
+        { http, now },
+      ),
     prepareMsal: async () => publicApp(),
     msal: async (app) => {
-      const r = await app.acquireTokenByUsernamePassword({ username: info.username, password: info.password, scopes: [DATABRICKS] });
+      const r = await app.acquireTokenByUsernamePassword({
+        username: info.username,
+        password: info.password,
+        scopes: [DATABRICKS],
+      });
       if (!r?.accessToken) throw new Error('MSAL returned no token');
     },
   },
@@ -126,10 +169,19 @@ const result = { flows: {}, errors: {} };
 for (const [name, f] of Object.entries(flows)) {
   if (only && !only.some((o) => name.startsWith(o))) continue;
   try {
-    const r = await sideBySide({ a: f.msal, b: f.entra, prepareA: f.prepareMsal, prepareB: f.prepareEntra, n, warmup: 2 });
+    const r = await sideBySide({
+      a: f.msal,
+      b: f.entra,
+      prepareA: f.prepareMsal,
+      prepareB: f.prepareEntra,
+      n,
+      warmup: 2,
+    });
     result.flows[name] = { msal: r.a, entra: r.b, ratio: r.ratio };
   } catch (e) {
-    result.errors[name] = String(e?.message ?? e).split('\n')[0].slice(0, 300);
+    result.errors[name] = String(e?.message ?? e)
+      .split('\n')[0]
+      .slice(0, 300);
   }
 }
 await http.close();

@@ -29,10 +29,14 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function normalizeWorkspaceHost(input: string): string {
   const raw = input.trim();
-  if (raw === '') throw new EntraTokenError('EUSAGE', 'the workspace host is empty', { hint: 'pass --host https://adb-<id>.<n>.azuredatabricks.net or set DATABRICKS_HOST' });
+  if (raw === '')
+    throw new EntraTokenError('EUSAGE', 'the workspace host is empty', {
+      hint: 'pass --host https://adb-<id>.<n>.azuredatabricks.net or set DATABRICKS_HOST',
+    });
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
   const url = assertSecureUrl(withScheme, 'workspace host');
-  if (url.username || url.password) throw new EntraTokenError('EUSAGE', 'the workspace host must not contain a user name or password');
+  if (url.username || url.password)
+    throw new EntraTokenError('EUSAGE', 'the workspace host must not contain a user name or password');
   if (!url.hostname) throw new EntraTokenError('EUSAGE', `the workspace host ${JSON.stringify(raw)} has no host name`);
   return url.origin;
 }
@@ -54,28 +58,44 @@ export function validateResourceId(id: string): string {
     });
   }
   if (!GUID.test(m[1]!)) {
-    throw new EntraTokenError('EUSAGE', `the subscription id in the resource id is not a GUID: ${JSON.stringify(m[1])}`);
+    throw new EntraTokenError(
+      'EUSAGE',
+      `the subscription id in the resource id is not a GUID: ${JSON.stringify(m[1])}`,
+    );
   }
   return v;
 }
 
 /** Compose the workspace resource id from its three parts. */
 export function composeResourceId(subscription: string, resourceGroup: string, workspace: string): string {
-  for (const [name, value] of [['--subscription', subscription], ['--resource-group', resourceGroup], ['--workspace', workspace]] as const) {
-    if (!value || /[/\s]/.test(value)) throw new EntraTokenError('EUSAGE', `${name} must be a non-empty name without "/" or spaces`);
+  for (const [name, value] of [
+    ['--subscription', subscription],
+    ['--resource-group', resourceGroup],
+    ['--workspace', workspace],
+  ] as const) {
+    if (!value || /[/\s]/.test(value))
+      throw new EntraTokenError('EUSAGE', `${name} must be a non-empty name without "/" or spaces`);
   }
-  return validateResourceId(`/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.Databricks/workspaces/${workspace}`);
+  return validateResourceId(
+    `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.Databricks/workspaces/${workspace}`,
+  );
 }
 
 /**
  * The resource id from `--resource-id` (or DATABRICKS_AZURE_RESOURCE_ID), or composed from
  * `--subscription`, `--resource-group` and `--workspace`; undefined when none is given.
  */
-export function resolveResourceId(input: ResourceIdInput, env: Record<string, string | undefined> = {}): string | undefined {
+export function resolveResourceId(
+  input: ResourceIdInput,
+  env: Record<string, string | undefined> = {},
+): string | undefined {
   const parts = [input.subscription, input.resourceGroup, input.workspace];
   const anyPart = parts.some((p) => p !== undefined);
   if (input.resourceId !== undefined && anyPart) {
-    throw new EntraTokenError('EUSAGE', '--resource-id and --subscription/--resource-group/--workspace are mutually exclusive');
+    throw new EntraTokenError(
+      'EUSAGE',
+      '--resource-id and --subscription/--resource-group/--workspace are mutually exclusive',
+    );
   }
   if (input.resourceId !== undefined) return validateResourceId(input.resourceId);
   if (anyPart) {
@@ -96,9 +116,13 @@ export function resolveResourceId(input: ResourceIdInput, env: Record<string, st
 export function tenantFromAadAuth(res: WireResponse, host: string): string {
   const location = res.headers.location;
   if (res.status < 300 || res.status > 399 || !location) {
-    throw new EntraTokenError('EBAD_RESPONSE', `${new URL(host).host}/aad/auth answered ${res.status} without a redirect, so the workspace tenant is unknown`, {
-      hint: 'check that --host is an Azure Databricks workspace URL',
-    });
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `${new URL(host).host}/aad/auth answered ${res.status} without a redirect, so the workspace tenant is unknown`,
+      {
+        hint: 'check that --host is an Azure Databricks workspace URL',
+      },
+    );
   }
   let tenant: string | undefined;
   try {
@@ -107,13 +131,20 @@ export function tenantFromAadAuth(res: WireResponse, host: string): string {
     tenant = undefined;
   }
   if (!tenant || !/^[A-Za-z0-9.-]+$/.test(tenant)) {
-    throw new EntraTokenError('EBAD_RESPONSE', `${new URL(host).host}/aad/auth redirected to ${excerpt(location, 120)}, which names no tenant`);
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `${new URL(host).host}/aad/auth redirected to ${excerpt(location, 120)}, which names no tenant`,
+    );
   }
   return tenant;
 }
 
 /** Find the workspace's Entra tenant: `GET {host}/aad/auth` without following the redirect. */
-export async function discoverWorkspaceTenant(host: string, send: Send, sendOptions: Record<string, unknown> = {}): Promise<string> {
+export async function discoverWorkspaceTenant(
+  host: string,
+  send: Send,
+  sendOptions: Record<string, unknown> = {},
+): Promise<string> {
   const origin = normalizeWorkspaceHost(host);
   const res = await send({ method: 'GET', url: `${origin}/aad/auth`, headers: {}, idempotent: true }, sendOptions);
   return tenantFromAadAuth(res, origin);
@@ -129,33 +160,52 @@ export function isPersonalAccessToken(token: string): boolean {
  * `aud` is Azure Databricks, more than 30 s left, and `tid` is the workspace's tenant when known.
  * Throws ECLAIM with the fix; EBAD_INPUT when the token is not a JWT.
  */
-export function checkWorkspaceToken(token: string, opts: { nowMs: number; workspaceTenant?: string | undefined }): void {
+export function checkWorkspaceToken(
+  token: string,
+  opts: { nowMs: number; workspaceTenant?: string | undefined },
+): void {
   if (isPersonalAccessToken(token)) return;
   const { claims } = decodeJwtUnverified(token);
   const aud = claims.aud;
   if (aud !== AZURE_DATABRICKS_APP_ID) {
-    throw new EntraTokenError('ECLAIM', `the token's audience is ${JSON.stringify(aud)}, not Azure Databricks (${AZURE_DATABRICKS_APP_ID})`, {
-      hint: `request a token with scope ${DATABRICKS_SCOPE}`,
-      detail: { claim: 'aud', expected: AZURE_DATABRICKS_APP_ID, actual: aud },
-    });
+    throw new EntraTokenError(
+      'ECLAIM',
+      `the token's audience is ${JSON.stringify(aud)}, not Azure Databricks (${AZURE_DATABRICKS_APP_ID})`,
+      {
+        hint: `request a token with scope ${DATABRICKS_SCOPE}`,
+        detail: { claim: 'aud', expected: AZURE_DATABRICKS_APP_ID, actual: aud },
+      },
+    );
   }
   if (typeof claims.exp === 'number') {
     const left = claims.exp - Math.floor(opts.nowMs / 1000);
     if (left <= MIN_TOKEN_LIFETIME_SECONDS) {
-      throw new EntraTokenError('ECLAIM', left <= 0
-        ? `the token expired ${-left} s ago`
-        : `the token expires in ${left} s; Databricks refuses tokens with ${MIN_TOKEN_LIFETIME_SECONDS} s or less left`, {
-        hint: 'get a new access token (refresh, or sign in again)',
-        detail: { claim: 'exp', expected: `> now + ${MIN_TOKEN_LIFETIME_SECONDS}`, actual: claims.exp },
-      });
+      throw new EntraTokenError(
+        'ECLAIM',
+        left <= 0
+          ? `the token expired ${-left} s ago`
+          : `the token expires in ${left} s; Databricks refuses tokens with ${MIN_TOKEN_LIFETIME_SECONDS} s or less left`,
+        {
+          hint: 'get a new access token (refresh, or sign in again)',
+          detail: { claim: 'exp', expected: `> now + ${MIN_TOKEN_LIFETIME_SECONDS}`, actual: claims.exp },
+        },
+      );
     }
   }
-  if (opts.workspaceTenant && GUID.test(opts.workspaceTenant) && typeof claims.tid === 'string' &&
-      claims.tid.toLowerCase() !== opts.workspaceTenant.toLowerCase()) {
-    throw new EntraTokenError('ECLAIM', `the token is from tenant ${claims.tid}, but the workspace belongs to tenant ${opts.workspaceTenant}`, {
-      hint: `sign in with the workspace's tenant as authority (…/${opts.workspaceTenant}); a guest needs a token from the resource tenant`,
-      detail: { claim: 'tid', expected: opts.workspaceTenant, actual: claims.tid },
-    });
+  if (
+    opts.workspaceTenant &&
+    GUID.test(opts.workspaceTenant) &&
+    typeof claims.tid === 'string' &&
+    claims.tid.toLowerCase() !== opts.workspaceTenant.toLowerCase()
+  ) {
+    throw new EntraTokenError(
+      'ECLAIM',
+      `the token is from tenant ${claims.tid}, but the workspace belongs to tenant ${opts.workspaceTenant}`,
+      {
+        hint: `sign in with the workspace's tenant as authority (…/${opts.workspaceTenant}); a guest needs a token from the resource tenant`,
+        detail: { claim: 'tid', expected: opts.workspaceTenant, actual: claims.tid },
+      },
+    );
   }
 }
 
@@ -168,7 +218,12 @@ export interface WorkspaceErrorBody {
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -184,10 +239,15 @@ export function parseWorkspaceError(res: WireResponse): WorkspaceErrorBody {
     try {
       const j = JSON.parse(text) as Record<string, unknown>;
       if (typeof j.message === 'string' || j.error_code !== undefined) {
-        return { ...base, error_code: j.error_code as string | number | undefined, message: String(j.message ?? reasonPhrase ?? '') };
+        return {
+          ...base,
+          error_code: j.error_code as string | number | undefined,
+          message: String(j.message ?? reasonPhrase ?? ''),
+        };
       }
       if (typeof j.error === 'string') return { ...base, message: j.error };
-      if (typeof j.detail === 'string') return { ...base, error_code: j.scimType as string | undefined, message: j.detail };
+      if (typeof j.detail === 'string')
+        return { ...base, error_code: j.scimType as string | undefined, message: j.detail };
     } catch {
       // not JSON after all: fall through to text
     }
@@ -195,7 +255,13 @@ export function parseWorkspaceError(res: WireResponse): WorkspaceErrorBody {
   const pre = /<pre>([\s\S]*?)<\/pre>/i.exec(text);
   if (pre) return { ...base, message: decodeEntities(pre[1]!).trim() };
   const title = /<title>([\s\S]*?)<\/title>/i.exec(text);
-  if (title) return { ...base, message: decodeEntities(title[1]!).replace(/^Error \d{3}\s*/, '').trim() };
+  if (title)
+    return {
+      ...base,
+      message: decodeEntities(title[1]!)
+        .replace(/^Error \d{3}\s*/, '')
+        .trim(),
+    };
   const plain = /^([A-Z][A-Z_]+): ([\s\S]+)$/.exec(text);
   if (plain) return { ...base, error_code: plain[1], message: plain[2]!.trim() };
   return { ...base, message: text || reasonPhrase || `HTTP ${res.status}` };
@@ -218,30 +284,40 @@ export function workspaceError(res: WireResponse, sent: SentContext): EntraToken
   const code = e.error_code !== undefined && typeof e.error_code === 'string' ? `${e.error_code}: ` : '';
   const message = `Databricks refused ${sent.method} ${sent.path} (${res.status}): ${code}${excerpt(msg, 240)}`;
   let hint: string | undefined;
-  if (/JWT has expired|Token is expired|ExpiredJwtException|JWT expired|token expired|expiring within 30 seconds/i.test(msg)) {
+  if (
+    /JWT has expired|Token is expired|ExpiredJwtException|JWT expired|token expired|expiring within 30 seconds/i.test(
+      msg,
+    )
+  ) {
     hint = 'the access token has expired (or has less than 30 s left): get a new token and try again';
   } else if (/Expected aud claim/i.test(msg)) {
     hint = `the token is for another resource: request one with scope ${DATABRICKS_SCOPE}`;
   } else if (/Expected iss claim|tenant/i.test(msg) && res.status === 400) {
-    hint = "the token comes from another tenant: sign in with the workspace's tenant as authority (`GET <host>/aad/auth` names it)";
+    hint =
+      "the token comes from another tenant: sign in with the workspace's tenant as authority (`GET <host>/aad/auth` names it)";
   } else if (/Credential was not sent/i.test(msg)) {
-    hint = 'no bearer token reached the workspace: pass an Entra access token (scope 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default)';
+    hint =
+      'no bearer token reached the workspace: pass an Entra access token (scope 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default)';
   } else if (/User not authorized/i.test(msg)) {
     if (!sent.resourceIdSent) {
-      hint = sent.principal === 'app'
-        ? 'this service principal is not a user of the workspace: add it to the workspace, or, if it is Contributor/Owner on the Azure resource, pass --resource-id and --sp-management-token (a token for https://management.core.windows.net/ from the same app)'
-        : 'this identity is not a user of the workspace: ask an admin to add it, or, if you are Contributor/Owner on the Azure resource (a workspace admin), pass --resource-id';
+      hint =
+        sent.principal === 'app'
+          ? 'this service principal is not a user of the workspace: add it to the workspace, or, if it is Contributor/Owner on the Azure resource, pass --resource-id and --sp-management-token (a token for https://management.core.windows.net/ from the same app)'
+          : 'this identity is not a user of the workspace: ask an admin to add it, or, if you are Contributor/Owner on the Azure resource (a workspace admin), pass --resource-id';
     } else if (sent.principal === 'app' && !sent.managementTokenSent) {
       hint = `a service principal that is not a workspace user also needs --sp-management-token: a token for ${MANAGEMENT_SCOPE} obtained by the same app`;
     } else {
-      hint = 'the identity is neither a workspace user nor Contributor/Owner on this Azure Databricks resource: ask a workspace admin to add it';
+      hint =
+        'the identity is neither a workspace user nor Contributor/Owner on this Azure Databricks resource: ask a workspace admin to add it';
     }
   } else if (/Invalid access token/i.test(msg)) {
-    hint = 'the workspace did not accept the token (bad signature, another tenant\'s keys, or a PAT of another workspace): get a new Entra token for Azure Databricks';
+    hint =
+      "the workspace did not accept the token (bad signature, another tenant's keys, or a PAT of another workspace): get a new Entra token for Azure Databricks";
   } else if (/management token/i.test(msg)) {
     hint = `pass --sp-management-token with a token for ${MANAGEMENT_SCOPE} obtained by the same service principal`;
   } else if (/X-Databricks-Azure-Workspace-Resource-Id|resource ID/i.test(msg)) {
-    hint = 'check --resource-id: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Databricks/workspaces/{workspaceName} of this workspace';
+    hint =
+      'check --resource-id: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Databricks/workspaces/{workspaceName} of this workspace';
   } else if (e.error_code === 'ENDPOINT_NOT_FOUND' || res.status === 404) {
     hint = 'check the API path and version, e.g. /api/2.1/clusters/list';
   } else if (res.status === 429 || res.status >= 500) {
@@ -291,7 +367,10 @@ export class WorkspaceClient {
   /** The request value for `method path` with optional JSON data (query string for GET, as the Databricks CLI does). */
   buildRequest(method: HttpMethod, path: string, data?: unknown): WireRequest {
     if (!path.startsWith('/') || path.startsWith('//') || /^\/[^/]*:/.test(path)) {
-      throw new EntraTokenError('EUSAGE', `the API path must start with a single "/", e.g. /api/2.0/clusters/list; got ${JSON.stringify(excerpt(path, 80))}`);
+      throw new EntraTokenError(
+        'EUSAGE',
+        `the API path must start with a single "/", e.g. /api/2.0/clusters/list; got ${JSON.stringify(excerpt(path, 80))}`,
+      );
     }
     const url = new URL(path, this.host);
     if (url.origin !== this.host) throw new EntraTokenError('EUSAGE', 'the API path must stay on the workspace host');
@@ -301,16 +380,24 @@ export class WorkspaceClient {
     let body: string | undefined;
     if (data !== undefined && data !== null) {
       if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
-        if (typeof data !== 'object' || Array.isArray(data)) throw new EntraTokenError('EUSAGE', `--data for ${method} must be a JSON object (sent as query parameters)`);
+        if (typeof data !== 'object' || Array.isArray(data))
+          throw new EntraTokenError('EUSAGE', `--data for ${method} must be a JSON object (sent as query parameters)`);
         for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-          for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, typeof item === 'object' ? JSON.stringify(item) : String(item));
+          for (const item of Array.isArray(v) ? v : [v])
+            url.searchParams.append(k, typeof item === 'object' ? JSON.stringify(item) : String(item));
         }
       } else {
         body = JSON.stringify(data);
         headers['content-type'] = 'application/json';
       }
     }
-    return { method, url: url.toString(), headers, ...(body === undefined ? {} : { body }), idempotent: method === 'GET' || method === 'HEAD' };
+    return {
+      method,
+      url: url.toString(),
+      headers,
+      ...(body === undefined ? {} : { body }),
+      idempotent: method === 'GET' || method === 'HEAD',
+    };
   }
 
   /** Call any workspace API: returns the parsed JSON answer ({} for an empty body); EAPI on refusal. */
@@ -331,7 +418,10 @@ export class WorkspaceClient {
     try {
       return JSON.parse(res.body) as unknown;
     } catch {
-      throw new EntraTokenError('EBAD_RESPONSE', `${method} ${sentPath} answered ${res.status} (${mediaType(res) || 'no content type'}) with a body that is not JSON: ${excerpt(res.body, 200)}`);
+      throw new EntraTokenError(
+        'EBAD_RESPONSE',
+        `${method} ${sentPath} answered ${res.status} (${mediaType(res) || 'no content type'}) with a body that is not JSON: ${excerpt(res.body, 200)}`,
+      );
     }
   }
 
@@ -339,7 +429,9 @@ export class WorkspaceClient {
    * List clusters: API 2.1 following `next_page_token` until it is empty or missing (default), or the
    * unpaged API 2.0 (entra-wire §9.3). `{}` means no clusters.
    */
-  async listClusters(opts: { apiVersion?: '2.0' | '2.1'; pageSize?: number; maxPages?: number } = {}): Promise<ClusterDetails[]> {
+  async listClusters(
+    opts: { apiVersion?: '2.0' | '2.1'; pageSize?: number; maxPages?: number } = {},
+  ): Promise<ClusterDetails[]> {
     if (opts.apiVersion === '2.0') {
       const body = (await this.call('GET', '/api/2.0/clusters/list')) as { clusters?: ClusterDetails[] };
       return body.clusters ?? [];
@@ -351,14 +443,19 @@ export class WorkspaceClient {
       const query: Record<string, unknown> = {};
       if (opts.pageSize) query.page_size = opts.pageSize;
       if (token) query.page_token = token;
-      const body = (await this.call('GET', '/api/2.1/clusters/list', Object.keys(query).length ? query : undefined)) as {
+      const body = (await this.call(
+        'GET',
+        '/api/2.1/clusters/list',
+        Object.keys(query).length ? query : undefined,
+      )) as {
         clusters?: ClusterDetails[];
         next_page_token?: string;
       };
       all.push(...(body.clusters ?? []));
       token = body.next_page_token ?? '';
       if (!token) return all;
-      if (seen.has(token)) throw new EntraTokenError('EBAD_RESPONSE', 'clusters/list returned the same next_page_token twice; stopping');
+      if (seen.has(token))
+        throw new EntraTokenError('EBAD_RESPONSE', 'clusters/list returned the same next_page_token twice; stopping');
       seen.add(token);
     }
     throw new EntraTokenError('EBAD_RESPONSE', `clusters/list did not end after ${opts.maxPages ?? 1000} pages`);

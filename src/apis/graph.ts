@@ -62,7 +62,8 @@ export function graphError(res: WireResponse, path: string, token: string, autho
     } catch {
       // opaque token: no consent URL
     }
-    const clientId = typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined;
+    const clientId =
+      typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined;
     const tenant = typeof claims.tid === 'string' ? claims.tid : 'organizations';
     const where = authority ?? `https://login.microsoftonline.com/${tenant}`;
     hint = clientId
@@ -75,10 +76,14 @@ export function graphError(res: WireResponse, path: string, token: string, autho
   } else if (res.status === 429 || res.status >= 500) {
     hint = 'Graph is throttling or unavailable: try again later';
   }
-  return new EntraTokenError('EAPI', `Microsoft Graph refused GET ${path} (${res.status}): ${code ? `${code}: ` : ''}${excerpt(message, 240)}`, {
-    ...(hint === undefined ? {} : { hint }),
-    detail: { status: res.status, code, message, path },
-  });
+  return new EntraTokenError(
+    'EAPI',
+    `Microsoft Graph refused GET ${path} (${res.status}): ${code ? `${code}: ` : ''}${excerpt(message, 240)}`,
+    {
+      ...(hint === undefined ? {} : { hint }),
+      detail: { status: res.status, code, message, path },
+    },
+  );
 }
 
 /** List users, following `@odata.nextLink` on the same host only. */
@@ -95,12 +100,21 @@ export async function listUsers(opts: ListUsersOptions): Promise<GraphUser[]> {
   while (next) {
     const url: URL = new URL(next);
     if (url.origin !== base.origin) {
-      throw new EntraTokenError('EBAD_RESPONSE', `Graph's @odata.nextLink points to ${url.host}, not ${base.host}; refusing to send the token there`);
+      throw new EntraTokenError(
+        'EBAD_RESPONSE',
+        `Graph's @odata.nextLink points to ${url.host}, not ${base.host}; refusing to send the token there`,
+      );
     }
-    if (seen.has(next)) throw new EntraTokenError('EBAD_RESPONSE', 'Graph returned the same @odata.nextLink twice; stopping');
+    if (seen.has(next))
+      throw new EntraTokenError('EBAD_RESPONSE', 'Graph returned the same @odata.nextLink twice; stopping');
     seen.add(next);
     const res = await opts.send(
-      { method: 'GET', url: next, headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' }, idempotent: true },
+      {
+        method: 'GET',
+        url: next,
+        headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' },
+        idempotent: true,
+      },
       opts.sendOptions ?? {},
     );
     if (res.status < 200 || res.status > 299) throw graphError(res, url.pathname, opts.token, opts.authority);
@@ -108,9 +122,13 @@ export async function listUsers(opts: ListUsersOptions): Promise<GraphUser[]> {
     try {
       body = JSON.parse(res.body) as typeof body;
     } catch {
-      throw new EntraTokenError('EBAD_RESPONSE', `Graph answered ${res.status} (${mediaType(res) || 'no content type'}) with a body that is not JSON: ${excerpt(res.body, 200)}`);
+      throw new EntraTokenError(
+        'EBAD_RESPONSE',
+        `Graph answered ${res.status} (${mediaType(res) || 'no content type'}) with a body that is not JSON: ${excerpt(res.body, 200)}`,
+      );
     }
-    if (!Array.isArray(body.value)) throw new EntraTokenError('EBAD_RESPONSE', 'Graph answered without a "value" array');
+    if (!Array.isArray(body.value))
+      throw new EntraTokenError('EBAD_RESPONSE', 'Graph answered without a "value" array');
     for (const u of body.value as GraphUser[]) {
       users.push(u);
       if (opts.max !== undefined && users.length >= opts.max) return users;

@@ -31,7 +31,13 @@ export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: Acc
       import('./cache-store.js'),
     ]);
     const query = tokenQuery({ scope: [opts.scope], ...(opts.account ? { account: opts.account } : {}) }, ctx.env);
-    const r = await acquireTokenSilent(query, { store: openStore(ctx), http: () => rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal });
+    const r = await acquireTokenSilent(query, {
+      store: openStore(ctx),
+      http: () => rt.http,
+      now: ctx.now,
+      trace: rt.trace,
+      signal: ctx.signal,
+    });
     raw = r.token.access_token;
   }
   if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');

@@ -28,7 +28,11 @@ export function addNoCacheOption(cmd: Command): Command {
 }
 
 /** Store a token response unless caching is off. Returns true when stored. */
-export async function storeTokens(ctx: CliContext, command: Command | undefined, input: Omit<StoreInput, 'now'>): Promise<boolean> {
+export async function storeTokens(
+  ctx: CliContext,
+  command: Command | undefined,
+  input: Omit<StoreInput, 'now'>,
+): Promise<boolean> {
   const opts = command ? (command.optsWithGlobals() as { cache?: boolean }) : {};
   if (opts.cache === false || ctx.env.ENTRA_TOKEN_NO_CACHE === '1') return false;
   try {

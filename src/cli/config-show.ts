@@ -52,19 +52,41 @@ export function configReport(ctx: CliContext, flags: ConfigShowFlags & { httpTim
       const a = authorityFromSettings(config, flags);
       authority = a.url;
       tokenEndpoint = a.tokenEndpoint;
-      authoritySource = ep ? `from ${describeSource(ep.setting.source)}` : config.settings.authority_host && !a.cloud ? 'derived from AZURE_AUTHORITY_HOST and tenant' : 'derived from cloud and tenant';
+      authoritySource = ep
+        ? `from ${describeSource(ep.setting.source)}`
+        : config.settings.authority_host && !a.cloud
+          ? 'derived from AZURE_AUTHORITY_HOST and tenant'
+          : 'derived from cloud and tenant';
     } catch (e) {
       authoritySource = `unresolved: ${(e as Error).message}`;
     }
   }
   add('effective authority', authority, authoritySource);
   add('effective token endpoint', tokenEndpoint, tokenEndpoint ? authoritySource : 'unresolved');
-  add('profile', profile.profile?.name, profile.profile ? profile.choice.source : profile.exists ? `none (no [${profile.choice.name}] section)` : 'none (no config file)');
-  add('config file', profile.file.display, profile.file.source.kind === 'default' ? `default${profile.exists ? '' : ' (does not exist)'}` : describeSource(profile.file.source));
+  add(
+    'profile',
+    profile.profile?.name,
+    profile.profile
+      ? profile.choice.source
+      : profile.exists
+        ? `none (no [${profile.choice.name}] section)`
+        : 'none (no config file)',
+  );
+  add(
+    'config file',
+    profile.file.display,
+    profile.file.source.kind === 'default'
+      ? `default${profile.exists ? '' : ' (does not exist)'}`
+      : describeSource(profile.file.source),
+  );
   const env = ctx.env;
   const proxyVars = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
   for (const name of proxyVars) if (env[name]) add(name, maskProxy(env[name]!), `env ${name}`);
-  add('NODE_EXTRA_CA_CERTS', env.NODE_EXTRA_CA_CERTS, env.NODE_EXTRA_CA_CERTS ? 'env NODE_EXTRA_CA_CERTS (read by Node at start)' : 'not set');
+  add(
+    'NODE_EXTRA_CA_CERTS',
+    env.NODE_EXTRA_CA_CERTS,
+    env.NODE_EXTRA_CA_CERTS ? 'env NODE_EXTRA_CA_CERTS (read by Node at start)' : 'not set',
+  );
   const other = profile.profile ? unknownKeys(profile.profile) : [];
   return {
     settings,
@@ -74,7 +96,11 @@ export function configReport(ctx: CliContext, flags: ConfigShowFlags & { httpTim
           file: profile.profile.file,
           line: profile.profile.line,
           // keys entra-token does not read: names only, values of secret-looking keys never shown
-          unused_keys: other.map((k) => ({ key: k, line: profile.profile!.values[k]!.line, secret: SECRET_PROFILE_KEYS.has(k) })),
+          unused_keys: other.map((k) => ({
+            key: k,
+            line: profile.profile!.values[k]!.line,
+            secret: SECRET_PROFILE_KEYS.has(k),
+          })),
         }
       : null,
   };
@@ -95,6 +121,9 @@ export function configShow(ctx: CliContext, flags: ConfigShowFlags & { httpTimeo
   );
   const p = report.profile;
   if (p && p.unused_keys.length) {
-    out(ctx, `\nprofile ${p.name} (${p.file}:${p.line}) also sets keys entra-token does not read: ${p.unused_keys.map((k) => `${k.key} (line ${k.line})`).join(', ')}`);
+    out(
+      ctx,
+      `\nprofile ${p.name} (${p.file}:${p.line}) also sets keys entra-token does not read: ${p.unused_keys.map((k) => `${k.key} (line ${k.line})`).join(', ')}`,
+    );
   }
 }

@@ -15,16 +15,25 @@ export function setProbeOverride(f: ((p: Probes) => Probes) | undefined): void {
 export function renderChecks(checks: Check[]): string {
   const label = { ok: 'ok     ', warning: 'warning', failure: 'FAILURE' } as const;
   const width = Math.max(...checks.map((c) => c.name.length));
-  return checks
-    .map((c) => `${label[c.status]}  ${c.name.padEnd(width)}  ${c.message}${c.fix && c.status !== 'ok' ? `\n${' '.repeat(11 + width)}fix: ${c.fix}` : ''}`)
-    .join('\n') + '\n';
+  return (
+    checks
+      .map(
+        (c) =>
+          `${label[c.status]}  ${c.name.padEnd(width)}  ${c.message}${c.fix && c.status !== 'ok' ? `\n${' '.repeat(11 + width)}fix: ${c.fix}` : ''}`,
+      )
+      .join('\n') + '\n'
+  );
 }
 
-export async function doctor(ctx: CliContext, flags: { port?: string; skipNetwork?: boolean; output: 'text' | 'json'; httpTimeout?: string; [k: string]: unknown }): Promise<void> {
+export async function doctor(
+  ctx: CliContext,
+  flags: { port?: string; skipNetwork?: boolean; output: 'text' | 'json'; httpTimeout?: string; [k: string]: unknown },
+): Promise<void> {
   let port: number | undefined;
   if (flags.port !== undefined) {
     port = Number(flags.port);
-    if (!/^\d+$/.test(flags.port) || port < 1 || port > 65_535) throw usageError(`--port must be a port number between 1 and 65535 (got ${flags.port})`);
+    if (!/^\d+$/.test(flags.port) || port < 1 || port > 65_535)
+      throw usageError(`--port must be a port number between 1 and 65535 (got ${flags.port})`);
   }
   let probeUrl: string | undefined;
   let configProblem: { message: string; code: ErrorCode } | undefined;
@@ -34,8 +43,11 @@ export async function doctor(ctx: CliContext, flags: { port?: string; skipNetwor
     if (ep?.kind === 'issuer') probeUrl = discoveryUrl(ep.setting.value);
     else {
       // no tenant is needed to check the host: organizations has a discovery document too
-      if (!config.settings.tenant && ep?.kind !== 'authority') config.settings.tenant = { value: 'organizations', source: { kind: 'default' } };
-      probeUrl = authorityFromSettings(config, { cloud: typeof flags.cloud === "string" ? flags.cloud : undefined }).discoveryV2;
+      if (!config.settings.tenant && ep?.kind !== 'authority')
+        config.settings.tenant = { value: 'organizations', source: { kind: 'default' } };
+      probeUrl = authorityFromSettings(config, {
+        cloud: typeof flags.cloud === 'string' ? flags.cloud : undefined,
+      }).discoveryV2;
     }
   } catch (e) {
     if (!(e instanceof EntraTokenError)) throw e;
@@ -43,11 +55,21 @@ export async function doctor(ctx: CliContext, flags: { port?: string; skipNetwor
   }
   let probes = await systemProbes(ctx.env, ctx.now, ctx.signal, httpTimeoutMs(flags.httpTimeout, ctx.env));
   if (probeOverride) probes = probeOverride(probes);
-  const checks = await runChecks(probes, { probeUrl, configProblem, port, stateDir: stateDir(ctx.env), cacheDir: cacheDir(ctx.env), skipNetwork: Boolean(flags.skipNetwork) });
+  const checks = await runChecks(probes, {
+    probeUrl,
+    configProblem,
+    port,
+    stateDir: stateDir(ctx.env),
+    cacheDir: cacheDir(ctx.env),
+    skipNetwork: Boolean(flags.skipNetwork),
+  });
   if (flags.output === 'json') out(ctx, JSON.stringify({ checks }, null, 2));
   else ctx.stdout.write(renderChecks(checks));
   const failures = checks.filter((c) => c.status === 'failure');
   if (failures.length) {
-    throw new EntraTokenError(failures[0]!.code ?? 'ENETWORK', `doctor found ${failures.length} failure${failures.length === 1 ? '' : 's'}: ${failures.map((f) => f.name).join(', ')}`);
+    throw new EntraTokenError(
+      failures[0]!.code ?? 'ENETWORK',
+      `doctor found ${failures.length} failure${failures.length === 1 ? '' : 's'}: ${failures.map((f) => f.name).join(', ')}`,
+    );
   }
 }

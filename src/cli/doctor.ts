@@ -63,21 +63,38 @@ function proxyCheck(env: Probes['env'], probeUrl: string | undefined): Check {
   const https = get('HTTPS_PROXY');
   const http = get('HTTP_PROXY');
   const no = get('NO_PROXY');
-  if (!https && !http) return { name: 'proxy', status: 'ok', message: 'no proxy configured (HTTPS_PROXY, HTTP_PROXY unset): direct connections' };
-  for (const [n, v] of [['HTTPS_PROXY', https], ['HTTP_PROXY', http]] as const) {
+  if (!https && !http)
+    return {
+      name: 'proxy',
+      status: 'ok',
+      message: 'no proxy configured (HTTPS_PROXY, HTTP_PROXY unset): direct connections',
+    };
+  for (const [n, v] of [
+    ['HTTPS_PROXY', https],
+    ['HTTP_PROXY', http],
+  ] as const) {
     if (!v) continue;
     try {
       const u = new URL(v);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
     } catch {
-      return { name: 'proxy', status: 'failure', message: `${n} is not a proxy URL: ${JSON.stringify(v.replace(/\/\/[^@/]*@/, '//***@'))}`, fix: `set ${n}=http://proxy.example.com:3128`, code: 'EUSAGE' };
+      return {
+        name: 'proxy',
+        status: 'failure',
+        message: `${n} is not a proxy URL: ${JSON.stringify(v.replace(/\/\/[^@/]*@/, '//***@'))}`,
+        fix: `set ${n}=http://proxy.example.com:3128`,
+        code: 'EUSAGE',
+      };
     }
   }
   const masked = (v: string) => v.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   let bypass = '';
   if (probeUrl && no) {
     const host = new URL(probeUrl).hostname;
-    const hit = no.split(/[\s,]+/).filter(Boolean).some((e) => e === '*' || host === e.replace(/^\./, '') || host.endsWith(e.startsWith('.') ? e : `.${e}`));
+    const hit = no
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .some((e) => e === '*' || host === e.replace(/^\./, '') || host.endsWith(e.startsWith('.') ? e : `.${e}`));
     bypass = hit ? `; ${host} is in NO_PROXY (direct)` : `; ${host} goes through the proxy`;
   }
   return {
@@ -89,14 +106,37 @@ function proxyCheck(env: Probes['env'], probeUrl: string | undefined): Check {
 
 function caCheck(p: Probes): Check {
   const file = p.env.NODE_EXTRA_CA_CERTS;
-  if (!file) return { name: 'extra CAs', status: 'ok', message: 'NODE_EXTRA_CA_CERTS unset: Node\'s built-in CA list only', fix: 'behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to your corporate CA bundle (PEM)' };
+  if (!file)
+    return {
+      name: 'extra CAs',
+      status: 'ok',
+      message: "NODE_EXTRA_CA_CERTS unset: Node's built-in CA list only",
+      fix: 'behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to your corporate CA bundle (PEM)',
+    };
   const text = p.readText(file);
   if (typeof text !== 'string') {
-    return { name: 'extra CAs', status: 'failure', message: `NODE_EXTRA_CA_CERTS=${file} cannot be read (${text.error}); Node ignored it with a warning`, fix: 'point NODE_EXTRA_CA_CERTS at a readable PEM file', code: 'EBAD_INPUT' };
+    return {
+      name: 'extra CAs',
+      status: 'failure',
+      message: `NODE_EXTRA_CA_CERTS=${file} cannot be read (${text.error}); Node ignored it with a warning`,
+      fix: 'point NODE_EXTRA_CA_CERTS at a readable PEM file',
+      code: 'EBAD_INPUT',
+    };
   }
   const n = (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
-  if (n === 0) return { name: 'extra CAs', status: 'failure', message: `NODE_EXTRA_CA_CERTS=${file} holds no PEM certificate`, fix: 'convert it to PEM (openssl x509 -inform der -in ca.cer -out ca.pem)', code: 'EBAD_INPUT' };
-  return { name: 'extra CAs', status: 'ok', message: `NODE_EXTRA_CA_CERTS=${file}: ${n} certificate${n === 1 ? '' : 's'}, added by Node to its CA list at start` };
+  if (n === 0)
+    return {
+      name: 'extra CAs',
+      status: 'failure',
+      message: `NODE_EXTRA_CA_CERTS=${file} holds no PEM certificate`,
+      fix: 'convert it to PEM (openssl x509 -inform der -in ca.cer -out ca.pem)',
+      code: 'EBAD_INPUT',
+    };
+  return {
+    name: 'extra CAs',
+    status: 'ok',
+    message: `NODE_EXTRA_CA_CERTS=${file}: ${n} certificate${n === 1 ? '' : 's'}, added by Node to its CA list at start`,
+  };
 }
 
 async function networkChecks(p: Probes, url: string): Promise<Check[]> {
@@ -127,7 +167,14 @@ async function networkChecks(p: Probes, url: string): Promise<Check[]> {
     name: 'authority reachable',
     status: r.status && r.status < 500 ? 'ok' : 'warning',
     message: `${url.startsWith('https:') ? 'TLS ok, ' : ''}GET ${url} answered HTTP ${r.status}${r.rttMs !== undefined ? ` in ${r.rttMs} ms` : ''}`,
-    ...(r.status && r.status >= 400 ? { fix: r.status === 400 || r.status === 404 ? 'check the tenant (AADSTS90002: tenant not found) and the authority' : 'the service may be down: try again later' } : {}),
+    ...(r.status && r.status >= 400
+      ? {
+          fix:
+            r.status === 400 || r.status === 404
+              ? 'check the tenant (AADSTS90002: tenant not found) and the authority'
+              : 'the service may be down: try again later',
+        }
+      : {}),
   });
   const date = r.date ? Date.parse(r.date) : Number.NaN;
   if (Number.isNaN(date)) {
@@ -136,8 +183,16 @@ async function networkChecks(p: Probes, url: string): Promise<Check[]> {
     const skew = Math.round((p.now() - date) / 1000);
     const abs = Math.abs(skew);
     const text = `this machine's clock is ${abs} s ${skew >= 0 ? 'ahead of' : 'behind'} ${host}`;
-    if (abs > 300) checks.push({ name: 'clock', status: 'failure', message: `${text}: tokens will look expired or not yet valid (5 min tolerance)`, fix: 'synchronise the clock (timedatectl set-ntp true; w32tm /resync; sntp -sS time.apple.com)', code: 'ECLAIM' });
-    else if (abs > 60) checks.push({ name: 'clock', status: 'warning', message: `${text}`, fix: 'synchronise the clock with NTP' });
+    if (abs > 300)
+      checks.push({
+        name: 'clock',
+        status: 'failure',
+        message: `${text}: tokens will look expired or not yet valid (5 min tolerance)`,
+        fix: 'synchronise the clock (timedatectl set-ntp true; w32tm /resync; sntp -sS time.apple.com)',
+        code: 'ECLAIM',
+      });
+    else if (abs > 60)
+      checks.push({ name: 'clock', status: 'warning', message: `${text}`, fix: 'synchronise the clock with NTP' });
     else checks.push({ name: 'clock', status: 'ok', message: `${text} (within 60 s)` });
   }
   return checks;
@@ -149,9 +204,21 @@ async function localhostCheck(p: Probes): Promise<Check> {
   const v6 = addrs.includes('::1');
   const other = addrs.filter((a) => a !== '127.0.0.1' && a !== '::1');
   if (other.length) {
-    return { name: 'localhost', status: 'failure', message: `localhost resolves to non-loopback ${other.join(', ')}`, fix: 'fix /etc/hosts: "127.0.0.1 localhost" and "::1 localhost"', code: 'ENETWORK' };
+    return {
+      name: 'localhost',
+      status: 'failure',
+      message: `localhost resolves to non-loopback ${other.join(', ')}`,
+      fix: 'fix /etc/hosts: "127.0.0.1 localhost" and "::1 localhost"',
+      code: 'ENETWORK',
+    };
   }
-  if (!v4 && !v6) return { name: 'localhost', status: 'warning', message: 'localhost does not resolve', fix: 'add "127.0.0.1 localhost" to /etc/hosts' };
+  if (!v4 && !v6)
+    return {
+      name: 'localhost',
+      status: 'warning',
+      message: 'localhost does not resolve',
+      fix: 'add "127.0.0.1 localhost" to /etc/hosts',
+    };
   return {
     name: 'localhost',
     status: 'ok',
@@ -168,11 +235,17 @@ async function portCheck(p: Probes, port: number | undefined): Promise<Check> {
       name: 'listener port',
       status: 'failure',
       message: want ? `port ${want} on 127.0.0.1 is not free (${why})` : `cannot listen on 127.0.0.1 (${why})`,
-      fix: want ? `pick another --port, or find the owner: lsof -i :${want} (Windows: netstat -ano | findstr :${want})` : 'loopback listening is blocked: use login\'s paste-back (--no-browser) or device-code',
+      fix: want
+        ? `pick another --port, or find the owner: lsof -i :${want} (Windows: netstat -ano | findstr :${want})`
+        : "loopback listening is blocked: use login's paste-back (--no-browser) or device-code",
       code: 'EUSAGE',
     };
   }
-  return { name: 'listener port', status: 'ok', message: want ? `port ${want} is free on 127.0.0.1` : 'an ephemeral loopback port can be opened for login' };
+  return {
+    name: 'listener port',
+    status: 'ok',
+    message: want ? `port ${want} is free on 127.0.0.1` : 'an ephemeral loopback port can be opened for login',
+  };
 }
 
 function sessionChecks(p: Probes, port: number | undefined): Check[] {
@@ -192,33 +265,64 @@ function sessionChecks(p: Probes, port: number | undefined): Check[] {
     });
   }
   if (wsl) {
-    checks.push({ name: 'session', status: 'ok', message: 'WSL: the Windows browser is opened (wslview or cmd.exe start); WSL 2 forwards localhost to Linux', fix: 'if the redirect does not arrive, paste the final address back into the terminal' });
+    checks.push({
+      name: 'session',
+      status: 'ok',
+      message: 'WSL: the Windows browser is opened (wslview or cmd.exe start); WSL 2 forwards localhost to Linux',
+      fix: 'if the redirect does not arrive, paste the final address back into the terminal',
+    });
   }
   if (container) {
     checks.push({
       name: 'session',
       status: 'warning',
-      message: 'running in a container: no browser here, and the host browser cannot reach a listener inside unless the port is published',
+      message:
+        'running in a container: no browser here, and the host browser cannot reach a listener inside unless the port is published',
       fix: `publish the port (docker run -p ${fwdPort}:${fwdPort} …) and use login --no-browser --port ${fwdPort}, or paste the final address back, or entra-token device-code`,
     });
   }
   if (!display && !ssh && !wsl && !container) {
-    checks.push({ name: 'session', status: 'warning', message: 'no graphical display (DISPLAY and WAYLAND_DISPLAY unset): no browser can open here', fix: 'entra-token login --no-browser (open the URL elsewhere, paste the address back), or entra-token device-code' });
+    checks.push({
+      name: 'session',
+      status: 'warning',
+      message: 'no graphical display (DISPLAY and WAYLAND_DISPLAY unset): no browser can open here',
+      fix: 'entra-token login --no-browser (open the URL elsewhere, paste the address back), or entra-token device-code',
+    });
   }
-  if (!checks.length) checks.push({ name: 'session', status: 'ok', message: 'local desktop session: login opens the system browser' });
+  if (!checks.length)
+    checks.push({ name: 'session', status: 'ok', message: 'local desktop session: login opens the system browser' });
   return checks;
 }
 
 function dirCheck(p: Probes, what: string, dir: string, envName: string): Check {
   const st = p.statDir(dir);
-  if (!st.exists) return { name: `${what} dir`, status: 'ok', message: `${dir} does not exist yet (created 0700 when needed)` };
-  if (!st.isDir) return { name: `${what} dir`, status: 'failure', message: `${dir} exists and is not a directory`, fix: `move it away, or set ${envName}`, code: 'ECACHE' };
+  if (!st.exists)
+    return { name: `${what} dir`, status: 'ok', message: `${dir} does not exist yet (created 0700 when needed)` };
+  if (!st.isDir)
+    return {
+      name: `${what} dir`,
+      status: 'failure',
+      message: `${dir} exists and is not a directory`,
+      fix: `move it away, or set ${envName}`,
+      code: 'ECACHE',
+    };
   const mode = st.mode & 0o777;
   if (p.platform !== 'win32' && (mode & 0o077) !== 0) {
     if (!st.ownedByMe) {
-      return { name: `${what} dir`, status: 'failure', message: `${dir} is mode ${mode.toString(8)} and owned by another user`, fix: `set ${envName} to a directory of your own`, code: 'ECACHE' };
+      return {
+        name: `${what} dir`,
+        status: 'failure',
+        message: `${dir} is mode ${mode.toString(8)} and owned by another user`,
+        fix: `set ${envName} to a directory of your own`,
+        code: 'ECACHE',
+      };
     }
-    return { name: `${what} dir`, status: 'warning', message: `${dir} is mode ${mode.toString(8)}: other users can read it (tightened to 700 on next use)`, fix: `chmod 700 ${dir}` };
+    return {
+      name: `${what} dir`,
+      status: 'warning',
+      message: `${dir} is mode ${mode.toString(8)}: other users can read it (tightened to 700 on next use)`,
+      fix: `chmod 700 ${dir}`,
+    };
   }
   return { name: `${what} dir`, status: 'ok', message: `${dir} (mode ${mode.toString(8)})` };
 }
@@ -227,9 +331,19 @@ function dirCheck(p: Probes, what: string, dir: string, envName: string): Check 
 export async function runChecks(p: Probes, input: DoctorInput): Promise<Check[]> {
   const checks: Check[] = [];
   if (input.configProblem) {
-    checks.push({ name: 'configuration', status: 'failure', message: input.configProblem.message, fix: 'run entra-token config show to see where each value comes from', code: input.configProblem.code });
+    checks.push({
+      name: 'configuration',
+      status: 'failure',
+      message: input.configProblem.message,
+      fix: 'run entra-token config show to see where each value comes from',
+      code: input.configProblem.code,
+    });
   } else {
-    checks.push({ name: 'configuration', status: 'ok', message: input.probeUrl ? `authority discovery document: ${input.probeUrl}` : 'resolved' });
+    checks.push({
+      name: 'configuration',
+      status: 'ok',
+      message: input.probeUrl ? `authority discovery document: ${input.probeUrl}` : 'resolved',
+    });
   }
   checks.push(proxyCheck(p.env, input.probeUrl));
   checks.push(caCheck(p));
@@ -243,7 +357,12 @@ export async function runChecks(p: Probes, input: DoctorInput): Promise<Check[]>
 }
 
 /** The real probes. */
-export async function systemProbes(env: Record<string, string | undefined>, now: () => number, signal: AbortSignal, timeoutMs?: number): Promise<Probes> {
+export async function systemProbes(
+  env: Record<string, string | undefined>,
+  now: () => number,
+  signal: AbortSignal,
+  timeoutMs?: number,
+): Promise<Probes> {
   const { createHttpClient, NO_RETRY } = await import('../io/http.js');
   const { lookup } = await import('node:dns/promises');
   const { createServer } = await import('node:net');
@@ -257,8 +376,15 @@ export async function systemProbes(env: Record<string, string | undefined>, now:
       const http = createHttpClient({ env, retry: NO_RETRY, ...(timeoutMs ? { timeoutMs } : { timeoutMs: 10_000 }) });
       const started = Date.now();
       try {
-        const res = await http.send({ method: 'GET', url, headers: { accept: 'application/json' }, idempotent: true }, { signal, retry: NO_RETRY });
-        return { status: res.status, ...(res.headers.date ? { date: res.headers.date } : {}), rttMs: Date.now() - started };
+        const res = await http.send(
+          { method: 'GET', url, headers: { accept: 'application/json' }, idempotent: true },
+          { signal, retry: NO_RETRY },
+        );
+        return {
+          status: res.status,
+          ...(res.headers.date ? { date: res.headers.date } : {}),
+          rttMs: Date.now() - started,
+        };
       } catch (e) {
         // the socket or TLS error code under our EntraTokenError (ENETWORK → cause → SELF_SIGNED_CERT_IN_CHAIN)
         const ours = new Set(['ENETWORK', 'ETIMEOUT', 'EOUTCOME_UNKNOWN', 'EINSECURE', 'EUSAGE', 'ECANCELLED']);
@@ -290,7 +416,12 @@ export async function systemProbes(env: Record<string, string | undefined>, now:
     statDir(dir) {
       try {
         const st = fs.statSync(dir);
-        return { exists: true, isDir: st.isDirectory(), mode: st.mode, ownedByMe: typeof process.getuid !== 'function' || st.uid === process.getuid() };
+        return {
+          exists: true,
+          isDir: st.isDirectory(),
+          mode: st.mode,
+          ownedByMe: typeof process.getuid !== 'function' || st.uid === process.getuid(),
+        };
       } catch {
         return { exists: false };
       }
@@ -303,7 +434,13 @@ export async function systemProbes(env: Record<string, string | undefined>, now:
       }
     },
     inContainer() {
-      if (fs.existsSync('/.dockerenv') || fs.existsSync('/run/.containerenv') || env.KUBERNETES_SERVICE_HOST || env.container) return true;
+      if (
+        fs.existsSync('/.dockerenv') ||
+        fs.existsSync('/run/.containerenv') ||
+        env.KUBERNETES_SERVICE_HOST ||
+        env.container
+      )
+        return true;
       try {
         return /docker|kubepods|containerd|lxc/.test(fs.readFileSync('/proc/1/cgroup', 'utf8'));
       } catch {

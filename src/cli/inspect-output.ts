@@ -25,11 +25,16 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
   if (o.authority && o.cloud !== 'public') throw usageError('give either --cloud or --authority, not both');
   if ((o.audience || o.jwks) && !o.verify) throw usageError(`${o.audience ? '--audience' : '--jwks'} needs --verify`);
   const skew = o.clockSkew === undefined ? CLOCK_SKEW_SECONDS : Number(o.clockSkew);
-  if (!Number.isInteger(skew) || skew < 0 || skew > 3600) throw usageError(`--clock-skew ${o.clockSkew} is not a whole number of seconds from 0 to 3600`);
+  if (!Number.isInteger(skew) || skew < 0 || skew > 3600)
+    throw usageError(`--clock-skew ${o.clockSkew} is not a whole number of seconds from 0 to 3600`);
   let input: string;
   if (arg !== undefined && arg !== '-') input = arg;
   else {
-    if (arg === undefined && ctx.stdin.isTTY) throw usageError('no token given', 'pass a token as the argument, or pipe one: entra-token token | entra-token inspect -');
+    if (arg === undefined && ctx.stdin.isTTY)
+      throw usageError(
+        'no token given',
+        'pass a token as the argument, or pipe one: entra-token token | entra-token inspect -',
+      );
     input = await readStdin(ctx);
   }
   const tokens = tokensFromInput(input);
@@ -67,22 +72,29 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
     await http?.close();
   }
   if (o.output === 'json') {
-    const json = reports.length === 1 ? toJson(reports[0]!) : Object.fromEntries(reports.map((r) => [r.source, toJson(r)]));
+    const json =
+      reports.length === 1 ? toJson(reports[0]!) : Object.fromEntries(reports.map((r) => [r.source, toJson(r)]));
     out(ctx, JSON.stringify(json, null, 2));
-    for (const r of reports) for (const w of r.warnings) err(ctx, `warning: ${reports.length > 1 ? `${r.source}: ` : ''}${w.message}`);
+    for (const r of reports)
+      for (const w of r.warnings) err(ctx, `warning: ${reports.length > 1 ? `${r.source}: ` : ''}${w.message}`);
   } else {
     out(ctx, reports.map((r) => renderText(r, reports.length > 1, skew)).join('\n'));
   }
   for (const r of reports) throwIfUnverified(r.verification);
   const warnings = reports.flatMap((r) => r.warnings);
   if (o.strict && warnings.length > 0) {
-    throw new EntraTokenError('ECLAIM', `${warnings.length} warning${warnings.length > 1 ? 's' : ''} with --strict: ${warnings[0]!.message}`, {
-      detail: { warnings: warnings.map((w) => w.code) },
-    });
+    throw new EntraTokenError(
+      'ECLAIM',
+      `${warnings.length} warning${warnings.length > 1 ? 's' : ''} with --strict: ${warnings[0]!.message}`,
+      {
+        detail: { warnings: warnings.map((w) => w.code) },
+      },
+    );
   }
 }
 
-const byClaim = (list: ClaimExplanation[]): Record<string, string> => Object.fromEntries(list.map((e) => [e.claim, e.meaning]));
+const byClaim = (list: ClaimExplanation[]): Record<string, string> =>
+  Object.fromEntries(list.map((e) => [e.claim, e.meaning]));
 
 /** The JSON shape: {header, claims, explanations, verdict, verification: {verified, kid, issuer, problems[]}, …}. */
 export function toJson(r: InspectReport): Record<string, unknown> {
@@ -112,7 +124,13 @@ function show(v: unknown): string {
 
 function section(title: string, list: ClaimExplanation[]): string[] {
   const width = Math.min(20, Math.max(...list.map((e) => e.claim.length), 3) + 2);
-  return [title, ...list.flatMap((e) => [`  ${e.claim.padEnd(width)}${show(e.value)}`, `  ${' '.repeat(width)}${e.known ? e.meaning : '(unknown claim: not in the catalogue)'}`])];
+  return [
+    title,
+    ...list.flatMap((e) => [
+      `  ${e.claim.padEnd(width)}${show(e.value)}`,
+      `  ${' '.repeat(width)}${e.known ? e.meaning : '(unknown claim: not in the catalogue)'}`,
+    ]),
+  ];
 }
 
 /** Human text: verdict, verification status, header, claims, warnings. */
@@ -122,7 +140,10 @@ export function renderText(r: InspectReport, withSource: boolean, skew: number):
   lines.push(r.verdict);
   const v = r.verification;
   if (!v.requested) lines.push('NOT VERIFIED: decoded only (signature, issuer and lifetime not checked; add --verify)');
-  else if (v.verified) lines.push(`VERIFIED: signature by key ${v.kid ?? '(no kid)'} from ${v.keysFrom}, issuer ${v.issuer}, lifetime (clock skew ${skew} s)`);
+  else if (v.verified)
+    lines.push(
+      `VERIFIED: signature by key ${v.kid ?? '(no kid)'} from ${v.keysFrom}, issuer ${v.issuer}, lifetime (clock skew ${skew} s)`,
+    );
   else lines.push(`NOT VERIFIED: ${v.problems[0]!.message}`);
   lines.push('', ...section('Header', r.headerExplanations), '', ...section('Claims', r.explanations));
   if (v.requested && v.problems.length > 0) {

@@ -7,7 +7,14 @@
 import { Option, type Command } from 'commander';
 import { resolveAuthority, type Authority } from '../core/authority.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES, type CloudName } from '../core/clouds.js';
-import { cloudOfAuthorityHost, describeSource, resolveConfig, type ResolvedConfig, type Setting, type SettingName } from '../core/config.js';
+import {
+  cloudOfAuthorityHost,
+  describeSource,
+  resolveConfig,
+  type ResolvedConfig,
+  type Setting,
+  type SettingName,
+} from '../core/config.js';
 import { usageError } from '../core/errors.js';
 import { loadProfile, type ProfileLoad } from '../io/config-files.js';
 import type { CliContext } from './context.js';
@@ -24,12 +31,33 @@ export interface IdentityFlags {
 /** --tenant, --authority, --issuer, --cloud, --client-id, --profile */
 export function addIdentityOptions(cmd: Command): Command {
   return cmd
-    .option('--tenant <tenant>', 'tenant id (GUID), verified domain, organizations or common [env: AZURE_TENANT_ID, ARM_TENANT_ID]')
-    .option('--authority <url>', 'authority base, https://host/{tenant} (e.g. the emulator\'s, as it prints it) [env: ENTRA_TOKEN_AUTHORITY]')
-    .option('--issuer <url>', 'any OpenID provider, by its issuer URL (endpoints from {issuer}/.well-known/openid-configuration) [env: ENTRA_TOKEN_ISSUER]')
-    .addOption(new Option('--cloud <cloud>', 'national cloud [env: ARM_ENVIRONMENT, AZURE_AUTHORITY_HOST]').choices(['public', 'usgov', 'china']))
-    .option('--client-id <id>', 'Application (client) ID of your app registration [env: AZURE_CLIENT_ID, ARM_CLIENT_ID]')
-    .option('--profile <name>', '~/.databrickscfg profile to read azure_* settings and host from [env: DATABRICKS_CONFIG_PROFILE]');
+    .option(
+      '--tenant <tenant>',
+      'tenant id (GUID), verified domain, organizations or common [env: AZURE_TENANT_ID, ARM_TENANT_ID]',
+    )
+    .option(
+      '--authority <url>',
+      "authority base, https://host/{tenant} (e.g. the emulator's, as it prints it) [env: ENTRA_TOKEN_AUTHORITY]",
+    )
+    .option(
+      '--issuer <url>',
+      'any OpenID provider, by its issuer URL (endpoints from {issuer}/.well-known/openid-configuration) [env: ENTRA_TOKEN_ISSUER]',
+    )
+    .addOption(
+      new Option('--cloud <cloud>', 'national cloud [env: ARM_ENVIRONMENT, AZURE_AUTHORITY_HOST]').choices([
+        'public',
+        'usgov',
+        'china',
+      ]),
+    )
+    .option(
+      '--client-id <id>',
+      'Application (client) ID of your app registration [env: AZURE_CLIENT_ID, ARM_CLIENT_ID]',
+    )
+    .option(
+      '--profile <name>',
+      '~/.databrickscfg profile to read azure_* settings and host from [env: DATABRICKS_CONFIG_PROFILE]',
+    );
 }
 
 /** Everything option resolution found: each setting with its source, and the profile in use. */
@@ -63,12 +91,15 @@ export function resolveSettings(flags: Record<string, unknown>, ctx: CliContext)
 }
 
 /** Which of --authority / --issuer / the cloud decides the endpoints: flags over env; two at one level is an error. */
-export function endpointSource(s: ResolvedConfig['settings']): { kind: 'authority' | 'issuer'; setting: Setting } | undefined {
+export function endpointSource(
+  s: ResolvedConfig['settings'],
+): { kind: 'authority' | 'issuer'; setting: Setting } | undefined {
   const a = s.authority;
   const i = s.issuer;
   if (a && i) {
     const rank = (x: Setting) => (x.source.kind === 'flag' ? 0 : 1);
-    if (rank(a) === rank(i)) throw usageError(`give either ${describeSource(a.source)} or ${describeSource(i.source)}, not both`);
+    if (rank(a) === rank(i))
+      throw usageError(`give either ${describeSource(a.source)} or ${describeSource(i.source)}, not both`);
     return rank(a) < rank(i) ? { kind: 'authority', setting: a } : { kind: 'issuer', setting: i };
   }
   if (a) return { kind: 'authority', setting: a };
@@ -85,7 +116,10 @@ export function authorityFromSettings(config: ResolvedConfig, flags: { cloud?: s
   const ep = endpointSource(s);
   if (ep?.kind === 'authority') {
     // the tenant in --authority wins; a tenant from a lower level is only used when the URL has none
-    const hasTenant = new URL(ep.setting.value.includes('://') ? ep.setting.value : `https://${ep.setting.value}`).pathname.split('/').filter(Boolean).length > 0;
+    const hasTenant =
+      new URL(ep.setting.value.includes('://') ? ep.setting.value : `https://${ep.setting.value}`).pathname
+        .split('/')
+        .filter(Boolean).length > 0;
     const tenantFromFlag = s.tenant?.source.kind === 'flag' ? s.tenant.value : undefined;
     return resolveAuthority({
       authority: ep.setting.value,
@@ -103,20 +137,31 @@ export function authorityFromSettings(config: ResolvedConfig, flags: { cloud?: s
 }
 
 /** The authority and client id: flags, then environment, then the profile, then defaults. */
-export function resolveIdentity(flags: IdentityFlags, ctx: CliContext, opts: { needClient?: boolean } = {}): { authority: Authority; clientId: string } {
+export function resolveIdentity(
+  flags: IdentityFlags,
+  ctx: CliContext,
+  opts: { needClient?: boolean } = {},
+): { authority: Authority; clientId: string } {
   const { config } = resolveSettings(flags as Record<string, unknown>, ctx);
   const ep = endpointSource(config.settings);
   let authority: Authority;
   if (ep?.kind === 'issuer') {
     const found = discovered.get(flags);
-    if (!found) throw usageError(`${describeSource(ep.setting.source)}: this command cannot use an OpenID provider by issuer`, 'use --authority or --tenant instead');
+    if (!found)
+      throw usageError(
+        `${describeSource(ep.setting.source)}: this command cannot use an OpenID provider by issuer`,
+        'use --authority or --tenant instead',
+      );
     authority = found;
   } else {
     authority = authorityFromSettings(config, flags);
   }
   const clientId = config.settings.client_id?.value ?? '';
   if (!clientId && opts.needClient !== false) {
-    throw usageError('no client id: give --client-id (the Application (client) ID of your app registration)', 'or set AZURE_CLIENT_ID');
+    throw usageError(
+      'no client id: give --client-id (the Application (client) ID of your app registration)',
+      'or set AZURE_CLIENT_ID',
+    );
   }
   return { authority, clientId };
 }
@@ -140,7 +185,8 @@ export function httpTimeoutMs(flag: string | undefined, env: Record<string, stri
   const [raw, what] = flag !== undefined ? [flag, '--http-timeout'] : [env.ENTRA_TOKEN_TIMEOUT, 'ENTRA_TOKEN_TIMEOUT'];
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n <= 0 || n > 3600) throw usageError(`${what} must be a number of seconds between 1 and 3600 (got ${JSON.stringify(raw)})`);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n <= 0 || n > 3600)
+    throw usageError(`${what} must be a number of seconds between 1 and 3600 (got ${JSON.stringify(raw)})`);
   return Math.round(n * 1000);
 }
 
@@ -157,7 +203,10 @@ export function withoutDiscovery(cmd: Command): Command {
  * resolves `--issuer` (or ENTRA_TOKEN_ISSUER) by discovery for commands with identity options.
  */
 export function installIssuerDiscovery(program: Command, ctx: CliContext): void {
-  program.option('--http-timeout <seconds>', 'seconds to wait for each HTTP answer (default 30) [env: ENTRA_TOKEN_TIMEOUT]');
+  program.option(
+    '--http-timeout <seconds>',
+    'seconds to wait for each HTTP answer (default 30) [env: ENTRA_TOKEN_TIMEOUT]',
+  );
   program.hook('preAction', async (root, action) => {
     const timeoutMs = httpTimeoutMs((root.opts() as { httpTimeout?: string }).httpTimeout, ctx.env);
     if (offline.has(action) || !action.options.some((o) => o.long === '--issuer')) return;
@@ -177,7 +226,10 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 /** Default user-flow scopes: Azure Databricks plus openid profile offline_access. */
 export function userScopes(given: string[] | undefined): string[] {
-  const scopes = given && given.length ? given.flatMap((s) => s.split(/\s+/).filter(Boolean)) : [AZURE_DATABRICKS_SCOPE, ...OIDC_SCOPES];
+  const scopes =
+    given && given.length
+      ? given.flatMap((s) => s.split(/\s+/).filter(Boolean))
+      : [AZURE_DATABRICKS_SCOPE, ...OIDC_SCOPES];
   return [...new Set(scopes)];
 }
 
@@ -185,7 +237,11 @@ export type OutputFormat = 'json' | 'token' | 'text';
 
 /** --output json|token|text; default json when stdout is not a terminal, text otherwise. */
 export function addOutputOption(cmd: Command, choices: string[] = ['json', 'token', 'text']): Command {
-  return cmd.addOption(new Option('-o, --output <format>', 'output format (default: json when piped, text on a terminal)').choices(choices));
+  return cmd.addOption(
+    new Option('-o, --output <format>', 'output format (default: json when piped, text on a terminal)').choices(
+      choices,
+    ),
+  );
 }
 
 export function outputFormat(flag: string | undefined, ctx: CliContext): OutputFormat {

@@ -26,22 +26,43 @@ function accessTokenFacts(token: string): { aud?: string; who?: string; tid?: st
   try {
     const { claims } = decodeJwtUnverified(token);
     const s = (k: string) => (typeof claims[k] === 'string' ? (claims[k] as string) : undefined);
-    return { aud: s('aud'), who: s('upn') ?? s('preferred_username') ?? s('unique_name') ?? (s('appid') ? `app ${s('appid')}` : undefined), tid: s('tid'), ver: s('ver') };
+    return {
+      aud: s('aud'),
+      who: s('upn') ?? s('preferred_username') ?? s('unique_name') ?? (s('appid') ? `app ${s('appid')}` : undefined),
+      tid: s('tid'),
+      ver: s('ver'),
+    };
   } catch {
     return {}; // opaque access tokens (not JWTs) are fine
   }
 }
 
-export function printTokens(ctx: CliContext, format: OutputFormat, tokens: TokenResponse, idToken?: IdTokenSummary): void {
+export function printTokens(
+  ctx: CliContext,
+  format: OutputFormat,
+  tokens: TokenResponse,
+  idToken?: IdTokenSummary,
+): void {
   if (format === 'token') return out(ctx, tokens.access_token);
   if (format === 'json') return out(ctx, JSON.stringify(tokens, null, 2));
   const facts = accessTokenFacts(tokens.access_token);
   const rows: Array<[string, string]> = [['token_type', tokens.token_type]];
   if (tokens.scope !== undefined) rows.push(['scope', tokens.scope]);
-  rows.push(['expires_in', `${tokens.expires_in} s (expires ${tokens.expires_on}, ${relative(Date.parse(tokens.expires_on) - ctx.now())})`]);
-  if (facts.aud) rows.push(['resource', `${RESOURCES[facts.aud] ?? facts.aud} (aud ${facts.aud}${facts.ver ? `, v${facts.ver} token` : ''})`]);
+  rows.push([
+    'expires_in',
+    `${tokens.expires_in} s (expires ${tokens.expires_on}, ${relative(Date.parse(tokens.expires_on) - ctx.now())})`,
+  ]);
+  if (facts.aud)
+    rows.push([
+      'resource',
+      `${RESOURCES[facts.aud] ?? facts.aud} (aud ${facts.aud}${facts.ver ? `, v${facts.ver} token` : ''})`,
+    ]);
   const who = idToken?.preferred_username ?? facts.who;
-  if (who) rows.push(['signed in as', `${who}${idToken?.name ? ` (${idToken.name})` : ''}${(idToken?.tid ?? facts.tid) ? ` in tenant ${idToken?.tid ?? facts.tid}` : ''}`]);
+  if (who)
+    rows.push([
+      'signed in as',
+      `${who}${idToken?.name ? ` (${idToken.name})` : ''}${(idToken?.tid ?? facts.tid) ? ` in tenant ${idToken?.tid ?? facts.tid}` : ''}`,
+    ]);
   rows.push(['access_token', tokens.access_token]);
   if (tokens.refresh_token) rows.push(['refresh_token', tokens.refresh_token]);
   if (tokens.id_token) rows.push(['id_token', tokens.id_token]);

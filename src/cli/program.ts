@@ -15,7 +15,9 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command();
   program
     .name('entra-token')
-    .description('Get Microsoft Entra ID tokens for Azure Databricks and Microsoft Graph over raw OAuth 2.0, and see exactly what crosses the wire.')
+    .description(
+      'Get Microsoft Entra ID tokens for Azure Databricks and Microsoft Graph over raw OAuth 2.0, and see exactly what crosses the wire.',
+    )
     .version(VERSION, '-V, --version')
     .option('--trace', 'print every request and response of the flow on stderr (secrets redacted)')
     .option('--trace-file <file>', 'write the trace as JSON lines (redacted) to <file>')

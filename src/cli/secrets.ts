@@ -12,7 +12,10 @@ import { err, readStdin } from './context.js';
 /** Standard input, without the one line ending a shell or `echo` adds. */
 export async function secretFromStdin(ctx: CliContext, what: string): Promise<string> {
   if (ctx.stdin.isTTY) {
-    throw usageError(`--${what}-stdin reads the ${what.replace(/-/g, ' ')} from a pipe, but standard input is a terminal`, `pipe it: printf %s "$SECRET" | entra-token … --${what}-stdin`);
+    throw usageError(
+      `--${what}-stdin reads the ${what.replace(/-/g, ' ')} from a pipe, but standard input is a terminal`,
+      `pipe it: printf %s "$SECRET" | entra-token … --${what}-stdin`,
+    );
   }
   const text = (await readStdin(ctx, 64 * 1024)).replace(/\r?\n$/, '');
   if (!text) throw badInput(`standard input is empty: no ${what.replace(/-/g, ' ')} was given`);
@@ -27,19 +30,25 @@ export async function secretFromFile(ctx: CliContext, file: string, what: string
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw badInput(`cannot read the ${what} file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`);
+    throw badInput(
+      `cannot read the ${what} file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`,
+    );
   }
   try {
     const st = await stat(path);
     if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
-      err(ctx, `warning: ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); chmod 600 ${file}`);
+      err(
+        ctx,
+        `warning: ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); chmod 600 ${file}`,
+      );
     }
   } catch {
     /* the read succeeded; the mode check is advisory */
   }
   const secret = text.replace(/\r?\n$/, '');
   if (!secret.trim()) throw badInput(`the ${what} file ${file} is empty`);
-  if (secret.includes('\n')) throw badInput(`the ${what} file ${file} has more than one line`, 'put only the secret value in the file');
+  if (secret.includes('\n'))
+    throw badInput(`the ${what} file ${file} has more than one line`, 'put only the secret value in the file');
   return secret;
 }
 

@@ -8,7 +8,17 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATABRICKS_DEFAULT_SCOPE, PUBLIC_AUTHORITY_HOST, isCacheData, lookup, MIN_LIFETIME_MS, type CacheData, type CacheQuery, type CachedAccount, type CachedToken } from '../core/cache-keys.js';
+import {
+  DATABRICKS_DEFAULT_SCOPE,
+  PUBLIC_AUTHORITY_HOST,
+  isCacheData,
+  lookup,
+  MIN_LIFETIME_MS,
+  type CacheData,
+  type CacheQuery,
+  type CachedAccount,
+  type CachedToken,
+} from '../core/cache-keys.js';
 import { cacheDir } from '../io/paths.js';
 
 export interface TokenFlags {
@@ -24,7 +34,11 @@ export interface TokenFlags {
 type Env = Record<string, string | undefined>;
 
 /** Authority hosts per cloud, as in core/clouds (not imported: see the module comment). */
-const CLOUD_HOSTS: Record<string, string> = { public: PUBLIC_AUTHORITY_HOST, usgov: 'login.microsoftonline.us', china: 'login.chinacloudapi.cn' };
+const CLOUD_HOSTS: Record<string, string> = {
+  public: PUBLIC_AUTHORITY_HOST,
+  usgov: 'login.microsoftonline.us',
+  china: 'login.chinacloudapi.cn',
+};
 
 /** Scopes asked for: each --scope may hold several, space-separated; default the Azure Databricks scope. */
 export function tokenScopes(given: string[] | undefined): string[] {
@@ -137,7 +151,14 @@ export async function cacheHit(flags: TokenFlags, io: FastIo): Promise<number | 
   if (!data) return undefined;
   const found = lookup(data, query, io.now, MIN_LIFETIME_MS);
   if (!found.account || !found.fresh) return undefined;
-  const text = formatToken((flags.output ?? 'token') as TokenFormat, found.token!, found.account, 'cache', io.now, io.env);
+  const text = formatToken(
+    (flags.output ?? 'token') as TokenFormat,
+    found.token!,
+    found.account,
+    'cache',
+    io.now,
+    io.env,
+  );
   if (io.stdout) io.stdout.write(text);
   else writeFd(1, text);
   return 0;
@@ -213,7 +234,13 @@ export function formatToken(
           expires_in: Math.max(0, Math.floor((t.expires_at - now) / 1000)),
           scope: t.granted.join(' '),
           resource: t.resource,
-          account: { home_account_id: a.account, username: a.username ?? null, name: a.name ?? null, oid: a.oid ?? null, tid: a.tid ?? null },
+          account: {
+            home_account_id: a.account,
+            username: a.username ?? null,
+            name: a.name ?? null,
+            oid: a.oid ?? null,
+            tid: a.tid ?? null,
+          },
           authority: a.authority,
           client_id: a.client_id,
           source,

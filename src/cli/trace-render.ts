@@ -6,10 +6,27 @@ import type { AuditEvent, DecodedToken } from '../core/audit.js';
 import { tokenSummary } from '../core/audit.js';
 
 export const STATUS_TEXT: Readonly<Record<number, string>> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
-  304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
-  403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 const MAX_BODY = 8000;
@@ -74,7 +91,12 @@ export function renderText(e: AuditEvent, opts: { pii?: boolean | undefined } = 
       }
       if (r.body !== undefined) lines.push('     body:', indent(clip(prettyBody(r.body)), '       '));
       if (e.response) {
-        lines.push(`   ← ${e.response.status} ${STATUS_TEXT[e.response.status] ?? ''} (${e.durationMs} ms)`.replace(/ +\(/, ' ('));
+        lines.push(
+          `   ← ${e.response.status} ${STATUS_TEXT[e.response.status] ?? ''} (${e.durationMs} ms)`.replace(
+            / +\(/,
+            ' (',
+          ),
+        );
         for (const [k, v] of Object.entries(e.response.headers)) lines.push(`       ${k}: ${v}`);
         if (e.response.body) lines.push('     body:', indent(clip(prettyBody(e.response.body)), '       '));
       } else if (e.error) {
@@ -99,9 +121,15 @@ export function partyOf(url: string): string {
     return 'Server';
   }
   const p = u.pathname;
-  if (/login\.microsoftonline|login\.chinacloudapi|login\.partner|sts\.windows/.test(u.hostname) || /\/oauth2\/|\/discovery\/|well-known\/openid|\/adminconsent|\/common\/discovery/.test(p)) return 'Entra ID';
-  if (/azuredatabricks\.net$|databricks/.test(u.hostname) || /^\/(api|aad|oidc)\//.test(p) || p === '/aad/auth') return 'Databricks';
-  if (/graph\.microsoft|graph\.chinacloudapi|microsoftgraph/.test(u.hostname) || /^\/(v1\.0|beta)\//.test(p)) return 'Graph';
+  if (
+    /login\.microsoftonline|login\.chinacloudapi|login\.partner|sts\.windows/.test(u.hostname) ||
+    /\/oauth2\/|\/discovery\/|well-known\/openid|\/adminconsent|\/common\/discovery/.test(p)
+  )
+    return 'Entra ID';
+  if (/azuredatabricks\.net$|databricks/.test(u.hostname) || /^\/(api|aad|oidc)\//.test(p) || p === '/aad/auth')
+    return 'Databricks';
+  if (/graph\.microsoft|graph\.chinacloudapi|microsoftgraph/.test(u.hostname) || /^\/(v1\.0|beta)\//.test(p))
+    return 'Graph';
   if (/management\.(azure|core)/.test(u.hostname)) return 'Azure RM';
   return u.host;
 }
@@ -138,11 +166,30 @@ export function renderDiagram(events: readonly AuditEvent[], opts: { width?: num
       }
     } else if (e.type === 'exchange') {
       const party = partyOf(e.request.url);
-      rows.push({ kind: 'arrow', from: 'CLI', to: party, label: `${e.request.method} ${pathOf(e.request.url)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}` });
+      rows.push({
+        kind: 'arrow',
+        from: 'CLI',
+        to: party,
+        label: `${e.request.method} ${pathOf(e.request.url)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`,
+      });
       rows.push(
         e.response
-          ? { kind: 'arrow', from: party, to: 'CLI', label: `${e.response.status} ${STATUS_TEXT[e.response.status] ?? ''} (${e.durationMs} ms)`.replace(/ +\(/, ' (') }
-          : { kind: 'arrow', from: party, to: 'CLI', label: `✗ ${e.error?.code ?? 'no answer'} (${e.durationMs} ms)`, dashed: true },
+          ? {
+              kind: 'arrow',
+              from: party,
+              to: 'CLI',
+              label: `${e.response.status} ${STATUS_TEXT[e.response.status] ?? ''} (${e.durationMs} ms)`.replace(
+                / +\(/,
+                ' (',
+              ),
+            }
+          : {
+              kind: 'arrow',
+              from: party,
+              to: 'CLI',
+              label: `✗ ${e.error?.code ?? 'no answer'} (${e.durationMs} ms)`,
+              dashed: true,
+            },
       );
     }
   }
@@ -227,7 +274,15 @@ export interface HarEntry {
     _error?: string;
   };
   cache: Record<string, never>;
-  timings: { send: number; wait: number; receive: number; blocked?: number; dns?: number; connect?: number; ssl?: number };
+  timings: {
+    send: number;
+    wait: number;
+    receive: number;
+    blocked?: number;
+    dns?: number;
+    connect?: number;
+    ssl?: number;
+  };
   comment?: string;
   _step?: string;
   _notes?: string[];
@@ -276,7 +331,17 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 /** HAR 1.2 entries for audited events (front-channel events become entries with `_channel: "front"` and no response). */
 /** HAR's shape for "no response": a failed request, or a front-channel navigation the CLI did not see answered. */
 function noResponse(): HarEntry['response'] {
-  return { status: 0, statusText: '', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: 0, mimeType: 'x-unknown', text: '' }, redirectURL: '', headersSize: -1, bodySize: -1 };
+  return {
+    status: 0,
+    statusText: '',
+    httpVersion: 'HTTP/1.1',
+    headers: [],
+    cookies: [],
+    content: { size: 0, mimeType: 'x-unknown', text: '' },
+    redirectURL: '',
+    headersSize: -1,
+    bodySize: -1,
+  };
 }
 
 export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
@@ -287,7 +352,9 @@ export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
     if (e.type === 'exchange') {
       const r = e.request;
       const ct = r.headers['content-type'] ?? '';
-      const postText = r.form ? r.form.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&') : r.body;
+      const postText = r.form
+        ? r.form.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')
+        : r.body;
       const resCt = e.response?.headers['content-type'] ?? '';
       entries.push({
         startedDateTime: new Date(e.at - e.durationMs).toISOString(),
@@ -302,7 +369,13 @@ export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
           headersSize: -1,
           bodySize: postText === undefined ? 0 : bytes(postText),
           ...(postText !== undefined
-            ? { postData: { mimeType: ct || 'application/octet-stream', params: (r.form ?? []).map(([name, value]) => ({ name, value })), text: postText } }
+            ? {
+                postData: {
+                  mimeType: ct || 'application/octet-stream',
+                  params: (r.form ?? []).map(([name, value]) => ({ name, value })),
+                  text: postText,
+                },
+              }
             : {}),
         },
         response: e.response
@@ -312,7 +385,11 @@ export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
               httpVersion: 'HTTP/1.1',
               headers: Object.entries(e.response.headers).map(([name, value]) => ({ name, value })),
               cookies: [],
-              content: { size: bytes(e.response.body), mimeType: resCt || 'application/octet-stream', text: e.response.body },
+              content: {
+                size: bytes(e.response.body),
+                mimeType: resCt || 'application/octet-stream',
+                text: e.response.body,
+              },
               redirectURL: e.response.headers.location ? harUrl(e.response.headers.location) : '',
               headersSize: -1,
               bodySize: bytes(e.response.body),
@@ -330,7 +407,16 @@ export function harEntries(events: readonly AuditEvent[]): HarEntry[] {
       entries.push({
         startedDateTime: new Date(e.at).toISOString(),
         time: 0,
-        request: { method: 'GET', url: harUrl(e.url), httpVersion: 'HTTP/1.1', headers: [], queryString: queryString(e.url), cookies: [], headersSize: -1, bodySize: 0 },
+        request: {
+          method: 'GET',
+          url: harUrl(e.url),
+          httpVersion: 'HTTP/1.1',
+          headers: [],
+          queryString: queryString(e.url),
+          cookies: [],
+          headersSize: -1,
+          bodySize: 0,
+        },
         response: noResponse(),
         cache: {},
         timings: { send: 0, wait: 0, receive: 0 },

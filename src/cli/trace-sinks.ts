@@ -95,9 +95,17 @@ export function installTraceSinks(trace: Trace, flags: TraceFlags, ctx: CliConte
     trace.onEvent((e) => ctx.stderr.write(`${live.redactRendered(e as AuditEvent, (r) => renderText(r, opts))}\n`));
   }
   return async () => {
-    const events: AuditEvent[] | undefined = flags.traceFile || flags.har ? redactTrace(trace.events as AuditEvent[], opts) : undefined;
+    const events: AuditEvent[] | undefined =
+      flags.traceFile || flags.har ? redactTrace(trace.events as AuditEvent[], opts) : undefined;
     if (flags.traceFile && events) {
-      const run: RunRecord = { type: 'run', at: events[0]?.at ?? ctx.now(), tool: 'entra-token', version: TRACE_VERSION, redacted: !opts.reveal, pii: Boolean(opts.pii) };
+      const run: RunRecord = {
+        type: 'run',
+        at: events[0]?.at ?? ctx.now(),
+        tool: 'entra-token',
+        version: TRACE_VERSION,
+        redacted: !opts.reveal,
+        pii: Boolean(opts.pii),
+      };
       const text = [run, ...events].map((e) => JSON.stringify(e)).join('\n');
       writePrivate(resolve(ctx.cwd, flags.traceFile), `${text}\n`, 0o600, true);
     }

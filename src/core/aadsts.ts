@@ -27,7 +27,9 @@ export interface AadstsInfo {
 }
 
 const signIn = (c: HintContext) =>
-  c.signInCommand ? `sign in again: ${c.signInCommand}` : 'sign in again (entra-token login, or authorize-url then exchange)';
+  c.signInCommand
+    ? `sign in again: ${c.signInCommand}`
+    : 'sign in again (entra-token login, or authorize-url then exchange)';
 
 /** The admin-consent URL of reference §8.1 for the client, when the context allows it. */
 export function adminConsentUrl(c: HintContext): string | undefined {
@@ -58,12 +60,14 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   90002: {
     name: 'InvalidTenantName',
     meaning: 'the tenant was not found',
-    hint: (c) => `check the tenant id or domain${c.tenant ? ` '${c.tenant}'` : ''} and the cloud (--cloud usgov / china for sovereign tenants)`,
+    hint: (c) =>
+      `check the tenant id or domain${c.tenant ? ` '${c.tenant}'` : ''} and the cloud (--cloud usgov / china for sovereign tenants)`,
   },
   900023: {
     name: 'InvalidTenantIdentifier',
     meaning: 'the tenant segment of the URL is malformed',
-    hint: () => 'give --tenant as a GUID or a verified domain, and --authority as https://host/{tenant} with nothing after it',
+    hint: () =>
+      'give --tenant as a GUID or a verified domain, and --authority as https://host/{tenant} with nothing after it',
   },
   90038: {
     name: 'NationalCloudTenantRedirection',
@@ -79,7 +83,7 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   7000215: {
     name: 'InvalidClientSecretProvided',
     meaning: 'the client secret is wrong',
-    hint: () => 'use the secret\'s Value, not its Secret ID; check it was not cut or re-encoded (+ / ~)',
+    hint: () => "use the secret's Value, not its Secret ID; check it was not cut or re-encoded (+ / ~)",
   },
   7000222: {
     name: 'InvalidClientSecretExpiredKeysProvided',
@@ -89,7 +93,8 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   700027: {
     name: 'Client assertion failed signature validation',
     meaning: 'the client assertion signature did not verify (the key was not found)',
-    hint: () => 'upload the certificate to the app registration and sign with its private key; x5t#S256 (or x5t with --rs256) must be that certificate\'s thumbprint',
+    hint: () =>
+      "upload the certificate to the app registration and sign with its private key; x5t#S256 (or x5t with --rs256) must be that certificate's thumbprint",
   },
   700024: {
     name: 'ClientAssertionNotWithinValidTimeRange',
@@ -109,12 +114,14 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   70011: {
     name: 'InvalidScope',
     meaning: 'the scope is not valid',
-    hint: () => 'use 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default for Azure Databricks; one resource per token request',
+    hint: () =>
+      'use 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default for Azure Databricks; one resource per token request',
   },
   1002012: {
     name: 'InvalidScope (client credentials)',
     meaning: 'client credential flows need a scope ending in /.default',
-    hint: () => 'append /.default to the resource (e.g. https://graph.microsoft.com/.default) and do not double-encode it',
+    hint: () =>
+      'append /.default to the resource (e.g. https://graph.microsoft.com/.default) and do not double-encode it',
   },
   90014: {
     name: 'MissingRequiredField',
@@ -150,7 +157,8 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   50055: {
     name: 'InvalidPasswordExpiredPassword',
     meaning: 'the password has expired',
-    hint: () => 'change the password interactively (https://portal.microsoftonline.com/ChangePassword.aspx), then try again',
+    hint: () =>
+      'change the password interactively (https://portal.microsoftonline.com/ChangePassword.aspx), then try again',
     interaction: true,
   },
   50076: {
@@ -171,7 +179,8 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   53003: {
     name: 'BlockedByConditionalAccess',
     meaning: 'a Conditional Access policy blocked the token',
-    hint: () => 'look up the sign-in in the Entra sign-in logs; the policy may require a compliant device or block this flow',
+    hint: () =>
+      'look up the sign-in in the Entra sign-in logs; the policy may require a compliant device or block this flow',
   },
   65001: {
     name: 'DelegationDoesNotExist',
@@ -202,7 +211,8 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   54005: {
     name: 'OAuth2 Authorization code was already redeemed',
     meaning: 'the authorization code was already redeemed',
-    hint: (c) => `a code can be redeemed only once (a double paste or a retry?); use the tokens from the first redemption, or ${signIn(c)}`,
+    hint: (c) =>
+      `a code can be redeemed only once (a double paste or a retry?); use the tokens from the first redemption, or ${signIn(c)}`,
   },
   501481: {
     name: 'InvalidCodeChallenge',
@@ -252,7 +262,7 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   },
   650057: {
     name: 'InvalidResource',
-    meaning: 'the resource is not in the application\'s requested permissions',
+    meaning: "the resource is not in the application's requested permissions",
     hint: () => 'add "AzureDatabricks → user_impersonation" under the app registration\'s API permissions',
   },
   70016: {

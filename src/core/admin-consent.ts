@@ -19,7 +19,10 @@ export interface AdminConsentParams {
 /** `GET {authority}/v2.0/adminconsent?client_id&scope&redirect_uri&state` (§8.2; never over /common). */
 export function adminConsentUrlV2(p: AdminConsentParams): string {
   if (p.authority.tenant.toLowerCase() === 'common' || p.authority.tenant.toLowerCase() === 'consumers') {
-    throw usageError(`the v2 admin-consent endpoint does not accept /${p.authority.tenant}`, 'use --tenant organizations or the tenant id');
+    throw usageError(
+      `the v2 admin-consent endpoint does not accept /${p.authority.tenant}`,
+      'use --tenant organizations or the tenant id',
+    );
   }
   if (!p.scopes || p.scopes.length === 0) throw usageError('the v2 admin-consent URL needs a scope');
   const q = new URLSearchParams([

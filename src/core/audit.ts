@@ -69,7 +69,15 @@ export type AuditEvent =
       tokens?: DecodedToken[];
       notes?: string[];
     }
-  | { type: 'front'; at: number; direction: 'open' | 'receive'; url: string; via: string; tokens?: DecodedToken[]; notes?: string[] };
+  | {
+      type: 'front';
+      at: number;
+      direction: 'open' | 'receive';
+      url: string;
+      via: string;
+      tokens?: DecodedToken[];
+      notes?: string[];
+    };
 
 export interface AuditOptions {
   /** --trace-secrets: keep secret values (PII masking still applies with `pii`). */
@@ -165,11 +173,13 @@ export class Redactor {
   /** Remember the secrets an event carries (call on every event of a run before redacting, or as they come). */
   learn(e: AuditEvent): void {
     const add = (v: string | undefined) => {
-      if (v && v.length >= 8 && !this.known.has(v) && !isRedacted(v) && !HAS_MARK.test(v)) this.known.set(v, compileSecret(v));
+      if (v && v.length >= 8 && !this.known.has(v) && !isRedacted(v) && !HAS_MARK.test(v))
+        this.known.set(v, compileSecret(v));
     };
     const addHeader = (k: string, v: string) => {
       if (/^(set-)?cookie$/i.test(k)) {
-        for (const m of v.matchAll(/(?:^|;\s*|,\s*)([^=;,\s]+)=([^;,]*)/g)) if (!/^(path|domain|expires|max-age|samesite)$/i.test(m[1]!)) add(m[2]);
+        for (const m of v.matchAll(/(?:^|;\s*|,\s*)([^=;,\s]+)=([^;,]*)/g))
+          if (!/^(path|domain|expires|max-age|samesite)$/i.test(m[1]!)) add(m[2]);
       } else {
         add(v.replace(/^(Bearer|Basic)\s+/i, ''));
         add(v);
@@ -188,7 +198,8 @@ export class Redactor {
     if (e.request.body) this.learnJson(parseJson(e.request.body));
     if (e.response) {
       for (const [k, v] of Object.entries(e.response.headers)) if (isSecretHeader(k)) addHeader(k, v);
-      if (e.response.headers.location) for (const [k, v] of queryOf(e.response.headers.location)) if (isSecretName(k)) add(v);
+      if (e.response.headers.location)
+        for (const [k, v] of queryOf(e.response.headers.location)) if (isSecretName(k)) add(v);
       this.learnJson(parseJson(e.response.body));
       if (/x-www-form-urlencoded/i.test(e.response.headers['content-type'] ?? '')) {
         for (const [k, v] of new URLSearchParams(e.response.body)) if (isSecretName(k)) add(v);
@@ -200,7 +211,15 @@ export class Redactor {
     if (Array.isArray(v)) v.forEach((x) => this.learnJson(x));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (isSecretName(k) && typeof x === 'string' && x.length >= 8 && !this.known.has(x) && !isRedacted(x) && !HAS_MARK.test(x)) this.known.set(x, compileSecret(x));
+        if (
+          isSecretName(k) &&
+          typeof x === 'string' &&
+          x.length >= 8 &&
+          !this.known.has(x) &&
+          !isRedacted(x) &&
+          !HAS_MARK.test(x)
+        )
+          this.known.set(x, compileSecret(x));
         else this.learnJson(x);
       }
     }
@@ -249,16 +268,35 @@ export class Redactor {
         const request: AuditRequest = {
           method: req.method,
           url: url(req.url),
-          headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, reveal ? v : redactHeader(k, v)])),
+          headers: Object.fromEntries(
+            Object.entries(req.headers).map(([k, v]) => [k, reveal ? v : redactHeader(k, v)]),
+          ),
           ...(req.form ? { form: req.form.map(([k, v]) => [k, this.value(k, v)] as [string, string]) } : {}),
-          ...(req.body !== undefined ? { body: reveal ? (pii ? redactBodyPiiOnly(req.body, req.headers['content-type'] ?? '') : req.body) : redactBody(req.body, req.headers['content-type'] ?? '', o) } : {}),
+          ...(req.body !== undefined
+            ? {
+                body: reveal
+                  ? pii
+                    ? redactBodyPiiOnly(req.body, req.headers['content-type'] ?? '')
+                    : req.body
+                  : redactBody(req.body, req.headers['content-type'] ?? '', o),
+              }
+            : {}),
           ...(req.idempotent !== undefined ? { idempotent: req.idempotent } : {}),
         };
         const res = e.response;
         const response: AuditResponse | undefined = res && {
           status: res.status,
-          headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, reveal ? v : k === 'location' ? redactUrl(v, o) : redactHeader(k, v)])),
-          body: reveal ? (pii ? redactBodyPiiOnly(res.body, res.headers['content-type'] ?? '') : res.body) : redactBody(res.body, res.headers['content-type'] ?? '', o),
+          headers: Object.fromEntries(
+            Object.entries(res.headers).map(([k, v]) => [
+              k,
+              reveal ? v : k === 'location' ? redactUrl(v, o) : redactHeader(k, v),
+            ]),
+          ),
+          body: reveal
+            ? pii
+              ? redactBodyPiiOnly(res.body, res.headers['content-type'] ?? '')
+              : res.body
+            : redactBody(res.body, res.headers['content-type'] ?? '', o),
         };
         out = {
           type: 'exchange',
@@ -266,7 +304,9 @@ export class Redactor {
           channel: 'back',
           request,
           ...(response ? { response } : {}),
-          ...(e.error ? { error: { code: e.error.code, message: reveal ? e.error.message : redactText(e.error.message, o) } } : {}),
+          ...(e.error
+            ? { error: { code: e.error.code, message: reveal ? e.error.message : redactText(e.error.message, o) } }
+            : {}),
           durationMs: e.durationMs,
           attempt: e.attempt,
           ...(tokens.length ? { tokens } : {}),
@@ -317,19 +357,28 @@ export class Redactor {
     const notes: string[] = [];
     if (e.direction === 'open') {
       const ch = q.get('code_challenge');
-      if (ch) notes.push(`PKCE: code_challenge ${ch} (method ${q.get('code_challenge_method') ?? 'plain'}) = BASE64URL(SHA256(code_verifier)); the verifier stays on this machine until the code is redeemed`);
-      else if (q.get('response_type')?.includes('code')) notes.push('no code_challenge: PKCE is off, so anyone who obtains the code can redeem it');
+      if (ch)
+        notes.push(
+          `PKCE: code_challenge ${ch} (method ${q.get('code_challenge_method') ?? 'plain'}) = BASE64URL(SHA256(code_verifier)); the verifier stays on this machine until the code is redeemed`,
+        );
+      else if (q.get('response_type')?.includes('code'))
+        notes.push('no code_challenge: PKCE is off, so anyone who obtains the code can redeem it');
       const state = q.get('state');
       if (state) notes.push(`state ${state.length} chars: it must come back unchanged on the redirect`);
       if (q.get('nonce')) notes.push('nonce: it must come back inside the id token');
       if (q.get('scope')) notes.push(`scope "${q.get('scope')}"`);
     } else {
-      if (q.get('code')) notes.push(`authorization code received (${q.get('code')!.length} chars, single use, short-lived)${q.get('state') ? `, state ${q.get('state')!.length} chars` : ', NO state'}`);
+      if (q.get('code'))
+        notes.push(
+          `authorization code received (${q.get('code')!.length} chars, single use, short-lived)${q.get('state') ? `, state ${q.get('state')!.length} chars` : ', NO state'}`,
+        );
       const err = q.get('error');
       if (err) {
         const code = aadstsCode({ error: err, error_description: q.get('error_description') ?? undefined });
         const info = aadstsInfo(code);
-        notes.push(`error redirect: ${err}${code ? `, AADSTS${code}` : ''}${info ? ` (${info.name}): ${info.meaning}` : ''}`);
+        notes.push(
+          `error redirect: ${err}${code ? `, AADSTS${code}` : ''}${info ? ` (${info.name}): ${info.meaning}` : ''}`,
+        );
       }
     }
     return notes;
@@ -366,11 +415,18 @@ export class Redactor {
     const verifier = form.get('code_verifier');
     if (verifier && !isRedacted(verifier)) {
       const ch = s256(verifier);
-      const seen = this.challenges.size ? (this.challenges.has(ch) ? ' — matches the code_challenge of the authorize URL' : ' — DIFFERS from the code_challenge of the authorize URL') : '';
-      notes.push(`code_verifier (${verifier.length} chars): BASE64URL(SHA256(code_verifier)) = ${ch}${seen}; Entra recomputes it and compares`);
+      const seen = this.challenges.size
+        ? this.challenges.has(ch)
+          ? ' — matches the code_challenge of the authorize URL'
+          : ' — DIFFERS from the code_challenge of the authorize URL'
+        : '';
+      notes.push(
+        `code_verifier (${verifier.length} chars): BASE64URL(SHA256(code_verifier)) = ${ch}${seen}; Entra recomputes it and compares`,
+      );
     }
     if (form.has('client_secret')) notes.push('client authentication: client_secret in the body');
-    if (form.has('client_assertion')) notes.push('client authentication: private_key_jwt (client_assertion signed with the certificate key)');
+    if (form.has('client_assertion'))
+      notes.push('client authentication: private_key_jwt (client_assertion signed with the certificate key)');
     const res = e.response;
     if (res) {
       if (res.headers['retry-after']) notes.push(`Retry-After: ${res.headers['retry-after']}`);
@@ -378,15 +434,24 @@ export class Redactor {
       if (body) {
         const expiresIn = Number(body.expires_in);
         if (body.expires_in !== undefined && Number.isFinite(expiresIn)) {
-          notes.push(`expires_in ${expiresIn} s${typeof body.expires_in === 'string' ? ' (a string: v1 endpoint quirk)' : ''}: valid until about ${iso(e.at + expiresIn * 1000)}`);
+          notes.push(
+            `expires_in ${expiresIn} s${typeof body.expires_in === 'string' ? ' (a string: v1 endpoint quirk)' : ''}: valid until about ${iso(e.at + expiresIn * 1000)}`,
+          );
         }
         if (typeof body.scope === 'string') notes.push(`granted scope "${body.scope}"`);
-        if (body.access_token !== undefined) notes.push(body.refresh_token !== undefined ? 'a refresh_token came back (offline_access)' : 'no refresh_token in the answer');
+        if (body.access_token !== undefined)
+          notes.push(
+            body.refresh_token !== undefined
+              ? 'a refresh_token came back (offline_access)'
+              : 'no refresh_token in the answer',
+          );
         const fields = errorFieldsFromJson(body);
         if (fields) {
           const code = aadstsCode(fields);
           const info = aadstsInfo(code);
-          notes.push(`Entra error ${fields.error}${code ? `, AADSTS${code}` : ''}${info ? ` (${info.name}): ${info.meaning}` : ''}${fields.trace_id ? `; trace_id ${fields.trace_id}` : ''}${fields.correlation_id ? `, correlation_id ${fields.correlation_id}` : ''}`);
+          notes.push(
+            `Entra error ${fields.error}${code ? `, AADSTS${code}` : ''}${info ? ` (${info.name}): ${info.meaning}` : ''}${fields.trace_id ? `; trace_id ${fields.trace_id}` : ''}${fields.correlation_id ? `, correlation_id ${fields.correlation_id}` : ''}`,
+          );
         } else if (body.error_code !== undefined && typeof body.message === 'string') {
           notes.push(`Databricks refused: ${String(body.error_code)} ${body.message}`);
         } else if (body.error && typeof body.error === 'object') {
@@ -394,7 +459,10 @@ export class Redactor {
           notes.push(`Graph error ${String(ge.code ?? '?')}: ${String(ge.message ?? '')}`);
         }
       }
-      if (res.status >= 300 && res.status < 400 && res.headers.location) notes.push(`redirect (not followed): ${this.opts.reveal ? res.headers.location : redactUrl(res.headers.location, { pii: this.opts.pii })}`);
+      if (res.status >= 300 && res.status < 400 && res.headers.location)
+        notes.push(
+          `redirect (not followed): ${this.opts.reveal ? res.headers.location : redactUrl(res.headers.location, { pii: this.opts.pii })}`,
+        );
     }
     return notes;
   }
@@ -413,7 +481,9 @@ function redactParamsPii(s: string): string {
       const eq = p.indexOf('=');
       if (eq < 0) return p;
       const name = decodeURIComponent(p.slice(0, eq));
-      return isPiiName(name) ? `${p.slice(0, eq)}=${redactPii(decodeURIComponent(p.slice(eq + 1).replace(/\+/g, ' ')))}` : p;
+      return isPiiName(name)
+        ? `${p.slice(0, eq)}=${redactPii(decodeURIComponent(p.slice(eq + 1).replace(/\+/g, ' ')))}`
+        : p;
     })
     .join('&');
 }

@@ -37,7 +37,9 @@ export const TENANT_ALIASES = ['common', 'organizations', 'consumers'] as const;
 
 /** True when `tenant` is a GUID, a DNS domain, or one of the multi-tenant aliases. */
 export function isValidTenant(tenant: string): boolean {
-  return GUID.test(tenant) || DOMAIN.test(tenant) || (TENANT_ALIASES as readonly string[]).includes(tenant.toLowerCase());
+  return (
+    GUID.test(tenant) || DOMAIN.test(tenant) || (TENANT_ALIASES as readonly string[]).includes(tenant.toLowerCase())
+  );
 }
 
 export function isTenantGuid(tenant: string): boolean {
@@ -75,7 +77,10 @@ export function resolveAuthority(input: AuthorityInput): Authority {
     origin = `https://${CLOUDS[input.cloud ?? 'public'].authorityHost}`;
   }
   if (!tenant) {
-    throw usageError('no tenant: give --tenant (a tenant id, a verified domain, or organizations)', 'or set AZURE_TENANT_ID');
+    throw usageError(
+      'no tenant: give --tenant (a tenant id, a verified domain, or organizations)',
+      'or set AZURE_TENANT_ID',
+    );
   }
   if (!isValidTenant(tenant)) {
     throw new EntraTokenError(

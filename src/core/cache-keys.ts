@@ -62,7 +62,8 @@ export function parseScope(scope: string): ParsedScope {
 /** Split, drop OIDC scopes, lower-case, de-duplicate and sort: the normalized set stored in entries. */
 export function normalizeScopes(scopes: readonly string[]): string[] {
   const set = new Set<string>();
-  for (const item of scopes) for (const s of item.split(/\s+/)) if (s && !OIDC_SCOPE_SET.has(s.toLowerCase())) set.add(s.toLowerCase());
+  for (const item of scopes)
+    for (const s of item.split(/\s+/)) if (s && !OIDC_SCOPE_SET.has(s.toLowerCase())) set.add(s.toLowerCase());
   return [...set].sort();
 }
 
@@ -83,7 +84,10 @@ export function permissionsOn(resource: string, scopes: readonly string[]): Set<
 }
 
 /** True when an entry for `resource`, requested with `requested` and granted `granted`, answers `wanted`. */
-export function scopesMatch(wanted: readonly string[], entry: { resource: string; scopes: readonly string[]; granted: readonly string[] }): boolean {
+export function scopesMatch(
+  wanted: readonly string[],
+  entry: { resource: string; scopes: readonly string[]; granted: readonly string[] },
+): boolean {
   const resource = resourceOf(wanted);
   if (resource === undefined || resource !== entry.resource) return false;
   const have = permissionsOn(resource, [...entry.scopes, ...entry.granted]);
@@ -118,7 +122,8 @@ export function accountFromClientInfo(clientInfo: string | undefined): string | 
   if (!clientInfo) return undefined;
   try {
     const v = JSON.parse(Buffer.from(clientInfo, 'base64url').toString('utf8')) as { uid?: unknown; utid?: unknown };
-    if (typeof v.uid === 'string' && typeof v.utid === 'string' && v.uid && v.utid) return `${v.uid}.${v.utid}`.toLowerCase();
+    if (typeof v.uid === 'string' && typeof v.utid === 'string' && v.uid && v.utid)
+      return `${v.uid}.${v.utid}`.toLowerCase();
   } catch {
     /* not client_info: fall back to the id token */
   }
@@ -171,7 +176,6 @@ export interface CacheData {
   tokens: CachedToken[];
 }
 
-
 /** True when `v` has the shape of the cache file (version 1). */
 export function isCacheData(v: unknown): v is CacheData {
   if (!v || typeof v !== 'object') return false;
@@ -180,8 +184,17 @@ export function isCacheData(v: unknown): v is CacheData {
     d.version === 1 &&
     Array.isArray(d.accounts) &&
     Array.isArray(d.tokens) &&
-    d.accounts.every((a) => a && typeof a.authority === 'string' && typeof a.client_id === 'string' && typeof a.account === 'string') &&
-    d.tokens.every((t) => t && typeof t.access_token === 'string' && typeof t.expires_at === 'number' && typeof t.resource === 'string' && Array.isArray(t.scopes))
+    d.accounts.every(
+      (a) => a && typeof a.authority === 'string' && typeof a.client_id === 'string' && typeof a.account === 'string',
+    ) &&
+    d.tokens.every(
+      (t) =>
+        t &&
+        typeof t.access_token === 'string' &&
+        typeof t.expires_at === 'number' &&
+        typeof t.resource === 'string' &&
+        Array.isArray(t.scopes),
+    )
   );
 }
 
@@ -194,7 +207,10 @@ export interface CacheQuery {
   scopes: string[];
 }
 
-export function sameAccount(a: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>, b: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>): boolean {
+export function sameAccount(
+  a: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>,
+  b: Pick<CachedAccount, 'authority' | 'client_id' | 'account'>,
+): boolean {
   return a.authority === b.authority && a.client_id === b.client_id && a.account === b.account;
 }
 
@@ -206,7 +222,10 @@ export function findAccounts(data: CacheData, q: Omit<CacheQuery, 'scopes'>): Ca
       (a) =>
         (q.authority === undefined || authorityMatches(q.authority, a.authority, a.tid)) &&
         (q.client_id === undefined || a.client_id.toLowerCase() === q.client_id.toLowerCase()) &&
-        (wanted === undefined || a.account === wanted || a.username?.toLowerCase() === wanted || a.oid?.toLowerCase() === wanted),
+        (wanted === undefined ||
+          a.account === wanted ||
+          a.username?.toLowerCase() === wanted ||
+          a.oid?.toLowerCase() === wanted),
     )
     .sort((x, y) => y.updated_at - x.updated_at);
 }
@@ -227,10 +246,13 @@ export function lookup(
   q: CacheQuery,
   now: number,
   minMs = MIN_LIFETIME_MS,
-): { account: CachedAccount; token: CachedToken | undefined; fresh: boolean } | { account: undefined; candidates: CachedAccount[] } {
+):
+  | { account: CachedAccount; token: CachedToken | undefined; fresh: boolean }
+  | { account: undefined; candidates: CachedAccount[] } {
   const accounts = findAccounts(data, q);
   const distinct = new Set(accounts.map((a) => a.account));
-  if (accounts.length === 0 || (distinct.size > 1 && q.account === undefined)) return { account: undefined, candidates: accounts };
+  if (accounts.length === 0 || (distinct.size > 1 && q.account === undefined))
+    return { account: undefined, candidates: accounts };
   // one person (possibly for several clients or authorities): prefer the one holding a fresh token
   let fallback: { account: CachedAccount; token: CachedToken | undefined } | undefined;
   for (const account of accounts) {
@@ -240,4 +262,3 @@ export function lookup(
   }
   return { ...fallback!, fresh: false };
 }
-

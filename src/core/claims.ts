@@ -144,13 +144,21 @@ function ago(t: number, now: number, past: string, future: string): string {
 export function formatTime(epochSeconds: number, o: ExplainOptions = {}): string {
   const d = new Date(epochSeconds * 1000);
   if (Number.isNaN(d.getTime())) return 'an impossible time';
-  const utc = d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+  const utc = d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, ' UTC');
   let local: string;
   let zone: string;
   try {
     const f = new Intl.DateTimeFormat('en-CA', {
       timeZone: o.timeZone,
-      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
@@ -163,7 +171,10 @@ export function formatTime(epochSeconds: number, o: ExplainOptions = {}): string
 }
 
 function timeClaim(what: string, rel: (t: number, now: number) => string): Entry['meaning'] {
-  return (v, _c, now, o) => (typeof v === 'number' && Number.isFinite(v) ? `${what} ${formatTime(v, o)}: ${rel(v, now)}` : `${what} (not a number: malformed)`);
+  return (v, _c, now, o) =>
+    typeof v === 'number' && Number.isFinite(v)
+      ? `${what} ${formatTime(v, o)}: ${rel(v, now)}`
+      : `${what} (not a number: malformed)`;
 }
 
 function tenantMeaning(v: unknown): string {
@@ -201,16 +212,33 @@ const CATALOGUE: Record<string, Entry> = {
   aud: { label: 'audience', meaning: audMeaning },
   iss: { label: 'issuer', meaning: issuerMeaning },
   iat: { label: 'issued at', meaning: timeClaim('issued', (t, n) => ago(t, n, '', 'IN THE FUTURE, in')) },
-  nbf: { label: 'not before', meaning: timeClaim('not valid before', (t, n) => (t > n / 1000 ? `NOT YET VALID for another ${formatDuration(t - n / 1000)}` : 'valid now')) },
+  nbf: {
+    label: 'not before',
+    meaning: timeClaim('not valid before', (t, n) =>
+      t > n / 1000 ? `NOT YET VALID for another ${formatDuration(t - n / 1000)}` : 'valid now',
+    ),
+  },
   exp: { label: 'expires', meaning: timeClaim('expires', (t, n) => expiryPhrase(t, n)) },
   auth_time: { label: 'signed in at', meaning: timeClaim('the user signed in', (t, n) => ago(t, n, '', 'in')) },
   xms_tcdt: { label: 'tenant created', meaning: timeClaim('the tenant was created', (t, n) => ago(t, n, '', 'in')) },
   tid: { label: 'tenant', meaning: tenantMeaning },
-  oid: { label: 'object id', meaning: 'object id of the user or service principal in the tenant: the stable id to key on' },
-  sub: { label: 'subject', meaning: (v, c) => (c.oid !== undefined && v === c.oid ? 'subject: equals oid (an application\'s service principal)' : 'subject: pairwise id of the principal, unique per app: do not compare across apps') },
+  oid: {
+    label: 'object id',
+    meaning: 'object id of the user or service principal in the tenant: the stable id to key on',
+  },
+  sub: {
+    label: 'subject',
+    meaning: (v, c) =>
+      c.oid !== undefined && v === c.oid
+        ? "subject: equals oid (an application's service principal)"
+        : 'subject: pairwise id of the principal, unique per app: do not compare across apps',
+  },
   upn: { label: 'user principal name', meaning: 'user principal name (sign-in name; may change, do not key on it)' },
   unique_name: { label: 'unique name', meaning: 'display sign-in name of the user (v1; may change, do not key on it)' },
-  preferred_username: { label: 'preferred username', meaning: 'sign-in name of the user (v2; may change, do not key on it)' },
+  preferred_username: {
+    label: 'preferred username',
+    meaning: 'sign-in name of the user (v2; may change, do not key on it)',
+  },
   name: { label: 'name', meaning: 'display name of the user' },
   given_name: { label: 'given name', meaning: 'first name of the user' },
   family_name: { label: 'family name', meaning: 'last name of the user' },
@@ -222,35 +250,98 @@ const CATALOGUE: Record<string, Entry> = {
   app_displayname: { label: 'client app name', meaning: 'display name of the client app' },
   scp: {
     label: 'scopes',
-    meaning: (v) => `delegated permissions (scopes) the user granted the app: ${list(v).map((s) => (s === 'user_impersonation' ? 'user_impersonation (act as the user)' : s)).join(', ')}`,
+    meaning: (v) =>
+      `delegated permissions (scopes) the user granted the app: ${list(v)
+        .map((s) => (s === 'user_impersonation' ? 'user_impersonation (act as the user)' : s))
+        .join(', ')}`,
   },
-  roles: { label: 'roles', meaning: (v) => `app roles (application permissions, or user roles) granted: ${list(v).join(', ')}` },
+  roles: {
+    label: 'roles',
+    meaning: (v) => `app roles (application permissions, or user roles) granted: ${list(v).join(', ')}`,
+  },
   wids: {
     label: 'directory roles',
-    meaning: (v) => `Entra directory role template ids of the user: ${list(v).map((r) => (KNOWN_ROLES[r] ? `${r} (${KNOWN_ROLES[r]})` : r)).join(', ')}`,
+    meaning: (v) =>
+      `Entra directory role template ids of the user: ${list(v)
+        .map((r) => (KNOWN_ROLES[r] ? `${r} (${KNOWN_ROLES[r]})` : r))
+        .join(', ')}`,
   },
   groups: { label: 'groups', meaning: (v) => `object ids of the groups the principal belongs to (${list(v).length})` },
   hasgroups: { label: 'group overage', meaning: 'too many groups to list: ask Graph for the memberships' },
-  _claim_names: { label: 'overage names', meaning: 'claims moved elsewhere because there were too many (group overage)' },
+  _claim_names: {
+    label: 'overage names',
+    meaning: 'claims moved elsewhere because there were too many (group overage)',
+  },
   _claim_sources: { label: 'overage sources', meaning: 'where to fetch the moved claims (group overage)' },
-  amr: { label: 'auth methods', meaning: (v) => `how the user authenticated: ${list(v).map((a) => (AMR[a] ? `${a} (${AMR[a]})` : a)).join(', ')}` },
-  acr: { label: 'auth context class', meaning: (v) => (v === '0' ? 'authentication did not meet ISO/IEC 29115 level requirements ("0")' : v === '1' ? 'normal authentication ("1")' : `authentication context class ${str(v)}`) },
-  acrs: { label: 'auth contexts', meaning: (v) => `Conditional Access authentication contexts satisfied: ${list(v).join(', ')}` },
-  idtyp: { label: 'token type', meaning: (v) => (v === 'app' ? 'app-only token (no user): client credentials' : v === 'user' ? 'token for a user (delegated)' : `identity type ${str(v)}`) },
-  ver: { label: 'version', meaning: (v) => `token format version ${str(v)}${v === '1.0' ? ' (v1: sts.windows.net issuer, appid/upn claims)' : v === '2.0' ? ' (v2: login host issuer, azp/preferred_username claims)' : ''}` },
+  amr: {
+    label: 'auth methods',
+    meaning: (v) =>
+      `how the user authenticated: ${list(v)
+        .map((a) => (AMR[a] ? `${a} (${AMR[a]})` : a))
+        .join(', ')}`,
+  },
+  acr: {
+    label: 'auth context class',
+    meaning: (v) =>
+      v === '0'
+        ? 'authentication did not meet ISO/IEC 29115 level requirements ("0")'
+        : v === '1'
+          ? 'normal authentication ("1")'
+          : `authentication context class ${str(v)}`,
+  },
+  acrs: {
+    label: 'auth contexts',
+    meaning: (v) => `Conditional Access authentication contexts satisfied: ${list(v).join(', ')}`,
+  },
+  idtyp: {
+    label: 'token type',
+    meaning: (v) =>
+      v === 'app'
+        ? 'app-only token (no user): client credentials'
+        : v === 'user'
+          ? 'token for a user (delegated)'
+          : `identity type ${str(v)}`,
+  },
+  ver: {
+    label: 'version',
+    meaning: (v) =>
+      `token format version ${str(v)}${v === '1.0' ? ' (v1: sts.windows.net issuer, appid/upn claims)' : v === '2.0' ? ' (v2: login host issuer, azp/preferred_username claims)' : ''}`,
+  },
   ipaddr: { label: 'IP address', meaning: 'IP address the user authenticated from' },
-  nonce: { label: 'nonce', meaning: 'echo of the nonce sent in the authorize request: the client must compare it (replay protection)' },
+  nonce: {
+    label: 'nonce',
+    meaning: 'echo of the nonce sent in the authorize request: the client must compare it (replay protection)',
+  },
   uti: { label: 'token id', meaning: 'unique token identifier (Entra-internal; useful in support cases)' },
   rh: { label: 'refresh hint', meaning: 'Entra-internal value used to revalidate tokens (opaque)' },
   aio: { label: 'internal', meaning: 'Entra-internal data (opaque; ignore)' },
   sid: { label: 'session id', meaning: 'sign-in session id (for front-channel sign-out)' },
-  idp: { label: 'identity provider', meaning: (v, c) => (typeof c.iss === 'string' && v === c.iss ? 'identity provider: the issuing tenant itself' : v === 'live.com' ? 'identity provider: personal Microsoft account' : `identity provider that authenticated the user: ${str(v)} (a guest from elsewhere, or a federated provider)`) },
-  at_hash: { label: 'access token hash', meaning: 'hash of the access token issued with this ID token (OIDC Core §3.2.2.9)' },
+  idp: {
+    label: 'identity provider',
+    meaning: (v, c) =>
+      typeof c.iss === 'string' && v === c.iss
+        ? 'identity provider: the issuing tenant itself'
+        : v === 'live.com'
+          ? 'identity provider: personal Microsoft account'
+          : `identity provider that authenticated the user: ${str(v)} (a guest from elsewhere, or a federated provider)`,
+  },
+  at_hash: {
+    label: 'access token hash',
+    meaning: 'hash of the access token issued with this ID token (OIDC Core §3.2.2.9)',
+  },
   c_hash: { label: 'code hash', meaning: 'hash of the authorization code issued with this ID token (hybrid flow)' },
-  acct: { label: 'account status', meaning: (v) => (v === 0 || v === '0' ? 'account status: member of the tenant' : v === 1 || v === '1' ? 'account status: guest in the tenant' : `account status ${str(v)}`) },
+  acct: {
+    label: 'account status',
+    meaning: (v) =>
+      v === 0 || v === '0'
+        ? 'account status: member of the tenant'
+        : v === 1 || v === '1'
+          ? 'account status: guest in the tenant'
+          : `account status ${str(v)}`,
+  },
   puid: { label: 'passport id', meaning: 'Microsoft-internal user id (undocumented)' },
   onprem_sid: { label: 'on-premises SID', meaning: 'Windows security identifier synced from on-premises AD' },
-  pwd_exp: { label: 'password expires', meaning: 'seconds until the user\'s password expires' },
+  pwd_exp: { label: 'password expires', meaning: "seconds until the user's password expires" },
   pwd_url: { label: 'password URL', meaning: 'where the user can change the password' },
   in_corp: { label: 'in corporate network', meaning: 'the client signed in from the corporate network' },
   login_hint: { label: 'login hint', meaning: 'opaque value to pass as login_hint to skip account selection' },
@@ -259,7 +350,11 @@ const CATALOGUE: Record<string, Entry> = {
   ctry: { label: 'country', meaning: 'country of the user' },
   deviceid: { label: 'device id', meaning: 'Entra device id of the signed-in device' },
   cnf: { label: 'confirmation', meaning: 'proof-of-possession key confirmation (a PoP-bound token)' },
-  xms_cc: { label: 'client capabilities', meaning: (v) => `client capabilities${list(v).includes('cp1') ? ': cp1 = can handle Continuous Access Evaluation claims challenges' : ''}` },
+  xms_cc: {
+    label: 'client capabilities',
+    meaning: (v) =>
+      `client capabilities${list(v).includes('cp1') ? ': cp1 = can handle Continuous Access Evaluation claims challenges' : ''}`,
+  },
   xms_mirid: { label: 'managed identity', meaning: 'resource id of the managed identity the token was issued to' },
   xms_pdl: { label: 'data location', meaning: 'preferred data location of the user (multi-geo)' },
   xms_pl: { label: 'user language', meaning: 'preferred language of the user' },
@@ -269,31 +364,61 @@ const CATALOGUE: Record<string, Entry> = {
 const HEADER_CATALOGUE: Record<string, Entry> = {
   alg: {
     label: 'algorithm',
-    meaning: (v) => (v === 'RS256' ? 'signature algorithm: RSA PKCS#1 v1.5 with SHA-256 (what Entra uses)' : v === 'none' ? 'NO SIGNATURE (alg none): anyone could have written this token' : typeof v === 'string' && v.startsWith('HS') ? 'HMAC with a shared secret: never used by Entra ID' : `signature algorithm ${str(v)} (Entra signs with RS256)`),
+    meaning: (v) =>
+      v === 'RS256'
+        ? 'signature algorithm: RSA PKCS#1 v1.5 with SHA-256 (what Entra uses)'
+        : v === 'none'
+          ? 'NO SIGNATURE (alg none): anyone could have written this token'
+          : typeof v === 'string' && v.startsWith('HS')
+            ? 'HMAC with a shared secret: never used by Entra ID'
+            : `signature algorithm ${str(v)} (Entra signs with RS256)`,
   },
   typ: { label: 'type', meaning: 'media type of the token' },
-  kid: { label: 'key id', meaning: 'which key of the issuer\'s JWKS signed the token' },
+  kid: { label: 'key id', meaning: "which key of the issuer's JWKS signed the token" },
   x5t: { label: 'thumbprint', meaning: 'SHA-1 thumbprint of the signing certificate (v1 tokens; equals kid)' },
-  nonce: { label: 'header nonce', meaning: 'Microsoft Graph quirk: the signature covers a transformed header, so clients cannot verify this token (Microsoft-owned API, proprietary format)' },
-  jku: { label: 'JWKS URL', meaning: 'a key URL supplied by the token itself: IGNORED (keys only come from the configured Entra host)' },
+  nonce: {
+    label: 'header nonce',
+    meaning:
+      'Microsoft Graph quirk: the signature covers a transformed header, so clients cannot verify this token (Microsoft-owned API, proprietary format)',
+  },
+  jku: {
+    label: 'JWKS URL',
+    meaning: 'a key URL supplied by the token itself: IGNORED (keys only come from the configured Entra host)',
+  },
   x5u: { label: 'cert URL', meaning: 'a certificate URL supplied by the token itself: IGNORED' },
   cty: { label: 'content type', meaning: 'content type of the payload' },
 };
 
-function explainWith(cat: Record<string, Entry>, obj: Record<string, unknown>, now: number, o: ExplainOptions): ClaimExplanation[] {
+function explainWith(
+  cat: Record<string, Entry>,
+  obj: Record<string, unknown>,
+  now: number,
+  o: ExplainOptions,
+): ClaimExplanation[] {
   return Object.entries(obj).map(([claim, value]) => {
     const e = Object.prototype.hasOwnProperty.call(cat, claim) ? cat[claim] : undefined;
     if (e) {
       const meaning = typeof e.meaning === 'string' ? e.meaning : e.meaning(value, obj, now, o);
       return { claim, value, label: e.label, meaning, known: true };
     }
-    if (claim.startsWith('xms_')) return { claim, value, label: 'Microsoft extension', meaning: 'Microsoft extension claim (xms_*); meaning not in the catalogue', known: true };
+    if (claim.startsWith('xms_'))
+      return {
+        claim,
+        value,
+        label: 'Microsoft extension',
+        meaning: 'Microsoft extension claim (xms_*); meaning not in the catalogue',
+        known: true,
+      };
     return { claim, value, label: 'unknown', meaning: 'not in the catalogue', known: false };
   });
 }
 
 /** Explain every claim of a token, in token order; unknown claims are listed with `known: false`. */
-export function explainClaims(claims: Record<string, unknown>, now: number, o: ExplainOptions = {}): ClaimExplanation[] {
+export function explainClaims(
+  claims: Record<string, unknown>,
+  now: number,
+  o: ExplainOptions = {},
+): ClaimExplanation[] {
   return explainWith(CATALOGUE, claims, now, o);
 }
 
@@ -319,7 +444,9 @@ export function tokenKind(claims: Record<string, unknown>, hint?: TokenKind): To
   if (hint) return hint;
   const access = ['appid', 'azp', 'scp', 'roles', 'idtyp', 'appidacr', 'azpacr'].some((k) => claims[k] !== undefined);
   if (access) return 'access';
-  const id = ['nonce', 'at_hash', 'c_hash', 'auth_time'].some((k) => claims[k] !== undefined) || (claims.ver === '2.0' && claims.aud !== undefined);
+  const id =
+    ['nonce', 'at_hash', 'c_hash', 'auth_time'].some((k) => claims[k] !== undefined) ||
+    (claims.ver === '2.0' && claims.aud !== undefined);
   return id ? 'id' : 'access';
 }
 
@@ -339,25 +466,41 @@ function userOf(c: Record<string, unknown>): string {
 }
 
 /** One line saying what the token is, for whom, and how long it lives. */
-export function verdict(header: Record<string, unknown>, claims: Record<string, unknown>, now: number, hint?: TokenKind): string {
+export function verdict(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  now: number,
+  hint?: TokenKind,
+): string {
   const ver = tokenVersion(claims);
   const v = ver ? ` (v${ver})` : '';
   const tid = typeof claims.tid === 'string' ? claims.tid : undefined;
-  const tenant = tid === undefined ? '' : tid === MSA_TENANT_ID ? ' in the personal Microsoft account tenant' : ` in tenant ${tid}`;
+  const tenant =
+    tid === undefined ? '' : tid === MSA_TENANT_ID ? ' in the personal Microsoft account tenant' : ` in tenant ${tid}`;
   const exp = typeof claims.exp === 'number' ? expiryPhrase(claims.exp, now) : 'no expiry (exp missing)';
   const parts: string[] = [];
   const kind = tokenKind(claims, hint);
   if (kind === 'id') {
-    const aud = Array.isArray(claims.aud) ? claims.aud.map(str).join(', ') : claims.aud === undefined ? 'no app' : str(claims.aud);
+    const aud = Array.isArray(claims.aud)
+      ? claims.aud.map(str).join(', ')
+      : claims.aud === undefined
+        ? 'no app'
+        : str(claims.aud);
     parts.push(`ID token${v} for ${userOf(claims)}${tenant}, issued to app ${aud}`);
   } else {
-    const audRaw = Array.isArray(claims.aud) ? claims.aud.map(str).join(', ') : claims.aud === undefined ? undefined : str(claims.aud);
+    const audRaw = Array.isArray(claims.aud)
+      ? claims.aud.map(str).join(', ')
+      : claims.aud === undefined
+        ? undefined
+        : str(claims.aud);
     const name = audienceName(claims.aud);
     const what = name ? `${name} access token${v}` : `access token${v} for audience ${audRaw ?? '(none)'}`;
     const app = str(claims.appid ?? claims.azp ?? 'unknown');
     if (isAppOnly(claims)) {
       const roles = claims.roles === undefined ? 'no roles' : `roles ${list(claims.roles).join(' ')}`;
-      const auth = CLIENT_AUTH[str(claims.appidacr ?? claims.azpacr)] ? ` (${['public client', 'client secret', 'certificate'][Number(claims.appidacr ?? claims.azpacr)]})` : '';
+      const auth = CLIENT_AUTH[str(claims.appidacr ?? claims.azpacr)]
+        ? ` (${['public client', 'client secret', 'certificate'][Number(claims.appidacr ?? claims.azpacr)]})`
+        : '';
       parts.push(`${what}, app-only for app ${app}${auth}${tenant}, ${roles}`);
     } else {
       const scp = claims.scp === undefined ? 'no scp' : `scp ${list(claims.scp).join(' ')}`;
@@ -387,32 +530,65 @@ export interface CheckOptions {
 }
 
 /** Checks done on every inspect, without keys: audience, remaining lifetime, tenant, algorithm, nonce. */
-export function tokenWarnings(header: Record<string, unknown>, claims: Record<string, unknown>, now: number, o: CheckOptions = {}): TokenWarning[] {
+export function tokenWarnings(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  now: number,
+  o: CheckOptions = {},
+): TokenWarning[] {
   const w: TokenWarning[] = [];
   const kind = tokenKind(claims, o.kind);
   const nowS = now / 1000;
   if (o.expect === 'databricks' && !isDatabricksAudience(claims.aud)) {
-    w.push({ code: 'audience', message: `the audience is ${str(claims.aud)}${audienceName(claims.aud) ? ` (${audienceName(claims.aud)})` : ''}, not Azure Databricks (${DATABRICKS_APP_ID}): Databricks will reject it; request scope ${DATABRICKS_APP_ID}/.default` });
+    w.push({
+      code: 'audience',
+      message: `the audience is ${str(claims.aud)}${audienceName(claims.aud) ? ` (${audienceName(claims.aud)})` : ''}, not Azure Databricks (${DATABRICKS_APP_ID}): Databricks will reject it; request scope ${DATABRICKS_APP_ID}/.default`,
+    });
   }
   if (o.expect === 'graph' && !(audienceName(claims.aud) ?? '').startsWith('Microsoft Graph')) {
-    w.push({ code: 'audience', message: `the audience is ${str(claims.aud)}, not Microsoft Graph: request scope https://graph.microsoft.com/.default` });
+    w.push({
+      code: 'audience',
+      message: `the audience is ${str(claims.aud)}, not Microsoft Graph: request scope https://graph.microsoft.com/.default`,
+    });
   }
   if (typeof claims.exp === 'number') {
     const left = claims.exp - nowS;
     if (left <= 0) w.push({ code: 'expired', message: `the token expired ${formatDuration(left)} ago` });
-    else if (left < DATABRICKS_MIN_SECONDS_LEFT) w.push({ code: 'expiring', message: `only ${Math.floor(left)} s left: Databricks rejects tokens with less than ${DATABRICKS_MIN_SECONDS_LEFT} s; refresh it` });
+    else if (left < DATABRICKS_MIN_SECONDS_LEFT)
+      w.push({
+        code: 'expiring',
+        message: `only ${Math.floor(left)} s left: Databricks rejects tokens with less than ${DATABRICKS_MIN_SECONDS_LEFT} s; refresh it`,
+      });
   } else {
     w.push({ code: 'expired', message: 'the token has no numeric "exp" claim' });
   }
-  if (typeof claims.nbf === 'number' && claims.nbf > nowS) w.push({ code: 'not_yet_valid', message: `the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (in ${formatDuration(claims.nbf - nowS)})` });
+  if (typeof claims.nbf === 'number' && claims.nbf > nowS)
+    w.push({
+      code: 'not_yet_valid',
+      message: `the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (in ${formatDuration(claims.nbf - nowS)})`,
+    });
   if (o.tenant !== undefined && str(claims.tid).toLowerCase() !== o.tenant.toLowerCase()) {
-    w.push({ code: 'tenant', message: `the tenant is ${claims.tid === undefined ? '(none)' : str(claims.tid)}, not ${o.tenant}` });
+    w.push({
+      code: 'tenant',
+      message: `the tenant is ${claims.tid === undefined ? '(none)' : str(claims.tid)}, not ${o.tenant}`,
+    });
   }
   const alg = typeof header.alg === 'string' ? header.alg : '';
-  if (alg === 'none') w.push({ code: 'alg', message: 'the token is unsigned (alg none): nothing in it can be trusted' });
-  else if (/^HS/i.test(alg)) w.push({ code: 'alg', message: `the token is signed with ${alg} (a shared secret); Entra ID never signs with HMAC: it is not an Entra token` });
+  if (alg === 'none')
+    w.push({ code: 'alg', message: 'the token is unsigned (alg none): nothing in it can be trusted' });
+  else if (/^HS/i.test(alg))
+    w.push({
+      code: 'alg',
+      message: `the token is signed with ${alg} (a shared secret); Entra ID never signs with HMAC: it is not an Entra token`,
+    });
   if (o.nonce !== undefined && kind === 'id' && claims.nonce !== o.nonce) {
-    w.push({ code: 'nonce', message: claims.nonce === undefined ? `the ID token has no "nonce" claim; expected ${o.nonce}` : `unexpected ID token "nonce" claim value ${str(claims.nonce)}; expected ${o.nonce}` });
+    w.push({
+      code: 'nonce',
+      message:
+        claims.nonce === undefined
+          ? `the ID token has no "nonce" claim; expected ${o.nonce}`
+          : `unexpected ID token "nonce" claim value ${str(claims.nonce)}; expected ${o.nonce}`,
+    });
   }
   return w;
 }

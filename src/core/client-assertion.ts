@@ -53,14 +53,28 @@ export async function createClientAssertion(o: AssertionOptions): Promise<string
   if (o.rs256) header.x5t = x5tSha1(o.cert.certDer);
   else header['x5t#S256'] = x5tS256(o.cert.certDer);
   if (o.sendX5c) header.x5c = [o.cert.certDer.toString('base64')];
-  return new SignJWT({ aud: o.audience, iss: o.client_id, sub: o.client_id, jti: o.jti, nbf: o.now, iat: o.now, exp: o.now + ASSERTION_LIFETIME_S })
+  return new SignJWT({
+    aud: o.audience,
+    iss: o.client_id,
+    sub: o.client_id,
+    jti: o.jti,
+    nbf: o.now,
+    iat: o.now,
+    exp: o.now + ASSERTION_LIFETIME_S,
+  })
     .setProtectedHeader(header as { alg: string })
     .sign(o.cert.key);
 }
 
 /** The decoded header and claims of an assertion, for `--show-assertion` (never the signature). */
-export function describeAssertion(assertion: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
-  return { header: decodeProtectedHeader(assertion) as Record<string, unknown>, claims: decodeJwt(assertion) as Record<string, unknown> };
+export function describeAssertion(assertion: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+} {
+  return {
+    header: decodeProtectedHeader(assertion) as Record<string, unknown>,
+    claims: decodeJwt(assertion) as Record<string, unknown>,
+  };
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
@@ -83,11 +97,17 @@ export function parseCertificatePem(data: Buffer, where: string, passphrase?: st
   }
   const keyBlock = blocks.find((b) => /PRIVATE KEY$/.test(b.label));
   if (!keyBlock) {
-    throw badInput(`${where} has no private key (no -----BEGIN PRIVATE KEY----- block)`, 'the PEM file must hold both the private key and the certificate: cat key.pem cert.pem > both.pem');
+    throw badInput(
+      `${where} has no private key (no -----BEGIN PRIVATE KEY----- block)`,
+      'the PEM file must hold both the private key and the certificate: cat key.pem cert.pem > both.pem',
+    );
   }
   const certBlocks = blocks.filter((b) => b.label === 'CERTIFICATE');
   if (certBlocks.length === 0) {
-    throw badInput(`${where} has no certificate (no -----BEGIN CERTIFICATE----- block)`, 'the PEM file must hold both the private key and the certificate: cat key.pem cert.pem > both.pem');
+    throw badInput(
+      `${where} has no certificate (no -----BEGIN CERTIFICATE----- block)`,
+      'the PEM file must hold both the private key and the certificate: cat key.pem cert.pem > both.pem',
+    );
   }
   let key: KeyObject;
   try {
@@ -95,12 +115,18 @@ export function parseCertificatePem(data: Buffer, where: string, passphrase?: st
   } catch (e) {
     const encrypted = /ENCRYPTED/.test(keyBlock.label) || /Proc-Type: 4,ENCRYPTED/.test(keyBlock.pem);
     throw badInput(
-      encrypted ? `the private key in ${where} is encrypted and ${passphrase === undefined ? 'no passphrase was given' : 'the passphrase is wrong'}` : `the private key in ${where} cannot be read`,
-      encrypted ? 'set ENTRA_TOKEN_CERTIFICATE_PASSPHRASE, or decrypt it: openssl pkey -in key.pem -out plain.pem' : 'the key must be an RSA private key in PEM (PKCS#8 or PKCS#1)',
+      encrypted
+        ? `the private key in ${where} is encrypted and ${passphrase === undefined ? 'no passphrase was given' : 'the passphrase is wrong'}`
+        : `the private key in ${where} cannot be read`,
+      encrypted
+        ? 'set ENTRA_TOKEN_CERTIFICATE_PASSPHRASE, or decrypt it: openssl pkey -in key.pem -out plain.pem'
+        : 'the key must be an RSA private key in PEM (PKCS#8 or PKCS#1)',
     );
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw badInput(`the private key in ${where} is ${key.asymmetricKeyType ?? 'not RSA'}; Entra certificate credentials are RSA`);
+    throw badInput(
+      `the private key in ${where} is ${key.asymmetricKeyType ?? 'not RSA'}; Entra certificate credentials are RSA`,
+    );
   }
   for (const b of certBlocks) {
     let cert: X509Certificate;
@@ -110,7 +136,13 @@ export function parseCertificatePem(data: Buffer, where: string, passphrase?: st
       throw badInput(`a certificate in ${where} cannot be parsed`);
     }
     if (cert.checkPrivateKey(key)) {
-      return { key, certDer: cert.raw, thumbprintSha1: cert.fingerprint.replace(/:/g, ''), subject: cert.subject.replace(/\n/g, ', '), notAfter: cert.validTo };
+      return {
+        key,
+        certDer: cert.raw,
+        thumbprintSha1: cert.fingerprint.replace(/:/g, ''),
+        subject: cert.subject.replace(/\n/g, ', '),
+        notAfter: cert.validTo,
+      };
     }
   }
   throw new EntraTokenError('EBAD_INPUT', `no certificate in ${where} matches its private key`, {

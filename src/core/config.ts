@@ -45,17 +45,78 @@ export interface SettingSpec {
 
 /** Every setting, its flag, environment variables (first set wins) and profile key. */
 export const SETTINGS: readonly SettingSpec[] = [
-  { name: 'tenant', flag: '--tenant', env: ['AZURE_TENANT_ID', 'ARM_TENANT_ID'], profileKey: 'azure_tenant_id', description: 'tenant id, verified domain, organizations or common' },
-  { name: 'client_id', flag: '--client-id', env: ['AZURE_CLIENT_ID', 'ARM_CLIENT_ID'], profileKey: 'azure_client_id', description: 'application (client) id' },
-  { name: 'client_secret', flag: '--client-secret', env: ['AZURE_CLIENT_SECRET', 'ARM_CLIENT_SECRET'], profileKey: 'azure_client_secret', secret: true, description: 'client secret of a confidential app' },
-  { name: 'client_certificate_path', flag: '--certificate', env: ['AZURE_CLIENT_CERTIFICATE_PATH'], description: 'PEM file with the certificate and private key of a confidential app' },
-  { name: 'host', flag: '--host', env: ['DATABRICKS_HOST'], profileKey: 'host', description: 'Azure Databricks workspace URL' },
-  { name: 'resource_id', flag: '--resource-id', env: ['DATABRICKS_AZURE_RESOURCE_ID'], profileKey: 'azure_workspace_resource_id', description: 'ARM resource id of the workspace' },
-  { name: 'cloud', flag: '--cloud', env: ['ARM_ENVIRONMENT'], profileKey: 'azure_environment', description: 'national cloud: public, usgov or china' },
-  { name: 'authority_host', env: ['AZURE_AUTHORITY_HOST'], description: 'Entra host URL, e.g. https://login.microsoftonline.us/ (selects the cloud)' },
-  { name: 'authority', flag: '--authority', env: ['ENTRA_TOKEN_AUTHORITY'], description: 'Entra-shaped authority URL https://host/{tenant}' },
-  { name: 'issuer', flag: '--issuer', env: ['ENTRA_TOKEN_ISSUER'], description: 'any OpenID provider, through {issuer}/.well-known/openid-configuration' },
-  { name: 'timeout', flag: '--http-timeout', env: ['ENTRA_TOKEN_TIMEOUT'], description: 'seconds to wait for an HTTP answer' },
+  {
+    name: 'tenant',
+    flag: '--tenant',
+    env: ['AZURE_TENANT_ID', 'ARM_TENANT_ID'],
+    profileKey: 'azure_tenant_id',
+    description: 'tenant id, verified domain, organizations or common',
+  },
+  {
+    name: 'client_id',
+    flag: '--client-id',
+    env: ['AZURE_CLIENT_ID', 'ARM_CLIENT_ID'],
+    profileKey: 'azure_client_id',
+    description: 'application (client) id',
+  },
+  {
+    name: 'client_secret',
+    flag: '--client-secret',
+    env: ['AZURE_CLIENT_SECRET', 'ARM_CLIENT_SECRET'],
+    profileKey: 'azure_client_secret',
+    secret: true,
+    description: 'client secret of a confidential app',
+  },
+  {
+    name: 'client_certificate_path',
+    flag: '--certificate',
+    env: ['AZURE_CLIENT_CERTIFICATE_PATH'],
+    description: 'PEM file with the certificate and private key of a confidential app',
+  },
+  {
+    name: 'host',
+    flag: '--host',
+    env: ['DATABRICKS_HOST'],
+    profileKey: 'host',
+    description: 'Azure Databricks workspace URL',
+  },
+  {
+    name: 'resource_id',
+    flag: '--resource-id',
+    env: ['DATABRICKS_AZURE_RESOURCE_ID'],
+    profileKey: 'azure_workspace_resource_id',
+    description: 'ARM resource id of the workspace',
+  },
+  {
+    name: 'cloud',
+    flag: '--cloud',
+    env: ['ARM_ENVIRONMENT'],
+    profileKey: 'azure_environment',
+    description: 'national cloud: public, usgov or china',
+  },
+  {
+    name: 'authority_host',
+    env: ['AZURE_AUTHORITY_HOST'],
+    description: 'Entra host URL, e.g. https://login.microsoftonline.us/ (selects the cloud)',
+  },
+  {
+    name: 'authority',
+    flag: '--authority',
+    env: ['ENTRA_TOKEN_AUTHORITY'],
+    description: 'Entra-shaped authority URL https://host/{tenant}',
+  },
+  {
+    name: 'issuer',
+    flag: '--issuer',
+    env: ['ENTRA_TOKEN_ISSUER'],
+    description: 'any OpenID provider, through {issuer}/.well-known/openid-configuration',
+  },
+  {
+    name: 'timeout',
+    flag: '--http-timeout',
+    env: ['ENTRA_TOKEN_TIMEOUT'],
+    description: 'seconds to wait for an HTTP answer',
+  },
 ];
 
 const CLOUD_ALIASES: Record<string, CloudName> = {
@@ -94,7 +155,8 @@ export function cloudOfWorkspaceHost(value: string): CloudName | undefined {
   } catch {
     return undefined;
   }
-  return (Object.values(CLOUDS).find((c) => host === c.databricksDomain || host.endsWith(`.${c.databricksDomain}`)))?.name;
+  return Object.values(CLOUDS).find((c) => host === c.databricksDomain || host.endsWith(`.${c.databricksDomain}`))
+    ?.name;
 }
 
 export interface ConfigInput {
@@ -113,14 +175,19 @@ export interface ResolvedConfig {
 
 function pick(spec: SettingSpec, input: ConfigInput): Setting | undefined {
   const flag = input.flags[spec.name];
-  if (flag !== undefined && flag !== '') return { value: flag, source: { kind: 'flag', flag: spec.flag ?? `--${spec.name}` } };
+  if (flag !== undefined && flag !== '')
+    return { value: flag, source: { kind: 'flag', flag: spec.flag ?? `--${spec.name}` } };
   for (const name of spec.env) {
     const v = input.env[name];
     if (v !== undefined && v.trim() !== '') return { value: v.trim(), source: { kind: 'env', name } };
   }
   if (spec.profileKey && input.profile) {
     const v = input.profile.values[spec.profileKey];
-    if (v && v.value !== '') return { value: v.value, source: { kind: 'profile', profile: v.profile, file: input.profile.file, line: v.line } };
+    if (v && v.value !== '')
+      return {
+        value: v.value,
+        source: { kind: 'profile', profile: v.profile, file: input.profile.file, line: v.line },
+      };
   }
   return undefined;
 }
@@ -181,7 +248,10 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     const fromWorkspace = cloudOfWorkspaceHost(settings.host.value);
     if (fromWorkspace) {
       cloud = fromWorkspace;
-      settings.cloud = { value: cloud, source: { kind: 'derived', from: `the workspace host (${describeSource(settings.host.source)})` } };
+      settings.cloud = {
+        value: cloud,
+        source: { kind: 'derived', from: `the workspace host (${describeSource(settings.host.source)})` },
+      };
     }
   }
   if (!cloud) {

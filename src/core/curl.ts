@@ -40,7 +40,8 @@ function variableFor(name: string, opts: CurlOptions): string | undefined {
   const lower = name.toLowerCase();
   if (SECRET_FIELDS[lower]) return SECRET_FIELDS[lower];
   if (isSecretName(lower)) return lower.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  if (opts.pii && isPiiName(lower)) return lower === 'login_hint' || lower === 'username' ? 'USERNAME' : lower.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  if (opts.pii && isPiiName(lower))
+    return lower === 'login_hint' || lower === 'username' ? 'USERNAME' : lower.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   return undefined;
 }
 
@@ -51,7 +52,13 @@ export function toCurl(req: WireRequest, opts: CurlOptions = {}): { command: str
   let urlQuoted: string;
   // secrets in a query string (rare on the back channel) become "${VAR}" inside a double-quoted URL
   const q = url.indexOf('?');
-  if (q >= 0 && url.slice(q + 1).split('&').some((p) => variableFor(decodeURIComponent(p.split('=')[0]!), opts))) {
+  if (
+    q >= 0 &&
+    url
+      .slice(q + 1)
+      .split('&')
+      .some((p) => variableFor(decodeURIComponent(p.split('=')[0]!), opts))
+  ) {
     const parts = url
       .slice(q + 1)
       .split('&')
@@ -106,16 +113,26 @@ export interface ScriptEntry {
  * A bash script replaying the requests: it checks that each variable is set (`: "${CODE:?…}"`),
  * or, when `values` are given (--trace-secrets), assigns them as defaults.
  */
-export function toCurlScript(entries: ScriptEntry[], opts: CurlOptions & { values?: Record<string, string>; title?: string } = {}): string {
+export function toCurlScript(
+  entries: ScriptEntry[],
+  opts: CurlOptions & { values?: Record<string, string>; title?: string } = {},
+): string {
   const vars = new Set<string>();
   const blocks: string[] = [];
   for (const e of entries) {
     const c = toCurl(e.request, opts);
     c.variables.forEach((v) => vars.add(v));
-    const head = [e.step ? `# ${e.step}` : undefined, e.status !== undefined ? `# original answer: HTTP ${e.status}` : undefined].filter(Boolean);
-    blocks.push([...head, c.command, "echo"].join('\n'));
+    const head = [
+      e.step ? `# ${e.step}` : undefined,
+      e.status !== undefined ? `# original answer: HTTP ${e.status}` : undefined,
+    ].filter(Boolean);
+    blocks.push([...head, c.command, 'echo'].join('\n'));
   }
-  const lines = ['#!/usr/bin/env bash', `# ${opts.title ?? 'entra-token: curl equivalent of the requests sent'} (secrets are shell variables)`, 'set -euo pipefail'];
+  const lines = [
+    '#!/usr/bin/env bash',
+    `# ${opts.title ?? 'entra-token: curl equivalent of the requests sent'} (secrets are shell variables)`,
+    'set -euo pipefail',
+  ];
   for (const v of vars) {
     const value = opts.values?.[v];
     if (value !== undefined) lines.push(`${v}=\${${v}:-${shellQuote(value)}}`);

@@ -78,11 +78,17 @@ export function parseDatabricksConfig(text: string, file: string): DatabricksCon
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) return;
     if (/^\s/.test(line)) {
-      throw fail(file, n, 'indented line: continuation lines are not supported', 'remove the leading spaces, or join the value onto its key\'s line');
+      throw fail(
+        file,
+        n,
+        'indented line: continuation lines are not supported',
+        "remove the leading spaces, or join the value onto its key's line",
+      );
     }
     if (trimmed.startsWith('[')) {
       const m = SECTION.exec(trimmed);
-      if (!m) throw fail(file, n, `malformed profile header ${JSON.stringify(trimmed.slice(0, 60))}`, 'write it as [name]');
+      if (!m)
+        throw fail(file, n, `malformed profile header ${JSON.stringify(trimmed.slice(0, 60))}`, 'write it as [name]');
       const name = m[1]!.trim();
       if (!name) throw fail(file, n, 'empty profile name []');
       const dup = sections.find((s) => s.name === name);
@@ -93,10 +99,15 @@ export function parseDatabricksConfig(text: string, file: string): DatabricksCon
     }
     const kv = KEY_VALUE.exec(trimmed);
     if (!kv) {
-      throw fail(file, n, `expected "key = value", "[profile]" or a comment, got ${JSON.stringify(trimmed.slice(0, 40))}`);
+      throw fail(
+        file,
+        n,
+        `expected "key = value", "[profile]" or a comment, got ${JSON.stringify(trimmed.slice(0, 40))}`,
+      );
     }
     const key = kv[1]!.trim().toLowerCase();
-    if (!current) throw fail(file, n, `"${key}" comes before any [profile] header`, 'put it under a profile, e.g. [DEFAULT]');
+    if (!current)
+      throw fail(file, n, `"${key}" comes before any [profile] header`, 'put it under a profile, e.g. [DEFAULT]');
     const prev = current.values[key];
     if (prev) throw fail(file, n, `"${key}" is set twice in [${current.name}] (first at line ${prev.line})`);
     current.values[key] = { value: kv[2]!.trim(), line: n };

@@ -35,7 +35,10 @@ function intField(body: Record<string, unknown>, name: string, fallback?: number
   }
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v.trim()); // v1 sends strings
-  throw new EntraTokenError('EBAD_RESPONSE', `device authorization field "${name}" is not a whole number: ${excerpt(JSON.stringify(v), 40)}`);
+  throw new EntraTokenError(
+    'EBAD_RESPONSE',
+    `device authorization field "${name}" is not a whole number: ${excerpt(JSON.stringify(v), 40)}`,
+  );
 }
 
 function strField(body: Record<string, unknown>, ...names: string[]): string {
@@ -47,12 +50,18 @@ function strField(body: Record<string, unknown>, ...names: string[]): string {
 }
 
 /** Validate the `/devicecode` answer (errors become EntraOAuthError with hints). */
-export function processDeviceAuthorizationResponse(res: WireResponse, opts: { now: number; hint?: HintContext }): DeviceAuthorization {
+export function processDeviceAuthorizationResponse(
+  res: WireResponse,
+  opts: { now: number; hint?: HintContext },
+): DeviceAuthorization {
   const body = parseJsonBody(res, 'the device code endpoint');
   if (res.status !== 200 || typeof body.error === 'string') {
     const fields = errorFieldsFromJson(body);
     if (fields) throw toEntraError(fields, 'token', opts.hint, res.status);
-    throw new EntraTokenError('EBAD_RESPONSE', `the device code endpoint answered HTTP ${res.status} without an OAuth error: ${excerpt(res.body, 200)}`);
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `the device code endpoint answered HTTP ${res.status} without an OAuth error: ${excerpt(res.body, 200)}`,
+    );
   }
   const user_code = strField(body, 'user_code');
   const device_code = strField(body, 'device_code');
@@ -63,7 +72,15 @@ export function processDeviceAuthorizationResponse(res: WireResponse, opts: { no
     typeof body.message === 'string' && body.message.trim()
       ? body.message
       : `To sign in, use a web browser to open the page ${verification_uri} and enter the code ${user_code} to authenticate.`;
-  return { user_code, device_code, verification_uri, expires_in, interval, message, expires_at: opts.now + expires_in * 1000 };
+  return {
+    user_code,
+    device_code,
+    verification_uri,
+    expires_in,
+    interval,
+    message,
+    expires_at: opts.now + expires_in * 1000,
+  };
 }
 
 export type DevicePoll = { kind: 'tokens'; tokens: TokenResponse } | { kind: 'pending' } | { kind: 'slow_down' };

@@ -41,7 +41,8 @@ function endpoint(doc: Record<string, unknown>, name: string, required: boolean,
     if (required) throw new EntraTokenError('EBAD_RESPONSE', `the discovery document at ${where} has no "${name}"`);
     return undefined;
   }
-  if (typeof v !== 'string') throw new EntraTokenError('EBAD_RESPONSE', `the discovery document's "${name}" is not a string`);
+  if (typeof v !== 'string')
+    throw new EntraTokenError('EBAD_RESPONSE', `the discovery document's "${name}" is not a string`);
   assertSecureUrl(v, `the discovery document's ${name}`);
   return v;
 }
@@ -53,25 +54,37 @@ function endpoint(doc: Record<string, unknown>, name: string, required: boolean,
 export function processDiscoveryResponse(res: WireResponse, issuer: string): ProviderMetadata {
   const where = discoveryUrl(issuer);
   if (res.status !== 200) {
-    throw new EntraTokenError('EBAD_RESPONSE', `${where} answered HTTP ${res.status}${res.body ? `: ${excerpt(res.body, 120)}` : ''}`, {
-      hint: 'check --issuer: it is the provider\'s issuer URL, e.g. https://login.microsoftonline.com/{tenant}/v2.0 or https://{workspace}/oidc',
-    });
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `${where} answered HTTP ${res.status}${res.body ? `: ${excerpt(res.body, 120)}` : ''}`,
+      {
+        hint: "check --issuer: it is the provider's issuer URL, e.g. https://login.microsoftonline.com/{tenant}/v2.0 or https://{workspace}/oidc",
+      },
+    );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(res.body);
   } catch {
-    throw new EntraTokenError('EBAD_RESPONSE', `${where} did not answer JSON (HTTP ${res.status}, ${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`);
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `${where} did not answer JSON (HTTP ${res.status}, ${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`,
+    );
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new EntraTokenError('EBAD_RESPONSE', `${where} did not answer a JSON object`);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new EntraTokenError('EBAD_RESPONSE', `${where} did not answer a JSON object`);
   const d = doc as Record<string, unknown>;
   const asked = issuer.trim();
   const accepted = [asked, asked.replace(/\/+$/, '')];
   if (typeof d.issuer !== 'string' || !accepted.includes(d.issuer)) {
-    throw new EntraTokenError('ECLAIM', `the discovery document's issuer is ${JSON.stringify(d.issuer ?? null)}, not the ${JSON.stringify(asked)} asked for`, {
-      hint: 'an OpenID provider must name itself exactly as its issuer URL (OpenID Connect Discovery §4.3); pass the issuer the document gives if you trust it',
-      detail: { claim: 'issuer', expected: asked, actual: d.issuer ?? null },
-    });
+    throw new EntraTokenError(
+      'ECLAIM',
+      `the discovery document's issuer is ${JSON.stringify(d.issuer ?? null)}, not the ${JSON.stringify(asked)} asked for`,
+      {
+        hint: 'an OpenID provider must name itself exactly as its issuer URL (OpenID Connect Discovery §4.3); pass the issuer the document gives if you trust it',
+        detail: { claim: 'issuer', expected: asked, actual: d.issuer ?? null },
+      },
+    );
   }
   return {
     issuer: d.issuer,

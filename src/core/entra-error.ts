@@ -34,7 +34,9 @@ export function errorFieldsFromJson(body: Record<string, unknown>): EntraErrorFi
   if (typeof body.error !== 'string' || body.error === '') return undefined;
   const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
   const codes = Array.isArray(body.error_codes)
-    ? (body.error_codes as unknown[]).map((c) => (typeof c === 'number' ? c : Number(c))).filter((c) => Number.isFinite(c))
+    ? (body.error_codes as unknown[])
+        .map((c) => (typeof c === 'number' ? c : Number(c)))
+        .filter((c) => Number.isFinite(c))
     : undefined;
   return {
     error: body.error,
@@ -91,7 +93,10 @@ export function toEntraError(
   const interaction =
     info?.interaction === true ||
     INTERACTION_ERRORS.has(fields.error) ||
-    (fields.suberror !== undefined && ['basic_action', 'additional_action', 'consent_required', 'user_password_expired', 'bad_token'].includes(fields.suberror));
+    (fields.suberror !== undefined &&
+      ['basic_action', 'additional_action', 'consent_required', 'user_password_expired', 'bad_token'].includes(
+        fields.suberror,
+      ));
   const errCode = where === 'authorize' ? 'EAUTHORIZE' : interaction ? 'EINTERACTION_REQUIRED' : 'EOAUTH';
   return new EntraOAuthError(errCode, fields, { aadsts: code, summary, status, hint });
 }

@@ -24,10 +24,14 @@ export interface IdTokenSummary {
 }
 
 function claimError(claim: string, expected: unknown, actual: unknown, hint?: string): EntraTokenError {
-  return new EntraTokenError('ECLAIM', `unexpected ID token "${claim}" claim value: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`, {
-    detail: { claim, expected, actual },
-    ...(hint ? { hint } : {}),
-  });
+  return new EntraTokenError(
+    'ECLAIM',
+    `unexpected ID token "${claim}" claim value: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+    {
+      detail: { claim, expected, actual },
+      ...(hint ? { hint } : {}),
+    },
+  );
 }
 
 /** Check nonce, aud and the issuer tenant of an id token; return who signed in. */
@@ -35,7 +39,12 @@ export function checkIdToken(idToken: string, exp: IdTokenExpectations): IdToken
   const { claims } = decodeJwtUnverified(idToken);
   const str = (k: string) => (typeof claims[k] === 'string' ? (claims[k] as string) : undefined);
   if (exp.nonce !== undefined && claims.nonce !== exp.nonce) {
-    throw claimError('nonce', exp.nonce, claims.nonce ?? null, 'the id token was issued for another sign-in (replayed or mixed up); start again');
+    throw claimError(
+      'nonce',
+      exp.nonce,
+      claims.nonce ?? null,
+      'the id token was issued for another sign-in (replayed or mixed up); start again',
+    );
   }
   const aud = claims.aud;
   const audOk = Array.isArray(aud) ? aud.includes(exp.client_id) : aud === exp.client_id;

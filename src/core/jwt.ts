@@ -27,7 +27,8 @@ export function decodeBase64url(segment: string, what: string): Buffer {
   if (!B64URL.test(segment)) throw badInput(`${what} is not base64url: it contains characters outside A-Z a-z 0-9 - _`);
   if (segment.length % 4 === 1) throw badInput(`${what} is not base64url: its length ${segment.length} is impossible`);
   const bytes = Buffer.from(segment, 'base64url');
-  if (bytes.toString('base64url') !== segment) throw badInput(`${what} is not canonical base64url (non-zero padding bits)`);
+  if (bytes.toString('base64url') !== segment)
+    throw badInput(`${what} is not canonical base64url (non-zero padding bits)`);
   return bytes;
 }
 
@@ -46,7 +47,8 @@ function jsonObject(segment: string, what: string): Record<string, unknown> {
   } catch {
     throw badInput(`${what} is not JSON`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badInput(`${what} is not a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw badInput(`${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -58,13 +60,17 @@ export function decodeJwtUnverified(token: string): DecodedJwt {
   if (typeof token !== 'string') throw badInput('the token is not a string');
   const text = token.trim();
   if (text.length === 0) throw badInput('no token given');
-  if (text.length > MAX_JWT_LENGTH) throw badInput(`the token is ${text.length} characters long; more than ${MAX_JWT_LENGTH} is not a JWT`);
+  if (text.length > MAX_JWT_LENGTH)
+    throw badInput(`the token is ${text.length} characters long; more than ${MAX_JWT_LENGTH} is not a JWT`);
   const parts = text.split('.');
   if (parts.length === 5) {
     throw badInput('this is an encrypted token (JWE, 5 segments): it cannot be decoded without the recipient key');
   }
   if (parts.length !== 3) {
-    throw badInput(`a JWT has 3 dot-separated segments (header.claims.signature); this has ${parts.length}`, 'pass the access_token or id_token value, or the whole token response JSON');
+    throw badInput(
+      `a JWT has 3 dot-separated segments (header.claims.signature); this has ${parts.length}`,
+      'pass the access_token or id_token value, or the whole token response JSON',
+    );
   }
   const [h, p, s] = parts as [string, string, string];
   const header = jsonObject(h, 'the JWT header (segment 1)');
@@ -88,7 +94,8 @@ export const MAX_INPUT_LENGTH = 1024 * 1024;
 export function tokensFromInput(input: string): Array<{ source: TokenSource; token: string }> {
   if (input.length > MAX_INPUT_LENGTH) throw badInput(`the input is larger than ${MAX_INPUT_LENGTH} bytes`);
   const text = input.trim().replace(/^bearer\s+/i, '');
-  if (text.length === 0) throw badInput('no token given', 'pass the token as an argument, or "-" to read it from standard input');
+  if (text.length === 0)
+    throw badInput('no token given', 'pass the token as an argument, or "-" to read it from standard input');
   if (!text.startsWith('{')) return [{ source: 'token', token: text }];
   let value: unknown;
   try {

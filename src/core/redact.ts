@@ -43,10 +43,31 @@ export const SECRET_HEADER_NAMES: ReadonlySet<string> = new Set([...Object.keys(
 
 /** Claims, form fields and Graph properties that name a person (masked with `--redact-pii`). */
 export const PII_NAMES: ReadonlySet<string> = new Set([
-  'name', 'given_name', 'family_name', 'upn', 'unique_name', 'preferred_username', 'email', 'emails',
-  'verified_primary_email', 'verified_secondary_email', 'ipaddr', 'login_hint', 'username', 'login',
-  'displayname', 'givenname', 'surname', 'mail', 'userprincipalname', 'mobilephone', 'businessphones',
-  'othermails', 'proxyaddresses', 'imaddresses', 'mailnickname',
+  'name',
+  'given_name',
+  'family_name',
+  'upn',
+  'unique_name',
+  'preferred_username',
+  'email',
+  'emails',
+  'verified_primary_email',
+  'verified_secondary_email',
+  'ipaddr',
+  'login_hint',
+  'username',
+  'login',
+  'displayname',
+  'givenname',
+  'surname',
+  'mail',
+  'userprincipalname',
+  'mobilephone',
+  'businessphones',
+  'othermails',
+  'proxyaddresses',
+  'imaddresses',
+  'mailnickname',
 ]);
 
 const MARK = /…\[\d+ chars sha256:[0-9a-f]{8}\]$/;
@@ -93,7 +114,10 @@ export function redactPii(value: string): string {
 
 /** Mask email addresses and IP addresses inside free text. */
 export function maskPiiText(text: string): string {
-  return text.replace(EMAIL, (m) => redactPii(m)).replace(IPV4, (m) => redactPii(m)).replace(IPV6, (m) => (m.includes('::') || m.split(':').length >= 6 ? redactPii(m) : m));
+  return text
+    .replace(EMAIL, (m) => redactPii(m))
+    .replace(IPV4, (m) => redactPii(m))
+    .replace(IPV6, (m) => (m.includes('::') || m.split(':').length >= 6 ? redactPii(m) : m));
 }
 
 export function isSecretName(name: string): boolean {
@@ -163,7 +187,10 @@ export function redactUrl(raw: string, opts: RedactOptions = {}): string {
   const qAt = beforeHash.indexOf('?');
   let base = qAt >= 0 ? beforeHash.slice(0, qAt) : beforeHash;
   const query = qAt >= 0 ? beforeHash.slice(qAt + 1) : undefined;
-  base = base.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@?#]*):([^/@?#]*)@/i, (_a, s: string, u: string, p: string) => `${s}${u}:${redactSecret(safeDecode(p))}@`);
+  base = base.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)([^/@?#]*):([^/@?#]*)@/i,
+    (_a, s: string, u: string, p: string) => `${s}${u}:${redactSecret(safeDecode(p))}@`,
+  );
   return (
     base +
     (query !== undefined ? `?${redactParams(query, opts)}` : '') +
@@ -200,11 +227,14 @@ function maskAll(v: unknown): unknown {
  */
 export function redactText(text: string, opts: RedactOptions = {}): string {
   let t = text.replace(JWT_TEXT, (m) => redactSecret(m));
-  t = t.replace(/\b([A-Za-z_]+)=([^&\s"'<>…]*…\[\d+ chars sha256:[0-9a-f]{8}\]|[^&\s"'<>]{8,})/g, (all, k: string, v: string) =>
-    isSecretName(k) && !MARK.test(v) ? `${k}=${redactSecret(safeDecode(v))}` : all,
+  t = t.replace(
+    /\b([A-Za-z_]+)=([^&\s"'<>…]*…\[\d+ chars sha256:[0-9a-f]{8}\]|[^&\s"'<>]{8,})/g,
+    (all, k: string, v: string) => (isSecretName(k) && !MARK.test(v) ? `${k}=${redactSecret(safeDecode(v))}` : all),
   );
-  t = t.replace(/(name=["']([A-Za-z_]+)["'][^>]*?value=["'])([^"']+)(["'])/g, (all, pre: string, k: string, v: string, q: string) =>
-    isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
+  t = t.replace(
+    /(name=["']([A-Za-z_]+)["'][^>]*?value=["'])([^"']+)(["'])/g,
+    (all, pre: string, k: string, v: string, q: string) =>
+      isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
   );
   return opts.pii ? maskPiiText(t) : t;
 }

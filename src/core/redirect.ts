@@ -35,7 +35,10 @@ export function trimPaste(raw: string): string {
   let s = raw.trim();
   for (let i = 0; i < 3; i++) {
     const before = s;
-    s = s.replace(/^["'`<(\[]+/, '').replace(/["'`>)\].,;]+$/, '').trim();
+    s = s
+      .replace(/^["'`<(\[]+/, '')
+      .replace(/["'`>)\].,;]+$/, '')
+      .trim();
     if (s === before) break;
   }
   return s;
@@ -44,12 +47,18 @@ export function trimPaste(raw: string): string {
 /** Parse a pasted redirect. Throws EBAD_INPUT for anything that is not one. */
 export function parseRedirect(raw: string): RedirectResult {
   if (Buffer.byteLength(raw, 'utf8') > MAX_PASTE_BYTES) {
-    throw badInput(`the pasted text is ${Buffer.byteLength(raw, 'utf8')} bytes; a redirect URL is at most ${MAX_PASTE_BYTES}`);
+    throw badInput(
+      `the pasted text is ${Buffer.byteLength(raw, 'utf8')} bytes; a redirect URL is at most ${MAX_PASTE_BYTES}`,
+    );
   }
   const text = trimPaste(raw);
-  if (text === '') throw badInput('nothing was pasted', 'paste the whole address from the browser, e.g. http://localhost/?code=…&state=…');
+  if (text === '')
+    throw badInput(
+      'nothing was pasted',
+      'paste the whole address from the browser, e.g. http://localhost/?code=…&state=…',
+    );
   if (/\s/.test(text)) {
-    throw badInput('the pasted text contains spaces or line breaks inside it; paste the address bar\'s URL on one line');
+    throw badInput("the pasted text contains spaces or line breaks inside it; paste the address bar's URL on one line");
   }
   let paramString: string;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
@@ -71,7 +80,10 @@ export function parseRedirect(raw: string): RedirectResult {
     paramString = text.replace(/^[?#]/, '');
   }
   if (!paramString.includes('=')) {
-    throw badInput(`the pasted text is neither a redirect URL nor a query string: ${excerpt(text, 60)}`, 'paste the whole address, e.g. http://localhost/?code=…&state=…');
+    throw badInput(
+      `the pasted text is neither a redirect URL nor a query string: ${excerpt(text, 60)}`,
+      'paste the whole address, e.g. http://localhost/?code=…&state=…',
+    );
   }
   const params: Record<string, string> = {};
   for (const part of paramString.split('&')) {

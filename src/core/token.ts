@@ -17,17 +17,26 @@ export type ClientAuth =
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-function withClientAuth(form: Array<[string, string]>, auth: ClientAuth, clientId: string): { form: Array<[string, string]>; headers: Record<string, string> } {
+function withClientAuth(
+  form: Array<[string, string]>,
+  auth: ClientAuth,
+  clientId: string,
+): { form: Array<[string, string]>; headers: Record<string, string> } {
   if (auth.kind === 'secret') {
     if (auth.method === 'basic') {
       // RFC 6749 §2.3.1: form-urlencode id and secret before base64
-      const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.client_secret)}`).toString('base64');
+      const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.client_secret)}`).toString(
+        'base64',
+      );
       return { form, headers: { authorization: `Basic ${basic}` } };
     }
     return { form: [...form, ['client_secret', auth.client_secret]], headers: {} };
   }
   if (auth.kind === 'assertion') {
-    return { form: [...form, ['client_assertion_type', JWT_BEARER], ['client_assertion', auth.client_assertion]], headers: {} };
+    return {
+      form: [...form, ['client_assertion_type', JWT_BEARER], ['client_assertion', auth.client_assertion]],
+      headers: {},
+    };
   }
   return { form, headers: {} };
 }
@@ -123,7 +132,12 @@ export function clientCredentialsRequest(g: {
 }
 
 /** `POST /devicecode` (§4.1). */
-export function deviceAuthorizationRequest(g: { endpoint: string; client_id: string; scopes?: string[]; resource?: string }): WireRequest {
+export function deviceAuthorizationRequest(g: {
+  endpoint: string;
+  client_id: string;
+  scopes?: string[];
+  resource?: string;
+}): WireRequest {
   const f: Array<[string, string]> = [['client_id', g.client_id]];
   if (g.scopes) f.push(['scope', g.scopes.join(' ')]);
   if (g.resource) f.push(['resource', g.resource]);
@@ -131,7 +145,11 @@ export function deviceAuthorizationRequest(g: { endpoint: string; client_id: str
 }
 
 /** Device code polling (§4.2). */
-export function deviceCodeTokenRequest(g: { tokenEndpoint: string; client_id: string; device_code: string }): WireRequest {
+export function deviceCodeTokenRequest(g: {
+  tokenEndpoint: string;
+  client_id: string;
+  device_code: string;
+}): WireRequest {
   return formPost(g.tokenEndpoint, [
     ['grant_type', DEVICE_CODE_GRANT],
     ['client_id', g.client_id],
@@ -176,7 +194,8 @@ export function parseJsonBody(res: WireResponse, what: string): Record<string, u
   } catch {
     throw fail('with malformed JSON');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw fail('with JSON that is not an object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw fail('with JSON that is not an object');
   return parsed as Record<string, unknown>;
 }
 
@@ -184,13 +203,17 @@ function num(v: unknown, field: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v.trim()); // v1 endpoint sends strings
-  throw new EntraTokenError('EBAD_RESPONSE', `token response field "${field}" is not a number: ${excerpt(JSON.stringify(v), 40)}`);
+  throw new EntraTokenError(
+    'EBAD_RESPONSE',
+    `token response field "${field}" is not a number: ${excerpt(JSON.stringify(v), 40)}`,
+  );
 }
 
 function optStr(body: Record<string, unknown>, field: string): string | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new EntraTokenError('EBAD_RESPONSE', `token response field "${field}" is not a string`);
+  if (typeof v !== 'string')
+    throw new EntraTokenError('EBAD_RESPONSE', `token response field "${field}" is not a string`);
   return v;
 }
 
@@ -198,13 +221,19 @@ function optStr(body: Record<string, unknown>, field: string): string | undefine
  * Validate a token endpoint response. Errors (4xx/5xx with an OAuth body) become EntraOAuthError with
  * hints; anything that is not Entra's shape becomes EBAD_RESPONSE.
  */
-export function processTokenResponse(res: WireResponse, opts: { now: number; hint?: HintContext; what?: string }): TokenResponse {
+export function processTokenResponse(
+  res: WireResponse,
+  opts: { now: number; hint?: HintContext; what?: string },
+): TokenResponse {
   const what = opts.what ?? 'the token endpoint';
   const body = parseJsonBody(res, what);
   if (res.status !== 200) {
     const fields = errorFieldsFromJson(body);
     if (fields) throw toEntraError(fields, 'token', opts.hint, res.status);
-    throw new EntraTokenError('EBAD_RESPONSE', `${what} answered HTTP ${res.status} without an OAuth error: ${excerpt(res.body, 200)}`);
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `${what} answered HTTP ${res.status} without an OAuth error: ${excerpt(res.body, 200)}`,
+    );
   }
   if (typeof body.error === 'string') {
     const fields = errorFieldsFromJson(body)!;
@@ -219,7 +248,8 @@ export function processTokenResponse(res: WireResponse, opts: { now: number; hin
   }
   let expires_in = num(body.expires_in, 'expires_in');
   const expires_on_raw = num(body.expires_on, 'expires_on');
-  if (expires_in === undefined && expires_on_raw !== undefined) expires_in = Math.max(0, expires_on_raw - Math.floor(opts.now / 1000));
+  if (expires_in === undefined && expires_on_raw !== undefined)
+    expires_in = Math.max(0, expires_on_raw - Math.floor(opts.now / 1000));
   if (expires_in === undefined) throw new EntraTokenError('EBAD_RESPONSE', `${what} answered 200 without "expires_in"`);
   return {
     token_type,

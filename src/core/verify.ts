@@ -40,7 +40,8 @@ export function parseAuthority(authority: string): { origin: string; tenant: str
 
 /** A tenant that can be put in a URL path: a GUID or a domain name. */
 export function checkTenant(tenant: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/.test(tenant)) throw badInput(`tenant ${JSON.stringify(tenant).slice(0, 80)} is neither a GUID nor a domain name`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/.test(tenant))
+    throw badInput(`tenant ${JSON.stringify(tenant).slice(0, 80)} is neither a GUID nor a domain name`);
   return tenant;
 }
 
@@ -145,12 +146,16 @@ function singleRsaKey(jwks: JSONWebKeySet, kid: string | undefined, alg: string)
   const matches = jwks.keys.filter((k) => k.kid === kid);
   if (matches.length !== 1) return undefined;
   const jwk = matches[0] as JWK;
-  if (jwk.kty !== 'RSA' || (jwk.use !== undefined && jwk.use !== 'sig') || (jwk.alg !== undefined && jwk.alg !== alg)) return undefined;
+  if (jwk.kty !== 'RSA' || (jwk.use !== undefined && jwk.use !== 'sig') || (jwk.alg !== undefined && jwk.alg !== alg))
+    return undefined;
   if (jwk.key_ops !== undefined && !jwk.key_ops.includes('verify')) return undefined;
   let key = rsaKeys.get(jwk);
   if (!key) {
     try {
-      key = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e } as import('node:crypto').JsonWebKey, format: 'jwk' });
+      key = createPublicKey({
+        key: { kty: 'RSA', n: jwk.n, e: jwk.e } as import('node:crypto').JsonWebKey,
+        format: 'jwk',
+      });
     } catch {
       return undefined; // let jose report the malformed key
     }
@@ -169,7 +174,9 @@ function rsaSignatureValid(token: string, alg: string, key: KeyObject): boolean 
   return cryptoVerify(
     hash,
     input,
-    pss ? { key, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST } : key,
+    pss
+      ? { key, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST }
+      : key,
     signature,
   );
 }
@@ -202,29 +209,52 @@ export async function verifyEntraJwt(token: string, o: VerifyOptions): Promise<V
   const from = o.keysFrom ? ` from ${o.keysFrom}` : '';
   const problems: VerifyProblem[] = [];
   const alg = String(header.alg);
-  const sig = (reason: VerifyReason, message: string): void => void problems.push({ reason, code: 'ESIGNATURE', message });
-  const claim = (reason: VerifyReason, message: string): void => void problems.push({ reason, code: 'ECLAIM', message });
+  const sig = (reason: VerifyReason, message: string): void =>
+    void problems.push({ reason, code: 'ESIGNATURE', message });
+  const claim = (reason: VerifyReason, message: string): void =>
+    void problems.push({ reason, code: 'ECLAIM', message });
 
   if (!ALGORITHMS.includes(alg)) {
-    sig('alg_not_allowed', alg === 'none' ? 'the token is unsigned (alg none)' : /^HS/i.test(alg) ? `alg ${alg} (HMAC) is not accepted: Entra ID signs with RS256` : `alg ${alg} is not accepted`);
+    sig(
+      'alg_not_allowed',
+      alg === 'none'
+        ? 'the token is unsigned (alg none)'
+        : /^HS/i.test(alg)
+          ? `alg ${alg} (HMAC) is not accepted: Entra ID signs with RS256`
+          : `alg ${alg} is not accepted`,
+    );
   } else {
     const fastKey = RSA_HASH[alg] ? singleRsaKey(jwks, kid, alg) : undefined;
     try {
       if (fastKey) {
-        if (!rsaSignatureValid(token.trim(), alg, fastKey)) throw Object.assign(new Error('signature verification failed'), { code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+        if (!rsaSignatureValid(token.trim(), alg, fastKey))
+          throw Object.assign(new Error('signature verification failed'), {
+            code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+          });
       } else {
         await compactVerify(token.trim(), keySetFor(jwks), { algorithms: ALGORITHMS });
       }
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'ERR_JWKS_NO_MATCHING_KEY') {
-        sig('unknown_kid', kid === undefined ? `the token has no kid and no key${from} fits it` : `unknown kid ${kid}: no such signing key${from} (keys rotate; a token from another cloud or a forged token has none)`);
+        sig(
+          'unknown_kid',
+          kid === undefined
+            ? `the token has no kid and no key${from} fits it`
+            : `unknown kid ${kid}: no such signing key${from} (keys rotate; a token from another cloud or a forged token has none)`,
+        );
       } else if (code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
         sig('unknown_kid', `the token has no kid and several keys${from} could fit`);
       } else if (header.nonce !== undefined) {
-        sig('graph_unverifiable', 'Microsoft Graph token (nonce in its header): Microsoft-owned APIs use a proprietary format that clients cannot verify; this does not mean it is forged (treat it as opaque)');
+        sig(
+          'graph_unverifiable',
+          'Microsoft Graph token (nonce in its header): Microsoft-owned APIs use a proprietary format that clients cannot verify; this does not mean it is forged (treat it as opaque)',
+        );
       } else if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
-        sig('bad_signature', `bad signature: the token was not signed by key ${kid ?? '(no kid)'}${from}, or was altered after signing`);
+        sig(
+          'bad_signature',
+          `bad signature: the token was not signed by key ${kid ?? '(no kid)'}${from}, or was altered after signing`,
+        );
       } else {
         sig('bad_signature', `signature check failed: ${(e as Error).message}`);
       }
@@ -238,10 +268,18 @@ export async function verifyEntraJwt(token: string, o: VerifyOptions): Promise<V
   const skew = o.clockSkewSeconds ?? CLOCK_SKEW_SECONDS;
   const nowS = o.now / 1000;
   if (typeof claims.exp !== 'number') claim('expired', 'the token has no numeric "exp" claim');
-  else if (claims.exp + skew <= nowS) claim('expired', `expired ${formatDuration(nowS - claims.exp)} ago (exp ${new Date(claims.exp * 1000).toISOString()}, clock skew allowed ${skew} s)`);
+  else if (claims.exp + skew <= nowS)
+    claim(
+      'expired',
+      `expired ${formatDuration(nowS - claims.exp)} ago (exp ${new Date(claims.exp * 1000).toISOString()}, clock skew allowed ${skew} s)`,
+    );
   if (claims.nbf !== undefined) {
     if (typeof claims.nbf !== 'number') claim('not_yet_valid', 'the "nbf" claim is not a number');
-    else if (claims.nbf - skew > nowS) claim('not_yet_valid', `not yet valid: valid from ${new Date(claims.nbf * 1000).toISOString()}, in ${formatDuration(claims.nbf - nowS)} (clock skew allowed ${skew} s)`);
+    else if (claims.nbf - skew > nowS)
+      claim(
+        'not_yet_valid',
+        `not yet valid: valid from ${new Date(claims.nbf * 1000).toISOString()}, in ${formatDuration(claims.nbf - nowS)} (clock skew allowed ${skew} s)`,
+      );
   }
   if (o.audience !== undefined) {
     const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -256,10 +294,15 @@ export async function verifyEntraJwt(token: string, o: VerifyOptions): Promise<V
 export function throwIfUnverified(report: VerificationReport): void {
   const p = report.problems[0];
   if (!p) return;
-  const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more problem${report.problems.length > 2 ? 's' : ''})` : '';
+  const more =
+    report.problems.length > 1
+      ? ` (and ${report.problems.length - 1} more problem${report.problems.length > 2 ? 's' : ''})`
+      : '';
   throw new EntraTokenError(p.code, `${p.message}${more}`, {
     detail: { reason: p.reason, problems: report.problems.map((x) => x.reason) },
-    ...(p.reason === 'unknown_kid' ? { hint: 'check --cloud / --authority: keys come only from the selected Entra host' } : {}),
+    ...(p.reason === 'unknown_kid'
+      ? { hint: 'check --cloud / --authority: keys come only from the selected Entra host' }
+      : {}),
   });
 }
 

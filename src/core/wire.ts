@@ -37,7 +37,11 @@ export function requestBody(req: WireRequest): string | undefined {
 }
 
 /** Build a form POST request value. */
-export function formPost(url: string, form: Array<[string, string]>, headers: Record<string, string> = {}): WireRequest {
+export function formPost(
+  url: string,
+  form: Array<[string, string]>,
+  headers: Record<string, string> = {},
+): WireRequest {
   return {
     method: 'POST',
     url,

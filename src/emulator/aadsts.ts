@@ -75,10 +75,24 @@ export const AADSTS: Record<number, AadstsEntry> = {
     message: "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
   },
   // Not in the reference table: assertion audience / replay / claim errors, worded after Entra's style [inferred].
-  700021: { error: 'invalid_client', status: 401, message: 'Client assertion application identifier doesn\'t match \'client_id\' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .' },
+  700021: {
+    error: 'invalid_client',
+    status: 401,
+    message:
+      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+  },
   50048: { error: 'invalid_client', status: 401, message: 'Subject mismatches Issuer claim in the client assertion.' },
-  70021: { error: 'invalid_client', status: 401, message: "The audience claim in the client assertion is invalid. Expected audience: '{expected}', actual audience: '{actual}'." },
-  700023: { error: 'invalid_client', status: 401, message: 'Client assertion has already been used (jti replay). Create a new assertion for every request.' },
+  70021: {
+    error: 'invalid_client',
+    status: 401,
+    message:
+      "The audience claim in the client assertion is invalid. Expected audience: '{expected}', actual audience: '{actual}'.",
+  },
+  700023: {
+    error: 'invalid_client',
+    status: 401,
+    message: 'Client assertion has already been used (jti replay). Create a new assertion for every request.',
+  },
   50027: { error: 'invalid_client', status: 401, message: 'JWT token is invalid or malformed.' },
   70011: {
     error: 'invalid_scope',
@@ -100,18 +114,37 @@ export const AADSTS: Record<number, AadstsEntry> = {
   90014: {
     error: 'invalid_request',
     status: 400,
-    message: "The required field '{name}' is missing from the credential. Ensure that you have all the necessary parameters for the login request.",
+    message:
+      "The required field '{name}' is missing from the credential. Ensure that you have all the necessary parameters for the login request.",
   },
-  9002313: { error: 'invalid_grant', status: 400, message: 'Invalid request. Request is malformed or invalid.', suberror: 'bad_token' },
-  50126: { error: 'invalid_grant', status: 400, message: 'Error validating credentials due to invalid username or password.' },
+  9002313: {
+    error: 'invalid_grant',
+    status: 400,
+    message: 'Invalid request. Request is malformed or invalid.',
+    suberror: 'bad_token',
+  },
+  50126: {
+    error: 'invalid_grant',
+    status: 400,
+    message: 'Error validating credentials due to invalid username or password.',
+  },
   50034: {
     error: 'invalid_grant',
     status: 400,
     message:
       'The user account {EmailHidden} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory.',
   },
-  50053: { error: 'unauthorized_client', status: 400, message: "You've tried to sign in too many times with an incorrect user ID or password." },
-  50055: { error: 'user_password_expired', status: 400, message: 'Password is expired.', suberror: 'user_password_expired' },
+  50053: {
+    error: 'unauthorized_client',
+    status: 400,
+    message: "You've tried to sign in too many times with an incorrect user ID or password.",
+  },
+  50055: {
+    error: 'user_password_expired',
+    status: 400,
+    message: 'Password is expired.',
+    suberror: 'user_password_expired',
+  },
   50076: {
     error: 'interaction_required',
     status: 400,
@@ -138,8 +171,12 @@ export const AADSTS: Record<number, AadstsEntry> = {
       "The user or administrator has not consented to use the application with ID '{appId}' named '{name}'. Send an interactive authorization request for this user and resource.",
     suberror: 'consent_required',
   },
-  65004: { error: 'access_denied', status: 400, message: "User declined to consent to access the app." },
-  50058: { error: 'login_required', status: 400, message: 'A silent sign-in request was sent but no user is signed in.' },
+  65004: { error: 'access_denied', status: 400, message: 'User declined to consent to access the app.' },
+  50058: {
+    error: 'login_required',
+    status: 400,
+    message: 'A silent sign-in request was sent but no user is signed in.',
+  },
   70008: {
     error: 'invalid_grant',
     status: 400,
@@ -149,7 +186,8 @@ export const AADSTS: Record<number, AadstsEntry> = {
   54005: {
     error: 'invalid_grant',
     status: 400,
-    message: 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+    message:
+      'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
   },
   // Message observed in a captured Entra body ("The Code_Verifier does not match the code_challenge supplied in the
   // authorization request."); the reference's checklist names the code 501481 with invalid_grant.
@@ -162,7 +200,8 @@ export const AADSTS: Record<number, AadstsEntry> = {
   700082: {
     error: 'invalid_grant',
     status: 400,
-    message: 'The refresh token has expired due to inactivity.\u00a0The token was issued on {issued} and was inactive for 90.00:00:00.',
+    message:
+      'The refresh token has expired due to inactivity.\u00a0The token was issued on {issued} and was inactive for 90.00:00:00.',
     suberror: 'bad_token',
   },
   50173: {
@@ -177,37 +216,83 @@ export const AADSTS: Record<number, AadstsEntry> = {
     message:
       'The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.',
   },
-  70016: { error: 'authorization_pending', status: 400, message: 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.' },
-  70020: { error: 'expired_token', status: 400, message: "The provided value for the input parameter 'device_code' is not valid. This device code has expired." },
+  70016: {
+    error: 'authorization_pending',
+    status: 400,
+    message: 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+  },
+  70020: {
+    error: 'expired_token',
+    status: 400,
+    message: "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+  },
   // Device flow decline / unknown device_code: the `error` values are documented, the AADSTS numbers and texts
   // are not quoted anywhere [inferred]: decline reuses 65004 (user declined), an unknown code 70000 (invalid grant).
-  70000: { error: 'bad_verification_code', status: 400, message: "The provided value for the input parameter 'device_code' is not valid." },
+  70000: {
+    error: 'bad_verification_code',
+    status: 400,
+    message: "The provided value for the input parameter 'device_code' is not valid.",
+  },
   // Not quoted in the reference: an unsupported code_challenge_method / response_type [inferred wording].
-  501491: { error: 'invalid_request', status: 400, message: "The code_challenge_method '{method}' is not supported. Use 'S256' or 'plain'." },
-  700054: { error: 'unsupported_response_type', status: 400, message: "response_type '{type}' is not enabled for the application." },
+  501491: {
+    error: 'invalid_request',
+    status: 400,
+    message: "The code_challenge_method '{method}' is not supported. Use 'S256' or 'plain'.",
+  },
+  700054: {
+    error: 'unsupported_response_type',
+    status: 400,
+    message: "response_type '{type}' is not enabled for the application.",
+  },
   9001023: {
     error: 'invalid_request',
     status: 400,
-    message: "The grant type isn't supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
+    message:
+      "The grant type isn't supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
   },
-  50059: { error: 'invalid_request', status: 400, message: 'No tenant-identifying information found in either the request or implied by any provided credentials.' },
-  70003: { error: 'unsupported_grant_type', status: 400, message: "The app requested an unsupported grant type '{grant}'." },
+  50059: {
+    error: 'invalid_request',
+    status: 400,
+    message: 'No tenant-identifying information found in either the request or implied by any provided credentials.',
+  },
+  70003: {
+    error: 'unsupported_grant_type',
+    status: 400,
+    message: "The app requested an unsupported grant type '{grant}'.",
+  },
   7000112: { error: 'unauthorized_client', status: 400, message: "Application '{appId}'({name}) is disabled." },
   // Throttling: the real 429/503 body is "not found" in the reference; this shape is [inferred].
-  50196: { error: 'temporarily_unavailable', status: 429, message: 'The server terminated an operation because it encountered a client request loop. Please contact your app vendor.' },
-  90033: { error: 'temporarily_unavailable', status: 503, message: 'A transient error has occurred. Please try again.' },
+  50196: {
+    error: 'temporarily_unavailable',
+    status: 429,
+    message:
+      'The server terminated an operation because it encountered a client request loop. Please contact your app vendor.',
+  },
+  90033: {
+    error: 'temporarily_unavailable',
+    status: 503,
+    message: 'A transient error has occurred. Please try again.',
+  },
 };
 
 /** Extra fields some codes carry (reference §3.1). */
 const EXTRA: Record<number, Record<string, string>> = {
-  50076: { suberror: 'basic_action', claims: '{"access_token":{"capolids":{"essential":true,"values":["5a4c3b2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"]}}}' },
-  50079: { claims: '{"access_token":{"capolids":{"essential":true,"values":["5a4c3b2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"]}}}' },
+  50076: {
+    suberror: 'basic_action',
+    claims: '{"access_token":{"capolids":{"essential":true,"values":["5a4c3b2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"]}}}',
+  },
+  50079: {
+    claims: '{"access_token":{"capolids":{"essential":true,"values":["5a4c3b2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"]}}}',
+  },
   50055: { password_change_url: 'https://portal.microsoftonline.com/ChangePassword.aspx' },
 };
 
 /** `YYYY-MM-DD HH:MM:SSZ` (reference §3.1: space, no T, no fraction). */
 export function entraTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** `2024-10-02T22:05:03.6755165Z` style (seven fraction digits), as in AADSTS700024 messages. */
@@ -233,10 +318,19 @@ export interface EntraError {
 }
 
 /** Build Entra's JSON error body for an AADSTS code (reference §3.1; single-space separators, 2024+ style). */
-export function entraError(code: number, params: Record<string, string>, ctx: ErrorContext, override?: Partial<AadstsEntry>): EntraError {
-  const entry = { ...(AADSTS[code] ?? { error: 'invalid_request', status: 400, message: 'Unknown error.' }), ...override };
+export function entraError(
+  code: number,
+  params: Record<string, string>,
+  ctx: ErrorContext,
+  override?: Partial<AadstsEntry>,
+): EntraError {
+  const entry = {
+    ...(AADSTS[code] ?? { error: 'invalid_request', status: 400, message: 'Unknown error.' }),
+    ...override,
+  };
   const traceId = ctx.traceId ?? randomUUID();
-  const correlationId = ctx.correlationId && /^[0-9a-f-]{36}$/i.test(ctx.correlationId) ? ctx.correlationId : randomUUID();
+  const correlationId =
+    ctx.correlationId && /^[0-9a-f-]{36}$/i.test(ctx.correlationId) ? ctx.correlationId : randomUUID();
   const ts = entraTimestamp(ctx.now);
   const body: Record<string, unknown> = {
     error: entry.error,

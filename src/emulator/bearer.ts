@@ -127,7 +127,9 @@ export async function serveExtra(
       if (!res.headersSent) send(res, 500, { 'content-type': 'text/plain' }, 'emulator error');
     });
   };
-  const server: Server = core.tls ? createHttpsServer({ key: core.tls.key, cert: core.tls.cert }, listener) : createHttpServer(listener);
+  const server: Server = core.tls
+    ? createHttpsServer({ key: core.tls.key, cert: core.tls.cert }, listener)
+    : createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, core.host, () => {

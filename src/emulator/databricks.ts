@@ -91,13 +91,25 @@ export const DEFAULT_RESOURCE_ID =
  * the Azure resource but not a workspace user (needs the resource-id header); the confidential app's
  * service principal, when given, is a Contributor but not a workspace user (needs both Azure headers).
  */
-export function defaultPrincipals(seed: { confidentialClientId?: string; adminUpn?: string } = {}): WorkspacePrincipal[] {
+export function defaultPrincipals(
+  seed: { confidentialClientId?: string; adminUpn?: string } = {},
+): WorkspacePrincipal[] {
   const list: WorkspacePrincipal[] = [
     { upn: 'alice@contoso.com', displayName: 'Alice Smith', workspaceUser: true },
-    { upn: seed.adminUpn ?? 'admin@contoso.com', displayName: 'Workspace Admin', workspaceUser: false, azureRole: 'Owner' },
+    {
+      upn: seed.adminUpn ?? 'admin@contoso.com',
+      displayName: 'Workspace Admin',
+      workspaceUser: false,
+      azureRole: 'Owner',
+    },
   ];
   if (seed.confidentialClientId) {
-    list.push({ appId: seed.confidentialClientId, displayName: 'contoso-automation', workspaceUser: false, azureRole: 'Contributor' });
+    list.push({
+      appId: seed.confidentialClientId,
+      displayName: 'contoso-automation',
+      workspaceUser: false,
+      azureRole: 'Contributor',
+    });
   }
   return list;
 }
@@ -230,7 +242,9 @@ function isString(v: unknown): v is string {
 }
 
 /** Build the workspace's request handler. */
-export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createWorkspaceHandler(
+  opts: WorkspaceServerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const getKey = keyGetter(opts.keys);
   const now = opts.now ?? (() => Date.now());
   const authorityHost = (opts.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
@@ -250,7 +264,9 @@ export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: Inco
 
   const findPrincipal = (claims: Record<string, unknown>): WorkspacePrincipal | undefined => {
     const appOnly = claims.scp === undefined && (claims.idtyp === 'app' || !isString(claims.upn ?? claims.unique_name));
-    const names = [claims.upn, claims.unique_name, claims.preferred_username].filter(isString).map((s) => s.toLowerCase());
+    const names = [claims.upn, claims.unique_name, claims.preferred_username]
+      .filter(isString)
+      .map((s) => s.toLowerCase());
     const app = [claims.appid, claims.azp].find(isString)?.toLowerCase();
     return principals.find((p) => {
       if (p.oid && isString(claims.oid) && p.oid.toLowerCase() === claims.oid.toLowerCase()) return true;
@@ -299,7 +315,10 @@ export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: Inco
       return { status: 400, html: { title: reason, reason } };
     }
 
-    const notAuthorized: Refusal = { status: 403, html: { title: 'User not authorized.', reason: 'User not authorized.' } };
+    const notAuthorized: Refusal = {
+      status: 403,
+      html: { title: 'User not authorized.', reason: 'User not authorized.' },
+    };
     const sentResourceId = req.headers['x-databricks-azure-workspace-resource-id'];
     if (typeof sentResourceId === 'string' && !RESOURCE_ID_PATTERN.test(sentResourceId.trim())) {
       return {
@@ -329,7 +348,10 @@ export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: Inco
       if (typeof mgmt !== 'string' || mgmt.trim() === '') return notAuthorized;
       const problem = await checkManagementToken(mgmt.trim(), c);
       if (problem) {
-        return { status: 403, json: { error_code: 'PERMISSION_DENIED', message: `Invalid Azure management token: ${problem}` } };
+        return {
+          status: 403,
+          json: { error_code: 'PERMISSION_DENIED', message: `Invalid Azure management token: ${problem}` },
+        };
       }
     }
     if (opts.autoProvision) principal.workspaceUser = true;
@@ -353,7 +375,10 @@ export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: Inco
 
   const listClusters = (version: '2.0' | '2.1', url: URL): Refusal | { status: number; json: unknown } => {
     if (version === '2.0') return { status: 200, json: clusters.length ? { clusters } : {} };
-    const badParam = (message: string): Refusal => ({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE', message } });
+    const badParam = (message: string): Refusal => ({
+      status: 400,
+      json: { error_code: 'INVALID_PARAMETER_VALUE', message },
+    });
     const ps = url.searchParams.get('page_size');
     let size = DEFAULT_PAGE_SIZE;
     if (ps !== null && ps !== '') {
@@ -387,14 +412,24 @@ export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: Inco
           redirect_uri: `https://${host}/aad/redirect`,
           state: requestId(),
         });
-        send(res, 302, { server: 'databricks', location: `${authorityHost}/${opts.tenantId}/oauth2/authorize?${q}` }, '');
+        send(
+          res,
+          302,
+          { server: 'databricks', location: `${authorityHost}/${opts.tenantId}/oauth2/authorize?${q}` },
+          '',
+        );
         return;
       }
       if (req.method === 'GET' && path === '/oidc/oauth2/v2.0/authorize') {
-        send(res, 302, {
-          server: 'databricks',
-          location: `${authorityHost}/${opts.tenantId}/oauth2/v2.0/authorize${url.search}`,
-        }, '');
+        send(
+          res,
+          302,
+          {
+            server: 'databricks',
+            location: `${authorityHost}/${opts.tenantId}/oauth2/v2.0/authorize${url.search}`,
+          },
+          '',
+        );
         return;
       }
       if (!path.startsWith('/api/')) {
@@ -411,10 +446,15 @@ export function createWorkspaceHandler(opts: WorkspaceServerOptions): (req: Inco
         json: { error_code: 'ENDPOINT_NOT_FOUND', message: `No API found for '${req.method ?? 'GET'} ${route}'` },
       });
     })().catch((e: unknown) => {
-      send(res, 500, { server: 'databricks', 'content-type': JSON_TYPE }, JSON.stringify({
-        error_code: 'INTERNAL_ERROR',
-        message: e instanceof Error ? e.message : String(e),
-      }));
+      send(
+        res,
+        500,
+        { server: 'databricks', 'content-type': JSON_TYPE },
+        JSON.stringify({
+          error_code: 'INTERNAL_ERROR',
+          message: e instanceof Error ? e.message : String(e),
+        }),
+      );
     });
   };
 }
@@ -459,7 +499,10 @@ export const workspaceExtraServer: ExtraServer = async (core) => {
     keys: { getKey: async () => core.signingKey.publicKey },
     authorityHost: core.url,
     resourceId: DEFAULT_RESOURCE_ID,
-    principals: defaultPrincipals({ adminUpn: 'bob@contoso.com', ...(confidential ? { confidentialClientId: confidential } : {}) }),
+    principals: defaultPrincipals({
+      adminUpn: 'bob@contoso.com',
+      ...(confidential ? { confidentialClientId: confidential } : {}),
+    }),
     now: core.now,
   });
   const s = await serveExtra(core, 'workspace', handler);

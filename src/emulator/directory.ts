@@ -79,7 +79,11 @@ export const DEFAULT_SECRETS = {
 
 /** The seeded directory. `certificatePem` is the certificate generated at start for the certificate app. */
 export function defaultDirectory(certificatePem: string): DirectoryConfig {
-  const loopback = ['http://localhost', 'http://127.0.0.1', 'https://login.microsoftonline.com/common/oauth2/nativeclient'];
+  const loopback = [
+    'http://localhost',
+    'http://127.0.0.1',
+    'https://login.microsoftonline.com/common/oauth2/nativeclient',
+  ];
   return {
     tenant_id: DEFAULT_IDS.tenant_id,
     tenant_domain: 'contoso.onmicrosoft.com',
@@ -204,12 +208,34 @@ function obj(v: unknown, where: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-const APP_KEYS = new Set(['client_id', 'display_name', 'sp_object_id', 'public_client', 'allow_public_client_flows', 'redirect_uris', 'secrets', 'certificates', 'app_roles', 'admin_consented']);
-const USER_KEYS = new Set(['upn', 'password', 'object_id', 'display_name', 'given_name', 'family_name', 'mfa_required', 'password_expired', 'consented_apps']);
+const APP_KEYS = new Set([
+  'client_id',
+  'display_name',
+  'sp_object_id',
+  'public_client',
+  'allow_public_client_flows',
+  'redirect_uris',
+  'secrets',
+  'certificates',
+  'app_roles',
+  'admin_consented',
+]);
+const USER_KEYS = new Set([
+  'upn',
+  'password',
+  'object_id',
+  'display_name',
+  'given_name',
+  'family_name',
+  'mfa_required',
+  'password_expired',
+  'consented_apps',
+]);
 const TOP_KEYS = new Set(['tenant_id', 'tenant_domain', 'other_domains', 'apps', 'users', 'default_user']);
 
 function unknownKeys(o: Record<string, unknown>, allowed: Set<string>, where: string): void {
-  for (const k of Object.keys(o)) if (!allowed.has(k)) fail(`${where}: unknown field "${k}" (allowed: ${[...allowed].join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.has(k)) fail(`${where}: unknown field "${k}" (allowed: ${[...allowed].join(', ')})`);
 }
 
 function parseApp(v: unknown, where: string): AppConfig {
@@ -221,7 +247,8 @@ function parseApp(v: unknown, where: string): AppConfig {
     sp_object_id: str(o.sp_object_id ?? o.client_id, `${where}.sp_object_id`, { guid: true }),
   };
   if (o.public_client !== undefined) app.public_client = bool(o.public_client, `${where}.public_client`);
-  if (o.allow_public_client_flows !== undefined) app.allow_public_client_flows = bool(o.allow_public_client_flows, `${where}.allow_public_client_flows`);
+  if (o.allow_public_client_flows !== undefined)
+    app.allow_public_client_flows = bool(o.allow_public_client_flows, `${where}.allow_public_client_flows`);
   if (o.admin_consented !== undefined) app.admin_consented = bool(o.admin_consented, `${where}.admin_consented`);
   if (o.redirect_uris !== undefined) {
     app.redirect_uris = strList(o.redirect_uris, `${where}.redirect_uris`);
@@ -254,7 +281,9 @@ function parseApp(v: unknown, where: string): AppConfig {
   }
   if (o.app_roles !== undefined) {
     const r = obj(o.app_roles, `${where}.app_roles`);
-    app.app_roles = Object.fromEntries(Object.entries(r).map(([k, val]) => [k, strList(val, `${where}.app_roles.${k}`)]));
+    app.app_roles = Object.fromEntries(
+      Object.entries(r).map(([k, val]) => [k, strList(val, `${where}.app_roles.${k}`)]),
+    );
   }
   return app;
 }

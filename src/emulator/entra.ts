@@ -6,7 +6,15 @@
 import { createHash, randomBytes, randomUUID, X509Certificate, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { compactVerify, decodeProtectedHeader, decodeJwt } from 'jose';
-import { AADSTS, dotnetTime, entraError, entraQueryEncode, entraTimestamp, fill, redirectErrorDescription } from './aadsts.js';
+import {
+  AADSTS,
+  dotnetTime,
+  entraError,
+  entraQueryEncode,
+  entraTimestamp,
+  fill,
+  redirectErrorDescription,
+} from './aadsts.js';
 import type { AppConfig, DirectoryConfig, UserConfig } from './directory.js';
 import * as html from './html.js';
 import {
@@ -61,15 +69,29 @@ function baseHeaders(traceId: string): Record<string, string | string[]> {
     P3P: 'CP="DSP CUR OTPi IND OTRi ONL FIN"',
     'x-ms-request-id': traceId,
     'x-ms-ests-server': ESTS_SERVER,
-    'Set-Cookie': ['fpc=emulated; path=/; secure; HttpOnly; SameSite=None', 'x-ms-gateway-slice=estsfd; path=/; secure; samesite=none; httponly', 'stsservicecookie=estsfd; path=/; secure; samesite=none; httponly'],
+    'Set-Cookie': [
+      'fpc=emulated; path=/; secure; HttpOnly; SameSite=None',
+      'x-ms-gateway-slice=estsfd; path=/; secure; samesite=none; httponly',
+      'stsservicecookie=estsfd; path=/; secure; samesite=none; httponly',
+    ],
   };
 }
 
-export function json(status: number, body: unknown, traceId: string, extra: Record<string, string | string[]> = {}): Reply {
+export function json(
+  status: number,
+  body: unknown,
+  traceId: string,
+  extra: Record<string, string | string[]> = {},
+): Reply {
   return { status, headers: { ...baseHeaders(traceId), ...extra }, body: JSON.stringify(body) };
 }
 
-function htmlReply(status: number, body: string, traceId: string, extra: Record<string, string | string[]> = {}): Reply {
+function htmlReply(
+  status: number,
+  body: string,
+  traceId: string,
+  extra: Record<string, string | string[]> = {},
+): Reply {
   return {
     status,
     headers: {
@@ -78,7 +100,8 @@ function htmlReply(status: number, body: string, traceId: string, extra: Record<
       'Content-Type': 'text/html; charset=utf-8',
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *",
       'x-ms-request-id': traceId,
       'x-ms-ests-server': ESTS_SERVER,
       ...extra,
@@ -88,7 +111,17 @@ function htmlReply(status: number, body: string, traceId: string, extra: Record<
 }
 
 function redirect(location: string, traceId: string, extra: Record<string, string | string[]> = {}): Reply {
-  return { status: 302, headers: { Location: location, 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache', 'x-ms-request-id': traceId, ...extra }, body: '' };
+  return {
+    status: 302,
+    headers: {
+      Location: location,
+      'Cache-Control': 'no-store, no-cache',
+      Pragma: 'no-cache',
+      'x-ms-request-id': traceId,
+      ...extra,
+    },
+    body: '',
+  };
 }
 
 function cookies(req: EmuRequest): Record<string, string> {
@@ -216,15 +249,27 @@ export class Entra {
     const s = segment.toLowerCase();
     if (s === 'common' || s === 'organizations' || s === 'consumers') return { kind: s, segment };
     if (s === this.dir.tenant_id.toLowerCase()) return { kind: 'tenant', segment };
-    if (s === this.dir.tenant_domain.toLowerCase() || (this.dir.other_domains ?? []).some((d) => d.toLowerCase() === s)) return { kind: 'tenant', segment };
-    if (GUID.test(s) || /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(s)) return { error: 90002 };
+    if (s === this.dir.tenant_domain.toLowerCase() || (this.dir.other_domains ?? []).some((d) => d.toLowerCase() === s))
+      return { kind: 'tenant', segment };
+    if (GUID.test(s) || /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(s))
+      return { error: 90002 };
     return { error: 900023 };
   }
 
   /** JSON error (reference §3.1) with this request's trace id and echoed client-request-id. */
-  err(req: EmuRequest, code: number, params: Record<string, string> = {}, override?: Partial<(typeof AADSTS)[number]>): Reply {
+  err(
+    req: EmuRequest,
+    code: number,
+    params: Record<string, string> = {},
+    override?: Partial<(typeof AADSTS)[number]>,
+  ): Reply {
     const crid = req.headers['client-request-id'];
-    const e = entraError(code, params, { now: this.o.now(), traceId: req.traceId, correlationId: typeof crid === 'string' ? crid : undefined }, override);
+    const e = entraError(
+      code,
+      params,
+      { now: this.o.now(), traceId: req.traceId, correlationId: typeof crid === 'string' ? crid : undefined },
+      override,
+    );
     return json(e.status, e.body, req.traceId);
   }
 
@@ -246,7 +291,12 @@ export class Entra {
   discoveryV2(req: EmuRequest, t: Tenant): Reply {
     const seg = t.kind === 'tenant' ? this.dir.tenant_id : t.segment;
     const base = `${this.url}/${seg}`;
-    const issuer = t.kind === 'tenant' ? `${this.url}/${this.dir.tenant_id}/v2.0` : t.kind === 'consumers' ? `${this.url}/${MSA_TENANT}/v2.0` : `${this.url}/{tenantid}/v2.0`;
+    const issuer =
+      t.kind === 'tenant'
+        ? `${this.url}/${this.dir.tenant_id}/v2.0`
+        : t.kind === 'consumers'
+          ? `${this.url}/${MSA_TENANT}/v2.0`
+          : `${this.url}/{tenantid}/v2.0`;
     const body = {
       token_endpoint: `${base}/oauth2/v2.0/token`,
       token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
@@ -264,7 +314,27 @@ export class Entra {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'cloud_instance_name',
+        'cloud_instance_host_name',
+        'cloud_graph_host_name',
+        'msgraph_host',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'acr',
+        'nonce',
+        'preferred_username',
+        'name',
+        'tid',
+        'ver',
+        'at_hash',
+        'c_hash',
+        'email',
+      ],
       kerberos_endpoint: `${base}/kerberos`,
       tenant_region_scope: 'NA',
       cloud_instance_name: 'microsoftonline.com',
@@ -290,8 +360,27 @@ export class Entra {
       end_session_endpoint: `${base}/oauth2/logout`,
       response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
       scopes_supported: ['openid'],
-      issuer: t.kind === 'tenant' ? `https://sts.windows.net/${this.dir.tenant_id}/` : 'https://sts.windows.net/{tenantid}/',
-      claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'amr', 'nonce', 'email', 'given_name', 'family_name', 'nickname'],
+      issuer:
+        t.kind === 'tenant' ? `https://sts.windows.net/${this.dir.tenant_id}/` : 'https://sts.windows.net/{tenantid}/',
+      claims_supported: [
+        'sub',
+        'iss',
+        'cloud_instance_name',
+        'cloud_instance_host_name',
+        'cloud_graph_host_name',
+        'msgraph_host',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'acr',
+        'amr',
+        'nonce',
+        'email',
+        'given_name',
+        'family_name',
+        'nickname',
+      ],
       microsoft_multi_refresh_token: true,
       check_session_iframe: `${base}/oauth2/checksession`,
       userinfo_endpoint: `${base}/openid/userinfo`,
@@ -324,26 +413,47 @@ export class Entra {
   /** Instance discovery (§5.3), answered for the emulator's own host so MSAL can be pointed at it. */
   instanceDiscovery(req: EmuRequest): Reply {
     const host = new URL(this.url).host;
-    return json(200, {
-      tenant_discovery_endpoint: `${this.url}/${this.dir.tenant_id}/v2.0/.well-known/openid-configuration`,
-      'api-version': req.url.searchParams.get('api-version') ?? '1.1',
-      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
-    }, req.traceId, discoveryHeaders());
+    return json(
+      200,
+      {
+        tenant_discovery_endpoint: `${this.url}/${this.dir.tenant_id}/v2.0/.well-known/openid-configuration`,
+        'api-version': req.url.searchParams.get('api-version') ?? '1.1',
+        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+      },
+      req.traceId,
+      discoveryHeaders(),
+    );
   }
 
   // ---------------------------------------------------------------- authorize (§1)
 
   /** Where an authorize-leg response goes (query, fragment or form_post), with Entra's encoding (§1.3). */
-  private respond(req: EmuRequest, p: AuthParams, fields: Array<[string, string]>, extra: Record<string, string | string[]> = {}): Reply {
-    if (p.responseMode === 'form_post') return htmlReply(200, html.formPostPage(p.redirectUri, fields), req.traceId, extra);
+  private respond(
+    req: EmuRequest,
+    p: AuthParams,
+    fields: Array<[string, string]>,
+    extra: Record<string, string | string[]> = {},
+  ): Reply {
+    if (p.responseMode === 'form_post')
+      return htmlReply(200, html.formPostPage(p.redirectUri, fields), req.traceId, extra);
     const enc = entraQueryEncode(fields);
     if (p.responseMode === 'fragment') return redirect(`${p.redirectUri.split('#')[0]}#${enc}`, req.traceId, extra);
     return redirect(`${p.redirectUri}${p.redirectUri.includes('?') ? '&' : '?'}${enc}`, req.traceId, extra);
   }
 
-  private errorRedirect(req: EmuRequest, p: AuthParams, code: number, params: Record<string, string> = {}, error?: string): Reply {
+  private errorRedirect(
+    req: EmuRequest,
+    p: AuthParams,
+    code: number,
+    params: Record<string, string> = {},
+    error?: string,
+  ): Reply {
     const crid = req.headers['client-request-id'];
-    const desc = redirectErrorDescription(code, params, { now: this.o.now(), traceId: req.traceId, correlationId: typeof crid === 'string' ? crid : undefined });
+    const desc = redirectErrorDescription(code, params, {
+      now: this.o.now(),
+      traceId: req.traceId,
+      correlationId: typeof crid === 'string' ? crid : undefined,
+    });
     const fields: Array<[string, string]> = [
       ['error', error ?? AADSTS[code]!.error],
       ['error_description', desc],
@@ -368,7 +478,13 @@ export class Entra {
       const reg = new URL(r);
       const loopback = reg.protocol === 'http:' && (reg.hostname === 'localhost' || reg.hostname === '127.0.0.1');
       if (!(loopback && app.allow_public_client_flows)) return false;
-      return s.protocol === reg.protocol && s.hostname === reg.hostname && path(s) === path(reg) && s.search === reg.search && (reg.port === '' || reg.port === s.port);
+      return (
+        s.protocol === reg.protocol &&
+        s.hostname === reg.hostname &&
+        path(s) === path(reg) &&
+        s.search === reg.search &&
+        (reg.port === '' || reg.port === s.port)
+      );
     });
   }
 
@@ -380,7 +496,8 @@ export class Entra {
     if (!app) return this.errorPage(req, 700016, { appId: clientId, tenant: this.tenantName(t) });
     if (!app.redirect_uris?.length) return this.errorPage(req, 500113, {});
     const redirectUri = q.get('redirect_uri') ?? app.redirect_uris[0]!;
-    if (!this.redirectMatches(app, redirectUri)) return this.errorPage(req, 50011, { uri: redirectUri, appId: app.client_id });
+    if (!this.redirectMatches(app, redirectUri))
+      return this.errorPage(req, 50011, { uri: redirectUri, appId: app.client_id });
 
     const rm = q.get('response_mode');
     const p: AuthParams = {
@@ -389,10 +506,18 @@ export class Entra {
       clientId: app.client_id,
       redirectUri,
       responseMode: rm === 'fragment' || rm === 'form_post' ? rm : 'query',
-      scope: v1 ? `${q.get('resource') ?? '00000003-0000-0000-c000-000000000000'}/.default openid${q.get('scope') ? ` ${q.get('scope')}` : ''}` : (q.get('scope') ?? ''),
+      scope: v1
+        ? `${q.get('resource') ?? '00000003-0000-0000-c000-000000000000'}/.default openid${q.get('scope') ? ` ${q.get('scope')}` : ''}`
+        : (q.get('scope') ?? ''),
       clientInfo: q.get('client_info') === '1',
     };
-    for (const [k, name] of [['state', 'state'], ['nonce', 'nonce'], ['code_challenge', 'challenge'], ['prompt', 'prompt'], ['login_hint', 'loginHint']] as const) {
+    for (const [k, name] of [
+      ['state', 'state'],
+      ['nonce', 'nonce'],
+      ['code_challenge', 'challenge'],
+      ['prompt', 'prompt'],
+      ['login_hint', 'loginHint'],
+    ] as const) {
       const v = q.get(k);
       if (v !== null) (p as unknown as Record<string, string>)[name] = v;
     }
@@ -416,7 +541,8 @@ export class Entra {
 
   private checkScopeResources(ps: ParsedScope): { code: number; params: Record<string, string> } | undefined {
     for (const r of ps.resources) {
-      if (!findResource(r.identifier)) return { code: 500011, params: { resource: r.identifier, tenant: this.dir.tenant_domain } };
+      if (!findResource(r.identifier))
+        return { code: 500011, params: { resource: r.identifier, tenant: this.dir.tenant_domain } };
     }
     return undefined;
   }
@@ -435,7 +561,9 @@ export class Entra {
   }
 
   private consented(user: UserConfig, app: AppConfig): boolean {
-    return !!app.admin_consented || (user.consented_apps ?? []).some((c) => c.toLowerCase() === app.client_id.toLowerCase());
+    return (
+      !!app.admin_consented || (user.consented_apps ?? []).some((c) => c.toLowerCase() === app.client_id.toLowerCase())
+    );
   }
 
   /** After validation: pick the sign-in, consent or redirect step (prompt semantics §1.1). */
@@ -450,10 +578,12 @@ export class Entra {
     const session = this.session(req);
     if (p.prompt === 'none') {
       if (!session) return this.errorRedirect(req, p, 50058, {}, 'login_required');
-      if (!this.consented(this.user(session.upn)!, app)) return this.errorRedirect(req, p, 65001, { appId: app.client_id, name: app.display_name }, 'consent_required');
+      if (!this.consented(this.user(session.upn)!, app))
+        return this.errorRedirect(req, p, 65001, { appId: app.client_id, name: app.display_name }, 'consent_required');
       return this.success(req, p, session);
     }
-    if (!session || p.prompt === 'login' || p.prompt === 'select_account' || p.adminConsent) return this.signInPage(req, p);
+    if (!session || p.prompt === 'login' || p.prompt === 'select_account' || p.adminConsent)
+      return this.signInPage(req, p);
     const user = this.user(session.upn)!;
     if (p.prompt === 'consent' || !this.consented(user, app)) return this.consentPage(req, p, user);
     return this.success(req, p, session);
@@ -468,20 +598,49 @@ export class Entra {
   private signInPage(req: EmuRequest, p: AuthParams, error?: string, ctx?: string): Reply {
     const app = this.app(p.clientId)!;
     const c = ctx ?? this.stash(p);
-    return htmlReply(200, html.signInPage({ action: `/${encodeURIComponent(p.tenantSeg)}/login`, ctx: c, loginHint: p.loginHint, error, appName: app.display_name }), req.traceId);
+    return htmlReply(
+      200,
+      html.signInPage({
+        action: `/${encodeURIComponent(p.tenantSeg)}/login`,
+        ctx: c,
+        loginHint: p.loginHint,
+        error,
+        appName: app.display_name,
+      }),
+      req.traceId,
+    );
   }
 
-  private consentPage(req: EmuRequest, p: AuthParams, user: UserConfig, extra: Record<string, string | string[]> = {}): Reply {
+  private consentPage(
+    req: EmuRequest,
+    p: AuthParams,
+    user: UserConfig,
+    extra: Record<string, string | string[]> = {},
+  ): Reply {
     const app = this.app(p.clientId)!;
     const ps = parseScope(p.scope);
     const perms = [
       ...(ps.oidc.has('openid') || ps.oidc.has('profile') ? ['Sign you in and read your profile'] : []),
       ...(ps.oidc.has('offline_access') ? ['Maintain access to data you have given it access to'] : []),
-      ...ps.resources.map((r) => `Access ${findResource(r.identifier)?.name ?? r.identifier} (${r.permissions.join(', ')})`),
+      ...ps.resources.map(
+        (r) => `Access ${findResource(r.identifier)?.name ?? r.identifier} (${r.permissions.join(', ')})`,
+      ),
     ];
     if (p.adminConsent) perms.unshift('Consent on behalf of your organization');
     const ctx = this.stash(p, user.upn);
-    return htmlReply(200, html.consentPage({ action: `/${encodeURIComponent(p.tenantSeg)}/Consent/Set`, ctx, appName: app.display_name, clientId: app.client_id, upn: user.upn, permissions: perms }), req.traceId, extra);
+    return htmlReply(
+      200,
+      html.consentPage({
+        action: `/${encodeURIComponent(p.tenantSeg)}/Consent/Set`,
+        ctx,
+        appName: app.display_name,
+        clientId: app.client_id,
+        upn: user.upn,
+        permissions: perms,
+      }),
+      req.traceId,
+      extra,
+    );
   }
 
   /** POST /{tenant}/login: the sign-in form. */
@@ -489,14 +648,21 @@ export class Entra {
     const f = req.form ?? new URLSearchParams();
     const ctx = f.get('ctx') ?? '';
     const pend = this.pending.get(ctx);
-    if (!pend || pend.expires < this.o.now()) return htmlReply(400, html.messagePage('Sign-in expired', 'This sign-in request has expired. Start again from the application.'), req.traceId);
+    if (!pend || pend.expires < this.o.now())
+      return htmlReply(
+        400,
+        html.messagePage('Sign-in expired', 'This sign-in request has expired. Start again from the application.'),
+        req.traceId,
+      );
     const user = this.user(f.get('login'));
     if (!user) return this.signInPage(req, pend.params, "We couldn't find an account with that username.", ctx);
-    if (!safeEqual(user.password, f.get('passwd') ?? '')) return this.signInPage(req, pend.params, 'Your account or password is incorrect.', ctx);
+    if (!safeEqual(user.password, f.get('passwd') ?? ''))
+      return this.signInPage(req, pend.params, 'Your account or password is incorrect.', ctx);
     this.pending.delete(ctx);
     const { session, cookie } = this.newSession(user.upn);
     const app = this.app(pend.params.clientId)!;
-    if (pend.params.adminConsent || pend.params.prompt === 'consent' || !this.consented(user, app)) return this.consentPage(req, pend.params, user, { 'Set-Cookie': cookie });
+    if (pend.params.adminConsent || pend.params.prompt === 'consent' || !this.consented(user, app))
+      return this.consentPage(req, pend.params, user, { 'Set-Cookie': cookie });
     return this.success(req, pend.params, session, { 'Set-Cookie': cookie });
   }
 
@@ -504,7 +670,12 @@ export class Entra {
   consentPost(req: EmuRequest): Reply {
     const f = req.form ?? new URLSearchParams();
     const pend = this.pending.get(f.get('ctx') ?? '');
-    if (!pend || !pend.upn || pend.expires < this.o.now()) return htmlReply(400, html.messagePage('Sign-in expired', 'This consent request has expired. Start again from the application.'), req.traceId);
+    if (!pend || !pend.upn || pend.expires < this.o.now())
+      return htmlReply(
+        400,
+        html.messagePage('Sign-in expired', 'This consent request has expired. Start again from the application.'),
+        req.traceId,
+      );
     this.pending.delete(f.get('ctx')!);
     const p = pend.params;
     if (f.get('consent') !== 'accept') return this.errorRedirect(req, p, 65004, {}, 'access_denied');
@@ -512,18 +683,35 @@ export class Entra {
     const app = this.app(p.clientId)!;
     if (p.adminConsent) app.admin_consented = true;
     else user.consented_apps = [...new Set([...(user.consented_apps ?? []), app.client_id])];
-    const session = this.session(req) ?? [...this.sessions.values()].reverse().find((s) => s.upn === user.upn) ?? this.newSession(user.upn).session;
+    const session =
+      this.session(req) ??
+      [...this.sessions.values()].reverse().find((s) => s.upn === user.upn) ??
+      this.newSession(user.upn).session;
     return this.success(req, p, session);
   }
 
   /** The success redirect: code, client_info, state, session_state in the observed order (§1.2). */
-  private success(req: EmuRequest, p: AuthParams, session: Session, extra: Record<string, string | string[]> = {}): Reply {
+  private success(
+    req: EmuRequest,
+    p: AuthParams,
+    session: Session,
+    extra: Record<string, string | string[]> = {},
+  ): Reply {
     if (p.adminConsent) {
       // §8: v1 `tenant, state, admin_consent`; v2 `admin_consent, tenant, scope, state`.
       const f: Array<[string, string]> =
         p.adminConsent === 'v1'
-          ? [['tenant', this.dir.tenant_id], ...(p.state !== undefined ? [['state', p.state] as [string, string]] : []), ['admin_consent', 'True']]
-          : [['admin_consent', 'True'], ['tenant', this.dir.tenant_id], ['scope', p.scope], ...(p.state !== undefined ? [['state', p.state] as [string, string]] : [])];
+          ? [
+              ['tenant', this.dir.tenant_id],
+              ...(p.state !== undefined ? [['state', p.state] as [string, string]] : []),
+              ['admin_consent', 'True'],
+            ]
+          : [
+              ['admin_consent', 'True'],
+              ['tenant', this.dir.tenant_id],
+              ['scope', p.scope],
+              ...(p.state !== undefined ? [['state', p.state] as [string, string]] : []),
+            ];
       this.app(p.clientId)!.admin_consented = true;
       return this.respond(req, { ...p, responseMode: 'query' }, f, extra);
     }
@@ -546,8 +734,18 @@ export class Entra {
     if (!app) return this.errorPage(req, 700016, { appId: clientId, tenant: this.tenantName(t) });
     if (!app.redirect_uris?.length) return this.errorPage(req, 500113, {});
     const redirectUri = q.get('redirect_uri') ?? app.redirect_uris[0]!;
-    if (!this.redirectMatches(app, redirectUri)) return this.errorPage(req, 50011, { uri: redirectUri, appId: app.client_id });
-    const p: AuthParams = { v1: false, tenantSeg: t.segment, clientId: app.client_id, redirectUri, responseMode: 'query', scope: q.get('scope') ?? '', clientInfo: false, adminConsent: version };
+    if (!this.redirectMatches(app, redirectUri))
+      return this.errorPage(req, 50011, { uri: redirectUri, appId: app.client_id });
+    const p: AuthParams = {
+      v1: false,
+      tenantSeg: t.segment,
+      clientId: app.client_id,
+      redirectUri,
+      responseMode: 'query',
+      scope: q.get('scope') ?? '',
+      clientInfo: false,
+      adminConsent: version,
+    };
     const state = q.get('state');
     if (state !== null) p.state = state;
     if (version === 'v2' && !q.get('scope')) return this.errorRedirect(req, p, 900144, { name: 'scope' });
@@ -560,8 +758,14 @@ export class Entra {
     if (id) this.sessions.delete(id);
     const clear = `${SESSION_COOKIE}=; path=/; Max-Age=0`;
     const post = req.url.searchParams.get('post_logout_redirect_uri');
-    if (post && /^https?:\/\/(localhost|127\.0\.0\.1)([:/?#]|$)/.test(post)) return redirect(post, req.traceId, { 'Set-Cookie': clear });
-    return htmlReply(200, html.messagePage('You signed out of your account', 'It’s a good idea to close all browser windows.'), req.traceId, { 'Set-Cookie': clear });
+    if (post && /^https?:\/\/(localhost|127\.0\.0\.1)([:/?#]|$)/.test(post))
+      return redirect(post, req.traceId, { 'Set-Cookie': clear });
+    return htmlReply(
+      200,
+      html.messagePage('You signed out of your account', 'It’s a good idea to close all browser windows.'),
+      req.traceId,
+      { 'Set-Cookie': clear },
+    );
   }
 
   // ---------------------------------------------------------------- token endpoint (§2)
@@ -569,7 +773,8 @@ export class Entra {
   async token(req: EmuRequest, t: Tenant, v1: boolean): Promise<Reply> {
     const ct = String(req.headers['content-type'] ?? '').toLowerCase();
     // §2: only a form body counts; JSON bodies and query parameters ⇒ 900144 'grant_type'.
-    if (req.method !== 'POST' || !ct.startsWith('application/x-www-form-urlencoded') || !req.form) return this.err(req, 900144, { name: 'grant_type' });
+    if (req.method !== 'POST' || !ct.startsWith('application/x-www-form-urlencoded') || !req.form)
+      return this.err(req, 900144, { name: 'grant_type' });
     const f = req.form;
     const grant = f.get('grant_type');
     if (!grant) return this.err(req, 900144, { name: 'grant_type' });
@@ -588,7 +793,13 @@ export class Entra {
     const app = this.app(clientId);
     if (!app) return this.err(req, 700016, { appId: clientId, tenant: this.tenantName(t) });
 
-    const known = ['authorization_code', 'refresh_token', 'password', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'];
+    const known = [
+      'authorization_code',
+      'refresh_token',
+      'password',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ];
     if (!known.includes(grant)) return this.err(req, 70003, { grant });
     if (grant === 'password' && (t.kind === 'common' || t.kind === 'consumers')) return this.err(req, 9001023);
 
@@ -635,7 +846,8 @@ export class Entra {
       const now = this.o.now();
       const match = (app.secrets ?? []).filter((s) => safeEqual(s.value, secret));
       if (match.length === 0) return { error: this.err(req, 7000215, { appId: app.client_id }) };
-      if (match.every((s) => s.expires_at !== undefined && Date.parse(s.expires_at) <= now)) return { error: this.err(req, 7000222, { appId: app.client_id }) };
+      if (match.every((s) => s.expires_at !== undefined && Date.parse(s.expires_at) <= now))
+        return { error: this.err(req, 7000222, { appId: app.client_id }) };
       return { acr: '1' };
     }
     if (app.allow_public_client_flows && grant !== 'client_credentials') return { acr: '0' };
@@ -643,8 +855,16 @@ export class Entra {
   }
 
   /** private_key_jwt (§2.5): thumbprint lookup, signature, aud, iss/sub, time window, jti replay. */
-  private async verifyAssertion(req: EmuRequest, t: Tenant, app: AppConfig, assertion: string, type: string | null, v1: boolean): Promise<Reply | undefined> {
-    if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return this.err(req, 900144, { name: 'client_assertion_type' });
+  private async verifyAssertion(
+    req: EmuRequest,
+    t: Tenant,
+    app: AppConfig,
+    assertion: string,
+    type: string | null,
+    v1: boolean,
+  ): Promise<Reply | undefined> {
+    if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+      return this.err(req, 900144, { name: 'client_assertion_type' });
     let header: Record<string, unknown>;
     let claims: Record<string, unknown>;
     try {
@@ -656,12 +876,15 @@ export class Entra {
     const x5t = typeof header.x5t === 'string' ? header.x5t : undefined;
     const x5tS256 = typeof header['x5t#S256'] === 'string' ? (header['x5t#S256'] as string) : undefined;
     const certs = (app.certificates ?? []).map((pem) => new X509Certificate(pem));
-    const thumbHex = Buffer.from((x5t ?? x5tS256 ?? '').replace(/=+$/, ''), 'base64url').toString('hex').toUpperCase();
+    const thumbHex = Buffer.from((x5t ?? x5tS256 ?? '').replace(/=+$/, ''), 'base64url')
+      .toString('hex')
+      .toUpperCase();
     const cert = certs.find((c) => {
       if (x5t && createHash('sha1').update(c.raw).digest('base64url') === x5t.replace(/=+$/, '')) return true;
       return !!x5tS256 && createHash('sha256').update(c.raw).digest('base64url') === x5tS256.replace(/=+$/, '');
     });
-    if (!cert) return this.err(req, 700027, { reason: 'The key was not found.', thumb: thumbHex, appId: app.client_id });
+    if (!cert)
+      return this.err(req, 700027, { reason: 'The key was not found.', thumb: thumbHex, appId: app.client_id });
     try {
       await compactVerify(assertion, cert.publicKey, { algorithms: ['RS256', 'PS256'] });
     } catch {
@@ -671,7 +894,8 @@ export class Entra {
     if (claims.sub !== claims.iss) return this.err(req, 50048);
     const auds = this.assertionAudiences(t, req.url.pathname);
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!aud.some((a) => typeof a === 'string' && auds.includes(a))) return this.err(req, 70021, { expected: auds[0]!, actual: String(claims.aud) });
+    if (!aud.some((a) => typeof a === 'string' && auds.includes(a)))
+      return this.err(req, 70021, { expected: auds[0]!, actual: String(claims.aud) });
     const now = this.o.now();
     const nbf = typeof claims.nbf === 'number' ? claims.nbf : 0;
     const exp = typeof claims.exp === 'number' ? claims.exp : 0;
@@ -696,14 +920,23 @@ export class Entra {
     const segs = [...new Set([this.dir.tenant_id, this.dir.tenant_domain, t.segment])];
     const out: string[] = [`${this.url}${path}`];
     for (const s of segs) {
-      out.push(`${this.url}/${s}/oauth2/v2.0/token`, `${this.url}/${s}/oauth2/token`, `${this.url}/${s}/v2.0`, `${this.url}/${s}/`);
+      out.push(
+        `${this.url}/${s}/oauth2/v2.0/token`,
+        `${this.url}/${s}/oauth2/token`,
+        `${this.url}/${s}/v2.0`,
+        `${this.url}/${s}/`,
+      );
     }
     out.push(`https://login.microsoftonline.com/${this.dir.tenant_id}/oauth2/v2.0/token`);
     return out;
   }
 
   /** Resolve the one resource a token request targets (scope= for v2, resource= for v1). */
-  private resourceFor(req: EmuRequest, scope: string, v1Resource?: string): { error: Reply } | { res: Resource; identifier: string; perms: string[]; ps: ParsedScope } {
+  private resourceFor(
+    req: EmuRequest,
+    scope: string,
+    v1Resource?: string,
+  ): { error: Reply } | { res: Resource; identifier: string; perms: string[]; ps: ParsedScope } {
     const ps = parseScope(scope);
     if (v1Resource !== undefined) {
       const res = findResource(v1Resource);
@@ -740,11 +973,35 @@ export class Entra {
     }
     const res = findResource(identifier);
     if (!res) return this.err(req, 500011, { resource: identifier, tenant: this.dir.tenant_domain });
-    const t = mintAccessToken({ now: this.nowS(), tid: this.dir.tenant_id, app, appidacr: acr, resource: res, identifier, key: this.o.key });
+    const t = mintAccessToken({
+      now: this.nowS(),
+      tid: this.dir.tenant_id,
+      app,
+      appidacr: acr,
+      resource: res,
+      identifier,
+      key: this.o.key,
+    });
     if (v1) {
-      return json(200, { token_type: 'Bearer', expires_in: String(t.expiresIn), ext_expires_in: String(t.expiresIn), expires_on: String(t.expiresOn), not_before: String(t.notBefore), resource: identifier, access_token: t.token }, req.traceId);
+      return json(
+        200,
+        {
+          token_type: 'Bearer',
+          expires_in: String(t.expiresIn),
+          ext_expires_in: String(t.expiresIn),
+          expires_on: String(t.expiresOn),
+          not_before: String(t.notBefore),
+          resource: identifier,
+          access_token: t.token,
+        },
+        req.traceId,
+      );
     }
-    return json(200, { token_type: 'Bearer', expires_in: t.expiresIn, ext_expires_in: t.expiresIn, access_token: t.token }, req.traceId);
+    return json(
+      200,
+      { token_type: 'Bearer', expires_in: t.expiresIn, ext_expires_in: t.expiresIn, access_token: t.token },
+      req.traceId,
+    );
   }
 
   private authCodeGrant(req: EmuRequest, app: AppConfig, acr: '0' | '1' | '2', v1: boolean): Reply {
@@ -753,25 +1010,54 @@ export class Entra {
     if (!code) return this.err(req, 900144, { name: 'code' });
     const rec = this.codes.get(code);
     if (!rec) return this.err(req, 9002313);
-    if (rec.params.clientId !== app.client_id) return this.err(req, 70000, {}, { error: 'invalid_grant', message: "The provided value for the 'code' parameter is not valid. The code was issued to a different client." });
+    if (rec.params.clientId !== app.client_id)
+      return this.err(
+        req,
+        70000,
+        {},
+        {
+          error: 'invalid_grant',
+          message:
+            "The provided value for the 'code' parameter is not valid. The code was issued to a different client.",
+        },
+      );
     if (rec.used) return this.err(req, 54005);
     if (this.o.now() - rec.issuedAt > CODE_LIFETIME_S * 1000) return this.err(req, 70008);
     const sent = f.get('redirect_uri');
     if (sent === null) return this.err(req, 900144, { name: 'redirect_uri' });
     if (sent !== rec.params.redirectUri) {
       // §3.4 token-endpoint form of 50011.
-      return this.err(req, 50011, {}, { error: 'invalid_grant', message: `The reply address '${sent}' does not match the reply address '${rec.params.redirectUri}' provided when requesting Authorization code.` });
+      return this.err(
+        req,
+        50011,
+        {},
+        {
+          error: 'invalid_grant',
+          message: `The reply address '${sent}' does not match the reply address '${rec.params.redirectUri}' provided when requesting Authorization code.`,
+        },
+      );
     }
     if (rec.params.challenge !== undefined) {
       const verifier = f.get('code_verifier') ?? '';
-      const computed = rec.params.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+      const computed =
+        rec.params.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
       if (!verifier || !safeEqual(computed, rec.params.challenge)) return this.err(req, 501481);
     }
     const user = this.user(rec.upn);
     if (!user) return this.err(req, 9002313);
     rec.used = true;
     const scope = f.get('scope') ?? rec.params.scope;
-    return this.issueUser(req, { app, acr, user, scope, nonce: rec.params.nonce, sid: rec.sid, clientInfo: f.get('client_info') === '1', v1, v1Resource: v1 ? (f.get('resource') ?? undefined) : undefined });
+    return this.issueUser(req, {
+      app,
+      acr,
+      user,
+      scope,
+      nonce: rec.params.nonce,
+      sid: rec.sid,
+      clientInfo: f.get('client_info') === '1',
+      v1,
+      v1Resource: v1 ? (f.get('resource') ?? undefined) : undefined,
+    });
   }
 
   private refreshGrant(req: EmuRequest, app: AppConfig, acr: '0' | '1' | '2', v1: boolean): Reply {
@@ -781,15 +1067,27 @@ export class Entra {
     const rec = this.refreshTokens.get(rt);
     if (!rec || rec.clientId !== app.client_id) return this.err(req, 9002313);
     const now = this.o.now();
-    if (now - rec.lastUsed > RT_INACTIVITY_S * 1000) return this.err(req, 700082, { issued: new Date(rec.issuedAt).toISOString() });
+    if (now - rec.lastUsed > RT_INACTIVITY_S * 1000)
+      return this.err(req, 700082, { issued: new Date(rec.issuedAt).toISOString() });
     const vf = this.validFrom.get(rec.upn);
-    if (vf !== undefined && rec.issuedAt < vf) return this.err(req, 50173, { issued: dotnetTime(rec.issuedAt), validFrom: dotnetTime(vf) });
+    if (vf !== undefined && rec.issuedAt < vf)
+      return this.err(req, 50173, { issued: dotnetTime(rec.issuedAt), validFrom: dotnetTime(vf) });
     const user = this.user(rec.upn);
     if (!user) return this.err(req, 9002313);
     rec.lastUsed = now;
     // §2.2: the scope may name another resource; the old refresh token stays valid.
     const scope = f.get('scope') ?? rec.scope;
-    return this.issueUser(req, { app, acr, user, scope, sid: rec.sid, clientInfo: f.get('client_info') === '1', v1, v1Resource: v1 ? (f.get('resource') ?? rec.v1Resource) : undefined, forceRefresh: true });
+    return this.issueUser(req, {
+      app,
+      acr,
+      user,
+      scope,
+      sid: rec.sid,
+      clientInfo: f.get('client_info') === '1',
+      v1,
+      v1Resource: v1 ? (f.get('resource') ?? rec.v1Resource) : undefined,
+      forceRefresh: true,
+    });
   }
 
   private passwordGrant(req: EmuRequest, app: AppConfig, acr: '0' | '1' | '2', v1: boolean): Reply {
@@ -805,7 +1103,16 @@ export class Entra {
     if (user.password_expired) return this.err(req, 50055);
     if (user.mfa_required) return this.err(req, 50076, { resource: target.res.appId });
     // ROPC does not check per-user consent here (Entra would answer 65001 without it); see README.
-    return this.issueUser(req, { app, acr, user, scope, clientInfo: f.get('client_info') === '1', v1, v1Resource: v1 ? (f.get('resource') ?? undefined) : undefined, amr: ['pwd'] });
+    return this.issueUser(req, {
+      app,
+      acr,
+      user,
+      scope,
+      clientInfo: f.get('client_info') === '1',
+      v1,
+      v1Resource: v1 ? (f.get('resource') ?? undefined) : undefined,
+      amr: ['pwd'],
+    });
   }
 
   private deviceGrant(req: EmuRequest, app: AppConfig, acr: '0' | '1' | '2', v1: boolean): Reply {
@@ -820,20 +1127,45 @@ export class Entra {
     if (rec.status === 'pending') {
       const last = rec.lastPoll;
       rec.lastPoll = now;
-      if (this.o.deviceSlowDown && last !== undefined && now - last < DEVICE_INTERVAL_S * 1000) return this.err(req, 70016, {}, { error: 'slow_down' });
+      if (this.o.deviceSlowDown && last !== undefined && now - last < DEVICE_INTERVAL_S * 1000)
+        return this.err(req, 70016, {}, { error: 'slow_down' });
       return this.err(req, 70016);
     }
     const user = this.user(rec.upn)!;
     this.devices.delete(dc);
-    return this.issueUser(req, { app, acr, user, scope: rec.scope, clientInfo: f.get('client_info') === '1', v1, v1Resource: rec.v1Resource });
+    return this.issueUser(req, {
+      app,
+      acr,
+      user,
+      scope: rec.scope,
+      clientInfo: f.get('client_info') === '1',
+      v1,
+      v1Resource: rec.v1Resource,
+    });
   }
 
   /** A user-flow token response (§2.7; v1 §2.8 with string numbers and `resource`). */
   private issueUser(
     req: EmuRequest,
-    o: { app: AppConfig; acr: '0' | '1' | '2'; user: UserConfig; scope: string; nonce?: string; sid?: string; clientInfo: boolean; v1: boolean; v1Resource?: string; forceRefresh?: boolean; amr?: string[] },
+    o: {
+      app: AppConfig;
+      acr: '0' | '1' | '2';
+      user: UserConfig;
+      scope: string;
+      nonce?: string;
+      sid?: string;
+      clientInfo: boolean;
+      v1: boolean;
+      v1Resource?: string;
+      forceRefresh?: boolean;
+      amr?: string[];
+    },
   ): Reply {
-    const target = this.resourceFor(req, o.scope, o.v1 ? o.v1Resource ?? '00000003-0000-0000-c000-000000000000' : undefined);
+    const target = this.resourceFor(
+      req,
+      o.scope,
+      o.v1 ? (o.v1Resource ?? '00000003-0000-0000-c000-000000000000') : undefined,
+    );
     if ('error' in target) return target.error;
     const now = this.nowS();
     const at = mintAccessToken({
@@ -854,7 +1186,15 @@ export class Entra {
     let refresh: string | undefined;
     if (wantRefresh) {
       refresh = opaqueToken(240);
-      this.refreshTokens.set(refresh, { clientId: o.app.client_id, upn: o.user.upn, scope: o.scope, issuedAt: this.o.now(), lastUsed: this.o.now(), sid: o.sid, v1Resource: o.v1Resource });
+      this.refreshTokens.set(refresh, {
+        clientId: o.app.client_id,
+        upn: o.user.upn,
+        scope: o.scope,
+        issuedAt: this.o.now(),
+        lastUsed: this.o.now(),
+        sid: o.sid,
+        v1Resource: o.v1Resource,
+      });
     }
     if (o.v1) {
       const body: Record<string, unknown> = {
@@ -901,7 +1241,8 @@ export class Entra {
 
   deviceCode(req: EmuRequest, t: Tenant, v1: boolean): Reply {
     const ct = String(req.headers['content-type'] ?? '').toLowerCase();
-    if (req.method !== 'POST' || !ct.startsWith('application/x-www-form-urlencoded') || !req.form) return this.err(req, 900144, { name: 'client_id' });
+    if (req.method !== 'POST' || !ct.startsWith('application/x-www-form-urlencoded') || !req.form)
+      return this.err(req, 900144, { name: 'client_id' });
     const f = req.form;
     const clientId = f.get('client_id');
     if (!clientId) return this.err(req, 900144, { name: 'client_id' });
@@ -921,13 +1262,43 @@ export class Entra {
     if (scopeErr) return this.err(req, scopeErr.code, scopeErr.params);
     const userCode = userCodeString();
     const deviceCode = `DAQABAAEAAAD${randomBytes(140).toString('base64url')}`;
-    this.devices.set(deviceCode, { deviceCode, userCode, clientId: app.client_id, scope, v1Resource, expiresAt: this.o.now() + DEVICE_CODE_LIFETIME_S * 1000, status: 'pending' });
+    this.devices.set(deviceCode, {
+      deviceCode,
+      userCode,
+      clientId: app.client_id,
+      scope,
+      v1Resource,
+      expiresAt: this.o.now() + DEVICE_CODE_LIFETIME_S * 1000,
+      status: 'pending',
+    });
     const uri = `${this.url}/devicelogin`;
     const message = `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`;
     if (v1) {
-      return json(200, { user_code: userCode, device_code: deviceCode, verification_url: uri, expires_in: String(DEVICE_CODE_LIFETIME_S), interval: String(DEVICE_INTERVAL_S), message }, req.traceId);
+      return json(
+        200,
+        {
+          user_code: userCode,
+          device_code: deviceCode,
+          verification_url: uri,
+          expires_in: String(DEVICE_CODE_LIFETIME_S),
+          interval: String(DEVICE_INTERVAL_S),
+          message,
+        },
+        req.traceId,
+      );
     }
-    return json(200, { user_code: userCode, device_code: deviceCode, verification_uri: uri, expires_in: DEVICE_CODE_LIFETIME_S, interval: DEVICE_INTERVAL_S, message }, req.traceId);
+    return json(
+      200,
+      {
+        user_code: userCode,
+        device_code: deviceCode,
+        verification_uri: uri,
+        expires_in: DEVICE_CODE_LIFETIME_S,
+        interval: DEVICE_INTERVAL_S,
+        message,
+      },
+      req.traceId,
+    );
   }
 
   private deviceByUserCode(userCode: string): DeviceRecord | undefined {
@@ -955,27 +1326,75 @@ export class Entra {
     if (!otc) return htmlReply(200, html.deviceLoginPage({ action: '/devicelogin' }), req.traceId);
     const d = this.deviceByUserCode(otc);
     if (!d || this.o.now() > d.expiresAt || d.status !== 'pending') {
-      return htmlReply(200, html.deviceLoginPage({ action: '/devicelogin', code: otc, error: "That code didn't work. Check the code and try again." }), req.traceId);
+      return htmlReply(
+        200,
+        html.deviceLoginPage({
+          action: '/devicelogin',
+          code: otc,
+          error: "That code didn't work. Check the code and try again.",
+        }),
+        req.traceId,
+      );
     }
     const app = this.app(d.clientId)!;
     const action = req.method === 'POST' ? f.get('action') : null;
-    if (!action) return htmlReply(200, html.deviceConfirmPage({ action: '/devicelogin', userCode: d.userCode, appName: app.display_name, upns: [this.session(req)?.upn ?? this.dir.default_user] }), req.traceId);
+    if (!action)
+      return htmlReply(
+        200,
+        html.deviceConfirmPage({
+          action: '/devicelogin',
+          userCode: d.userCode,
+          appName: app.display_name,
+          upns: [this.session(req)?.upn ?? this.dir.default_user],
+        }),
+        req.traceId,
+      );
     if (action === 'decline') {
       this.approveDeviceCode(d.userCode, 'decline');
-      return htmlReply(200, html.messagePage('Sign-in declined', 'You have declined to sign in to the application on your device.'), req.traceId);
+      return htmlReply(
+        200,
+        html.messagePage('Sign-in declined', 'You have declined to sign in to the application on your device.'),
+        req.traceId,
+      );
     }
     const session = this.session(req);
     let upn = session?.upn;
     if (f.get('passwd')) {
       const user = this.user(f.get('login'));
       if (!user || !safeEqual(user.password, f.get('passwd')!)) {
-        return htmlReply(200, html.deviceConfirmPage({ action: '/devicelogin', userCode: d.userCode, appName: app.display_name, upns: [f.get('login') ?? ''] }), req.traceId);
+        return htmlReply(
+          200,
+          html.deviceConfirmPage({
+            action: '/devicelogin',
+            userCode: d.userCode,
+            appName: app.display_name,
+            upns: [f.get('login') ?? ''],
+          }),
+          req.traceId,
+        );
       }
       upn = user.upn;
     }
-    if (!upn) return htmlReply(200, html.deviceConfirmPage({ action: '/devicelogin', userCode: d.userCode, appName: app.display_name, upns: [this.dir.default_user] }), req.traceId);
+    if (!upn)
+      return htmlReply(
+        200,
+        html.deviceConfirmPage({
+          action: '/devicelogin',
+          userCode: d.userCode,
+          appName: app.display_name,
+          upns: [this.dir.default_user],
+        }),
+        req.traceId,
+      );
     this.approveDeviceCode(d.userCode, 'approve', upn);
-    return htmlReply(200, html.messagePage(`${app.display_name}`, 'You have signed in to the application on your device. You may now close this window.'), req.traceId);
+    return htmlReply(
+      200,
+      html.messagePage(
+        `${app.display_name}`,
+        'You have signed in to the application on your device. You may now close this window.',
+      ),
+      req.traceId,
+    );
   }
 
   /** An AADSTS fault on the authorize leg: redirected when the request's redirect URI is trusted, else a page. */
@@ -985,12 +1404,30 @@ export class Entra {
     const uri = q.get('redirect_uri');
     if (app && uri && this.redirectMatches(app, uri) && !PAGE_ONLY.has(code)) {
       const rm = q.get('response_mode');
-      const p: AuthParams = { v1: false, tenantSeg: '', clientId: app.client_id, redirectUri: uri, responseMode: rm === 'fragment' || rm === 'form_post' ? rm : 'query', scope: '', clientInfo: false };
+      const p: AuthParams = {
+        v1: false,
+        tenantSeg: '',
+        clientId: app.client_id,
+        redirectUri: uri,
+        responseMode: rm === 'fragment' || rm === 'form_post' ? rm : 'query',
+        scope: '',
+        clientInfo: false,
+      };
       const state = q.get('state');
       if (state !== null) p.state = state;
-      return this.errorRedirect(req, p, code, { appId: app.client_id, name: app.display_name, tenant: this.dir.tenant_domain, resource: '', uri });
+      return this.errorRedirect(req, p, code, {
+        appId: app.client_id,
+        name: app.display_name,
+        tenant: this.dir.tenant_domain,
+        resource: '',
+        uri,
+      });
     }
-    return this.errorPage(req, code, { appId: q.get('client_id') ?? '', uri: uri ?? '', tenant: this.dir.tenant_domain });
+    return this.errorPage(req, code, {
+      appId: q.get('client_id') ?? '',
+      uri: uri ?? '',
+      tenant: this.dir.tenant_domain,
+    });
   }
 }
 
@@ -998,7 +1435,11 @@ export class Entra {
 const PAGE_ONLY = new Set([50011, 500113, 700016, 900144, 90014, 50105]);
 
 function discoveryHeaders(): Record<string, string> {
-  return { 'Cache-Control': 'max-age=86400, private', 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, OPTIONS' };
+  return {
+    'Cache-Control': 'max-age=86400, private',
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, OPTIONS',
+  };
 }
 
 function parseBasic(h: string | undefined): { id: string; secret: string } | undefined {

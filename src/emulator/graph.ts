@@ -22,7 +22,13 @@ import type { ExtraServer } from './index.js';
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const GRAPH_AUDIENCES = [GRAPH_APP_ID, 'https://graph.microsoft.com', 'https://graph.microsoft.com/'];
 const APP_ROLES = ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
-const DELEGATED_SCOPES = ['User.Read.All', 'User.ReadBasic.All', 'Directory.Read.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
+const DELEGATED_SCOPES = [
+  'User.Read.All',
+  'User.ReadBasic.All',
+  'Directory.Read.All',
+  'User.ReadWrite.All',
+  'Directory.ReadWrite.All',
+];
 
 /** A user with Graph's default property set, in Graph's property order. */
 export interface GraphUser {
@@ -68,20 +74,37 @@ export function seedGraphUsers(): GraphUser[] {
   return [
     u('6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0', 'Adams@contoso.com', 'Conf Room Adams'),
     u('4562bcc8-c436-4f95-b7c0-4f8ce89dca5e', 'admin@contoso.com', 'MOD Administrator', {
-      businessPhones: ['425-555-0100'], givenName: 'MOD', mail: null, mobilePhone: '425-555-0101',
-      preferredLanguage: 'en-US', surname: 'Administrator',
+      businessPhones: ['425-555-0100'],
+      givenName: 'MOD',
+      mail: null,
+      mobilePhone: '425-555-0101',
+      preferredLanguage: 'en-US',
+      surname: 'Administrator',
     }),
     u('3f9d2c71-8a4e-4b6f-a1d0-5e7c9b2f8d46', 'alice@contoso.com', 'Alice Smith', {
-      givenName: 'Alice', surname: 'Smith', jobTitle: 'Data Engineer', officeLocation: '18/2111', preferredLanguage: 'en-US',
+      givenName: 'Alice',
+      surname: 'Smith',
+      jobTitle: 'Data Engineer',
+      officeLocation: '18/2111',
+      preferredLanguage: 'en-US',
     }),
     u('8b2e6f10-1c3d-4e5f-9a7b-2c4d6e8f0a1b', 'bob@contoso.com', 'Bob Jones', {
-      givenName: 'Bob', surname: 'Jones', jobTitle: 'Security Engineer', businessPhones: ['+1 425 555 0109'],
+      givenName: 'Bob',
+      surname: 'Jones',
+      jobTitle: 'Security Engineer',
+      businessPhones: ['+1 425 555 0109'],
     }),
     u('c7d8e9f0-a1b2-4c3d-8e4f-5a6b7c8d9e0f', 'carol@contoso.com', 'Carol Lee', { givenName: 'Carol', surname: 'Lee' }),
     u('d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6', 'dan@contoso.com', 'Dan Park', {
-      givenName: 'Dan', surname: 'Park', officeLocation: '131/1104', preferredLanguage: 'ko-KR',
+      givenName: 'Dan',
+      surname: 'Park',
+      officeLocation: '131/1104',
+      preferredLanguage: 'ko-KR',
     }),
-    u('e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f7a8b9', 'erin@contoso.com', 'Erin Novak', { givenName: 'Erin', surname: 'Novak' }),
+    u('e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f7a8b9', 'erin@contoso.com', 'Erin Novak', {
+      givenName: 'Erin',
+      surname: 'Novak',
+    }),
   ];
 }
 
@@ -113,16 +136,29 @@ export function createGraphHandler(opts: GraphServerOptions): (req: IncomingMess
   const now = opts.now ?? (() => Date.now());
   const users = opts.users ?? seedGraphUsers();
 
-  const reply = (res: ServerResponse, status: number, body: unknown, rid: string, crid: string, extra: Record<string, string> = {}) => {
-    send(res, status, {
-      'content-type': GRAPH_JSON,
-      'request-id': rid,
-      'client-request-id': crid,
-      'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Emulator","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"EMU"}}',
-      'cache-control': 'no-cache',
-      'strict-transport-security': 'max-age=31536000',
-      ...extra,
-    }, JSON.stringify(body));
+  const reply = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    rid: string,
+    crid: string,
+    extra: Record<string, string> = {},
+  ) => {
+    send(
+      res,
+      status,
+      {
+        'content-type': GRAPH_JSON,
+        'request-id': rid,
+        'client-request-id': crid,
+        'x-ms-ags-diagnostic':
+          '{"ServerInfo":{"DataCenter":"Emulator","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"EMU"}}',
+        'cache-control': 'no-cache',
+        'strict-transport-security': 'max-age=31536000',
+        ...extra,
+      },
+      JSON.stringify(body),
+    );
   };
 
   const error = (code: string, message: string, rid: string, crid: string) => ({
@@ -149,7 +185,8 @@ export function createGraphHandler(opts: GraphServerOptions): (req: IncomingMess
       const verified = await verifySignature(token, getKey, { graphNonce: true });
       if (!verified) return unauthenticated('Access token validation failure.');
       const c = verified.payload;
-      if (!GRAPH_AUDIENCES.includes(String(c.aud))) return unauthenticated('Access token validation failure. Invalid audience.');
+      if (!GRAPH_AUDIENCES.includes(String(c.aud)))
+        return unauthenticated('Access token validation failure. Invalid audience.');
       const nowSec = Math.floor(now() / 1000);
       if (typeof c.exp !== 'number' || c.exp <= nowSec || (typeof c.nbf === 'number' && c.nbf > nowSec + 300)) {
         return unauthenticated('Access token has expired or is not yet valid.');
@@ -159,23 +196,47 @@ export function createGraphHandler(opts: GraphServerOptions): (req: IncomingMess
       const path = url.pathname.replace(/\/+$/, '');
       if (path.toLowerCase() !== '/v1.0/users' || req.method !== 'GET') {
         const segment = path.split('/').filter(Boolean).slice(1).join('/') || path;
-        return reply(res, 400, error('BadRequest', `Resource not found for the segment '${segment}'.`, rid, crid), rid, crid);
+        return reply(
+          res,
+          400,
+          error('BadRequest', `Resource not found for the segment '${segment}'.`, rid, crid),
+          rid,
+          crid,
+        );
       }
 
       const roles = Array.isArray(c.roles) ? c.roles.map(String) : [];
       const scopes = typeof c.scp === 'string' ? c.scp.split(' ') : [];
-      const allowed = typeof c.scp === 'string'
-        ? scopes.some((s) => DELEGATED_SCOPES.includes(s))
-        : roles.some((r) => APP_ROLES.includes(r));
+      const allowed =
+        typeof c.scp === 'string'
+          ? scopes.some((s) => DELEGATED_SCOPES.includes(s))
+          : roles.some((r) => APP_ROLES.includes(r));
       if (!allowed) {
-        return reply(res, 403, error('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', rid, crid), rid, crid);
+        return reply(
+          res,
+          403,
+          error('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', rid, crid),
+          rid,
+          crid,
+        );
       }
 
       const topRaw = url.searchParams.get('$top');
       let top = DEFAULT_TOP;
       if (topRaw !== null) {
         if (!/^\d+$/.test(topRaw) || Number(topRaw) < 1 || Number(topRaw) > MAX_TOP) {
-          return reply(res, 400, error('Request_BadRequest', `Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`, rid, crid), rid, crid);
+          return reply(
+            res,
+            400,
+            error(
+              'Request_BadRequest',
+              `Invalid page size specified: '${topRaw}'. Must be between 1 and ${MAX_TOP} inclusive.`,
+              rid,
+              crid,
+            ),
+            rid,
+            crid,
+          );
         }
         top = Number(topRaw);
       }
@@ -184,7 +245,18 @@ export function createGraphHandler(opts: GraphServerOptions): (req: IncomingMess
       if (skip !== null) {
         const o = parseSkiptoken(skip);
         if (o === undefined) {
-          return reply(res, 400, error('Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.', rid, crid), rid, crid);
+          return reply(
+            res,
+            400,
+            error(
+              'Directory_ExpiredPageToken',
+              'The specified page token value has expired and can no longer be included in your request.',
+              rid,
+              crid,
+            ),
+            rid,
+            crid,
+          );
         }
         offset = o;
       }
@@ -199,9 +271,14 @@ export function createGraphHandler(opts: GraphServerOptions): (req: IncomingMess
       body.value = page;
       reply(res, 200, body, rid, crid);
     })().catch((e: unknown) => {
-      send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({
-        error: { code: 'InternalServerError', message: e instanceof Error ? e.message : String(e) },
-      }));
+      send(
+        res,
+        500,
+        { 'content-type': 'application/json' },
+        JSON.stringify({
+          error: { code: 'InternalServerError', message: e instanceof Error ? e.message : String(e) },
+        }),
+      );
     });
   };
 }

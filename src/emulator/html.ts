@@ -30,7 +30,13 @@ function hidden(fields: Record<string, string>): string {
     .join('\n');
 }
 
-export function signInPage(opts: { action: string; ctx: string; loginHint?: string; error?: string; appName: string }): string {
+export function signInPage(opts: {
+  action: string;
+  ctx: string;
+  loginHint?: string;
+  error?: string;
+  appName: string;
+}): string {
   return page(
     'Sign in to your account',
     `<h1>Sign in</h1>
@@ -45,7 +51,14 @@ ${hidden({ ctx: opts.ctx })}
   );
 }
 
-export function consentPage(opts: { action: string; ctx: string; appName: string; clientId: string; upn: string; permissions: string[] }): string {
+export function consentPage(opts: {
+  action: string;
+  ctx: string;
+  appName: string;
+  clientId: string;
+  upn: string;
+  permissions: string[];
+}): string {
   return page(
     'Permissions requested',
     `<h1>Permissions requested</h1>
@@ -61,7 +74,11 @@ ${hidden({ ctx: opts.ctx })}
 }
 
 /** Entra's "Sorry, but we're having trouble signing you in" page for errors that must not be redirected. */
-export function errorPage(code: number, message: string, ids: { traceId: string; correlationId: string; timestamp: string }): string {
+export function errorPage(
+  code: number,
+  message: string,
+  ids: { traceId: string; correlationId: string; timestamp: string },
+): string {
   return page(
     'Sign in to your account',
     `<h1>Sorry, but we’re having trouble signing you in.</h1>

@@ -104,7 +104,9 @@ export interface EmulatorCore {
 }
 
 /** An extra server: started after Entra, its `info` merged into `emu.info` (e.g. {workspace_url}). */
-export type ExtraServer = (core: EmulatorCore) => Promise<{ info: Record<string, unknown>; close: () => Promise<void> }>;
+export type ExtraServer = (
+  core: EmulatorCore,
+) => Promise<{ info: Record<string, unknown>; close: () => Promise<void> }>;
 
 /**
  * Built-in extra servers. The workspace helper adds the Databricks workspace and Graph servers HERE
@@ -189,7 +191,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function endpointOf(path: string): string | undefined {
   if (/\/oauth2\/(v2\.0\/)?token$/.test(path)) return 'token';
   if (/\/oauth2\/(v2\.0\/)?devicecode$/.test(path)) return 'devicecode';
-  if (/\/oauth2\/(v2\.0\/)?authorize$/.test(path) || /\/(v2\.0\/)?adminconsent$/.test(path) || /\/(login|Consent\/Set)$/.test(path)) return 'authorize';
+  if (
+    /\/oauth2\/(v2\.0\/)?authorize$/.test(path) ||
+    /\/(v2\.0\/)?adminconsent$/.test(path) ||
+    /\/(login|Consent\/Set)$/.test(path)
+  )
+    return 'authorize';
   if (/openid-configuration$/.test(path) || path === '/common/discovery/instance') return 'discovery';
   if (/\/discovery\/(v2\.0\/)?keys$/.test(path)) return 'jwks';
   return undefined;
@@ -203,15 +210,22 @@ function send(res: ServerResponse, r: Reply): void {
 function validateFault(v: unknown): FaultSpec {
   if (typeof v !== 'object' || v === null) throw new Error('fault must be a JSON object');
   const f = v as Record<string, unknown>;
-  if (typeof f.endpoint !== 'string' || !f.endpoint) throw new Error('fault.endpoint must be "token", "authorize", "devicecode", "discovery", "jwks", "*" or an extra server name');
-  if (f.count !== undefined && (!Number.isInteger(f.count) || (f.count as number) < 1)) throw new Error('fault.count must be a positive integer');
+  if (typeof f.endpoint !== 'string' || !f.endpoint)
+    throw new Error(
+      'fault.endpoint must be "token", "authorize", "devicecode", "discovery", "jwks", "*" or an extra server name',
+    );
+  if (f.count !== undefined && (!Number.isInteger(f.count) || (f.count as number) < 1))
+    throw new Error('fault.count must be a positive integer');
   switch (f.kind) {
     case 'aadsts':
-      if (!Number.isInteger(f.code) || !AADSTS[f.code as number]) throw new Error(`fault.code must be a known AADSTS code (${Object.keys(AADSTS).join(', ')})`);
+      if (!Number.isInteger(f.code) || !AADSTS[f.code as number])
+        throw new Error(`fault.code must be a known AADSTS code (${Object.keys(AADSTS).join(', ')})`);
       break;
     case 'status':
-      if (!Number.isInteger(f.status) || (f.status as number) < 100 || (f.status as number) > 599) throw new Error('fault.status must be an HTTP status');
-      if (f.retry_after !== undefined && typeof f.retry_after !== 'number' && typeof f.retry_after !== 'string') throw new Error('fault.retry_after must be seconds or an HTTP date');
+      if (!Number.isInteger(f.status) || (f.status as number) < 100 || (f.status as number) > 599)
+        throw new Error('fault.status must be an HTTP status');
+      if (f.retry_after !== undefined && typeof f.retry_after !== 'number' && typeof f.retry_after !== 'string')
+        throw new Error('fault.retry_after must be seconds or an HTTP date');
       break;
     case 'delay':
       if (typeof f.ms !== 'number' || f.ms < 0) throw new Error('fault.ms must be a non-negative number');
@@ -238,10 +252,22 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const baseNow = opts.now ?? Date.now;
   const now = (): number => baseNow() + offsetMs;
 
-  const [signingPair, certAppPair, tlsPair] = await Promise.all([rsaKeyPair(), rsaKeyPair(), opts.tls ? rsaKeyPair() : Promise.resolve(undefined)]);
-  const signingCert = createSelfSignedCertificate({ subject: 'login.microsoftonline.com (entra-token emulator)', keyPair: signingPair, days: 365 });
+  const [signingPair, certAppPair, tlsPair] = await Promise.all([
+    rsaKeyPair(),
+    rsaKeyPair(),
+    opts.tls ? rsaKeyPair() : Promise.resolve(undefined),
+  ]);
+  const signingCert = createSelfSignedCertificate({
+    subject: 'login.microsoftonline.com (entra-token emulator)',
+    keyPair: signingPair,
+    days: 365,
+  });
   const signingKey: SigningKey = { ...signingPair, cert: signingCert };
-  const appCert = createSelfSignedCertificate({ subject: 'entra-token certificate client', keyPair: certAppPair, days: 365 });
+  const appCert = createSelfSignedCertificate({
+    subject: 'entra-token certificate client',
+    keyPair: certAppPair,
+    days: 365,
+  });
   const certificate = {
     certPem: appCert.pem,
     keyPem: certAppPair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
@@ -250,14 +276,30 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
   let tlsMaterial: { key: string; cert: string } | undefined;
   if (tlsPair) {
-    const c = createSelfSignedCertificate({ subject: 'entra-token emulator TLS', keyPair: tlsPair, days: 30, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const c = createSelfSignedCertificate({
+      subject: 'entra-token emulator TLS',
+      keyPair: tlsPair,
+      days: 30,
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
     tlsMaterial = { key: tlsPair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: c.pem };
   }
 
-  const directory = opts.directory === undefined ? defaultDirectory(appCert.pem) : applyOverride(defaultDirectory(appCert.pem), opts.directory);
+  const directory =
+    opts.directory === undefined
+      ? defaultDirectory(appCert.pem)
+      : applyOverride(defaultDirectory(appCert.pem), opts.directory);
 
   let baseUrl = '';
-  const entra = new Entra({ directory, key: signingKey, now, baseUrl: () => baseUrl, autoApprove: !!opts.autoApprove, deviceSlowDown: !!opts.deviceSlowDown });
+  const entra = new Entra({
+    directory,
+    key: signingKey,
+    now,
+    baseUrl: () => baseUrl,
+    autoApprove: !!opts.autoApprove,
+    deviceSlowDown: !!opts.deviceSlowDown,
+  });
 
   const log: RecordedRequest[] = [];
   let seq = 0;
@@ -276,7 +318,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
     if (body.length) {
       const ct = String(req.headers['content-type'] ?? '').toLowerCase();
-      if (ct.startsWith('application/x-www-form-urlencoded')) r.form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      if (ct.startsWith('application/x-www-form-urlencoded'))
+        r.form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       else r.body = body.toString('utf8').slice(0, 65536);
     }
     if (status !== undefined) r.status = status;
@@ -285,7 +328,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
 
   const takeFault = (endpoint: string): FaultSpec | undefined => {
-    const i = faults.findIndex((f) => f.spec.endpoint === endpoint || (f.spec.endpoint === '*' && endpoint !== 'control'));
+    const i = faults.findIndex(
+      (f) => f.spec.endpoint === endpoint || (f.spec.endpoint === '*' && endpoint !== 'control'),
+    );
     if (i < 0) return undefined;
     const f = faults[i]!;
     if (--f.remaining <= 0) faults.splice(i, 1);
@@ -314,12 +359,28 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         const headers: Record<string, string> = {};
         if (fault.retry_after !== undefined) headers['Retry-After'] = String(fault.retry_after);
         // The real 429/503 body is "not found" (reference §3.2); an Entra-shaped temporarily_unavailable is [inferred].
-        const e = entraError(fault.status === 429 ? 50196 : 90033, {}, { now: now(), traceId }, { status: fault.status });
+        const e = entraError(
+          fault.status === 429 ? 50196 : 90033,
+          {},
+          { now: now(), traceId },
+          { status: fault.status },
+        );
         send(res, json(fault.status, e.body, traceId, headers));
         return true;
       }
       case 'aadsts': {
-        const e = entraError(fault.code, { appId: DEFAULT_IDS.public_client_id, tenant: directory.tenant_domain, resource: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', name: 'grant_type', scope: '', uri: '' }, { now: now(), traceId });
+        const e = entraError(
+          fault.code,
+          {
+            appId: DEFAULT_IDS.public_client_id,
+            tenant: directory.tenant_domain,
+            resource: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d',
+            name: 'grant_type',
+            scope: '',
+            uri: '',
+          },
+          { now: now(), traceId },
+        );
         send(res, json(e.status, e.body, traceId));
         return true;
       }
@@ -369,12 +430,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
       case 'POST /_emulator/devicecode': {
         if (typeof input.user_code !== 'string') return bad('user_code must be a string');
-        if (input.action !== 'approve' && input.action !== 'decline') return bad('action must be "approve" or "decline"');
-        const r = entra.approveDeviceCode(input.user_code, input.action, typeof input.username === 'string' ? input.username : undefined);
+        if (input.action !== 'approve' && input.action !== 'decline')
+          return bad('action must be "approve" or "decline"');
+        const r = entra.approveDeviceCode(
+          input.user_code,
+          input.action,
+          typeof input.username === 'string' ? input.username : undefined,
+        );
         return 'error' in r ? bad(r.error, 404) : ok(200, { ok: true });
       }
       case 'POST /_emulator/revoke':
-        if (typeof input.username !== 'string' || !entra.revokeUser(input.username)) return bad('username must be a user of the directory', 404);
+        if (typeof input.username !== 'string' || !entra.revokeUser(input.username))
+          return bad('username must be a user of the directory', 404);
         return ok(200, { ok: true });
       default:
         return bad(`no control route ${route}`, 404);
@@ -406,11 +473,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       '/oauth2/v2.0/logout',
       '/oauth2/logout',
     ];
-    if (!known.includes(rest)) return json(404, { error: 'not_found', error_description: `No route ${path}` }, r.traceId);
+    if (!known.includes(rest))
+      return json(404, { error: 'not_found', error_description: `No route ${path}` }, r.traceId);
     const t = entra.resolveTenant(decodeURIComponent(seg));
     if ('error' in t) {
       // the redirect target cannot be trusted before the tenant is known: Entra's own page.
-      if (rest.endsWith('authorize') || rest.endsWith('adminconsent')) return entra.errorPage(r, t.error, { tenant: decodeURIComponent(seg) });
+      if (rest.endsWith('authorize') || rest.endsWith('adminconsent'))
+        return entra.errorPage(r, t.error, { tenant: decodeURIComponent(seg) });
       return entra.err(r, t.error, { tenant: decodeURIComponent(seg) });
     }
     switch (rest) {
@@ -464,7 +533,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const fault = takeFault(endpoint ?? 'other');
     if (fault) {
       if (fault.kind === 'aadsts' && endpoint === 'authorize') {
-        return send(res, entra.authorizeFault({ method: req.method ?? 'GET', url, headers: req.headers, body, traceId, ip: '127.0.0.1' }, fault.code));
+        return send(
+          res,
+          entra.authorizeFault(
+            { method: req.method ?? 'GET', url, headers: req.headers, body, traceId, ip: '127.0.0.1' },
+            fault.code,
+          ),
+        );
       }
       if (await genericFault(fault, res, traceId)) return;
     }
@@ -488,7 +563,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => void handler(req, res);
-  const server: Server = tlsMaterial ? createHttpsServer({ key: tlsMaterial.key, cert: tlsMaterial.cert }, onRequest) : createHttpServer(onRequest);
+  const server: Server = tlsMaterial
+    ? createHttpsServer({ key: tlsMaterial.key, cert: tlsMaterial.cert }, onRequest)
+    : createHttpServer(onRequest);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

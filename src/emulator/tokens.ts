@@ -24,7 +24,13 @@ export interface Resource {
 }
 
 export const RESOURCES: Resource[] = [
-  { appId: DATABRICKS_APP_ID, name: 'AzureDatabricks', identifiers: [DATABRICKS_APP_ID], defaultScopes: ['user_impersonation'], kind: 'databricks' },
+  {
+    appId: DATABRICKS_APP_ID,
+    name: 'AzureDatabricks',
+    identifiers: [DATABRICKS_APP_ID],
+    defaultScopes: ['user_impersonation'],
+    kind: 'databricks',
+  },
   {
     appId: GRAPH_APP_ID,
     name: 'Microsoft Graph',
@@ -35,7 +41,13 @@ export const RESOURCES: Resource[] = [
   {
     appId: MANAGEMENT_APP_ID,
     name: 'Windows Azure Service Management API',
-    identifiers: ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com', MANAGEMENT_APP_ID],
+    identifiers: [
+      'https://management.core.windows.net/',
+      'https://management.core.windows.net',
+      'https://management.azure.com/',
+      'https://management.azure.com',
+      MANAGEMENT_APP_ID,
+    ],
     defaultScopes: ['user_impersonation'],
     kind: 'management',
   },
@@ -48,7 +60,8 @@ export function findResource(identifier: string): Resource | undefined {
 /** The `aud` Entra puts in a v1 token: the identifier the request used (GUID for Databricks). */
 export function audienceFor(res: Resource, identifier: string): string {
   if (res.kind === 'databricks') return DATABRICKS_APP_ID;
-  if (res.kind === 'graph') return identifier.toLowerCase() === GRAPH_APP_ID ? GRAPH_APP_ID : 'https://graph.microsoft.com';
+  if (res.kind === 'graph')
+    return identifier.toLowerCase() === GRAPH_APP_ID ? GRAPH_APP_ID : 'https://graph.microsoft.com';
   if (identifier.toLowerCase() === MANAGEMENT_APP_ID) return 'https://management.core.windows.net/';
   return identifier.endsWith('/') ? identifier : `${identifier}/`;
 }
@@ -82,7 +95,8 @@ export function parseScope(scope: string): ParsedScope {
 
 /** The `scope` string of a delegated token response (reference §2.7): resource scopes, then profile/openid/email. */
 export function responseScope(res: Resource, identifier: string, scp: string[], oidc: Set<string>): string {
-  const prefix = res.kind === 'graph' ? '' : res.kind === 'management' ? `${audienceFor(res, identifier)}/` : `${res.appId}/`;
+  const prefix =
+    res.kind === 'graph' ? '' : res.kind === 'management' ? `${audienceFor(res, identifier)}/` : `${res.appId}/`;
   const parts = scp.map((p) => `${prefix}${p}`);
   for (const o of ['profile', 'openid', 'email']) if (oidc.has(o)) parts.push(o);
   return parts.join(' ');
@@ -100,7 +114,11 @@ export function signJwt(header: Record<string, unknown>, payload: Record<string,
  * A Graph-style token: the header carries a `nonce`; the signature covers a header whose nonce is the SHA-256
  * of the one shown, so standard libraries fail to verify it (reference §6.4; the hashing detail is [inferred]).
  */
-export function signGraphJwt(header: Record<string, unknown>, payload: Record<string, unknown>, key: SigningKey): string {
+export function signGraphJwt(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: SigningKey,
+): string {
   const nonce = randomBytes(32).toString('base64url');
   const shown = { typ: 'JWT', nonce, ...header };
   const signed = { ...shown, nonce: createHash('sha256').update(nonce).digest('base64url') };

@@ -7,7 +7,13 @@
  *   5. Check tokens                  (response shape, id token nonce / aud / tenant)
  * Each function returns what it sent and received next to its result; errors carry the trace too.
  */
-import { buildAuthorizeUrl, requestsIdToken, type AuthorizeParams, type Prompt, type ResponseMode } from '../core/authorize.js';
+import {
+  buildAuthorizeUrl,
+  requestsIdToken,
+  type AuthorizeParams,
+  type Prompt,
+  type ResponseMode,
+} from '../core/authorize.js';
 import type { Authority } from '../core/authority.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { toEntraError } from '../core/entra-error.js';
@@ -68,11 +74,18 @@ export async function startAuthorization(
     code_verifier = pair.code_verifier;
     const derived = s256Challenge(code_verifier);
     if (derived !== pair.code_challenge) {
-      throw new EntraTokenError('EINTERNAL', 'PKCE self-check failed: two SHA-256 computations of the code_challenge differ');
+      throw new EntraTokenError(
+        'EINTERNAL',
+        'PKCE self-check failed: two SHA-256 computations of the code_challenge differ',
+      );
     }
-    trace?.note(`code_challenge = BASE64URL(SHA256(code_verifier)) = ${derived} (pkce-challenge and node:crypto agree); method S256`);
+    trace?.note(
+      `code_challenge = BASE64URL(SHA256(code_verifier)) = ${derived} (pkce-challenge and node:crypto agree); method S256`,
+    );
   } else {
-    trace?.note('PKCE disabled (--no-pkce): the request matches the documentation byte for byte, and a stolen code could be redeemed by anyone');
+    trace?.note(
+      'PKCE disabled (--no-pkce): the request matches the documentation byte for byte, and a stolen code could be redeemed by anyone',
+    );
   }
   const nonce = requestsIdToken(opts.scopes) ? random.nonce() : undefined;
   const params: AuthorizeParams = {
@@ -158,7 +171,11 @@ export function acceptCallback(
   input: CallbackInput,
   store: PendingStore,
   now: number,
-  opts: { skipStateCheck?: boolean | undefined; warn?: ((line: string) => void) | undefined; trace?: Trace | undefined } = {},
+  opts: {
+    skipStateCheck?: boolean | undefined;
+    warn?: ((line: string) => void) | undefined;
+    trace?: Trace | undefined;
+  } = {},
 ): { pending: PendingAuthorization; code: string } {
   const trace = opts.trace;
   trace?.step('Callback received');
@@ -168,7 +185,14 @@ export function acceptCallback(
     trace?.front('receive', input.redirect.trim(), input.via ?? 'pasted');
   } else {
     assertCode(input.code);
-    parsed = { kind: 'success', code: input.code, state: input.state, session_state: undefined, client_info: undefined, params: {} };
+    parsed = {
+      kind: 'success',
+      code: input.code,
+      state: input.state,
+      session_state: undefined,
+      client_info: undefined,
+      params: {},
+    };
   }
   if (parsed.kind === 'error') {
     let ctx: HintContext = {};
@@ -187,15 +211,23 @@ export function acceptCallback(
   let pending: PendingAuthorization;
   if (parsed.state === undefined) {
     if (!opts.skipStateCheck) {
-      throw new EntraTokenError('ESTATE_MISMATCH', 'no state came with the code, so it cannot be matched to a pending sign-in', {
-        hint: 'paste the whole redirect URL (it carries &state=…), give --state, or pass --skip-state-check to accept the risk of a forged callback',
-      });
+      throw new EntraTokenError(
+        'ESTATE_MISMATCH',
+        'no state came with the code, so it cannot be matched to a pending sign-in',
+        {
+          hint: 'paste the whole redirect URL (it carries &state=…), give --state, or pass --skip-state-check to accept the risk of a forged callback',
+        },
+      );
     }
     const newest = store.newest(now);
     if (!newest) {
-      throw new EntraTokenError('ESTATE_UNKNOWN', 'no sign-in is pending, so there is no code_verifier or redirect_uri to exchange the code with', {
-        hint: 'run entra-token authorize-url first',
-      });
+      throw new EntraTokenError(
+        'ESTATE_UNKNOWN',
+        'no sign-in is pending, so there is no code_verifier or redirect_uri to exchange the code with',
+        {
+          hint: 'run entra-token authorize-url first',
+        },
+      );
     }
     opts.warn?.(
       `WARNING: --skip-state-check: the code is exchanged without checking that it answers your own sign-in (CSRF protection is off); using the pending sign-in from ${new Date(newest.created_at).toISOString()}`,
@@ -205,7 +237,9 @@ export function acceptCallback(
   } else {
     pending = store.find(parsed.state, now);
     checkState(parsed.state, pending.state);
-    trace?.note(`state verified: ${excerpt(parsed.state, 16)} matches the pending sign-in started ${Math.round((now - pending.created_at) / 1000)} s ago`);
+    trace?.note(
+      `state verified: ${excerpt(parsed.state, 16)} matches the pending sign-in started ${Math.round((now - pending.created_at) / 1000)} s ago`,
+    );
   }
   return { pending, code: parsed.code };
 }
@@ -251,8 +285,14 @@ export async function redeem(
   trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
   let idToken: IdTokenSummary | undefined;
   if (tokens.id_token) {
-    idToken = checkIdToken(tokens.id_token, { client_id: pending.client_id, nonce: pending.nonce, tenant: pending.tenant });
-    trace.note(`id token checked: nonce matches the one sent, aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
+    idToken = checkIdToken(tokens.id_token, {
+      client_id: pending.client_id,
+      nonce: pending.nonce,
+      tenant: pending.tenant,
+    });
+    trace.note(
+      `id token checked: nonce matches the one sent, aud is the client id, issuer tenant ${idToken.tid ?? '?'}`,
+    );
   } else if (pending.scopes.includes('openid')) {
     throw new EntraTokenError('EBAD_RESPONSE', 'openid was requested but the token response has no id_token');
   }

@@ -18,7 +18,12 @@ import type { TokenFlowResult } from './password.js';
 
 export type ClientCredential =
   | { kind: 'secret'; client_secret: string; method?: 'post' | 'basic' }
-  | { kind: 'certificate'; certificate: Pick<ClientCertificate, 'key' | 'certDer'>; rs256?: boolean; sendX5c?: boolean };
+  | {
+      kind: 'certificate';
+      certificate: Pick<ClientCertificate, 'key' | 'certDer'>;
+      rs256?: boolean;
+      sendX5c?: boolean;
+    };
 
 export interface ClientCredentialsOptions {
   authority: Authority;
@@ -42,11 +47,18 @@ export function assertDefaultScope(scope: string): void {
     throw new EntraTokenError(
       'EUSAGE',
       `AADSTS1002012: the provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI); nothing was sent`,
-      { hint: parts.length > 1 ? 'give exactly one resource: one token per resource (e.g. --scope https://graph.microsoft.com/.default)' : info.hint({}) },
+      {
+        hint:
+          parts.length > 1
+            ? 'give exactly one resource: one token per resource (e.g. --scope https://graph.microsoft.com/.default)'
+            : info.hint({}),
+      },
     );
   }
   if (/%2f/i.test(parts[0]!)) {
-    throw new EntraTokenError('EUSAGE', `AADSTS1002012: the scope ${scope} is URL-encoded; nothing was sent`, { hint: 'give the scope as plain text; it is encoded once when sent' });
+    throw new EntraTokenError('EUSAGE', `AADSTS1002012: the scope ${scope} is URL-encoded; nothing was sent`, {
+      hint: 'give the scope as plain text; it is encoded once when sent',
+    });
   }
 }
 
@@ -54,14 +66,21 @@ export function assertDefaultScope(scope: string): void {
 export function assertSingleTenant(authority: Authority): void {
   const t = authority.tenant.toLowerCase();
   if (t === 'common' || t === 'organizations' || t === 'consumers') {
-    throw new EntraTokenError('EUSAGE', `client credentials need a tenant-specific authority, not /${t} (AADSTS50059); nothing was sent`, {
-      hint: AADSTS[50059]!.hint({}),
-    });
+    throw new EntraTokenError(
+      'EUSAGE',
+      `client credentials need a tenant-specific authority, not /${t} (AADSTS50059); nothing was sent`,
+      {
+        hint: AADSTS[50059]!.hint({}),
+      },
+    );
   }
 }
 
 /** Get an app-only token with a client secret or certificate. */
-export async function clientCredentialsTokens(opts: ClientCredentialsOptions, deps: FlowDeps): Promise<TokenFlowResult> {
+export async function clientCredentialsTokens(
+  opts: ClientCredentialsOptions,
+  deps: FlowDeps,
+): Promise<TokenFlowResult> {
   const trace = deps.trace ?? new Trace(deps.now);
   trace.step('Check request');
   assertSingleTenant(opts.authority);
@@ -83,21 +102,33 @@ export async function clientCredentialsTokens(opts: ClientCredentialsOptions, de
     });
     const decoded = describeAssertion(client_assertion);
     trace.note(
-      `client assertion: ${decoded.header.alg} with ${c.rs256 ? 'x5t = BASE64URL(SHA1(cert DER))' : 'x5t#S256 = BASE64URL(SHA256(cert DER))'}${c.sendX5c ? ' and x5c' : ''}; aud ${tokenEndpoint}; iss = sub = client id; valid ${String(decoded.claims.exp as number - (decoded.claims.iat as number))} s`,
+      `client assertion: ${decoded.header.alg} with ${c.rs256 ? 'x5t = BASE64URL(SHA1(cert DER))' : 'x5t#S256 = BASE64URL(SHA256(cert DER))'}${c.sendX5c ? ' and x5c' : ''}; aud ${tokenEndpoint}; iss = sub = client id; valid ${String((decoded.claims.exp as number) - (decoded.claims.iat as number))} s`,
     );
     opts.onAssertion?.(decoded);
     auth = { kind: 'assertion', client_assertion };
   } else {
     auth = { kind: 'secret', client_secret: opts.credential.client_secret, method: opts.credential.method ?? 'post' };
   }
-  const hint: HintContext = { clientId: opts.client_id, tenant: opts.authority.tenant, authorityUrl: opts.authority.url, scopes: opts.scope ? [opts.scope] : undefined };
+  const hint: HintContext = {
+    clientId: opts.client_id,
+    tenant: opts.authority.tenant,
+    authorityUrl: opts.authority.url,
+    scopes: opts.scope ? [opts.scope] : undefined,
+  };
   trace.step('Request token');
-  const request = clientCredentialsRequest({ tokenEndpoint, client_id: opts.client_id, auth, scope: v1 ? undefined : opts.scope, resource: opts.v1Resource });
+  const request = clientCredentialsRequest({
+    tokenEndpoint,
+    client_id: opts.client_id,
+    auth,
+    scope: v1 ? undefined : opts.scope,
+    resource: opts.v1Resource,
+  });
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   const tokens = processTokenResponse(response, { now: deps.now(), hint });
   trace.step('Check tokens');
   trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
-  if (tokens.refresh_token) trace.note('a refresh_token came back for client credentials, which Entra never does: it is ignored');
+  if (tokens.refresh_token)
+    trace.note('a refresh_token came back for client credentials, which Entra never does: it is ignored');
   if (tokens.refresh_token) tokens.refresh_token = undefined;
   return { tokens, idToken: undefined, request, response, trace };
 }

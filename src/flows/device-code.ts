@@ -8,7 +8,12 @@
  */
 import type { Authority } from '../core/authority.js';
 import type { HintContext } from '../core/aadsts.js';
-import { processDeviceAuthorizationResponse, processDevicePollResponse, SLOW_DOWN_S, type DeviceAuthorization } from '../core/device-code.js';
+import {
+  processDeviceAuthorizationResponse,
+  processDevicePollResponse,
+  SLOW_DOWN_S,
+  type DeviceAuthorization,
+} from '../core/device-code.js';
 import { EntraTokenError } from '../core/errors.js';
 import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
 import { deviceAuthorizationRequest, deviceCodeTokenRequest } from '../core/token.js';
@@ -64,7 +69,12 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
   const trace = deps.trace ?? new Trace(deps.now);
   const sleep = deps.sleep ?? timerSleep;
   const v1 = opts.v1Resource !== undefined;
-  const hint: HintContext = { clientId: opts.client_id, tenant: opts.authority.tenant, authorityUrl: opts.authority.url, scopes: opts.scopes };
+  const hint: HintContext = {
+    clientId: opts.client_id,
+    tenant: opts.authority.tenant,
+    authorityUrl: opts.authority.url,
+    scopes: opts.scopes,
+  };
   const requests: WireRequest[] = [];
 
   trace.step('Request device code');
@@ -76,7 +86,9 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
   requests.push(dcRequest);
   const dcResponse = await deps.http.send(dcRequest, { trace, signal: deps.signal });
   const device = processDeviceAuthorizationResponse(dcResponse, { now: deps.now(), hint });
-  trace.note(`user code ${device.user_code} at ${device.verification_uri}; poll every ${device.interval} s for at most ${device.expires_in} s`);
+  trace.note(
+    `user code ${device.user_code} at ${device.verification_uri}; poll every ${device.interval} s for at most ${device.expires_in} s`,
+  );
   opts.onPrompt(device);
 
   trace.step('Wait for sign-in');
@@ -86,16 +98,24 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
   for (;;) {
     const remainingMs = device.expires_at - deps.now();
     if (remainingMs <= 0) {
-      throw new EntraTokenError('ETIMEOUT', `the device code expired after ${device.expires_in} s before the sign-in finished`, {
-        hint: `start a new device code sign-in: entra-token device-code --authority ${opts.authority.url} --client-id ${opts.client_id}`,
-      });
+      throw new EntraTokenError(
+        'ETIMEOUT',
+        `the device code expired after ${device.expires_in} s before the sign-in finished`,
+        {
+          hint: `start a new device code sign-in: entra-token device-code --authority ${opts.authority.url} --client-id ${opts.client_id}`,
+        },
+      );
     }
     if (deps.signal?.aborted) throw cancelled();
     attempt += 1;
     opts.onPoll?.({ attempt, intervalS: interval, remainingS: Math.ceil(remainingMs / 1000) });
     await sleep(Math.min(interval * 1000, remainingMs), deps.signal);
     if (deps.signal?.aborted) throw cancelled();
-    const request = deviceCodeTokenRequest({ tokenEndpoint, client_id: opts.client_id, device_code: device.device_code });
+    const request = deviceCodeTokenRequest({
+      tokenEndpoint,
+      client_id: opts.client_id,
+      device_code: device.device_code,
+    });
     requests.push(request);
     let response;
     try {
@@ -113,10 +133,16 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
     }
     const tokens = poll.tokens;
     trace.step('Check tokens');
-    trace.note(`signed in after ${attempt} poll${attempt === 1 ? '' : 's'}; expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
+    trace.note(
+      `signed in after ${attempt} poll${attempt === 1 ? '' : 's'}; expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`,
+    );
     let idToken: IdTokenSummary | undefined;
     if (tokens.id_token && !v1) {
-      idToken = checkIdToken(tokens.id_token, { client_id: opts.client_id, nonce: undefined, tenant: opts.authority.tenant });
+      idToken = checkIdToken(tokens.id_token, {
+        client_id: opts.client_id,
+        nonce: undefined,
+        tenant: opts.authority.tenant,
+      });
       trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
     }
     return { tokens, idToken, device, request, response, trace, requests };

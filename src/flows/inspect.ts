@@ -5,12 +5,25 @@
  */
 import { decodeJwtUnverified, type TokenSource } from '../core/jwt.js';
 import {
-  explainClaims, explainHeader, tokenKind, tokenWarnings, verdict,
-  type ClaimExplanation, type CheckOptions, type TokenKind, type TokenWarning,
+  explainClaims,
+  explainHeader,
+  tokenKind,
+  tokenWarnings,
+  verdict,
+  type ClaimExplanation,
+  type CheckOptions,
+  type TokenKind,
+  type TokenWarning,
 } from '../core/claims.js';
 import {
-  expectedIssuers, jwksUrl, parseAuthority, verifyEntraJwt, versionForKeys, CLOCK_SKEW_SECONDS,
-  type KeySource, type VerificationReport,
+  expectedIssuers,
+  jwksUrl,
+  parseAuthority,
+  verifyEntraJwt,
+  versionForKeys,
+  CLOCK_SKEW_SECONDS,
+  type KeySource,
+  type VerificationReport,
 } from '../core/verify.js';
 import { usageError } from '../core/errors.js';
 import type { CloudName } from '../core/clouds.js';
@@ -47,7 +60,11 @@ export interface InspectReport {
   verification: VerificationReport & { requested: boolean };
 }
 
-const KIND_OF_SOURCE: Record<TokenSource, TokenKind | undefined> = { token: undefined, access_token: 'access', id_token: 'id' };
+const KIND_OF_SOURCE: Record<TokenSource, TokenKind | undefined> = {
+  token: undefined,
+  access_token: 'access',
+  id_token: 'id',
+};
 
 /** Inspect one token; throws EBAD_INPUT for undecodable input, never for a bad token (see `verification`). */
 export async function inspectToken(token: string, source: TokenSource, o: InspectOptions): Promise<InspectReport> {
@@ -62,20 +79,38 @@ export async function inspectToken(token: string, source: TokenSource, o: Inspec
     explanations: explainClaims(claims, o.now, { timeZone: o.timeZone }),
     verdict: verdict(header, claims, o.now, kind),
     warnings: tokenWarnings(header, claims, o.now, { expect: o.expect, tenant: o.tenant, nonce: o.nonce, kind }),
-    verification: { requested: false, verified: false, kid: typeof header.kid === 'string' ? header.kid : undefined, issuer: typeof claims.iss === 'string' ? claims.iss : undefined, keysFrom: undefined, problems: [] },
+    verification: {
+      requested: false,
+      verified: false,
+      kid: typeof header.kid === 'string' ? header.kid : undefined,
+      issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
+      keysFrom: undefined,
+      problems: [],
+    },
   };
   if (o.verify) report.verification = { requested: true, ...(await verifyWithKeys(token, claims, o)) };
   return report;
 }
 
-async function verifyWithKeys(token: string, claims: Record<string, unknown>, o: InspectOptions): Promise<VerificationReport> {
+async function verifyWithKeys(
+  token: string,
+  claims: Record<string, unknown>,
+  o: InspectOptions,
+): Promise<VerificationReport> {
   const src: KeySource = { cloud: o.cloud, authority: o.authority };
   const authTenant = o.authority ? parseAuthority(o.authority).tenant : undefined;
-  const fixedTenant = authTenant && !['common', 'organizations', 'consumers'].includes(authTenant.toLowerCase()) ? authTenant : undefined;
+  const fixedTenant =
+    authTenant && !['common', 'organizations', 'consumers'].includes(authTenant.toLowerCase()) ? authTenant : undefined;
   const tenant = o.tenant ?? fixedTenant ?? (typeof claims.tid === 'string' ? claims.tid : undefined);
-  if (tenant === undefined) throw usageError('the token has no "tid" claim: pass --tenant to say which tenant\'s keys and issuer to use');
+  if (tenant === undefined)
+    throw usageError('the token has no "tid" claim: pass --tenant to say which tenant\'s keys and issuer to use');
   const version = versionForKeys(claims);
-  const common = { issuers: expectedIssuers(version, tenant, src), audience: o.audience, now: o.now, clockSkewSeconds: o.clockSkewSeconds ?? CLOCK_SKEW_SECONDS };
+  const common = {
+    issuers: expectedIssuers(version, tenant, src),
+    audience: o.audience,
+    now: o.now,
+    clockSkewSeconds: o.clockSkewSeconds ?? CLOCK_SKEW_SECONDS,
+  };
   if (o.jwksFile) {
     return verifyEntraJwt(token, { ...common, jwks: await readJwksFile(o.jwksFile), keysFrom: o.jwksFile });
   }

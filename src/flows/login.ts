@@ -71,7 +71,10 @@ export interface LoginResult extends ExchangeResult {
 }
 
 /** Split a loopback redirect URI into what the listener needs. */
-export function loopbackRedirect(uri: string | undefined, port: number | undefined): { host: 'localhost' | '127.0.0.1' | '[::1]'; path: string; port: number; bare: boolean } {
+export function loopbackRedirect(
+  uri: string | undefined,
+  port: number | undefined,
+): { host: 'localhost' | '127.0.0.1' | '[::1]'; path: string; port: number; bare: boolean } {
   const raw = uri ?? 'http://localhost';
   let url: URL;
   try {
@@ -124,7 +127,9 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
   let finished = false;
   try {
     const redirectUri = where.bare ? listener.redirectUri.replace(/\/$/, '') : listener.redirectUri;
-    const addresses = listener.addresses().map((a) => (a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`));
+    const addresses = listener
+      .addresses()
+      .map((a) => (a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`));
     trace.note(`listening on ${addresses.join(' and ')} (loopback only); redirect_uri ${redirectUri}`);
     progress.listening?.(redirectUri, addresses);
 
@@ -150,7 +155,9 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     let opened: OpenResult | undefined;
     if (io.openBrowser) {
       opened = await io.openBrowser(started.url);
-      trace.note(opened.opened ? `opened the system browser with ${opened.via}` : `no browser opened: ${opened.reason}`);
+      trace.note(
+        opened.opened ? `opened the system browser with ${opened.via}` : `no browser opened: ${opened.reason}`,
+      );
     }
     progress.authorizeUrl?.(started.url, opened);
 
@@ -174,7 +181,12 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     await listener.close();
     progress.received?.(callback.via);
 
-    const { pending, code } = acceptCallback({ redirect: callback.url, via: callback.via === 'listener' ? 'loopback listener' : 'pasted' }, store, deps.now(), { trace });
+    const { pending, code } = acceptCallback(
+      { redirect: callback.url, via: callback.via === 'listener' ? 'loopback listener' : 'pasted' },
+      store,
+      deps.now(),
+      { trace },
+    );
     const result = await redeem(pending, code, { pending: store, auth: opts.auth }, { ...deps, trace });
     finished = true;
     return { ...result, callback, redirectUri, authorizeUrl: started.url };
@@ -205,6 +217,9 @@ function authorizeError(params: URLSearchParams, store: PendingStore, now: numbe
 /** The authorize URL goes on a child's argv: make sure no secret ever rides in it. */
 function assertNoSecretInUrl(url: string): void {
   const names = [...new URL(url).searchParams.keys()];
-  const bad = names.filter((n) => ['client_secret', 'code_verifier', 'client_assertion', 'password', 'refresh_token', 'code'].includes(n));
-  if (bad.length) throw new EntraTokenError('EINTERNAL', `refusing to open an authorize URL carrying ${bad.join(', ')}`);
+  const bad = names.filter((n) =>
+    ['client_secret', 'code_verifier', 'client_assertion', 'password', 'refresh_token', 'code'].includes(n),
+  );
+  if (bad.length)
+    throw new EntraTokenError('EINTERNAL', `refusing to open an authorize URL carrying ${bad.join(', ')}`);
 }

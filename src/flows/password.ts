@@ -43,9 +43,13 @@ export function assertPasswordTenant(authority: Authority): void {
   const t = authority.tenant.toLowerCase();
   if (t === 'common' || t === 'consumers') {
     const info = AADSTS[9001023]!;
-    throw new EntraTokenError('EUSAGE', `AADSTS9001023: the password grant is not supported over the /${t} endpoint (${info.meaning}); nothing was sent`, {
-      hint: info.hint({}),
-    });
+    throw new EntraTokenError(
+      'EUSAGE',
+      `AADSTS9001023: the password grant is not supported over the /${t} endpoint (${info.meaning}); nothing was sent`,
+      {
+        hint: info.hint({}),
+      },
+    );
   }
 }
 
@@ -57,7 +61,7 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
   if (!opts.username.trim()) throw usageError('the username is empty');
   if (!opts.password) throw usageError('the password is empty');
   if (opts.password !== opts.password.trim()) {
-    trace.note('the password has leading or trailing spaces: Entra\'s password grant does not support those');
+    trace.note("the password has leading or trailing spaces: Entra's password grant does not support those");
   }
   const hint: HintContext = {
     clientId: opts.client_id,
@@ -82,7 +86,11 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
   trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
   let idToken: IdTokenSummary | undefined;
   if (tokens.id_token) {
-    idToken = checkIdToken(tokens.id_token, { client_id: opts.client_id, nonce: undefined, tenant: opts.authority.tenant });
+    idToken = checkIdToken(tokens.id_token, {
+      client_id: opts.client_id,
+      nonce: undefined,
+      tenant: opts.authority.tenant,
+    });
     trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
   }
   return { tokens, idToken, request, response, trace };

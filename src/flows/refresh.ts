@@ -40,7 +40,8 @@ export async function refreshTokens(opts: RefreshOptions, deps: FlowDeps): Promi
   const trace = deps.trace ?? new Trace(deps.now);
   const refresh_token = opts.refresh_token.trim();
   if (!refresh_token) throw usageError('the refresh token is empty');
-  if (!opts.client_id) throw usageError('no client id: a refresh token can only be redeemed by the client it was issued to');
+  if (!opts.client_id)
+    throw usageError('no client id: a refresh token can only be redeemed by the client it was issued to');
   const hint: HintContext = {
     clientId: opts.client_id,
     tenant: opts.authority.tenant,
@@ -71,7 +72,11 @@ export async function refreshTokens(opts: RefreshOptions, deps: FlowDeps): Promi
   let idToken: IdTokenSummary | undefined;
   if (tokens.id_token) {
     // Refreshed id tokens carry no nonce; aud and tenant are still checked.
-    idToken = checkIdToken(tokens.id_token, { client_id: opts.client_id, nonce: undefined, tenant: opts.authority.tenant });
+    idToken = checkIdToken(tokens.id_token, {
+      client_id: opts.client_id,
+      nonce: undefined,
+      tenant: opts.authority.tenant,
+    });
     trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
   }
   return { tokens, idToken, rotated, request, response, trace };

@@ -8,7 +8,15 @@
 import { EntraTokenError, usageError } from '../core/errors.js';
 import type { HttpClient } from '../io/http.js';
 import type { Trace } from '../io/trace.js';
-import { lookup, putTokens, MIN_LIFETIME_MS, type CacheQuery, type CachedAccount, type CachedToken, type TokenStore } from '../io/token-cache.js';
+import {
+  lookup,
+  putTokens,
+  MIN_LIFETIME_MS,
+  type CacheQuery,
+  type CachedAccount,
+  type CachedToken,
+  type TokenStore,
+} from '../io/token-cache.js';
 
 export interface SilentDeps {
   store: TokenStore;
@@ -47,7 +55,10 @@ function describe(q: CacheQuery): string {
 function noAccount(q: CacheQuery, candidates: CachedAccount[]): EntraTokenError {
   const names = [...new Set(candidates.map((a) => a.username ?? a.account))];
   if (names.length > 1) {
-    return usageError(`${names.length} accounts are cached for this request (${names.slice(0, 5).join(', ')}); choose one with --account`, `entra-token token --account ${names[0]}`);
+    return usageError(
+      `${names.length} accounts are cached for this request (${names.slice(0, 5).join(', ')}); choose one with --account`,
+      `entra-token token --account ${names[0]}`,
+    );
   }
   return new EntraTokenError('EINTERACTION_REQUIRED', `no cached sign-in for ${describe(q)}`, {
     hint: `sign in first: ${signInHint(q)}  (entra-token cache list shows what is cached)`,
@@ -55,7 +66,11 @@ function noAccount(q: CacheQuery, candidates: CachedAccount[]): EntraTokenError 
 }
 
 /** A cached access token with at least `minMs` left (default 5 min), refreshing under the lock if needed. */
-export async function acquireTokenSilent(q: CacheQuery, deps: SilentDeps, minMs = MIN_LIFETIME_MS): Promise<SilentResult> {
+export async function acquireTokenSilent(
+  q: CacheQuery,
+  deps: SilentDeps,
+  minMs = MIN_LIFETIME_MS,
+): Promise<SilentResult> {
   deps.trace?.step('Look in the cache');
   const snapshot = lookup(await deps.store.read(), q, deps.now(), minMs);
   if (snapshot.account && snapshot.fresh) return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
@@ -71,25 +86,50 @@ export async function acquireTokenSilent(q: CacheQuery, deps: SilentDeps, minMs 
     }
     const account = found.account;
     if (!account.refresh_token) {
-      const expired = found.token ? `the cached access token ${found.token.expires_at <= now ? 'has expired' : 'expires in less than 5 minutes'}` : 'no access token is cached for this scope';
-      throw new EntraTokenError('EINTERACTION_REQUIRED', `${expired} and there is no refresh token for ${account.username ?? account.account}`, {
-        hint:
-          account.kind === 'app'
-            ? `run entra-token client-credentials again (app-only tokens come without a refresh token)`
-            : `sign in again: ${signInHint(q, account)}`,
-      });
+      const expired = found.token
+        ? `the cached access token ${found.token.expires_at <= now ? 'has expired' : 'expires in less than 5 minutes'}`
+        : 'no access token is cached for this scope';
+      throw new EntraTokenError(
+        'EINTERACTION_REQUIRED',
+        `${expired} and there is no refresh token for ${account.username ?? account.account}`,
+        {
+          hint:
+            account.kind === 'app'
+              ? `run entra-token client-credentials again (app-only tokens come without a refresh token)`
+              : `sign in again: ${signInHint(q, account)}`,
+        },
+      );
     }
-    const [{ refreshTokens }, { resolveAuthority }] = await Promise.all([import('./refresh.js'), import('../core/authority.js')]);
+    const [{ refreshTokens }, { resolveAuthority }] = await Promise.all([
+      import('./refresh.js'),
+      import('../core/authority.js'),
+    ]);
     const authority = resolveAuthority({ authority: account.authority });
     // openid profile offline_access: a new id token (who) and a new refresh token (rotation)
     const scopes = [...q.scopes, 'openid', 'profile', 'offline_access'];
     const r = await refreshTokens(
-      { authority, client_id: account.client_id, refresh_token: account.refresh_token, scopes, signInCommand: signInHint(q, account) },
+      {
+        authority,
+        client_id: account.client_id,
+        refresh_token: account.refresh_token,
+        scopes,
+        signInCommand: signInHint(q, account),
+      },
       { http: await deps.http(), now: deps.now, trace: deps.trace, signal: deps.signal },
     );
-    const stored = putTokens(data, { authority: account.authority, client_id: account.client_id, scopes: q.scopes, tokens: r.tokens, idToken: r.idToken, now: deps.now() });
-    if (stored.account !== account && !stored.account.refresh_token) stored.account.refresh_token = account.refresh_token;
-    deps.trace?.note(`refreshed; the ${r.rotated ? 'rotated ' : ''}refresh token is written to the cache before the access token is handed out`);
+    const stored = putTokens(data, {
+      authority: account.authority,
+      client_id: account.client_id,
+      scopes: q.scopes,
+      tokens: r.tokens,
+      idToken: r.idToken,
+      now: deps.now(),
+    });
+    if (stored.account !== account && !stored.account.refresh_token)
+      stored.account.refresh_token = account.refresh_token;
+    deps.trace?.note(
+      `refreshed; the ${r.rotated ? 'rotated ' : ''}refresh token is written to the cache before the access token is handed out`,
+    );
     return { token: stored.token, account: stored.account, source: 'refresh' as const };
   });
 }

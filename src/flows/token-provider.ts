@@ -60,13 +60,21 @@ export function createTokenProvider(opts: TokenProviderOptions = {}): TokenProvi
 
   const fetch = (): Promise<AccessToken> => {
     fetches++;
-    inflight = acquireTokenSilent(query, {
-      store,
-      now,
-      http: async () => (http ??= (await import('../io/http.js')).createHttpClient({ env: process.env })),
-    }, margin)
+    inflight = acquireTokenSilent(
+      query,
+      {
+        store,
+        now,
+        http: async () => (http ??= (await import('../io/http.js')).createHttpClient({ env: process.env })),
+      },
+      margin,
+    )
       .then((r: SilentResult) => {
-        current = { token: r.token.access_token, expiresOnTimestamp: r.token.expires_at, tokenType: r.token.token_type };
+        current = {
+          token: r.token.access_token,
+          expiresOnTimestamp: r.token.expires_at,
+          tokenType: r.token.token_type,
+        };
         return current;
       })
       .finally(() => {

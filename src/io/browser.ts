@@ -62,7 +62,9 @@ export function browserCommand(
 ): BrowserCommand | NoBrowser {
   if (!/^https?:\/\//i.test(url)) return { reason: 'only http(s) URLs are opened' };
   if (platform !== 'win32' && env.BROWSER) {
-    const chosen = env.BROWSER.split(':').map((s) => s.trim()).find((s) => s !== '' && !isTextModeBrowser(s));
+    const chosen = env.BROWSER.split(':')
+      .map((s) => s.trim())
+      .find((s) => s !== '' && !isTextModeBrowser(s));
     if (chosen) {
       const parts = chosen.split(/\s+/);
       const hasPlaceholder = parts.some((p) => p.includes('%s'));
@@ -76,7 +78,11 @@ export function browserCommand(
       if (ssh) return { reason: 'this is an SSH session: a browser opened here would not be on your screen' };
       return { command: 'open', args: [url], via: 'open' };
     case 'win32':
-      return { command: 'rundll32', args: ['url.dll,FileProtocolHandler', url], via: 'rundll32 url.dll,FileProtocolHandler' };
+      return {
+        command: 'rundll32',
+        args: ['url.dll,FileProtocolHandler', url],
+        via: 'rundll32 url.dll,FileProtocolHandler',
+      };
     default: {
       if (isWsl(env, facts.osRelease)) {
         if (facts.has?.('wslview')) return { command: 'wslview', args: [url], via: 'wslview' };
@@ -108,7 +114,11 @@ function graphicalBrowserList(value: string | undefined): string | undefined {
   return kept.length ? kept.join(':') : undefined;
 }
 
-export type Spawn = (command: string, args: string[], options: SpawnOptions) => import('node:child_process').ChildProcess;
+export type Spawn = (
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+) => import('node:child_process').ChildProcess;
 
 export interface OpenBrowserOptions {
   platform?: NodeJS.Platform;
@@ -153,7 +163,10 @@ export async function openBrowser(url: string, opts: OpenBrowserOptions = {}): P
     child.once('error', (e) => {
       clearTimeout(timer);
       const code = (e as NodeJS.ErrnoException).code;
-      resolve({ opened: false, reason: code === 'ENOENT' ? `${choice.command} is not installed` : `${choice.command}: ${e.message}` });
+      resolve({
+        opened: false,
+        reason: code === 'ENOENT' ? `${choice.command} is not installed` : `${choice.command}: ${e.message}`,
+      });
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

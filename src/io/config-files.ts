@@ -5,7 +5,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDatabricksConfig, profileNames, resolveProfile, type DatabricksConfigFile, type ResolvedProfile } from '../core/databrickscfg.js';
+import {
+  parseDatabricksConfig,
+  profileNames,
+  resolveProfile,
+  type DatabricksConfigFile,
+  type ResolvedProfile,
+} from '../core/databrickscfg.js';
 import { profileChoice, type Env, type Source } from '../core/config.js';
 import { EntraTokenError, usageError } from '../core/errors.js';
 
@@ -20,7 +26,8 @@ export function databricksConfigPath(env: Env, cwd = process.cwd()): { path: str
   const h = home(env);
   const given = env.DATABRICKS_CONFIG_FILE?.trim();
   const path = given ? resolve(cwd, given.replace(/^~(?=$|[/\\])/, h)) : join(h, '.databrickscfg');
-  const display = path === h || path.startsWith(`${h}/`) || path.startsWith(`${h}\\`) ? `~${path.slice(h.length)}` : path;
+  const display =
+    path === h || path.startsWith(`${h}/`) || path.startsWith(`${h}\\`) ? `~${path.slice(h.length)}` : path;
   return { path, display, source: given ? { kind: 'env', name: 'DATABRICKS_CONFIG_FILE' } : { kind: 'default' } };
 }
 
@@ -61,7 +68,10 @@ export function loadProfile(flag: string | undefined, env: Env, cwd?: string): P
   const cfg = readDatabricksConfig(env, cwd);
   if (!cfg) {
     if (choice.explicit) {
-      throw usageError(`profile ${choice.name} (from ${choice.source.kind === 'flag' ? '--profile' : 'DATABRICKS_CONFIG_PROFILE'}) is not defined: ${file.display} does not exist`, 'create it, or set DATABRICKS_CONFIG_FILE to the file that has the profile');
+      throw usageError(
+        `profile ${choice.name} (from ${choice.source.kind === 'flag' ? '--profile' : 'DATABRICKS_CONFIG_PROFILE'}) is not defined: ${file.display} does not exist`,
+        'create it, or set DATABRICKS_CONFIG_FILE to the file that has the profile',
+      );
     }
     return { profile: undefined, choice, file, exists: false };
   }

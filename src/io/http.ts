@@ -56,7 +56,14 @@ export interface HttpClient {
 const RETRYABLE_GET = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_POST = new Set([429, 503]);
 /** Errors raised before any byte of the request could have reached the server. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 function hasProxy(env: Record<string, string | undefined>): boolean {
   return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
@@ -193,7 +200,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
     const err = new EntraTokenError(
       timedOut ? 'ETIMEOUT' : 'ENETWORK',
-      timedOut ? `${host} did not answer within ${(effectiveTimeout ?? timeoutMs) / 1000} s` : `connection to ${host} failed (${code || 'network error'})`,
+      timedOut
+        ? `${host} did not answer within ${(effectiveTimeout ?? timeoutMs) / 1000} s`
+        : `connection to ${host} failed (${code || 'network error'})`,
       { hint: 'check your network and proxy settings, then try again', cause: e },
     );
     return Object.assign(err, { sent: true });
@@ -210,12 +219,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         response = await attempt(req, opts, n);
       } catch (e) {
         failure = e as EntraTokenError & { sent?: boolean };
-        if (failure.code === 'ECANCELLED' || failure.code === 'EOUTCOME_UNKNOWN' || failure.code === 'EINSECURE') throw failure;
+        if (failure.code === 'ECANCELLED' || failure.code === 'EOUTCOME_UNKNOWN' || failure.code === 'EINSECURE')
+          throw failure;
         if (!req.idempotent && failure.sent !== false) throw failure;
       }
-      const retryable = response
-        ? (req.idempotent ? RETRYABLE_GET : RETRYABLE_POST).has(response.status)
-        : true;
+      const retryable = response ? (req.idempotent ? RETRYABLE_GET : RETRYABLE_POST).has(response.status) : true;
       if (!retryable || n >= p.maxAttempts) {
         if (failure) throw failure;
         return response!;

@@ -46,15 +46,22 @@ export async function fetchJwks(url: string, o: FetchJwksOptions = {}): Promise<
   const { send: _s, now: _n, refresh: _r, ...sendOpts } = o;
   const res = await send({ method: 'GET', url, headers: { accept: 'application/json' }, idempotent: true }, sendOpts);
   if (res.status !== 200) {
-    throw new EntraTokenError('EBAD_RESPONSE', `the JWKS endpoint ${url} answered HTTP ${res.status} (${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`, {
-      hint: 'check --cloud, --authority and the tenant: keys are fetched from {authority host}/{tenant}/discovery/…/keys',
-    });
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `the JWKS endpoint ${url} answered HTTP ${res.status} (${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`,
+      {
+        hint: 'check --cloud, --authority and the tenant: keys are fetched from {authority host}/{tenant}/discovery/…/keys',
+      },
+    );
   }
   let body: unknown;
   try {
     body = JSON.parse(res.body);
   } catch {
-    throw new EntraTokenError('EBAD_RESPONSE', `the JWKS endpoint ${url} did not answer JSON (HTTP ${res.status}, ${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`);
+    throw new EntraTokenError(
+      'EBAD_RESPONSE',
+      `the JWKS endpoint ${url} did not answer JSON (HTTP ${res.status}, ${mediaType(res) || 'no content type'}): ${excerpt(res.body, 200)}`,
+    );
   }
   let jwks: JSONWebKeySet;
   try {
@@ -70,7 +77,8 @@ export async function fetchJwks(url: string, o: FetchJwksOptions = {}): Promise<
 export async function readJwksFile(path: string): Promise<JSONWebKeySet> {
   let text: string;
   try {
-    if ((await stat(path)).size > MAX_JWKS_BYTES) throw badInput(`--jwks ${path} is larger than ${MAX_JWKS_BYTES} bytes`);
+    if ((await stat(path)).size > MAX_JWKS_BYTES)
+      throw badInput(`--jwks ${path} is larger than ${MAX_JWKS_BYTES} bytes`);
     text = await readFile(path, 'utf8');
   } catch (e) {
     if (e instanceof EntraTokenError) throw e;

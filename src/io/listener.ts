@@ -37,7 +37,15 @@ export interface ListenerEvent {
   method: string;
   path: string;
   status: number;
-  outcome: 'accepted' | 'authorize-error' | 'ignored' | 'not-found' | 'method-not-allowed' | 'bad-host' | 'bad-request' | 'finished';
+  outcome:
+    | 'accepted'
+    | 'authorize-error'
+    | 'ignored'
+    | 'not-found'
+    | 'method-not-allowed'
+    | 'bad-host'
+    | 'bad-request'
+    | 'finished';
   reason?: string;
 }
 
@@ -106,7 +114,13 @@ export async function startLoopbackListener(opts: LoopbackListenerOptions): Prom
     const target = req.url ?? '';
     const pathOnly = target.split('?')[0] ?? '';
     const record = (status: number, outcome: ListenerEvent['outcome'], reason?: string): void => {
-      events.push({ method, path: pathOnly.slice(0, 200), status, outcome, ...(reason === undefined ? {} : { reason }) });
+      events.push({
+        method,
+        path: pathOnly.slice(0, 200),
+        status,
+        outcome,
+        ...(reason === undefined ? {} : { reason }),
+      });
     };
     if (!hostAllowed(req.headers.host, port)) {
       record(421, 'bad-host');
@@ -167,10 +181,18 @@ export async function startLoopbackListener(opts: LoopbackListenerOptions): Prom
     if (verdict.kind === 'error') {
       record(200, 'authorize-error');
       const hint = verdict.error instanceof EntraTokenError ? verdict.error.hint : undefined;
-      send(res, authorizeErrorPage({ error: params.get('error') ?? 'error', error_description: params.get('error_description') ?? undefined, hint }), () => {
-        rejectResult(verdict.error);
-        void close();
-      });
+      send(
+        res,
+        authorizeErrorPage({
+          error: params.get('error') ?? 'error',
+          error_description: params.get('error_description') ?? undefined,
+          hint,
+        }),
+        () => {
+          rejectResult(verdict.error);
+          void close();
+        },
+      );
       return;
     }
     record(200, 'accepted');
@@ -214,7 +236,9 @@ export async function startLoopbackListener(opts: LoopbackListenerOptions): Prom
     opts.signal?.removeEventListener('abort', onAbort);
     if (!settled) {
       settled = true;
-      rejectResult(new EntraTokenError('ECANCELLED', 'the loopback listener was closed before a sign-in response arrived'));
+      rejectResult(
+        new EntraTokenError('ECANCELLED', 'the loopback listener was closed before a sign-in response arrived'),
+      );
     }
     closing = Promise.all(
       servers.map(
@@ -231,7 +255,8 @@ export async function startLoopbackListener(opts: LoopbackListenerOptions): Prom
   return {
     redirectUri: `http://${host}:${port}${path}`,
     port,
-    addresses: () => servers.map((s) => s.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object'),
+    addresses: () =>
+      servers.map((s) => s.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object'),
     result,
     events: () => [...events],
     close,
@@ -248,8 +273,12 @@ export function stateJudge(expectedState: string, toError: (params: URLSearchPar
   return (params) => {
     const state = params.get('state');
     if (state === null) {
-      if (!params.has('code') && !params.has('error')) return { kind: 'ignore', reason: 'This is not an authorization response (no code, error or state).' };
-      return { kind: 'ignore', reason: 'The response carries no state, so it cannot be matched to the login in progress.' };
+      if (!params.has('code') && !params.has('error'))
+        return { kind: 'ignore', reason: 'This is not an authorization response (no code, error or state).' };
+      return {
+        kind: 'ignore',
+        reason: 'The response carries no state, so it cannot be matched to the login in progress.',
+      };
     }
     if (!timingSafeEqual(digest(state), expected)) {
       return { kind: 'ignore', reason: 'The state in this response does not match the login in progress.' };
@@ -322,7 +351,10 @@ function closeQuietly(s: Server): Promise<void> {
 }
 
 /** Bind 127.0.0.1, then ::1 on the same port when the machine has IPv6 loopback. */
-async function bindLoopback(port: number, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server[]> {
+async function bindLoopback(
+  port: number,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Server[]> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const v4 = newServer(handler);
     try {
@@ -337,7 +369,8 @@ async function bindLoopback(port: number, handler: (req: IncomingMessage, res: S
       return [v4, v6];
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT' || code === 'EINVAL') return [v4];
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT' || code === 'EINVAL')
+        return [v4];
       await closeQuietly(v4);
       // An ephemeral port free on 127.0.0.1 but taken on ::1: try another. A fixed one: refuse, since
       // a browser resolving localhost to ::1 would reach whoever holds it.
@@ -359,7 +392,12 @@ function bindError(e: unknown, port: number, address: string): EntraTokenError {
     });
   }
   if (code === 'EACCES') {
-    return new EntraTokenError('EUSAGE', `not allowed to listen on port ${port} of ${address}`, { hint: 'choose a port above 1023 with --port', cause: e });
+    return new EntraTokenError('EUSAGE', `not allowed to listen on port ${port} of ${address}`, {
+      hint: 'choose a port above 1023 with --port',
+      cause: e,
+    });
   }
-  return new EntraTokenError('ENETWORK', `could not listen on ${address}:${port}: ${(e as Error).message}`, { cause: e });
+  return new EntraTokenError('ENETWORK', `could not listen on ${address}:${port}: ${(e as Error).message}`, {
+    cause: e,
+  });
 }

@@ -62,21 +62,33 @@ export function successPage(): Page {
 }
 
 /** Shown when Entra redirected back with `error=` for the login in progress: the login has ended. */
-export function authorizeErrorPage(fields: { error: string; error_description?: string | undefined; hint?: string | undefined }): Page {
+export function authorizeErrorPage(fields: {
+  error: string;
+  error_description?: string | undefined;
+  hint?: string | undefined;
+}): Page {
   const paragraphs = [`Entra ID answered <code>${escapeHtml(fields.error)}</code>.`];
   if (fields.error_description) paragraphs.push(escapeHtml(firstLine(fields.error_description)));
   if (fields.hint) paragraphs.push(`Hint: ${escapeHtml(fields.hint)}`);
-  paragraphs.push('The login has stopped. You may close this tab; the terminal shows the details. Run the command again to retry.');
+  paragraphs.push(
+    'The login has stopped. You may close this tab; the terminal shows the details. Run the command again to retry.',
+  );
   return render(200, 'Sign-in failed — entra-token', 'Sign-in failed', 'bad', paragraphs);
 }
 
 /** Shown for a callback that does not belong to the login in progress (wrong or missing state). */
 export function mismatchPage(reason: string): Page {
-  return render(400, 'Not the login in progress — entra-token', 'This response does not belong to the login in progress', 'bad', [
-    escapeHtml(reason),
-    'Perhaps this tab is left over from an earlier attempt. The login in your terminal is still waiting: ' +
-      'finish the sign-in in the tab that entra-token opened, or press Ctrl-C in the terminal to cancel.',
-  ]);
+  return render(
+    400,
+    'Not the login in progress — entra-token',
+    'This response does not belong to the login in progress',
+    'bad',
+    [
+      escapeHtml(reason),
+      'Perhaps this tab is left over from an earlier attempt. The login in your terminal is still waiting: ' +
+        'finish the sign-in in the tab that entra-token opened, or press Ctrl-C in the terminal to cancel.',
+    ],
+  );
 }
 
 /** A short plain refusal (404, 405, 413, 421). */

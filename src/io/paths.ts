@@ -16,7 +16,8 @@ function home(env: Env): string {
 /** `ENTRA_TOKEN_STATE_DIR`, else XDG_STATE_HOME (Linux), Application Support (macOS), LOCALAPPDATA (Windows). */
 export function stateDir(env: Env, platform: NodeJS.Platform = process.platform): string {
   if (env.ENTRA_TOKEN_STATE_DIR) return env.ENTRA_TOKEN_STATE_DIR;
-  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home(env), 'AppData', 'Local'), 'entra-token', 'state');
+  if (platform === 'win32')
+    return join(env.LOCALAPPDATA || join(home(env), 'AppData', 'Local'), 'entra-token', 'state');
   if (platform === 'darwin') return join(home(env), 'Library', 'Application Support', 'entra-token');
   return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'entra-token');
 }
@@ -24,7 +25,8 @@ export function stateDir(env: Env, platform: NodeJS.Platform = process.platform)
 /** `ENTRA_TOKEN_CACHE_DIR`, else XDG_CACHE_HOME (Linux), Caches (macOS), LOCALAPPDATA (Windows). */
 export function cacheDir(env: Env, platform: NodeJS.Platform = process.platform): string {
   if (env.ENTRA_TOKEN_CACHE_DIR) return env.ENTRA_TOKEN_CACHE_DIR;
-  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home(env), 'AppData', 'Local'), 'entra-token', 'cache');
+  if (platform === 'win32')
+    return join(env.LOCALAPPDATA || join(home(env), 'AppData', 'Local'), 'entra-token', 'cache');
   if (platform === 'darwin') return join(home(env), 'Library', 'Caches', 'entra-token');
   return join(env.XDG_CACHE_HOME || join(home(env), '.cache'), 'entra-token');
 }
@@ -41,9 +43,13 @@ export function ensurePrivateDir(dir: string): void {
     if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
       if (typeof process.getuid === 'function' && st.uid === process.getuid()) chmodSync(dir, 0o700);
       else {
-        throw new EntraTokenError('ECACHE', `${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}) and not ours to fix`, {
-          hint: `chmod 700 ${dir}, or point ENTRA_TOKEN_STATE_DIR / ENTRA_TOKEN_CACHE_DIR elsewhere`,
-        });
+        throw new EntraTokenError(
+          'ECACHE',
+          `${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}) and not ours to fix`,
+          {
+            hint: `chmod 700 ${dir}, or point ENTRA_TOKEN_STATE_DIR / ENTRA_TOKEN_CACHE_DIR elsewhere`,
+          },
+        );
       }
     }
   } catch (e) {

@@ -90,22 +90,33 @@ abstract class BaseStore implements PendingStore {
     const k = key(state);
     const e = this.read(k);
     if (e && 'tombstone' in e) {
-      throw new EntraTokenError('ESTATE_UNKNOWN', `the sign-in with state ${excerpt(state, 60)} was already exchanged ${ago(now - e.tombstone.used_at)}`, {
-        hint: 'each redirect can be exchanged once; a second paste of the same URL, or a refreshed tab, does nothing. Start a new sign-in for a new token',
-      });
+      throw new EntraTokenError(
+        'ESTATE_UNKNOWN',
+        `the sign-in with state ${excerpt(state, 60)} was already exchanged ${ago(now - e.tombstone.used_at)}`,
+        {
+          hint: 'each redirect can be exchanged once; a second paste of the same URL, or a refreshed tab, does nothing. Start a new sign-in for a new token',
+        },
+      );
     }
     if (e && 'pending' in e) {
       if (now - e.pending.created_at > PENDING_TTL_MS) {
         this.delete(k);
-        throw new EntraTokenError('ESTATE_EXPIRED', `the sign-in with state ${excerpt(state, 60)} was started ${ago(now - e.pending.created_at)}; pending sign-ins expire after 10 minutes, as the code does`, {
-          hint: 'run authorize-url again and finish the sign-in within 10 minutes',
-        });
+        throw new EntraTokenError(
+          'ESTATE_EXPIRED',
+          `the sign-in with state ${excerpt(state, 60)} was started ${ago(now - e.pending.created_at)}; pending sign-ins expire after 10 minutes, as the code does`,
+          {
+            hint: 'run authorize-url again and finish the sign-in within 10 minutes',
+          },
+        );
       }
       return e.pending;
     }
     const live = this.live(now);
     const expected = live.length
-      ? `pending: ${live.slice(0, 3).map((p) => `state ${excerpt(p.state, 24)} from ${ago(now - p.created_at)}`).join(', ')}`
+      ? `pending: ${live
+          .slice(0, 3)
+          .map((p) => `state ${excerpt(p.state, 24)} from ${ago(now - p.created_at)}`)
+          .join(', ')}`
       : 'no sign-in is pending';
     throw new EntraTokenError('ESTATE_UNKNOWN', `no pending sign-in has state ${excerpt(state, 60)} (${expected})`, {
       hint: live.length

@@ -43,7 +43,16 @@ import {
   type CachedToken,
 } from '../core/cache-keys.js';
 
-export { lookup, findAccounts, findToken, MIN_LIFETIME_MS, type CacheData, type CachedAccount, type CachedToken, type CacheQuery } from '../core/cache-keys.js';
+export {
+  lookup,
+  findAccounts,
+  findToken,
+  MIN_LIFETIME_MS,
+  type CacheData,
+  type CachedAccount,
+  type CachedToken,
+  type CacheQuery,
+} from '../core/cache-keys.js';
 import { ensurePrivateDir } from './paths.js';
 
 export const CACHE_FILE = 'tokens.json';
@@ -121,12 +130,18 @@ export class FileTokenStore implements TokenStore {
     const shown = (mode & 0o777).toString(8);
     if (this.uid !== undefined && owner === this.uid) {
       fix();
-      this.warn(`entra-token: warning: ${path} was accessible to other users (mode ${shown}); made it ${wanted.toString(8)}. Tokens in it may have been read: consider \`entra-token cache clear\``);
+      this.warn(
+        `entra-token: warning: ${path} was accessible to other users (mode ${shown}); made it ${wanted.toString(8)}. Tokens in it may have been read: consider \`entra-token cache clear\``,
+      );
       return;
     }
-    throw new EntraTokenError('ECACHE', `${path} is accessible to other users (mode ${shown}) and is owned by uid ${owner}, not by you`, {
-      hint: `refusing to use a token cache others can read or replace; chmod ${wanted.toString(8)} ${path} as its owner, or set ENTRA_TOKEN_CACHE_DIR to a private directory`,
-    });
+    throw new EntraTokenError(
+      'ECACHE',
+      `${path} is accessible to other users (mode ${shown}) and is owned by uid ${owner}, not by you`,
+      {
+        hint: `refusing to use a token cache others can read or replace; chmod ${wanted.toString(8)} ${path} as its owner, or set ENTRA_TOKEN_CACHE_DIR to a private directory`,
+      },
+    );
   }
 
   /** The raw text, or undefined when there is no file. Checks the directory and file permissions. */
@@ -173,7 +188,9 @@ export class FileTokenStore implements TokenStore {
     if (data) return data;
     const aside = `${this.file}.corrupt-${stamp(Date.now())}`;
     renameSync(this.file, aside);
-    this.warn(`entra-token: warning: the token cache ${this.file} was not valid (${text!.length} bytes); moved it aside to ${aside} and started an empty cache`);
+    this.warn(
+      `entra-token: warning: the token cache ${this.file} was not valid (${text!.length} bytes); moved it aside to ${aside} and started an empty cache`,
+    );
     return emptyCache();
   }
 
@@ -264,14 +281,19 @@ export class FileTokenStore implements TokenStore {
       try {
         const fd = openSync(this.lockFile, 'wx', 0o600);
         try {
-          writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce } satisfies LockInfo));
+          writeSync(
+            fd,
+            JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce } satisfies LockInfo),
+          );
         } finally {
           closeSync(fd);
         }
         return () => this.unlock(nonce);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new EntraTokenError('ECACHE', `cannot create the lock ${this.lockFile}: ${(e as Error).message}`, { cause: e });
+          throw new EntraTokenError('ECACHE', `cannot create the lock ${this.lockFile}: ${(e as Error).message}`, {
+            cause: e,
+          });
         }
       }
       const held = this.readLock();
@@ -284,10 +306,16 @@ export class FileTokenStore implements TokenStore {
         continue;
       }
       if (now > deadline) {
-        const who = held.info ? `pid ${held.info.pid} on ${held.info.host}, taken ${Math.round((now - held.info.at) / 1000)} s ago` : 'an unknown process';
-        throw new EntraTokenError('ECACHE', `the token cache is locked by ${who}; gave up after ${Math.round(this.lockTimeoutMs / 1000)} s`, {
-          hint: `another entra-token is refreshing; if none is running, delete ${this.lockFile}`,
-        });
+        const who = held.info
+          ? `pid ${held.info.pid} on ${held.info.host}, taken ${Math.round((now - held.info.at) / 1000)} s ago`
+          : 'an unknown process';
+        throw new EntraTokenError(
+          'ECACHE',
+          `the token cache is locked by ${who}; gave up after ${Math.round(this.lockTimeoutMs / 1000)} s`,
+          {
+            hint: `another entra-token is refreshing; if none is running, delete ${this.lockFile}`,
+          },
+        );
       }
       await sleep(5 + Math.floor(Math.random() * 20));
     }
@@ -376,7 +404,14 @@ export interface StoreInput {
     client_info?: string | undefined;
   };
   /** The checked id token's summary, when there was one. */
-  idToken?: { oid?: string | undefined; tid?: string | undefined; preferred_username?: string | undefined; name?: string | undefined } | undefined;
+  idToken?:
+    | {
+        oid?: string | undefined;
+        tid?: string | undefined;
+        preferred_username?: string | undefined;
+        name?: string | undefined;
+      }
+    | undefined;
   /** App-only (client credentials): the account is the client id. */
   appOnly?: boolean;
   now: number;
@@ -400,12 +435,16 @@ function accessTokenClaims(token: string): Record<string, unknown> {
 export function putTokens(data: CacheData, input: StoreInput): { account: CachedAccount; token: CachedToken } {
   const claims = accessTokenClaims(input.tokens.access_token);
   const str = (k: string) => (typeof claims[k] === 'string' ? (claims[k] as string) : undefined);
-  const appOnly = input.appOnly ?? (claims.idtyp === 'app' || (str('scp') === undefined && str('upn') === undefined && Array.isArray(claims.roles)));
+  const appOnly =
+    input.appOnly ??
+    (claims.idtyp === 'app' || (str('scp') === undefined && str('upn') === undefined && Array.isArray(claims.roles)));
   const oid = input.idToken?.oid ?? (appOnly ? undefined : str('oid'));
   const tid = input.idToken?.tid ?? str('tid');
   const homeId = appOnly
     ? input.client_id.toLowerCase()
-    : (accountFromClientInfo(input.tokens.client_info) ?? (oid && tid ? `${oid}.${tid}`.toLowerCase() : undefined) ?? 'unknown');
+    : (accountFromClientInfo(input.tokens.client_info) ??
+      (oid && tid ? `${oid}.${tid}`.toLowerCase() : undefined) ??
+      'unknown');
   const key = { authority: input.authority, client_id: input.client_id, account: homeId };
   let account = data.accounts.find((a) => sameAccount(a, key));
   if (!account) {
@@ -414,7 +453,12 @@ export function putTokens(data: CacheData, input: StoreInput): { account: Cached
   }
   account.updated_at = input.now;
   if (!appOnly) {
-    account.username = input.idToken?.preferred_username ?? str('upn') ?? str('preferred_username') ?? str('unique_name') ?? account.username;
+    account.username =
+      input.idToken?.preferred_username ??
+      str('upn') ??
+      str('preferred_username') ??
+      str('unique_name') ??
+      account.username;
     account.name = input.idToken?.name ?? str('name') ?? account.name;
     account.oid = oid ?? account.oid;
   }
@@ -436,7 +480,11 @@ export function putTokens(data: CacheData, input: StoreInput): { account: Cached
   };
   const scopesKey = scopes.join(' ');
   // replace the same entry; drop access tokens expired for a day (their account keeps the refresh token)
-  data.tokens = data.tokens.filter((t) => !(sameAccount(t, key) && t.resource === resource && t.scopes.join(' ') === scopesKey) && t.expires_at > input.now - 86_400_000);
+  data.tokens = data.tokens.filter(
+    (t) =>
+      !(sameAccount(t, key) && t.resource === resource && t.scopes.join(' ') === scopesKey) &&
+      t.expires_at > input.now - 86_400_000,
+  );
   data.tokens.push(token);
   return { account, token };
 }

@@ -17,8 +17,17 @@ let emu: Emulator;
 let http: HttpClient;
 const send = (req: Parameters<HttpClient['send']>[0]) => http.send(req, { retry: NO_RETRY });
 
-async function appToken(scope: string, clientId = emu.info.confidential_client_id, secret = emu.info.client_secret): Promise<string> {
-  const r = await post(tokenUrl(emu), { client_id: clientId, client_secret: secret, grant_type: 'client_credentials', scope });
+async function appToken(
+  scope: string,
+  clientId = emu.info.confidential_client_id,
+  secret = emu.info.client_secret,
+): Promise<string> {
+  const r = await post(tokenUrl(emu), {
+    client_id: clientId,
+    client_secret: secret,
+    grant_type: 'client_credentials',
+    scope,
+  });
   assert.equal(r.status, 200, r.text);
   return r.json.access_token as string;
 }
@@ -56,7 +65,10 @@ describe('emulator info', () => {
     assert.equal(g.hostname, '127.0.0.1');
     assert.notEqual(w.port, new URL(emu.url).port);
     assert.notEqual(w.port, g.port);
-    assert.match(String(emu.info.workspace_resource_id), /^\/subscriptions\/.+\/providers\/Microsoft\.Databricks\/workspaces\/dbw-prod$/);
+    assert.match(
+      String(emu.info.workspace_resource_id),
+      /^\/subscriptions\/.+\/providers\/Microsoft\.Databricks\/workspaces\/dbw-prod$/,
+    );
   });
 });
 
@@ -72,9 +84,14 @@ describe('Databricks with emulator tokens', () => {
     const clusters = await c.listClusters({ pageSize: 2 });
     assert.equal(clusters.length, 5);
     assert.equal(clusters[0]!.cluster_id, '0103-141523-abcd1234');
-    const workspaceCalls = emu.requests().filter((r) => r.server === 'workspace' && r.path === '/api/2.1/clusters/list');
+    const workspaceCalls = emu
+      .requests()
+      .filter((r) => r.server === 'workspace' && r.path === '/api/2.1/clusters/list');
     assert.equal(workspaceCalls.length, 3);
-    assert.deepEqual(workspaceCalls.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(
+      workspaceCalls.map((r) => r.status),
+      [200, 200, 200],
+    );
   });
 
   test('the confidential app SP needs the resource id and a management token from the same app', async () => {
@@ -87,7 +104,13 @@ describe('Databricks with emulator tokens', () => {
       return true;
     });
     const spManagementToken = await appToken('https://management.core.windows.net//.default');
-    const ok = new WorkspaceClient({ host, token, send, resourceId: String(emu.info.workspace_resource_id), spManagementToken });
+    const ok = new WorkspaceClient({
+      host,
+      token,
+      send,
+      resourceId: String(emu.info.workspace_resource_id),
+      spManagementToken,
+    });
     assert.equal((await ok.listClusters({ apiVersion: '2.0' })).length, 5);
   });
 
@@ -95,11 +118,17 @@ describe('Databricks with emulator tokens', () => {
     const e2 = await startEmulator({ autoApprove: true });
     try {
       const r = await post(tokenUrl(e2), {
-        client_id: e2.info.confidential_client_id, client_secret: e2.info.client_secret,
-        grant_type: 'client_credentials', scope: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default',
+        client_id: e2.info.confidential_client_id,
+        client_secret: e2.info.client_secret,
+        grant_type: 'client_credentials',
+        scope: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default',
       });
       e2.advanceClock(Number(r.json.expires_in) + 10);
-      const c = new WorkspaceClient({ host: String(e2.info.workspace_url), token: r.json.access_token as string, send });
+      const c = new WorkspaceClient({
+        host: String(e2.info.workspace_url),
+        token: r.json.access_token as string,
+        send,
+      });
       await assert.rejects(c.call('GET', '/api/2.0/clusters/list'), /\(403\): JWT has expired$/);
     } finally {
       await e2.close();
@@ -113,18 +142,36 @@ describe('Graph with emulator tokens', () => {
     const users = await listUsers({ token, send, graphUrl: String(emu.info.graph_url), top: 2 });
     const upns = users.map((u) => u.userPrincipalName);
     assert.ok(upns.includes('alice@contoso.com'));
-    assert.equal(users.find((u) => u.userPrincipalName === 'alice@contoso.com')!.id, emu.directory.users.find((u) => u.upn === 'alice@contoso.com')!.object_id);
+    assert.equal(
+      users.find((u) => u.userPrincipalName === 'alice@contoso.com')!.id,
+      emu.directory.users.find((u) => u.upn === 'alice@contoso.com')!.object_id,
+    );
     assert.equal(new Set(users.map((u) => u.id)).size, users.length);
     assert.ok(emu.requests().filter((r) => r.server === 'graph').length >= 3);
   });
 
   test('an app without Graph roles gets 403 with the admin-consent hint', async () => {
-    const token = await appToken('https://graph.microsoft.com/.default', String(emu.info.no_roles_client_id), String(emu.info.no_roles_client_secret));
-    await assert.rejects(listUsers({ token, send, graphUrl: String(emu.info.graph_url), authority: emu.info.authority }), (e: unknown) => {
-      assert.ok(e instanceof EntraTokenError);
-      assert.equal(e.message, 'Microsoft Graph refused GET /v1.0/users (403): Authorization_RequestDenied: Insufficient privileges to complete the operation.');
-      assert.match(e.hint!, new RegExp(`${emu.info.authority.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/adminconsent\\?client_id=${emu.info.no_roles_client_id}`));
-      return true;
-    });
+    const token = await appToken(
+      'https://graph.microsoft.com/.default',
+      String(emu.info.no_roles_client_id),
+      String(emu.info.no_roles_client_secret),
+    );
+    await assert.rejects(
+      listUsers({ token, send, graphUrl: String(emu.info.graph_url), authority: emu.info.authority }),
+      (e: unknown) => {
+        assert.ok(e instanceof EntraTokenError);
+        assert.equal(
+          e.message,
+          'Microsoft Graph refused GET /v1.0/users (403): Authorization_RequestDenied: Insufficient privileges to complete the operation.',
+        );
+        assert.match(
+          e.hint!,
+          new RegExp(
+            `${emu.info.authority.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/adminconsent\\?client_id=${emu.info.no_roles_client_id}`,
+          ),
+        );
+        return true;
+      },
+    );
   });
 });

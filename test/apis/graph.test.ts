@@ -25,7 +25,12 @@ before(async () => {
   rogue = createServer((req, res) => {
     rogueHits++;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ value: [{ id: '1' }], '@odata.nextLink': `${graphUrl.replace('127.0.0.1', 'localhost')}/v1.0/users?$skiptoken=x` }));
+    res.end(
+      JSON.stringify({
+        value: [{ id: '1' }],
+        '@odata.nextLink': `${graphUrl.replace('127.0.0.1', 'localhost')}/v1.0/users?$skiptoken=x`,
+      }),
+    );
   });
   rogueUrl = await listenLoopback(rogue);
   http = createHttpClient({ env: {} });
@@ -51,7 +56,10 @@ describe('Graph listUsers', () => {
     await assert.rejects(listUsers({ token: 't', send, graphUrl: rogueUrl }), (e: unknown) => {
       assert.ok(e instanceof EntraTokenError);
       assert.equal(e.code, 'EBAD_RESPONSE');
-      assert.match(e.message, /nextLink points to localhost:\d+, not 127\.0\.0\.1:\d+; refusing to send the token there/);
+      assert.match(
+        e.message,
+        /nextLink points to localhost:\d+, not 127\.0\.0\.1:\d+; refusing to send the token there/,
+      );
       return true;
     });
     assert.equal(rogueHits, 1);
@@ -62,7 +70,10 @@ describe('Graph listUsers', () => {
     await assert.rejects(listUsers({ token, send, graphUrl }), (e: unknown) => {
       assert.ok(e instanceof EntraTokenError);
       assert.equal(e.code, 'EAPI');
-      assert.equal(e.message, 'Microsoft Graph refused GET /v1.0/users (403): Authorization_RequestDenied: Insufficient privileges to complete the operation.');
+      assert.equal(
+        e.message,
+        'Microsoft Graph refused GET /v1.0/users (403): Authorization_RequestDenied: Insufficient privileges to complete the operation.',
+      );
       assert.equal(
         e.hint,
         `grant the app the User.Read.All application permission (Microsoft Graph) and have an admin consent: https://login.microsoftonline.com/${TENANT}/adminconsent?client_id=${CONF_CLIENT}; then get a new token`,
@@ -79,13 +90,19 @@ describe('Graph listUsers', () => {
     const token = await minter.graph({}, { nowSec: 1000 });
     await assert.rejects(listUsers({ token, send, graphUrl }), (e: unknown) => {
       assert.ok(e instanceof EntraTokenError);
-      assert.equal(e.message, 'Microsoft Graph refused GET /v1.0/users (401): InvalidAuthenticationToken: Access token has expired or is not yet valid.');
+      assert.equal(
+        e.message,
+        'Microsoft Graph refused GET /v1.0/users (401): InvalidAuthenticationToken: Access token has expired or is not yet valid.',
+      );
       assert.equal(e.hint, 'the access token has expired: get a new one');
       return true;
     });
   });
 
   test('an out-of-range top is a usage error', async () => {
-    await assert.rejects(listUsers({ token: 't', send, graphUrl, top: 1000 }), /--top must be an integer from 1 to 999/);
+    await assert.rejects(
+      listUsers({ token: 't', send, graphUrl, top: 1000 }),
+      /--top must be an integer from 1 to 999/,
+    );
   });
 });

@@ -33,7 +33,11 @@ before(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'bin.cjs'))) await run('npm', ['run', 'build', '--silent'], { cwd: root });
   dir = await mkdtemp(join(tmpdir(), 'entra-token-bench-test-'));
   const file = join(dir, 'results.json');
-  ({ stdout } = await run(process.execPath, [join(root, 'scripts', 'bench.mjs'), '--quick', '--skip', 'install', '--json', file], { cwd: root, timeout: 240_000 }));
+  ({ stdout } = await run(
+    process.execPath,
+    [join(root, 'scripts', 'bench.mjs'), '--quick', '--skip', 'install', '--json', file],
+    { cwd: root, timeout: 240_000 },
+  ));
   rows = (JSON.parse(await readFile(file, 'utf8')) as { rows: Row[] }).rows;
 });
 after(() => rm(dir, { recursive: true, force: true }));
@@ -59,7 +63,8 @@ test('bench prints one markdown table with every row measured', () => {
     const r = row(prefix);
     assert.ok(r.n > 0, `${prefix} was not measured: ${r.result}`);
   }
-  for (const r of rows.filter((x) => x.ratio !== undefined)) assert.ok(Number.isFinite(r.ratio) && r.ratio! > 0, r.what);
+  for (const r of rows.filter((x) => x.ratio !== undefined))
+    assert.ok(Number.isFinite(r.ratio) && r.ratio! > 0, r.what);
 });
 
 test('1,000 concurrent getToken() on an expired entry send exactly one refresh request', () => {
@@ -71,7 +76,13 @@ test('1,000 concurrent getToken() on an expired entry send exactly one refresh r
 test('a cache-hit `entra-token token` loads neither undici nor jose (nor commander)', () => {
   const r = row('`entra-token token` cache hit: modules loaded');
   // the fast path is bundled into dist/cli/bin.cjs: the hit never loads the full program
-  assert.ok(!r.modules!.some((m) => m.endsWith('dist/cli/program.js')), 'the fast path ran (the full program did not load)');
-  assert.deepEqual(r.modules!.filter((m) => /(undici|jose|commander)\//.test(m)), []);
+  assert.ok(
+    !r.modules!.some((m) => m.endsWith('dist/cli/program.js')),
+    'the fast path ran (the full program did not load)',
+  );
+  assert.deepEqual(
+    r.modules!.filter((m) => /(undici|jose|commander)\//.test(m)),
+    [],
+  );
   assert.equal(r.ok, true);
 });

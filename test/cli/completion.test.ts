@@ -18,7 +18,14 @@ async function script(shell: string): Promise<string> {
 /** Complete `words` (the last one being typed) with the generated bash function. */
 function complete(file: string, words: string[]): string[] {
   const arr = words.map((w) => `'${w}'`).join(' ');
-  const r = spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${arr}); COMP_CWORD=${words.length - 1}; _entra_token; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source ${file}; COMP_WORDS=(${arr}); COMP_CWORD=${words.length - 1}; _entra_token; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').filter(Boolean);
 }
@@ -29,12 +36,20 @@ describe('completion', () => {
     writeFileSync(file, await script('bash'));
     assert.equal(spawnSync('bash', ['-n', file]).status, 0);
     const top = complete(file, ['entra-token', '']);
-    for (const c of ['login', 'authorize-url', 'exchange', 'config', 'doctor', 'completion', 'databricks', 'emulator']) assert.ok(top.includes(c), `${c} in ${top.join(' ')}`);
+    for (const c of ['login', 'authorize-url', 'exchange', 'config', 'doctor', 'completion', 'databricks', 'emulator'])
+      assert.ok(top.includes(c), `${c} in ${top.join(' ')}`);
     assert.deepEqual(complete(file, ['entra-token', 'databricks', 'clusters', '']), ['list']);
-    assert.deepEqual(complete(file, ['entra-token', 'databricks', 'clusters', 'list', '--api-version', '']), ['2.0', '2.1']);
+    assert.deepEqual(complete(file, ['entra-token', 'databricks', 'clusters', 'list', '--api-version', '']), [
+      '2.0',
+      '2.1',
+    ]);
     assert.deepEqual(complete(file, ['entra-token', 'login', '--cloud', 'u']), ['usgov']);
     assert.deepEqual(complete(file, ['entra-token', 'config', 'show', '--prof']), ['--profile']);
-    assert.deepEqual(complete(file, ['entra-token', 'login', '--trace-f']), ['--trace-file'], 'global options after a command');
+    assert.deepEqual(
+      complete(file, ['entra-token', 'login', '--trace-f']),
+      ['--trace-file'],
+      'global options after a command',
+    );
     assert.deepEqual(complete(file, ['entra-token', 'completion', '--he']), ['--help']);
   });
 
@@ -47,8 +62,14 @@ describe('completion', () => {
 
   it('fish: one complete line per subcommand and option, conditioned on the command path', async () => {
     const s = await script('fish');
-    assert.match(s, /^complete -c entra-token -n 'test "\(__entra_token_path\)" = '\\''databricks clusters'\\''' -a 'list' -d /m);
-    assert.match(s, /^complete -c entra-token -n 'test "\(__entra_token_path\)" = '\\''login'\\''' -l cloud -x -a 'public usgov china' -d /m);
+    assert.match(
+      s,
+      /^complete -c entra-token -n 'test "\(__entra_token_path\)" = '\\''databricks clusters'\\''' -a 'list' -d /m,
+    );
+    assert.match(
+      s,
+      /^complete -c entra-token -n 'test "\(__entra_token_path\)" = '\\''login'\\''' -l cloud -x -a 'public usgov china' -d /m,
+    );
     assert.match(s, /^complete -c entra-token -l trace -d /m);
   });
 

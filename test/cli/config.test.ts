@@ -35,7 +35,12 @@ after(async () => {
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return { HOME: home, ENTRA_TOKEN_STATE_DIR: join(home, 'state'), ENTRA_TOKEN_CACHE_DIR: join(home, 'cache'), ...extra };
+  return {
+    HOME: home,
+    ENTRA_TOKEN_STATE_DIR: join(home, 'state'),
+    ENTRA_TOKEN_CACHE_DIR: join(home, 'cache'),
+    ...extra,
+  };
 }
 
 function cfgFile(text: string): string {
@@ -46,25 +51,45 @@ function cfgFile(text: string): string {
 
 describe('config show', () => {
   it('prints each value with its source (flag, env, profile FILE:LINE, default), the secret masked', async () => {
-    writeFileSync(join(home, '.databrickscfg'), `[DEFAULT]\nhost = https://adb-1.2.azuredatabricks.net\n\n[prod]\nazure_tenant_id = ${TID}\nazure_client_secret = s3cr3t-value-that-is-long-enough\ntoken = dapi0123\n`);
-    const r = await runInProcess(['config', 'show', '--profile', 'prod', '--client-id', CID], { env: env({ ARM_ENVIRONMENT: 'AzureUSGovernment' }) });
+    writeFileSync(
+      join(home, '.databrickscfg'),
+      `[DEFAULT]\nhost = https://adb-1.2.azuredatabricks.net\n\n[prod]\nazure_tenant_id = ${TID}\nazure_client_secret = s3cr3t-value-that-is-long-enough\ntoken = dapi0123\n`,
+    );
+    const r = await runInProcess(['config', 'show', '--profile', 'prod', '--client-id', CID], {
+      env: env({ ARM_ENVIRONMENT: 'AzureUSGovernment' }),
+    });
     assert.equal(r.code, 0, r.stderr);
-    const line = (name: string) => r.stdout.split('\n').find((l) => l.startsWith(`${name} `))!.replace(/\s+/g, ' ');
+    const line = (name: string) =>
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `))!
+        .replace(/\s+/g, ' ');
     assert.equal(line('tenant'), `tenant ${TID} profile prod in ~/.databrickscfg:5`);
     assert.equal(line('client_id'), `client_id ${CID} --client-id`);
-    assert.match(line('client_secret'), /^client_secret s3cr3t…\[32 chars sha256:[0-9a-f]{8}\] profile prod in ~\/\.databrickscfg:6$/);
+    assert.match(
+      line('client_secret'),
+      /^client_secret s3cr3t…\[32 chars sha256:[0-9a-f]{8}\] profile prod in ~\/\.databrickscfg:6$/,
+    );
     assert.equal(line('host'), 'host https://adb-1.2.azuredatabricks.net profile DEFAULT in ~/.databrickscfg:2');
     assert.equal(line('cloud'), 'cloud usgov env ARM_ENVIRONMENT');
-    assert.equal(line('effective authority'), `effective authority https://login.microsoftonline.us/${TID} derived from cloud and tenant`);
+    assert.equal(
+      line('effective authority'),
+      `effective authority https://login.microsoftonline.us/${TID} derived from cloud and tenant`,
+    );
     assert.equal(line('profile'), 'profile prod --profile');
     assert.ok(!r.stdout.includes('s3cr3t-value') && !r.stdout.includes('dapi0123'), 'no secret printed');
-    assert.match(r.stdout, /profile prod \(~\/\.databrickscfg:4\) also sets keys entra-token does not read: token \(line 7\)/);
+    assert.match(
+      r.stdout,
+      /profile prod \(~\/\.databrickscfg:4\) also sets keys entra-token does not read: token \(line 7\)/,
+    );
     rmSync(join(home, '.databrickscfg'));
   });
 
   it('-o json lists the unused profile keys by name only', async () => {
     const file = cfgFile('[p]\ncluster_id = 0103\ntoken = dapi0123\n');
-    const r = await runInProcess(['config', 'show', '-o', 'json'], { env: env({ DATABRICKS_CONFIG_FILE: file, DATABRICKS_CONFIG_PROFILE: 'p' }) });
+    const r = await runInProcess(['config', 'show', '-o', 'json'], {
+      env: env({ DATABRICKS_CONFIG_FILE: file, DATABRICKS_CONFIG_PROFILE: 'p' }),
+    });
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.deepEqual(j.profile.unused_keys, [
@@ -72,27 +97,41 @@ describe('config show', () => {
       { key: 'token', line: 3, secret: true },
     ]);
     assert.ok(!r.stdout.includes('dapi0123'));
-    assert.deepEqual(j.settings.find((s: { name: string }) => s.name === 'profile'), { name: 'profile', value: 'p', source: 'env DATABRICKS_CONFIG_PROFILE' });
+    assert.deepEqual(
+      j.settings.find((s: { name: string }) => s.name === 'profile'),
+      { name: 'profile', value: 'p', source: 'env DATABRICKS_CONFIG_PROFILE' },
+    );
   });
 
   it('refuses a malformed profile file with its line number (exit 2)', async () => {
     const file = cfgFile('[a]\nhost = x\nthis is wrong\n');
     const r = await runInProcess(['config', 'show'], { env: env({ DATABRICKS_CONFIG_FILE: file }) });
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, `entra-token: error EBAD_INPUT: ~/${basename(file)}:3: expected "key = value", "[profile]" or a comment, got "this is wrong"\n`);
+    assert.equal(
+      r.stderr,
+      `entra-token: error EBAD_INPUT: ~/${basename(file)}:3: expected "key = value", "[profile]" or a comment, got "this is wrong"\n`,
+    );
   });
 
   it('refuses a named profile that is not in the file, listing the ones that are', async () => {
     const file = cfgFile('[a]\n[b]\n');
     const r = await runInProcess(['authorize-url', '--profile', 'c'], { env: env({ DATABRICKS_CONFIG_FILE: file }) });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`^entra-token: error EUSAGE: profile c is not in ~/${basename(file)} \\(profiles: a, b\\)\nhint: profile names are case-sensitive\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^entra-token: error EUSAGE: profile c is not in ~/${basename(file)} \\(profiles: a, b\\)\nhint: profile names are case-sensitive\n$`,
+      ),
+    );
   });
 
   it('--http-timeout must be a number of seconds', async () => {
     const r = await runInProcess(['--http-timeout', 'soon', 'config', 'show'], { env: env() });
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'entra-token: error EUSAGE: --http-timeout must be a number of seconds between 1 and 3600 (got "soon")\n');
+    assert.equal(
+      r.stderr,
+      'entra-token: error EUSAGE: --http-timeout must be a number of seconds between 1 and 3600 (got "soon")\n',
+    );
   });
 });
 
@@ -108,23 +147,38 @@ describe('identity from the profile and the environment', () => {
 
   it('AZURE_TENANT_ID beats the profile, and --tenant beats both', async () => {
     const file = cfgFile(`[DEFAULT]\nazure_tenant_id = profile.onmicrosoft.com\nazure_client_id = ${CID}\n`);
-    const r1 = await runInProcess(['authorize-url'], { env: env({ DATABRICKS_CONFIG_FILE: file, AZURE_TENANT_ID: 'env.onmicrosoft.com' }) });
+    const r1 = await runInProcess(['authorize-url'], {
+      env: env({ DATABRICKS_CONFIG_FILE: file, AZURE_TENANT_ID: 'env.onmicrosoft.com' }),
+    });
     assert.equal(new URL(r1.stdout.trim()).pathname, '/env.onmicrosoft.com/oauth2/v2.0/authorize');
-    const r2 = await runInProcess(['authorize-url', '--tenant', 'flag.onmicrosoft.com'], { env: env({ DATABRICKS_CONFIG_FILE: file, AZURE_TENANT_ID: 'env.onmicrosoft.com' }) });
+    const r2 = await runInProcess(['authorize-url', '--tenant', 'flag.onmicrosoft.com'], {
+      env: env({ DATABRICKS_CONFIG_FILE: file, AZURE_TENANT_ID: 'env.onmicrosoft.com' }),
+    });
     assert.equal(new URL(r2.stdout.trim()).pathname, '/flag.onmicrosoft.com/oauth2/v2.0/authorize');
   });
 
   it('AZURE_AUTHORITY_HOST selects the US Government cloud, and a host outside the clouds (the emulator) is used as is', async () => {
-    const gov = await runInProcess(['authorize-url'], { env: env({ AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/', AZURE_TENANT_ID: TID, AZURE_CLIENT_ID: CID }) });
+    const gov = await runInProcess(['authorize-url'], {
+      env: env({
+        AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
+        AZURE_TENANT_ID: TID,
+        AZURE_CLIENT_ID: CID,
+      }),
+    });
     assert.equal(new URL(gov.stdout.trim()).origin, 'https://login.microsoftonline.us');
-    const local = await runInProcess(['authorize-url'], { env: env({ AZURE_AUTHORITY_HOST: `${emu.info.url}/`, AZURE_TENANT_ID: TID, AZURE_CLIENT_ID: CID }) });
+    const local = await runInProcess(['authorize-url'], {
+      env: env({ AZURE_AUTHORITY_HOST: `${emu.info.url}/`, AZURE_TENANT_ID: TID, AZURE_CLIENT_ID: CID }),
+    });
     assert.equal(local.code, 0, local.stderr);
     assert.ok(local.stdout.startsWith(`${emu.info.url}/${TID}/oauth2/v2.0/authorize?`), local.stdout);
   });
 });
 
 /** Run the CLI as a child (async: the emulator lives in this process's event loop). */
-function run(args: string[], childEnv: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  childEnv: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -148,7 +202,9 @@ describe('--issuer: any OpenID provider through its discovery document', () => {
     const info = emu.info as Record<string, string>;
     const issuer = `${info.url}/${info.tenant_id}/v2.0`;
     const e = env();
-    const a = await runInProcess(['authorize-url', '--issuer', issuer, '--client-id', info.public_client_id!], { env: e });
+    const a = await runInProcess(['authorize-url', '--issuer', issuer, '--client-id', info.public_client_id!], {
+      env: e,
+    });
     assert.equal(a.code, 0, a.stderr);
     assert.ok(a.stdout.startsWith(`${info.url}/${info.tenant_id}/oauth2/v2.0/authorize?`));
     const redirect = await follow(a.stdout.trim());
@@ -167,9 +223,23 @@ describe('--issuer: any OpenID provider through its discovery document', () => {
         seen.push(`${req.method} ${req.url}`);
         res.setHeader('content-type', 'application/json');
         if (req.url === '/oidc/.well-known/openid-configuration') {
-          res.end(JSON.stringify({ issuer: `${base}/oidc`, authorization_endpoint: `${base}/oidc/v1/authorize`, token_endpoint: `${base}/oidc/v1/token`, jwks_uri: `${base}/oidc/jwks.json` }));
+          res.end(
+            JSON.stringify({
+              issuer: `${base}/oidc`,
+              authorization_endpoint: `${base}/oidc/v1/authorize`,
+              token_endpoint: `${base}/oidc/v1/token`,
+              jwks_uri: `${base}/oidc/jwks.json`,
+            }),
+          );
         } else if (req.url === '/oidc/v1/token' && req.method === 'POST') {
-          res.end(JSON.stringify({ access_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', token_type: 'Bearer', expires_in: 3600, scope: 'all-apis' }));
+          res.end(
+            JSON.stringify({
+              access_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              scope: 'all-apis',
+            }),
+          );
         } else {
           res.statusCode = 404;
           res.end('{}');
@@ -178,11 +248,33 @@ describe('--issuer: any OpenID provider through its discovery document', () => {
     );
     base = `http://127.0.0.1:${port}`;
     const e = env();
-    const a = await runInProcess(['authorize-url', '--issuer', `${base}/oidc`, '--client-id', 'databricks-cli', '--scope', 'all-apis', '--redirect-uri', 'http://localhost:8020'], { env: e });
+    const a = await runInProcess(
+      [
+        'authorize-url',
+        '--issuer',
+        `${base}/oidc`,
+        '--client-id',
+        'databricks-cli',
+        '--scope',
+        'all-apis',
+        '--redirect-uri',
+        'http://localhost:8020',
+      ],
+      { env: e },
+    );
     assert.equal(a.code, 0, a.stderr);
     const url = new URL(a.stdout.trim());
     assert.equal(`${url.origin}${url.pathname}`, `${base}/oidc/v1/authorize`);
-    const x = await runInProcess(['exchange', `http://localhost:8020/?code=abc&state=${url.searchParams.get('state')}`, '-o', 'json', '--no-cache'], { env: e });
+    const x = await runInProcess(
+      [
+        'exchange',
+        `http://localhost:8020/?code=abc&state=${url.searchParams.get('state')}`,
+        '-o',
+        'json',
+        '--no-cache',
+      ],
+      { env: e },
+    );
     assert.equal(x.code, 0, x.stderr);
     assert.deepEqual(seen, ['GET /oidc/.well-known/openid-configuration', 'POST /oidc/v1/token']);
   });
@@ -194,14 +286,32 @@ describe('--issuer: any OpenID provider through its discovery document', () => {
         res.end(JSON.stringify({ issuer: 'https://evil.example/oidc', token_endpoint: 'https://evil.example/token' }));
       }),
     );
-    const r = await runInProcess(['authorize-url', '--issuer', `http://127.0.0.1:${port}/oidc`, '--client-id', 'x'], { env: env() });
+    const r = await runInProcess(['authorize-url', '--issuer', `http://127.0.0.1:${port}/oidc`, '--client-id', 'x'], {
+      env: env(),
+    });
     assert.equal(r.code, 7);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, new RegExp(`^entra-token: error ECLAIM: the discovery document's issuer is "https://evil.example/oidc", not the "http://127.0.0.1:${port}/oidc" asked for\n`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^entra-token: error ECLAIM: the discovery document's issuer is "https://evil.example/oidc", not the "http://127.0.0.1:${port}/oidc" asked for\n`,
+      ),
+    );
   });
 
   it('refuses --authority and --issuer together', async () => {
-    const r = await runInProcess(['authorize-url', '--issuer', 'https://a.example/x', '--authority', `https://login.microsoftonline.com/${TID}`, '--client-id', 'x'], { env: env() });
+    const r = await runInProcess(
+      [
+        'authorize-url',
+        '--issuer',
+        'https://a.example/x',
+        '--authority',
+        `https://login.microsoftonline.com/${TID}`,
+        '--client-id',
+        'x',
+      ],
+      { env: env() },
+    );
     assert.equal(r.code, 2);
     assert.equal(r.stderr.split('\n')[0], 'entra-token: error EUSAGE: give either --authority or --issuer, not both');
   });
@@ -213,10 +323,19 @@ describe('network: proxies and corporate CAs', () => {
     const proxy = createServer((req, res) => {
       log.push(`${req.method} ${req.url}`);
       const target = new URL(req.url!);
-      const up = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode!, r.headers);
-        r.pipe(res);
-      });
+      const up = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: req.method,
+          headers: req.headers,
+        },
+        (r) => {
+          res.writeHead(r.statusCode!, r.headers);
+          r.pipe(res);
+        },
+      );
       req.pipe(up);
     });
     proxy.on('connect', (req, socket, head) => {
@@ -234,12 +353,19 @@ describe('network: proxies and corporate CAs', () => {
     const port = await listen(proxy);
     const info = emu.info as Record<string, string>;
     const issuer = `${info.url}/${info.tenant_id}/v2.0`;
-    const through = await runInProcess(['authorize-url', '--issuer', issuer, '--client-id', 'x'], { env: env({ HTTP_PROXY: `http://127.0.0.1:${port}` }) });
+    const through = await runInProcess(['authorize-url', '--issuer', issuer, '--client-id', 'x'], {
+      env: env({ HTTP_PROXY: `http://127.0.0.1:${port}` }),
+    });
     assert.equal(through.code, 0, through.stderr);
     const emuHost = new URL(info.url!).host;
-    assert.ok(log.some((l) => l === `CONNECT ${emuHost}` || l === `GET ${issuer}/.well-known/openid-configuration`), log.join('\n'));
+    assert.ok(
+      log.some((l) => l === `CONNECT ${emuHost}` || l === `GET ${issuer}/.well-known/openid-configuration`),
+      log.join('\n'),
+    );
     log.length = 0;
-    const bypass = await runInProcess(['authorize-url', '--issuer', issuer, '--client-id', 'x'], { env: env({ HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '127.0.0.1' }) });
+    const bypass = await runInProcess(['authorize-url', '--issuer', issuer, '--client-id', 'x'], {
+      env: env({ HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '127.0.0.1' }),
+    });
     assert.equal(bypass.code, 0, bypass.stderr);
     assert.deepEqual(log, []);
   });
@@ -249,11 +375,23 @@ describe('network: proxies and corporate CAs', () => {
     t.after(() => tls.close());
     const info = tls.info as Record<string, string>;
     assert.ok(info.url!.startsWith('https://'));
-    const args = ['--import', 'tsx', 'src/cli/bin.ts', 'authorize-url', '--issuer', `${info.url}/${info.tenant_id}/v2.0`, '--client-id', 'x'];
+    const args = [
+      '--import',
+      'tsx',
+      'src/cli/bin.ts',
+      'authorize-url',
+      '--issuer',
+      `${info.url}/${info.tenant_id}/v2.0`,
+      '--client-id',
+      'x',
+    ];
     const base = { ...env(), PATH: process.env.PATH ?? '' };
     const without = await run(args, base);
     assert.equal(without.status, 6, without.stderr);
-    assert.match(without.stderr, /^entra-token: error ENETWORK: connection to 127\.0\.0\.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/);
+    assert.match(
+      without.stderr,
+      /^entra-token: error ENETWORK: connection to 127\.0\.0\.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/,
+    );
     const withCa = await run(args, { ...base, NODE_EXTRA_CA_CERTS: info.tls_ca_file! });
     assert.equal(withCa.status, 0, withCa.stderr);
     assert.ok(withCa.stdout.startsWith(`${info.url}/${info.tenant_id}/oauth2/v2.0/authorize?`));

@@ -5,7 +5,14 @@ import { runInProcess } from '../helpers/cli.js';
 test('demo runs the documented flow end to end on the embedded emulator and shows no secret in clear', async () => {
   const r = await runInProcess(['demo']);
   assert.equal(r.code, 0, r.stderr);
-  for (const step of ['Step 1: Build the authorize URL', 'Step 2: Sign in', 'Step 3: The redirect', 'Step 4: Exchange the code', 'Step 5: The access token', 'Step 6: Call Databricks']) {
+  for (const step of [
+    'Step 1: Build the authorize URL',
+    'Step 2: Sign in',
+    'Step 3: The redirect',
+    'Step 4: Exchange the code',
+    'Step 5: The access token',
+    'Step 6: Call Databricks',
+  ]) {
     assert.ok(r.stdout.includes(step), step);
   }
   assert.match(r.stdout, /Azure Databricks access token \(v1\) for alice@contoso\.com/);

@@ -23,7 +23,11 @@ function probes(over: Partial<Probes> = {}): Probes {
   };
 }
 
-async function check(name: string, over: Partial<Probes>, input: Partial<Parameters<typeof runChecks>[1]> = {}): Promise<Check[]> {
+async function check(
+  name: string,
+  over: Partial<Probes>,
+  input: Partial<Parameters<typeof runChecks>[1]> = {},
+): Promise<Check[]> {
   const all = await runChecks(probes(over), { probeUrl: URL_, stateDir: '/s', cacheDir: '/c', ...input });
   return all.filter((c) => c.name === name);
 }
@@ -31,17 +35,41 @@ async function check(name: string, over: Partial<Probes>, input: Partial<Paramet
 describe('doctor checks, each condition simulated', () => {
   it('all well: every check ok', async () => {
     const all = await runChecks(probes(), { probeUrl: URL_, stateDir: '/s', cacheDir: '/c' });
-    assert.deepEqual(all.filter((c) => c.status !== 'ok'), []);
-    assert.deepEqual(all.map((c) => c.name), ['configuration', 'proxy', 'extra CAs', 'authority reachable', 'clock', 'localhost', 'listener port', 'session', 'state dir', 'cache dir']);
+    assert.deepEqual(
+      all.filter((c) => c.status !== 'ok'),
+      [],
+    );
+    assert.deepEqual(
+      all.map((c) => c.name),
+      [
+        'configuration',
+        'proxy',
+        'extra CAs',
+        'authority reachable',
+        'clock',
+        'localhost',
+        'listener port',
+        'session',
+        'state dir',
+        'cache dir',
+      ],
+    );
   });
 
   it('clock: 7 minutes ahead is a failure (ECLAIM), 2 minutes a warning, with the fix', async () => {
-    const [fail] = await check('clock', { get: async () => ({ status: 200, date: new Date(NOW - 420_000).toUTCString() }) });
+    const [fail] = await check('clock', {
+      get: async () => ({ status: 200, date: new Date(NOW - 420_000).toUTCString() }),
+    });
     assert.equal(fail!.status, 'failure');
     assert.equal(fail!.code, 'ECLAIM');
-    assert.equal(fail!.message, "this machine's clock is 420 s ahead of login.microsoftonline.com: tokens will look expired or not yet valid (5 min tolerance)");
+    assert.equal(
+      fail!.message,
+      "this machine's clock is 420 s ahead of login.microsoftonline.com: tokens will look expired or not yet valid (5 min tolerance)",
+    );
     assert.match(fail!.fix!, /timedatectl set-ntp true/);
-    const [warn] = await check('clock', { get: async () => ({ status: 200, date: new Date(NOW + 120_000).toUTCString() }) });
+    const [warn] = await check('clock', {
+      get: async () => ({ status: 200, date: new Date(NOW + 120_000).toUTCString() }),
+    });
     assert.equal(warn!.status, 'warning');
     assert.equal(warn!.message, "this machine's clock is 120 s behind login.microsoftonline.com");
   });
@@ -49,18 +77,29 @@ describe('doctor checks, each condition simulated', () => {
   it('TLS interception: an untrusted certificate fails with the NODE_EXTRA_CA_CERTS fix', async () => {
     const [c] = await check('authority TLS', { get: async () => ({ error: 'SELF_SIGNED_CERT_IN_CHAIN' }) });
     assert.equal(c!.status, 'failure');
-    assert.equal(c!.message, 'TLS to login.microsoftonline.com failed (SELF_SIGNED_CERT_IN_CHAIN): the certificate is not trusted');
+    assert.equal(
+      c!.message,
+      'TLS to login.microsoftonline.com failed (SELF_SIGNED_CERT_IN_CHAIN): the certificate is not trusted',
+    );
     assert.match(c!.fix!, /NODE_EXTRA_CA_CERTS=/);
   });
 
   it('unreachable authority fails with ENETWORK and a proxy hint', async () => {
     const [c] = await check('authority reachable', { get: async () => ({ error: 'ENOTFOUND' }) });
-    assert.deepEqual([c!.status, c!.code, c!.message], ['failure', 'ENETWORK', 'cannot reach login.microsoftonline.com (ENOTFOUND)']);
+    assert.deepEqual(
+      [c!.status, c!.code, c!.message],
+      ['failure', 'ENETWORK', 'cannot reach login.microsoftonline.com (ENOTFOUND)'],
+    );
   });
 
   it('proxy: reports the proxy with its password masked, and whether NO_PROXY covers the authority; a bad URL fails', async () => {
-    const [c] = await check('proxy', { env: { HTTPS_PROXY: 'http://bob:hunter2@proxy:3128', NO_PROXY: '.microsoftonline.com' } });
-    assert.equal(c!.message, 'through HTTPS_PROXY=http://bob:***@proxy:3128, NO_PROXY=.microsoftonline.com; login.microsoftonline.com is in NO_PROXY (direct)');
+    const [c] = await check('proxy', {
+      env: { HTTPS_PROXY: 'http://bob:hunter2@proxy:3128', NO_PROXY: '.microsoftonline.com' },
+    });
+    assert.equal(
+      c!.message,
+      'through HTTPS_PROXY=http://bob:***@proxy:3128, NO_PROXY=.microsoftonline.com; login.microsoftonline.com is in NO_PROXY (direct)',
+    );
     const [bad] = await check('proxy', { env: { https_proxy: 'proxy:3128' } });
     assert.equal(bad!.status, 'failure');
   });
@@ -102,15 +141,24 @@ describe('doctor checks, each condition simulated', () => {
     const [box] = await check('session', { inContainer: () => true });
     assert.match(box!.fix!, /docker run -p 8400:8400/);
     const [headless] = await check('session', { env: {} });
-    assert.equal(headless!.message, 'no graphical display (DISPLAY and WAYLAND_DISPLAY unset): no browser can open here');
+    assert.equal(
+      headless!.message,
+      'no graphical display (DISPLAY and WAYLAND_DISPLAY unset): no browser can open here',
+    );
   });
 
-  it('directories: group-readable is a warning, someone else\'s a failure (ECACHE), a file a failure', async () => {
-    const [w] = await check('state dir', { statDir: () => ({ exists: true, isDir: true, mode: 0o40755, ownedByMe: true }) });
+  it("directories: group-readable is a warning, someone else's a failure (ECACHE), a file a failure", async () => {
+    const [w] = await check('state dir', {
+      statDir: () => ({ exists: true, isDir: true, mode: 0o40755, ownedByMe: true }),
+    });
     assert.deepEqual([w!.status, w!.fix], ['warning', 'chmod 700 /s']);
-    const [f] = await check('cache dir', { statDir: () => ({ exists: true, isDir: true, mode: 0o40777, ownedByMe: false }) });
+    const [f] = await check('cache dir', {
+      statDir: () => ({ exists: true, isDir: true, mode: 0o40777, ownedByMe: false }),
+    });
     assert.deepEqual([f!.status, f!.code], ['failure', 'ECACHE']);
-    const [file] = await check('cache dir', { statDir: () => ({ exists: true, isDir: false, mode: 0o100600, ownedByMe: true }) });
+    const [file] = await check('cache dir', {
+      statDir: () => ({ exists: true, isDir: false, mode: 0o100600, ownedByMe: true }),
+    });
     assert.equal(file!.message, '/c exists and is not a directory');
   });
 });
@@ -124,17 +172,34 @@ describe('entra-token doctor', () => {
 
   it('checks the emulator authority and exits 0 when nothing failed', async () => {
     const info = emu.info as Record<string, string>;
-    const r = await runInProcess(['doctor', '--authority', info.authority!], { env: { DISPLAY: ':0', ENTRA_TOKEN_STATE_DIR: '/nonexistent/s', ENTRA_TOKEN_CACHE_DIR: '/nonexistent/c' } });
+    const r = await runInProcess(['doctor', '--authority', info.authority!], {
+      env: { DISPLAY: ':0', ENTRA_TOKEN_STATE_DIR: '/nonexistent/s', ENTRA_TOKEN_CACHE_DIR: '/nonexistent/c' },
+    });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`^ok +authority reachable +GET ${info.authority}/v2\\.0/\\.well-known/openid-configuration answered HTTP 200`, 'm'));
-    assert.match(r.stdout, /^ok +clock +this machine's clock is \d+ s (ahead of|behind) 127\.0\.0\.1:\d+ \(within 60 s\)$/m);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^ok +authority reachable +GET ${info.authority}/v2\\.0/\\.well-known/openid-configuration answered HTTP 200`,
+        'm',
+      ),
+    );
+    assert.match(
+      r.stdout,
+      /^ok +clock +this machine's clock is \d+ s (ahead of|behind) 127\.0\.0\.1:\d+ \(within 60 s\)$/m,
+    );
   });
 
-  it('exits with the failure\'s code when the authority is unreachable (6)', async () => {
-    const r = await runInProcess(['doctor', '--authority', 'http://127.0.0.1:1/contoso.onmicrosoft.com', '-o', 'json'], { env: { DISPLAY: ':0' } });
+  it("exits with the failure's code when the authority is unreachable (6)", async () => {
+    const r = await runInProcess(
+      ['doctor', '--authority', 'http://127.0.0.1:1/contoso.onmicrosoft.com', '-o', 'json'],
+      { env: { DISPLAY: ':0' } },
+    );
     assert.equal(r.code, 6);
     const checks = JSON.parse(r.stdout).checks as Check[];
-    assert.equal(checks.find((c) => c.name === 'authority reachable')!.message, 'cannot reach 127.0.0.1:1 (ECONNREFUSED)');
+    assert.equal(
+      checks.find((c) => c.name === 'authority reachable')!.message,
+      'cannot reach 127.0.0.1:1 (ECONNREFUSED)',
+    );
     assert.match(r.stderr, /^entra-token: error ENETWORK: doctor found 1 failure: authority reachable\n/);
   });
 });

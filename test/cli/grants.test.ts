@@ -15,7 +15,11 @@ let emu: Emu;
 let dir: string;
 let I: Emu['info'];
 const DBX = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
-const ENV = () => ({ ENTRA_TOKEN_STATE_DIR: join(dir, 'state'), ENTRA_TOKEN_CACHE_DIR: join(dir, 'cache'), XDG_STATE_HOME: join(dir, 'xdg') });
+const ENV = () => ({
+  ENTRA_TOKEN_STATE_DIR: join(dir, 'state'),
+  ENTRA_TOKEN_CACHE_DIR: join(dir, 'cache'),
+  XDG_STATE_HOME: join(dir, 'xdg'),
+});
 
 before(async () => {
   emu = await startEmulator();
@@ -27,7 +31,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(argv: string[], opts: { env?: Record<string, string>; stdin?: string; isTTY?: boolean; signal?: AbortSignal } = {}): Promise<CliRun> {
+function run(
+  argv: string[],
+  opts: { env?: Record<string, string>; stdin?: string; isTTY?: boolean; signal?: AbortSignal } = {},
+): Promise<CliRun> {
   return runInProcess(argv, { ...opts, env: { ...ENV(), ...opts.env } });
 }
 
@@ -40,11 +47,23 @@ function assertHidden(r: CliRun, ...secrets: string[]): void {
 }
 
 function lastToken() {
-  const q = emu.requests().filter((x) => x.path.endsWith('/token')).at(-1)!;
+  const q = emu
+    .requests()
+    .filter((x) => x.path.endsWith('/token'))
+    .at(-1)!;
   return q;
 }
 
-const pw = (extra: string[] = []) => ['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', I.username, ...extra];
+const pw = (extra: string[] = []) => [
+  'password',
+  '--authority',
+  I.authority,
+  '--client-id',
+  I.public_client_id,
+  '--username',
+  I.username,
+  ...extra,
+];
 
 // ---------------------------------------------------------------- password
 
@@ -79,10 +98,17 @@ test('password from ENTRA_TOKEN_PASSWORD; -o token prints the bare access token'
 test('password --password VALUE works but warns that other local users can read argv', async () => {
   const r = await run(pw(['--password', I.password, '-o', 'token']));
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr, 'warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD\n');
+  assert.equal(
+    r.stderr,
+    'warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD\n',
+  );
 });
 
-function ttyRun(argv: string[], keys: string[], env: Record<string, string> = {}): Promise<CliRun & { rawModes: boolean[] }> {
+function ttyRun(
+  argv: string[],
+  keys: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun & { rawModes: boolean[] }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = new PassThrough();
@@ -120,14 +146,25 @@ test('Ctrl-C at the password prompt cancels with ECANCELLED (exit 130); nothing 
   const before = emu.requests().length;
   const r = await ttyRun(pw(), ['sec', '\u0003']);
   assert.equal(r.code, 130);
-  assert.equal(r.stderr, `Password for ${I.username}: \nentra-token: error ECANCELLED: cancelled at the password prompt; nothing was sent\n`);
+  assert.equal(
+    r.stderr,
+    `Password for ${I.username}: \nentra-token: error ECANCELLED: cancelled at the password prompt; nothing was sent\n`,
+  );
   assert.deepEqual(r.rawModes, [true, false]);
   assert.equal(emu.requests().length, before);
 });
 
 test('password over /common is refused before anything is sent or asked (AADSTS9001023, exit 2)', async () => {
   const before = emu.requests().length;
-  const r = await run(['password', '--authority', `${I.url}/common`, '--client-id', I.public_client_id, '--username', I.username]);
+  const r = await run([
+    'password',
+    '--authority',
+    `${I.url}/common`,
+    '--client-id',
+    I.public_client_id,
+    '--username',
+    I.username,
+  ]);
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr,
@@ -139,7 +176,10 @@ test('password over /common is refused before anything is sent or asked (AADSTS9
 test('no password source and no terminal: usage error naming the ways to give one', async () => {
   const r = await run(pw());
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'entra-token: error EUSAGE: no password: standard input is not a terminal, so give --password-stdin or set ENTRA_TOKEN_PASSWORD\n');
+  assert.equal(
+    r.stderr,
+    'entra-token: error EUSAGE: no password: standard input is not a terminal, so give --password-stdin or set ENTRA_TOKEN_PASSWORD\n',
+  );
 });
 
 test('a wrong password: 400 invalid_grant AADSTS50126, exit 4, the hint about federated users, the password not echoed', async () => {
@@ -147,34 +187,82 @@ test('a wrong password: 400 invalid_grant AADSTS50126, exit 4, the hint about fe
   const r = await run(pw(['--password-stdin']), { stdin: wrong });
   assert.equal(r.code, 4);
   assert.equal(lastToken().status, 400);
-  assert.match(r.stderr, /^entra-token: error EOAUTH: invalid_grant AADSTS50126: Error validating credentials due to invalid username or password\./);
-  assert.match(r.stderr, /\nhint: check the credentials; federated \(ADFS\) users cannot use the password grant: use login or device-code\n$/);
+  assert.match(
+    r.stderr,
+    /^entra-token: error EOAUTH: invalid_grant AADSTS50126: Error validating credentials due to invalid username or password\./,
+  );
+  assert.match(
+    r.stderr,
+    /\nhint: check the credentials; federated \(ADFS\) users cannot use the password grant: use login or device-code\n$/,
+  );
   assertHidden(r, wrong);
 });
 
 test('an MFA user: AADSTS50076 → EINTERACTION_REQUIRED (exit 5) pointing to device-code with the exact command', async () => {
-  const r = await run(['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', I.mfa_username, '--password-stdin'], { stdin: I.mfa_password });
+  const r = await run(
+    [
+      'password',
+      '--authority',
+      I.authority,
+      '--client-id',
+      I.public_client_id,
+      '--username',
+      I.mfa_username,
+      '--password-stdin',
+    ],
+    { stdin: I.mfa_password },
+  );
   assert.equal(r.code, 5);
   assert.match(r.stderr, /^entra-token: error EINTERACTION_REQUIRED: interaction_required AADSTS50076: /);
   assert.match(
     r.stderr,
-    new RegExp(`\\nhint: the password grant cannot do MFA: use entra-token login or entra-token device-code \\(entra-token device-code --authority ${I.authority} --client-id ${I.public_client_id}\\)\\n$`),
+    new RegExp(
+      `\\nhint: the password grant cannot do MFA: use entra-token login or entra-token device-code \\(entra-token device-code --authority ${I.authority} --client-id ${I.public_client_id}\\)\\n$`,
+    ),
   );
   assertHidden(r, I.mfa_password);
 });
 
 test('an expired password: AADSTS50055 (exit 5) with the change-password hint', async () => {
-  const r = await run(['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', 'carol@contoso.com', '--password-stdin'], { stdin: 'Carol-P@ssw0rd!' });
+  const r = await run(
+    [
+      'password',
+      '--authority',
+      I.authority,
+      '--client-id',
+      I.public_client_id,
+      '--username',
+      'carol@contoso.com',
+      '--password-stdin',
+    ],
+    { stdin: 'Carol-P@ssw0rd!' },
+  );
   assert.equal(r.code, 5);
-  assert.match(r.stderr, /^entra-token: error EINTERACTION_REQUIRED: user_password_expired AADSTS50055: Password is expired\./);
-  assert.match(r.stderr, /\nhint: change the password interactively \(https:\/\/portal\.microsoftonline\.com\/ChangePassword\.aspx\), then try again\n$/);
+  assert.match(
+    r.stderr,
+    /^entra-token: error EINTERACTION_REQUIRED: user_password_expired AADSTS50055: Password is expired\./,
+  );
+  assert.match(
+    r.stderr,
+    /\nhint: change the password interactively \(https:\/\/portal\.microsoftonline\.com\/ChangePassword\.aspx\), then try again\n$/,
+  );
 });
 
 test('AADSTS50079, 65001, 53003 (interaction_required, exit 5) are decoded with their hints; 65001 prints the admin-consent URL', async () => {
   const cases: Array<[number, number, RegExp]> = [
     [50079, 5, /\nhint: enroll in MFA in a browser, then use entra-token login or device-code\n$/],
-    [65001, 5, new RegExp(`\\nhint: sign in interactively with --prompt consent, or have an administrator grant consent: ${I.authority.replace(/[.]/g, '\\.')}/adminconsent\\?client_id=${I.public_client_id}\\n$`)],
-    [53003, 5, /\nhint: look up the sign-in in the Entra sign-in logs; the policy may require a compliant device or block this flow\n$/],
+    [
+      65001,
+      5,
+      new RegExp(
+        `\\nhint: sign in interactively with --prompt consent, or have an administrator grant consent: ${I.authority.replace(/[.]/g, '\\.')}/adminconsent\\?client_id=${I.public_client_id}\\n$`,
+      ),
+    ],
+    [
+      53003,
+      5,
+      /\nhint: look up the sign-in in the Entra sign-in logs; the policy may require a compliant device or block this flow\n$/,
+    ],
   ];
   for (const [code, exit, hint] of cases) {
     emu.fault({ endpoint: 'token', kind: 'aadsts', code });
@@ -187,10 +275,25 @@ test('AADSTS50079, 65001, 53003 (interaction_required, exit 5) are decoded with 
 });
 
 test('a confidential app without "Allow public client flows": AADSTS7000218 (exit 4) with its hint', async () => {
-  const r = await run(['password', '--authority', I.authority, '--client-id', I.no_public_flows_client_id, '--username', I.username, '--password-stdin'], { stdin: I.password });
+  const r = await run(
+    [
+      'password',
+      '--authority',
+      I.authority,
+      '--client-id',
+      I.no_public_flows_client_id,
+      '--username',
+      I.username,
+      '--password-stdin',
+    ],
+    { stdin: I.password },
+  );
   assert.equal(r.code, 4);
   assert.match(r.stderr, /^entra-token: error EOAUTH: invalid_client AADSTS7000218: /);
-  assert.match(r.stderr, /\nhint: send a client secret or certificate \(client-credentials\), or enable "Allow public client flows" on the app registration/);
+  assert.match(
+    r.stderr,
+    /\nhint: send a client secret or certificate \(client-credentials\), or enable "Allow public client flows" on the app registration/,
+  );
 });
 
 // ---------------------------------------------------------------- refresh
@@ -200,11 +303,20 @@ async function freshTokens(): Promise<Record<string, string>> {
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
-const rf = (extra: string[] = []) => ['refresh', '--authority', I.authority, '--client-id', I.public_client_id, ...extra];
+const rf = (extra: string[] = []) => [
+  'refresh',
+  '--authority',
+  I.authority,
+  '--client-id',
+  I.public_client_id,
+  ...extra,
+];
 
 test('refresh --refresh-token-stdin with a whole token response: §2.2 fields, new tokens, the rotated refresh token printed and noted', async () => {
   const t = await freshTokens();
-  const r = await run(['--trace', '--curl', ...rf(['--refresh-token-stdin', '-o', 'json'])], { stdin: JSON.stringify(t) });
+  const r = await run(['--trace', '--curl', ...rf(['--refresh-token-stdin', '-o', 'json'])], {
+    stdin: JSON.stringify(t),
+  });
   assert.equal(r.code, 0, r.stderr);
   const q = lastToken();
   assert.equal(q.status, 200);
@@ -216,16 +328,25 @@ test('refresh --refresh-token-stdin with a whole token response: §2.2 fields, n
   ]);
   const j = JSON.parse(r.stdout);
   assert.notEqual(j.refresh_token, t.refresh_token);
-  assert.match(r.stderr, /note: Entra issued a new refresh token \(refresh_token above\); store it in place of the one from stdin\n/);
+  assert.match(
+    r.stderr,
+    /note: Entra issued a new refresh token \(refresh_token above\); store it in place of the one from stdin\n/,
+  );
   assertHidden(r, t.refresh_token!);
 });
 
 test('refresh from ENTRA_TOKEN_REFRESH_TOKEN (raw) with another resource; -o token says where the new refresh token went', async () => {
   const t = await freshTokens();
-  const r = await run(rf(['--scope', 'https://graph.microsoft.com/.default', '--scope', 'offline_access', '-o', 'token']), { env: { ENTRA_TOKEN_REFRESH_TOKEN: t.refresh_token! } });
+  const r = await run(
+    rf(['--scope', 'https://graph.microsoft.com/.default', '--scope', 'offline_access', '-o', 'token']),
+    { env: { ENTRA_TOKEN_REFRESH_TOKEN: t.refresh_token! } },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(lastToken().form!.scope, 'https://graph.microsoft.com/.default offline_access');
-  assert.equal(r.stderr, 'note: Entra issued a new refresh token that replaces the one from ENTRA_TOKEN_REFRESH_TOKEN; -o token prints only the access token, so use -o json to keep it\n');
+  assert.equal(
+    r.stderr,
+    'note: Entra issued a new refresh token that replaces the one from ENTRA_TOKEN_REFRESH_TOKEN; -o token prints only the access token, so use -o json to keep it\n',
+  );
   assertHidden(r, t.refresh_token!);
 });
 
@@ -251,7 +372,10 @@ test('refresh with no source uses the newest cached refresh token and caches the
 test('refresh: a JSON without refresh_token is a clear input error (exit 2)', async () => {
   const r = await run(rf(['--refresh-token-stdin']), { stdin: '{"access_token":"x"}' });
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'entra-token: error EBAD_INPUT: the JSON on standard input has no "refresh_token"\nhint: the token response must come from a request with the offline_access scope\n');
+  assert.equal(
+    r.stderr,
+    'entra-token: error EBAD_INPUT: the JSON on standard input has no "refresh_token"\nhint: the token response must come from a request with the offline_access scope\n',
+  );
 });
 
 test('refresh after a password reset (AADSTS50173) and after 90 days idle (AADSTS700082): "sign in again" with the exact command, exit 5', async () => {
@@ -262,7 +386,12 @@ test('refresh after a password reset (AADSTS50173) and after 90 days idle (AADST
     assert.equal(r.code, 5, r.stderr);
     assert.equal(lastToken().status, 400);
     assert.match(r.stderr, new RegExp(`^entra-token: error EINTERACTION_REQUIRED: invalid_grant AADSTS${code}: `));
-    assert.match(r.stderr, new RegExp(`\\nhint: sign in again: entra-token login --authority ${I.authority.replace(/[.]/g, '\\.')} --client-id ${I.public_client_id}\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `\\nhint: sign in again: entra-token login --authority ${I.authority.replace(/[.]/g, '\\.')} --client-id ${I.public_client_id}\\n$`,
+      ),
+    );
     assertHidden(r, t.refresh_token!);
   }
 });
@@ -277,7 +406,14 @@ test('refresh with a revoked grant from the emulator itself (POST /_emulator/rev
 
 // ---------------------------------------------------------------- client credentials
 
-const cc = (extra: string[] = []) => ['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, ...extra];
+const cc = (extra: string[] = []) => [
+  'client-credentials',
+  '--authority',
+  I.authority,
+  '--client-id',
+  I.confidential_client_id,
+  ...extra,
+];
 
 test('client-credentials with AZURE_CLIENT_SECRET: §2.4 fields, an app-only Databricks token, no refresh token, the secret hidden even with --trace --curl', async () => {
   const r = await run(['--trace', '--curl', ...cc(['-o', 'json'])], { env: { AZURE_CLIENT_SECRET: I.client_secret } });
@@ -318,19 +454,27 @@ test('client-credentials --client-auth basic sends the secret in an Authorizatio
   assert.equal(r.code, 0, r.stderr);
   const q = lastToken();
   assert.equal(q.form!.client_secret, undefined);
-  assert.equal(q.headers.authorization, `Basic ${Buffer.from(`${I.confidential_client_id}:${encodeURIComponent(I.client_secret)}`).toString('base64')}`);
+  assert.equal(
+    q.headers.authorization,
+    `Basic ${Buffer.from(`${I.confidential_client_id}:${encodeURIComponent(I.client_secret)}`).toString('base64')}`,
+  );
 });
 
 test('--client-secret VALUE is refused (exit 2) without echoing the value', async () => {
   const r = await run(cc(['--client-secret', 'S3cr3t-On-Argv-Value']));
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'entra-token: error EUSAGE: --client-secret VALUE is refused: other local users can read command lines (ps)\nhint: set AZURE_CLIENT_SECRET, or use --client-secret-stdin or --client-secret-file\n');
+  assert.equal(
+    r.stderr,
+    'entra-token: error EUSAGE: --client-secret VALUE is refused: other local users can read command lines (ps)\nhint: set AZURE_CLIENT_SECRET, or use --client-secret-stdin or --client-secret-file\n',
+  );
   assertHidden(r, 'S3cr3t-On-Argv-Value');
 });
 
 test('a scope without /.default is refused before sending (AADSTS1002012 text and hint, exit 2)', async () => {
   const before = emu.requests().length;
-  const r = await run(cc(['--scope', 'https://graph.microsoft.com/User.Read']), { env: { AZURE_CLIENT_SECRET: I.client_secret } });
+  const r = await run(cc(['--scope', 'https://graph.microsoft.com/User.Read']), {
+    env: { AZURE_CLIENT_SECRET: I.client_secret },
+  });
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr,
@@ -349,7 +493,7 @@ test('a wrong client secret: 401 invalid_client AADSTS7000215 (exit 4) with its 
   assertHidden(r, wrong);
 });
 
-test('client-credentials --v1: resource= on /oauth2/token like Databricks\' SDKs, string numbers accepted', async () => {
+test("client-credentials --v1: resource= on /oauth2/token like Databricks' SDKs, string numbers accepted", async () => {
   const r = await run(cc(['--v1', '-o', 'json']), { env: { AZURE_CLIENT_SECRET: I.client_secret } });
   assert.equal(r.code, 0, r.stderr);
   const q = lastToken();
@@ -366,7 +510,9 @@ test('client-credentials --v1: resource= on /oauth2/token like Databricks\' SDKs
 });
 
 test('Graph daemon: --scope https://graph.microsoft.com/.default', async () => {
-  const r = await run(cc(['--scope', 'https://graph.microsoft.com/.default', '-o', 'text']), { env: { AZURE_CLIENT_SECRET: I.client_secret } });
+  const r = await run(cc(['--scope', 'https://graph.microsoft.com/.default', '-o', 'text']), {
+    env: { AZURE_CLIENT_SECRET: I.client_secret },
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(lastToken().form!.scope, 'https://graph.microsoft.com/.default');
   assert.match(r.stdout, /^resource: +Microsoft Graph \(aud https:\/\/graph\.microsoft\.com/m);
@@ -380,11 +526,30 @@ function certFile(name: string, text: string): string {
 
 test('client-credentials --certificate: §2.5 assertion (PS256, x5t#S256, aud = the token URL), --show-assertion prints header and claims, never the key or signature', async () => {
   const pem = certFile('app.pem', emu.certificate.keyPem + emu.certificate.certPem);
-  const r = await run(['--trace', '--curl', 'client-credentials', '--authority', I.authority, '--client-id', I.certificate_client_id, '--certificate', pem, '--show-assertion', '-o', 'token']);
+  const r = await run([
+    '--trace',
+    '--curl',
+    'client-credentials',
+    '--authority',
+    I.authority,
+    '--client-id',
+    I.certificate_client_id,
+    '--certificate',
+    pem,
+    '--show-assertion',
+    '-o',
+    'token',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const q = lastToken();
   assert.equal(q.status, 200);
-  assert.deepEqual(Object.keys(q.form!), ['client_id', 'scope', 'grant_type', 'client_assertion_type', 'client_assertion']);
+  assert.deepEqual(Object.keys(q.form!), [
+    'client_id',
+    'scope',
+    'grant_type',
+    'client_assertion_type',
+    'client_assertion',
+  ]);
   assert.equal(q.form!.client_assertion_type, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
   const assertion = q.form!.client_assertion!;
   assert.deepEqual(decodeProtectedHeader(assertion), { alg: 'PS256', typ: 'JWT', 'x5t#S256': emu.certificate.x5tS256 });
@@ -404,7 +569,19 @@ test('--certificate --rs256 --send-x5c: RS256 with the SHA-1 x5t and x5c; each r
   const pem = certFile('app2.pem', emu.certificate.certPem + emu.certificate.keyPem);
   const jtis: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const r = await run(['client-credentials', '--authority', I.authority, '--client-id', I.certificate_client_id, '--certificate', pem, '--rs256', '--send-x5c', '-o', 'token']);
+    const r = await run([
+      'client-credentials',
+      '--authority',
+      I.authority,
+      '--client-id',
+      I.certificate_client_id,
+      '--certificate',
+      pem,
+      '--rs256',
+      '--send-x5c',
+      '-o',
+      'token',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const a = lastToken().form!.client_assertion!;
     const h = decodeProtectedHeader(a);
@@ -422,7 +599,15 @@ test('a certificate the app does not know: 401 AADSTS700027 (exit 4) with the th
   const kp = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const other = createSelfSignedCertificate({ keyPair: kp, subject: 'stranger' } as never);
   const pem = certFile('other.pem', (kp.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string) + other.pem);
-  const r = await run(['client-credentials', '--authority', I.authority, '--client-id', I.certificate_client_id, '--certificate', pem]);
+  const r = await run([
+    'client-credentials',
+    '--authority',
+    I.authority,
+    '--client-id',
+    I.certificate_client_id,
+    '--certificate',
+    pem,
+  ]);
   assert.equal(r.code, 4);
   assert.equal(lastToken().status, 401);
   assert.match(r.stderr, /^entra-token: error EOAUTH: invalid_client AADSTS700027: /);
@@ -432,7 +617,15 @@ test('a certificate the app does not know: 401 AADSTS700027 (exit 4) with the th
 test('a .pfx file is refused with the openssl conversion command (exit 2)', async () => {
   const pfx = certFile('app.pfx', '');
   writeFileSync(pfx, Buffer.from([0x30, 0x82, 0x09, 0x99, 0x02, 0x01, 0x03]));
-  const r = await run(['client-credentials', '--authority', I.authority, '--client-id', I.certificate_client_id, '--certificate', pfx]);
+  const r = await run([
+    'client-credentials',
+    '--authority',
+    I.authority,
+    '--client-id',
+    I.certificate_client_id,
+    '--certificate',
+    pfx,
+  ]);
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr,
@@ -441,15 +634,24 @@ test('a .pfx file is refused with the openssl conversion command (exit 2)', asyn
 });
 
 test('client-credentials over /organizations is refused before sending (exit 2)', async () => {
-  const r = await run(['client-credentials', '--authority', `${I.url}/organizations`, '--client-id', I.confidential_client_id], { env: { AZURE_CLIENT_SECRET: I.client_secret } });
+  const r = await run(
+    ['client-credentials', '--authority', `${I.url}/organizations`, '--client-id', I.confidential_client_id],
+    { env: { AZURE_CLIENT_SECRET: I.client_secret } },
+  );
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'entra-token: error EUSAGE: client credentials need a tenant-specific authority, not /organizations (AADSTS50059); nothing was sent\nhint: use a tenant-specific authority (--tenant <tenant id>) for client credentials\n');
+  assert.equal(
+    r.stderr,
+    'entra-token: error EUSAGE: client credentials need a tenant-specific authority, not /organizations (AADSTS50059); nothing was sent\nhint: use a tenant-specific authority (--tenant <tenant id>) for client credentials\n',
+  );
 });
 
 test('no credential at all: a usage error listing the ways to give one', async () => {
   const r = await run(cc());
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'entra-token: error EUSAGE: no client credential: set AZURE_CLIENT_SECRET, or give --client-secret-stdin, --client-secret-file or --certificate\n');
+  assert.equal(
+    r.stderr,
+    'entra-token: error EUSAGE: no client credential: set AZURE_CLIENT_SECRET, or give --client-secret-stdin, --client-secret-file or --certificate\n',
+  );
 });
 
 // ---------------------------------------------------------------- device code and admin consent
@@ -486,7 +688,7 @@ async function userCodeFrom(stderrNow: () => string): Promise<string> {
   throw new Error(`no user code on stderr: ${stderrNow()}`);
 }
 
-test('device-code: Entra\'s message on stderr, tokens on stdout once the code is approved (one real 5 s poll)', async () => {
+test("device-code: Entra's message on stderr, tokens on stdout once the code is approved (one real 5 s poll)", async () => {
   const live = liveRun(['device-code', '--authority', I.authority, '--client-id', I.public_client_id, '-o', 'json']);
   const code = await userCodeFrom(live.stderrNow);
   emu.approveDeviceCode(code, 'approve');
@@ -498,7 +700,10 @@ test('device-code: Entra\'s message on stderr, tokens on stdout once the code is
   );
   const j = JSON.parse(r.stdout);
   assert.equal(typeof j.access_token, 'string');
-  const dc = emu.requests().filter((q) => q.path.endsWith('/devicecode')).at(-1)!;
+  const dc = emu
+    .requests()
+    .filter((q) => q.path.endsWith('/devicecode'))
+    .at(-1)!;
   assert.deepEqual(dc.form, { client_id: I.public_client_id, scope: `${DBX} openid profile offline_access` });
   assert.equal(lastToken().form!.grant_type, 'urn:ietf:params:oauth:grant-type:device_code');
   assertHidden(r, lastToken().form!.device_code!);
@@ -515,21 +720,64 @@ test('device-code: Ctrl-C while waiting exits 130 with one line', async () => {
 });
 
 test('admin-consent-url: the v2 URL on stdout (default Databricks scope), the legacy one with --v1', async () => {
-  let r = await run(['admin-consent-url', '--tenant', I.tenant_id, '--client-id', I.confidential_client_id, '--state', 'st-12345', '--redirect-uri', 'http://localhost/myapp/permissions']);
+  let r = await run([
+    'admin-consent-url',
+    '--tenant',
+    I.tenant_id,
+    '--client-id',
+    I.confidential_client_id,
+    '--state',
+    'st-12345',
+    '--redirect-uri',
+    'http://localhost/myapp/permissions',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stdout,
     `https://login.microsoftonline.com/${I.tenant_id}/v2.0/adminconsent?client_id=${I.confidential_client_id}&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default&redirect_uri=http%3A%2F%2Flocalhost%2Fmyapp%2Fpermissions&state=st-12345\n`,
   );
   assert.match(r.stderr, /admin_consent=True&tenant=…&state=st-12345\n/);
-  r = await run(['admin-consent-url', '--authority', I.authority, '--client-id', I.confidential_client_id, '--v1', '--state', 'st-12345']);
-  assert.equal(r.stdout, `${I.authority}/adminconsent?client_id=${I.confidential_client_id}&redirect_uri=http%3A%2F%2Flocalhost&state=st-12345\n`);
-  r = await run(['admin-consent-url', '--tenant', I.tenant_id, '--client-id', I.confidential_client_id, '--scope', 'https://graph.microsoft.com/.default']);
-  assert.match(r.stdout, /&scope=https%3A%2F%2Fgraph\.microsoft\.com%2F\.default&redirect_uri=http%3A%2F%2Flocalhost&state=[\w-]{43}\n$/);
+  r = await run([
+    'admin-consent-url',
+    '--authority',
+    I.authority,
+    '--client-id',
+    I.confidential_client_id,
+    '--v1',
+    '--state',
+    'st-12345',
+  ]);
+  assert.equal(
+    r.stdout,
+    `${I.authority}/adminconsent?client_id=${I.confidential_client_id}&redirect_uri=http%3A%2F%2Flocalhost&state=st-12345\n`,
+  );
+  r = await run([
+    'admin-consent-url',
+    '--tenant',
+    I.tenant_id,
+    '--client-id',
+    I.confidential_client_id,
+    '--scope',
+    'https://graph.microsoft.com/.default',
+  ]);
+  assert.match(
+    r.stdout,
+    /&scope=https%3A%2F%2Fgraph\.microsoft\.com%2F\.default&redirect_uri=http%3A%2F%2Flocalhost&state=[\w-]{43}\n$/,
+  );
 });
 
 test('admin-consent-url: the emulator answers the v2 URL with its sign-in page (no error)', async () => {
-  const r = await run(['admin-consent-url', '--authority', I.authority, '--client-id', I.confidential_client_id, '--scope', 'https://graph.microsoft.com/.default', '--state', 'abcdefgh']);
+  const r = await run([
+    'admin-consent-url',
+    '--authority',
+    I.authority,
+    '--client-id',
+    I.confidential_client_id,
+    '--scope',
+    'https://graph.microsoft.com/.default',
+    '--state',
+    'abcdefgh',
+  ]);
   const res = await fetch(r.stdout.trim(), { redirect: 'manual' });
   assert.equal(res.status, 200);
   assert.match(await res.text(), /id="idSIButton9"/, 'the sign-in page, not an error page');

@@ -19,37 +19,55 @@ after(() => closeServer(server));
 
 describe('entra-token graph users list', () => {
   test('prints a table of users', async () => {
-    const r = await runInProcess(['graph', 'users', 'list', '--graph-url', graphUrl], { env: { ENTRA_TOKEN_ACCESS_TOKEN: await minter.graph() } });
+    const r = await runInProcess(['graph', 'users', 'list', '--graph-url', graphUrl], {
+      env: { ENTRA_TOKEN_ACCESS_TOKEN: await minter.graph() },
+    });
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^ID +DISPLAY NAME +USER PRINCIPAL NAME +MAIL +JOB TITLE$/);
     assert.equal(lines.length, 1 + seedGraphUsers().length);
-    assert.match(lines[3]!, /^3f9d2c71-8a4e-4b6f-a1d0-5e7c9b2f8d46 +Alice Smith +alice@contoso\.com +alice@contoso\.com +Data Engineer$/);
+    assert.match(
+      lines[3]!,
+      /^3f9d2c71-8a4e-4b6f-a1d0-5e7c9b2f8d46 +Alice Smith +alice@contoso\.com +alice@contoso\.com +Data Engineer$/,
+    );
   });
 
   test('--top pages, --max stops, --output json; the Graph URL may come from ENTRA_TOKEN_GRAPH_URL', async () => {
-    const r = await runInProcess(['graph', 'users', 'list', '--top', '2', '--max', '5', '--output', 'json', '--token-stdin'], {
-      env: { ENTRA_TOKEN_GRAPH_URL: graphUrl },
-      stdin: `${await minter.graph()}\n`,
-    });
+    const r = await runInProcess(
+      ['graph', 'users', 'list', '--top', '2', '--max', '5', '--output', 'json', '--token-stdin'],
+      {
+        env: { ENTRA_TOKEN_GRAPH_URL: graphUrl },
+        stdin: `${await minter.graph()}\n`,
+      },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), seedGraphUsers().slice(0, 5));
   });
 
   test('an app without User.Read.All gets exit 9 and the admin-consent link', async () => {
-    const r = await runInProcess(['graph', 'users', 'list', '--graph-url', graphUrl, '--authority', `http://127.0.0.1:1/${TENANT}`], {
-      env: { ENTRA_TOKEN_ACCESS_TOKEN: await minter.graph({ roles: undefined }) },
-    });
+    const r = await runInProcess(
+      ['graph', 'users', 'list', '--graph-url', graphUrl, '--authority', `http://127.0.0.1:1/${TENANT}`],
+      {
+        env: { ENTRA_TOKEN_ACCESS_TOKEN: await minter.graph({ roles: undefined }) },
+      },
+    );
     assert.equal(r.code, 9);
-    assert.equal(r.stderr,
+    assert.equal(
+      r.stderr,
       'entra-token: error EAPI: Microsoft Graph refused GET /v1.0/users (403): Authorization_RequestDenied: Insufficient privileges to complete the operation.\n' +
-      `hint: grant the app the User.Read.All application permission (Microsoft Graph) and have an admin consent: http://127.0.0.1:1/${TENANT}/adminconsent?client_id=${CONF_CLIENT}; then get a new token\n`);
+        `hint: grant the app the User.Read.All application permission (Microsoft Graph) and have an admin consent: http://127.0.0.1:1/${TENANT}/adminconsent?client_id=${CONF_CLIENT}; then get a new token\n`,
+    );
   });
 
   test('a Databricks token is caught before sending (exit 7)', async () => {
-    const r = await runInProcess(['graph', 'users', 'list', '--graph-url', graphUrl], { env: { ENTRA_TOKEN_ACCESS_TOKEN: await minter.app(DATABRICKS) } });
+    const r = await runInProcess(['graph', 'users', 'list', '--graph-url', graphUrl], {
+      env: { ENTRA_TOKEN_ACCESS_TOKEN: await minter.app(DATABRICKS) },
+    });
     assert.equal(r.code, 7);
-    assert.match(r.stderr, /ECLAIM: the token's audience is "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d", not Microsoft Graph\nhint: request a token with scope https:\/\/graph\.microsoft\.com\/\.default\n/);
+    assert.match(
+      r.stderr,
+      /ECLAIM: the token's audience is "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d", not Microsoft Graph\nhint: request a token with scope https:\/\/graph\.microsoft\.com\/\.default\n/,
+    );
   });
 
   test('a bad --top is a usage error', async () => {

@@ -35,12 +35,20 @@ describe('login command: usage', () => {
 
 describe('login command: waiting', () => {
   it('times out with ETIMEOUT (exit 6) after --timeout seconds, having printed the URL and how to paste', async () => {
-    const r = await runInProcess([...base, '--timeout', '1'], { env: { ENTRA_TOKEN_STATE_DIR: '/nonexistent-entra-token-test' } });
+    const r = await runInProcess([...base, '--timeout', '1'], {
+      env: { ENTRA_TOKEN_STATE_DIR: '/nonexistent-entra-token-test' },
+    });
     assert.equal(r.code, 6);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^Listening on 127\.0\.0\.1:\d+( and \[::1\]:\d+)? \(loopback only\) for http:\/\/localhost:\d+$/m);
+    assert.match(
+      r.stderr,
+      /^Listening on 127\.0\.0\.1:\d+( and \[::1\]:\d+)? \(loopback only\) for http:\/\/localhost:\d+$/m,
+    );
     assert.match(r.stderr, /^Open this URL in a browser and sign in:$/m);
-    assert.match(r.stderr, /^ {2}http:\/\/127\.0\.0\.1:9\/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13\/oauth2\/v2\.0\/authorize\?client_id=6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A\d+&response_mode=query&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default%20openid%20profile%20offline_access&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&nonce=[\w-]+$/m);
+    assert.match(
+      r.stderr,
+      /^ {2}http:\/\/127\.0\.0\.1:9\/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13\/oauth2\/v2\.0\/authorize\?client_id=6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A\d+&response_mode=query&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default%20openid%20profile%20offline_access&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&nonce=[\w-]+$/m,
+    );
     assert.match(r.stderr, /paste it here and press Enter\. Ctrl-C cancels\./);
     assert.match(r.stderr, /entra-token: error ETIMEOUT: no sign-in response arrived within 1 seconds\n/);
   });
@@ -74,7 +82,10 @@ describe('login command: waiting', () => {
 
   it('draws a spinner with the time left on a terminal, and plain lines otherwise', async () => {
     const tty = await runInProcess([...base, '--timeout', '1'], { isTTY: true, stdin: '' });
-    assert.match(tty.stderr, /\r\x1b\[2K⠋ Waiting for the sign-in \(0:01 left; paste the address here, or Ctrl-C to cancel\)/);
+    assert.match(
+      tty.stderr,
+      /\r\x1b\[2K⠋ Waiting for the sign-in \(0:01 left; paste the address here, or Ctrl-C to cancel\)/,
+    );
     const plain = await runInProcess([...base, '--timeout', '1']);
     assert.doesNotMatch(plain.stderr, /\x1b|⠋/);
   });

@@ -90,19 +90,41 @@ const secretsArb: fc.Arbitrary<Secrets> = fc.record({
 
 function tokenBody(s: Secrets, now: number): { body: string; access: string } {
   const access = `${b64u({ typ: 'JWT', alg: 'RS256', kid: 'k1' })}.${b64u({ aud: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', tid: TENANT, scp: 'user_impersonation', exp: Math.floor(now / 1000) + 3600, iat: Math.floor(now / 1000), x: s.accessClaim })}.${s.signature}`;
-  return { access, body: JSON.stringify({ token_type: 'Bearer', scope: DATABRICKS, expires_in: 3600, ext_expires_in: 3600, access_token: access, refresh_token: s.refresh }) };
+  return {
+    access,
+    body: JSON.stringify({
+      token_type: 'Bearer',
+      scope: DATABRICKS,
+      expires_in: 3600,
+      ext_expires_in: 3600,
+      access_token: access,
+      refresh_token: s.refresh,
+    }),
+  };
 }
 
 /** Run one flow with tracing into every sink; return everything the sinks produced and the secrets in play. */
-async function traced(flow: 'auth-code' | 'password' | 'client-credentials' | 'refresh', s: Secrets, opts: { pii?: boolean } = {}) {
+async function traced(
+  flow: 'auth-code' | 'password' | 'client-credentials' | 'refresh',
+  s: Secrets,
+  opts: { pii?: boolean } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'et-audit-'));
   try {
     const now = 1_800_000_000_000;
     const { ctx, stderr } = memoryCtx(dir);
     const trace = new Trace(() => now);
-    const flush = installTraceSinks(trace, { trace: true, traceFile: 't.jsonl', har: 't.har', curl: true, curlFile: 'replay.sh', redactPii: opts.pii }, ctx);
+    const flush = installTraceSinks(
+      trace,
+      { trace: true, traceFile: 't.jsonl', har: 't.har', curl: true, curlFile: 'replay.sh', redactPii: opts.pii },
+      ctx,
+    );
     const { body, access } = tokenBody(s, now);
-    const http = fakeHttp(() => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'set-cookie': `fpc=${s.secret}; path=/` }, body }));
+    const http = fakeHttp(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'set-cookie': `fpc=${s.secret}; path=/` },
+      body,
+    }));
     const authority = resolveAuthority({ authority: `https://login.microsoftonline.com/${TENANT}` });
     const deps = { http, now: () => now, trace };
     const secrets = [access, s.refresh];
@@ -111,17 +133,29 @@ async function traced(flow: 'auth-code' | 'password' | 'client-credentials' | 'r
       const random = {
         state: () => 'state-state-state-state-0123456789',
         nonce: () => 'nonce-nonce-0123',
-        pkce: async () => ({ code_verifier: s.verifier, code_challenge: createHash('sha256').update(s.verifier).digest('base64url') }),
+        pkce: async () => ({
+          code_verifier: s.verifier,
+          code_challenge: createHash('sha256').update(s.verifier).digest('base64url'),
+        }),
       };
-      await startAuthorization({ authority, client_id: CLIENT, redirect_uri: 'http://localhost', scopes: [DATABRICKS, 'offline_access'] }, { pending, now: () => now, trace, random });
+      await startAuthorization(
+        { authority, client_id: CLIENT, redirect_uri: 'http://localhost', scopes: [DATABRICKS, 'offline_access'] },
+        { pending, now: () => now, trace, random },
+      );
       const redirect = `http://localhost/?code=${encodeURIComponent(s.code)}&state=state-state-state-state-0123456789&session_state=x`;
       await exchangeCode({ input: { redirect }, pending }, deps);
       secrets.push(s.code, s.verifier);
     } else if (flow === 'password') {
-      await passwordTokens({ authority, client_id: CLIENT, username: 'alice@contoso.com', password: s.password, scopes: [DATABRICKS] }, deps);
+      await passwordTokens(
+        { authority, client_id: CLIENT, username: 'alice@contoso.com', password: s.password, scopes: [DATABRICKS] },
+        deps,
+      );
       secrets.push(s.password);
     } else if (flow === 'client-credentials') {
-      await clientCredentialsTokens({ authority, client_id: CLIENT, credential: { kind: 'secret', client_secret: s.secret }, scope: DATABRICKS }, deps);
+      await clientCredentialsTokens(
+        { authority, client_id: CLIENT, credential: { kind: 'secret', client_secret: s.secret }, scope: DATABRICKS },
+        deps,
+      );
       secrets.push(s.secret);
     } else {
       await refreshTokens({ authority, client_id: CLIENT, refresh_token: `${s.refresh}R`, scopes: [DATABRICKS] }, deps);
@@ -136,7 +170,10 @@ async function traced(flow: 'auth-code' | 'password' | 'client-credentials' | 'r
       curl: readFileSync(join(dir, 'replay.sh'), 'utf8'),
       diagram: renderDiagram(redactTrace(trace.events as AuditEvent[])),
     };
-    const modes = { jsonl: statSync(join(dir, 't.jsonl')).mode & 0o777, har: statSync(join(dir, 't.har')).mode & 0o777 };
+    const modes = {
+      jsonl: statSync(join(dir, 't.jsonl')).mode & 0o777,
+      har: statSync(join(dir, 't.har')).mode & 0o777,
+    };
     return { outputs, secrets, modes, trace };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -173,7 +210,10 @@ describe('no sink leaks a secret', () => {
     assert.equal(modes.har, 0o600);
     assert.match(outputs.stderr, /access_token — JWT decoded, NOT verified:/);
     assert.match(outputs.stderr, /◆ access_token: aud 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d \(Azure Databricks\)/);
-    assert.match(outputs.stderr, /code_verifier \(\d+ chars\): BASE64URL\(SHA256\(code_verifier\)\) = [\w-]{43} — matches the code_challenge of the authorize URL/);
+    assert.match(
+      outputs.stderr,
+      /code_verifier \(\d+ chars\): BASE64URL\(SHA256\(code_verifier\)\) = [\w-]{43} — matches the code_challenge of the authorize URL/,
+    );
     assert.match(outputs.curl, /^#!\/usr\/bin\/env bash\n/);
     assert.match(outputs.curl, /--data-urlencode "code_verifier=\$CODE_VERIFIER"/);
   });
@@ -194,11 +234,21 @@ describe('redaction is idempotent', () => {
         assert.equal(redactSecret(redactSecret(secret)), redactSecret(secret));
         const url = `http://localhost/?code=${encodeURIComponent(secret)}&state=${encodeURIComponent(other)}#id_token=${encodeURIComponent(secret)}`;
         assert.equal(redactUrl(redactUrl(url)), redactUrl(url));
-        assert.ok(!redactUrl(url).includes(encodeURIComponent(secret)) || secret.length < 8 || encodeURIComponent(other).includes(encodeURIComponent(secret)));
+        assert.ok(
+          !redactUrl(url).includes(encodeURIComponent(secret)) ||
+            secret.length < 8 ||
+            encodeURIComponent(other).includes(encodeURIComponent(secret)),
+        );
         const body = JSON.stringify({ access_token: secret, note: other, nested: [{ refresh_token: secret }] });
-        assert.equal(redactBody(redactBody(body, 'application/json'), 'application/json'), redactBody(body, 'application/json'));
+        assert.equal(
+          redactBody(redactBody(body, 'application/json'), 'application/json'),
+          redactBody(body, 'application/json'),
+        );
         const form = `code=${encodeURIComponent(secret)}&x=${encodeURIComponent(other)}`;
-        assert.equal(redactBody(redactBody(form, 'application/x-www-form-urlencoded'), 'application/x-www-form-urlencoded'), redactBody(form, 'application/x-www-form-urlencoded'));
+        assert.equal(
+          redactBody(redactBody(form, 'application/x-www-form-urlencoded'), 'application/x-www-form-urlencoded'),
+          redactBody(form, 'application/x-www-form-urlencoded'),
+        );
       }),
     );
   });
@@ -215,7 +265,10 @@ describe('redaction is idempotent', () => {
   });
 
   it('a secret is shown as prefix, length and hash: eyJ0eX…[N chars sha256:xxxxxxxx]', () => {
-    assert.equal(redactSecret('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln'), `eyJ0eX…[45 chars sha256:${createHash('sha256').update('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln').digest('hex').slice(0, 8)}]`);
+    assert.equal(
+      redactSecret('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln'),
+      `eyJ0eX…[45 chars sha256:${createHash('sha256').update('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln').digest('hex').slice(0, 8)}]`,
+    );
     assert.match(redactSecret('short-pass'), /^…\[10 chars sha256:[0-9a-f]{8}\]$/);
   });
 });
@@ -226,7 +279,8 @@ function validateHar(har: unknown): string[] {
   const need = (cond: boolean, what: string) => {
     if (!cond) errors.push(what);
   };
-  const isNV = (a: unknown) => Array.isArray(a) && a.every((x) => x && typeof x.name === 'string' && typeof x.value === 'string');
+  const isNV = (a: unknown) =>
+    Array.isArray(a) && a.every((x) => x && typeof x.name === 'string' && typeof x.value === 'string');
   const h = har as { log?: Record<string, any> };
   need(!!h?.log && typeof h.log === 'object', 'log');
   const log = h.log ?? {};
@@ -235,7 +289,12 @@ function validateHar(har: unknown): string[] {
   need(Array.isArray(log.entries), 'log.entries');
   (log.entries ?? []).forEach((e: any, i: number) => {
     const p = `entries[${i}]`;
-    need(typeof e.startedDateTime === 'string' && !Number.isNaN(Date.parse(e.startedDateTime)) && /T.*Z$/.test(e.startedDateTime), `${p}.startedDateTime`);
+    need(
+      typeof e.startedDateTime === 'string' &&
+        !Number.isNaN(Date.parse(e.startedDateTime)) &&
+        /T.*Z$/.test(e.startedDateTime),
+      `${p}.startedDateTime`,
+    );
     need(typeof e.time === 'number' && e.time >= 0, `${p}.time`);
     const q = e.request ?? {};
     need(typeof q.method === 'string', `${p}.request.method`);
@@ -257,18 +316,47 @@ function validateHar(har: unknown): string[] {
     need(typeof r.httpVersion === 'string', `${p}.response.httpVersion`);
     need(isNV(r.headers), `${p}.response.headers`);
     need(Array.isArray(r.cookies), `${p}.response.cookies`);
-    need(typeof r.content?.size === 'number' && typeof r.content?.mimeType === 'string' && typeof r.content?.text === 'string', `${p}.response.content`);
+    need(
+      typeof r.content?.size === 'number' &&
+        typeof r.content?.mimeType === 'string' &&
+        typeof r.content?.text === 'string',
+      `${p}.response.content`,
+    );
     need(typeof r.redirectURL === 'string', `${p}.response.redirectURL`);
     need(typeof r.headersSize === 'number' && typeof r.bodySize === 'number', `${p}.response.sizes`);
     need(!!e.cache && typeof e.cache === 'object', `${p}.cache`);
-    need(['send', 'wait', 'receive'].every((k) => typeof e.timings?.[k] === 'number' && e.timings[k] >= -1), `${p}.timings`);
+    need(
+      ['send', 'wait', 'receive'].every((k) => typeof e.timings?.[k] === 'number' && e.timings[k] >= -1),
+      `${p}.timings`,
+    );
   });
   return errors;
 }
 
 // Golden traces: times, ports, ids, hashes and token-specific claims normalized away.
 const KEEP = new Set([TENANT, CLIENT, '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d', '3f9d2c71-8a4e-4b6f-a1d0-5e7c9b2f8d46']);
-const VOLATILE = new Set(['at', 'durationMs', 'iat', 'nbf', 'exp', 'aio', 'uti', 'rh', 'sub', 'sid', 'kid', 'x5t', 'date', 'x-ms-request-id', 'nonce', 'expires_in', 'ext_expires_in', 'keep-alive', 'c_hash', 'jti']);
+const VOLATILE = new Set([
+  'at',
+  'durationMs',
+  'iat',
+  'nbf',
+  'exp',
+  'aio',
+  'uti',
+  'rh',
+  'sub',
+  'sid',
+  'kid',
+  'x5t',
+  'date',
+  'x-ms-request-id',
+  'nonce',
+  'expires_in',
+  'ext_expires_in',
+  'keep-alive',
+  'c_hash',
+  'jti',
+]);
 function normalize(v: unknown, key = ''): unknown {
   if (Array.isArray(v)) return v.map((x) => normalize(x, key));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x, k)]));
@@ -311,7 +399,10 @@ describe('against the emulator', () => {
   });
 
   async function signIn(env: Record<string, string>, extra: string[]): Promise<{ redirect: string }> {
-    const a = await runInProcess([...extra, 'authorize-url', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id], { env });
+    const a = await runInProcess(
+      [...extra, 'authorize-url', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id],
+      { env },
+    );
     assert.equal(a.code, 0, a.stderr);
     const res = await fetch(a.stdout.trim(), { redirect: 'manual' });
     assert.equal(res.status, 302);
@@ -330,21 +421,38 @@ describe('against the emulator', () => {
     const original = JSON.parse(x.stdout) as Record<string, unknown>;
     const code = new URL(redirect).searchParams.get('code')!;
     const all = [readFileSync(tf, 'utf8'), readFileSync(har, 'utf8'), readFileSync(sh, 'utf8')].join('\n');
-    for (const secret of [code, String(original.access_token), String(original.refresh_token), String(original.id_token)]) {
+    for (const secret of [
+      code,
+      String(original.access_token),
+      String(original.refresh_token),
+      String(original.id_token),
+    ]) {
       for (const form of secretForms(secret)) assert.ok(!all.includes(form));
     }
 
     // golden: both runs, normalized
-    const lines = readFileSync(tf, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(tf, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(lines.filter((l) => l.type === 'run').length, 2);
     golden('auth-code', lines);
 
     // HAR 1.2, extended by the second command: front open, front receive, token POST
     const doc = JSON.parse(readFileSync(har, 'utf8'));
     assert.deepEqual(validateHar(doc), []);
-    assert.deepEqual(doc.log.entries.map((e: any) => `${e._channel} ${e.request.method} ${e.response.status}`), ['front GET 0', 'front GET 0', 'back POST 200']);
-    assert.equal(doc.log.entries[2].request.postData.params.find((p: any) => p.name === 'grant_type').value, 'authorization_code');
-    assert.match(doc.log.entries[2].request.postData.params.find((p: any) => p.name === 'code').value, /…\[\d+ chars sha256:[0-9a-f]{8}\]$/);
+    assert.deepEqual(
+      doc.log.entries.map((e: any) => `${e._channel} ${e.request.method} ${e.response.status}`),
+      ['front GET 0', 'front GET 0', 'back POST 200'],
+    );
+    assert.equal(
+      doc.log.entries[2].request.postData.params.find((p: any) => p.name === 'grant_type').value,
+      'authorization_code',
+    );
+    assert.match(
+      doc.log.entries[2].request.postData.params.find((p: any) => p.name === 'code').value,
+      /…\[\d+ chars sha256:[0-9a-f]{8}\]$/,
+    );
 
     // trace show, text and diagram
     const show = await runInProcess(['trace', 'show', tf]);
@@ -362,14 +470,35 @@ describe('against the emulator', () => {
     const verifier = 'v'.repeat(20) + createHash('sha256').update(String(Math.random())).digest('base64url');
     const pending = new MemoryPendingStore();
     const started = await startAuthorization(
-      { authority: resolveAuthority({ authority: emu.info.authority }), client_id: emu.info.public_client_id, redirect_uri: 'http://localhost', scopes: [DATABRICKS, 'openid', 'profile', 'offline_access'] },
-      { pending, now: Date.now, random: { state: () => 'replay-state-0123456789', nonce: () => 'replay-nonce', pkce: async () => ({ code_verifier: verifier, code_challenge: createHash('sha256').update(verifier).digest('base64url') }) } },
+      {
+        authority: resolveAuthority({ authority: emu.info.authority }),
+        client_id: emu.info.public_client_id,
+        redirect_uri: 'http://localhost',
+        scopes: [DATABRICKS, 'openid', 'profile', 'offline_access'],
+      },
+      {
+        pending,
+        now: Date.now,
+        random: {
+          state: () => 'replay-state-0123456789',
+          nonce: () => 'replay-nonce',
+          pkce: async () => ({
+            code_verifier: verifier,
+            code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+          }),
+        },
+      },
     );
     const loc = (await fetch(started.url, { redirect: 'manual' })).headers.get('location')!;
     const fresh = new URL(loc).searchParams.get('code')!;
-    const { stdout } = await run('bash', [sh], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', CODE: fresh, CODE_VERIFIER: verifier } });
+    const { stdout } = await run('bash', [sh], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', CODE: fresh, CODE_VERIFIER: verifier },
+    });
     const replayed = JSON.parse(stdout) as Record<string, unknown>;
-    const shape = (o: Record<string, unknown>) => Object.keys(o).filter((k) => k !== 'expires_on' && k !== 'id_token_claims').sort();
+    const shape = (o: Record<string, unknown>) =>
+      Object.keys(o)
+        .filter((k) => k !== 'expires_on' && k !== 'id_token_claims')
+        .sort();
     const wire = ['access_token', 'expires_in', 'ext_expires_in', 'id_token', 'refresh_token', 'scope', 'token_type'];
     assert.deepEqual(shape(replayed), wire);
     for (const k of wire) assert.ok(k in original || k === 'ext_expires_in', `original output has ${k}`);
@@ -382,10 +511,16 @@ describe('against the emulator', () => {
     const { redirect } = await signIn(env, []);
     const x = await runInProcess(['--trace', 'exchange', redirect, '-o', 'json'], { env });
     assert.equal(x.code, 0, x.stderr);
-    assert.match(x.stderr, /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars sha256:[0-9a-f]{8}\]&state=/);
+    assert.match(
+      x.stderr,
+      /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars sha256:[0-9a-f]{8}\]&state=/,
+    );
     assert.match(x.stderr, /\n== Redeem code\n   → POST /);
     assert.match(x.stderr, /     ✓ expires_in \d+ s: valid until about \d{4}-/);
-    assert.match(x.stderr, /◆ id_token \(v2\.0 token, RS256\): aud [\w-]+; tid [\w-]+; user alice@contoso\.com; exp .*; nonce present/);
+    assert.match(
+      x.stderr,
+      /◆ id_token \(v2\.0 token, RS256\): aud [\w-]+; tid [\w-]+; user alice@contoso\.com; exp .*; nonce present/,
+    );
     const tokens = JSON.parse(x.stdout);
     for (const k of ['access_token', 'refresh_token', 'id_token']) assert.ok(!x.stderr.includes(tokens[k]));
   });
@@ -395,14 +530,32 @@ describe('against the emulator', () => {
     const http = createHttpClient({ env: {} });
     try {
       const t1 = new Trace();
-      await clientCredentialsTokens({ authority, client_id: emu.info.confidential_client_id, credential: { kind: 'secret', client_secret: emu.info.client_secret }, scope: DATABRICKS }, { http, now: Date.now, trace: t1 });
+      await clientCredentialsTokens(
+        {
+          authority,
+          client_id: emu.info.confidential_client_id,
+          credential: { kind: 'secret', client_secret: emu.info.client_secret },
+          scope: DATABRICKS,
+        },
+        { http, now: Date.now, trace: t1 },
+      );
       const e1 = redactTrace(t1.events as AuditEvent[]);
       assert.ok(!JSON.stringify(e1).includes(emu.info.client_secret));
       golden('client-credentials', e1);
       const t2 = new Trace();
-      await passwordTokens({ authority, client_id: emu.info.public_client_id, username: emu.info.username, password: emu.info.password, scopes: [DATABRICKS] }, { http, now: Date.now, trace: t2 });
+      await passwordTokens(
+        {
+          authority,
+          client_id: emu.info.public_client_id,
+          username: emu.info.username,
+          password: emu.info.password,
+          scopes: [DATABRICKS],
+        },
+        { http, now: Date.now, trace: t2 },
+      );
       const e2 = redactTrace(t2.events as AuditEvent[], { pii: true });
-      const all = JSON.stringify(e2) + e2.map((e) => renderText(e, { pii: true })).join('\n') + JSON.stringify(toHar(e2, 'x'));
+      const all =
+        JSON.stringify(e2) + e2.map((e) => renderText(e, { pii: true })).join('\n') + JSON.stringify(toHar(e2, 'x'));
       assert.ok(!all.includes(emu.info.password));
       assert.ok(!all.includes(emu.info.username));
       golden('password-pii', e2);

@@ -21,11 +21,25 @@ const freshEnv = () => ({
 test('databricks clusters list uses the Azure Databricks token cached by a sign-in, and --trace shows the call', async () => {
   const env = freshEnv();
   const signIn = await runInProcess(
-    ['password', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id, '--username', emu.info.username, '--password-stdin', '-o', 'token'],
+    [
+      'password',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.public_client_id,
+      '--username',
+      emu.info.username,
+      '--password-stdin',
+      '-o',
+      'token',
+    ],
     { env, stdin: String(emu.info.password) },
   );
   assert.equal(signIn.code, 0, signIn.stderr);
-  const r = await runInProcess(['--trace', 'databricks', 'clusters', 'list', '--host', String(emu.info.workspace_url), '--output', 'json'], { env });
+  const r = await runInProcess(
+    ['--trace', 'databricks', 'clusters', 'list', '--host', String(emu.info.workspace_url), '--output', 'json'],
+    { env },
+  );
   assert.equal(r.code, 0, r.stderr);
   const clusters = JSON.parse(r.stdout) as Array<{ cluster_id: string }>;
   assert.ok(clusters.length >= 2);
@@ -38,11 +52,24 @@ test('databricks clusters list uses the Azure Databricks token cached by a sign-
 test('graph users list uses the app-only Graph token cached by client-credentials', async () => {
   const env = freshEnv();
   const cc = await runInProcess(
-    ['client-credentials', '--authority', emu.info.authority, '--client-id', emu.info.confidential_client_id, '--scope', 'https://graph.microsoft.com/.default', '-o', 'token'],
+    [
+      'client-credentials',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.confidential_client_id,
+      '--scope',
+      'https://graph.microsoft.com/.default',
+      '-o',
+      'token',
+    ],
     { env: { ...env, AZURE_CLIENT_SECRET: String(emu.info.client_secret) } },
   );
   assert.equal(cc.code, 0, cc.stderr);
-  const r = await runInProcess(['graph', 'users', 'list', '--graph-url', String(emu.info.graph_url), '--output', 'json'], { env });
+  const r = await runInProcess(
+    ['graph', 'users', 'list', '--graph-url', String(emu.info.graph_url), '--output', 'json'],
+    { env },
+  );
   assert.equal(r.code, 0, r.stderr);
   const users = JSON.parse(r.stdout) as Array<{ userPrincipalName: string }>;
   assert.ok(users.some((u) => u.userPrincipalName === 'alice@contoso.com'));

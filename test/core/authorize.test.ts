@@ -7,7 +7,10 @@ import { s256Challenge } from '../../src/core/pkce.js';
 const authority = resolveAuthority({ tenant: '72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13' });
 
 test('RFC 7636 Appendix B: S256 of dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk is E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', () => {
-  assert.equal(s256Challenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+  assert.equal(
+    s256Challenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'),
+    'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  );
 });
 
 test('a code_verifier outside RFC 7636 §4.1 is refused', () => {
@@ -15,7 +18,7 @@ test('a code_verifier outside RFC 7636 §4.1 is refused', () => {
   assert.throws(() => s256Challenge('é'.repeat(43)), { code: 'EUSAGE' });
 });
 
-test('without PKCE the URL is the documentation\'s request byte for byte', () => {
+test("without PKCE the URL is the documentation's request byte for byte", () => {
   const url = buildAuthorizeUrl({
     authority,
     client_id: '6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90',
@@ -42,18 +45,45 @@ test('with PKCE and openid the URL carries code_challenge (S256) and the nonce a
       prompt: 'select_account',
     }),
   );
-  assert.deepEqual([...url.searchParams.keys()], [
-    'client_id', 'response_type', 'redirect_uri', 'response_mode', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce', 'prompt',
-  ]);
+  assert.deepEqual(
+    [...url.searchParams.keys()],
+    [
+      'client_id',
+      'response_type',
+      'redirect_uri',
+      'response_mode',
+      'scope',
+      'state',
+      'code_challenge',
+      'code_challenge_method',
+      'nonce',
+      'prompt',
+    ],
+  );
   assert.equal(url.searchParams.get('code_challenge'), 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
   assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
-  assert.equal(url.searchParams.get('scope'), '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access');
-  assert.match(url.search, /scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F\.default%20openid%20profile%20offline_access/);
+  assert.equal(
+    url.searchParams.get('scope'),
+    '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access',
+  );
+  assert.match(
+    url.search,
+    /scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F\.default%20openid%20profile%20offline_access/,
+  );
 });
 
 test('login_hint with prompt=select_account is refused, as Entra refuses it', () => {
   assert.throws(
-    () => buildAuthorizeUrl({ authority, client_id: 'c', redirect_uri: 'http://localhost', scopes: ['openid'], state: 'abcdefgh', prompt: 'select_account', login_hint: 'a@b.c' }),
+    () =>
+      buildAuthorizeUrl({
+        authority,
+        client_id: 'c',
+        redirect_uri: 'http://localhost',
+        scopes: ['openid'],
+        state: 'abcdefgh',
+        prompt: 'select_account',
+        login_hint: 'a@b.c',
+      }),
     { code: 'EUSAGE' },
   );
 });
@@ -68,18 +98,32 @@ test('authorities: emulator-style URL, verified domain, and refusals', () => {
   assert.throws(() => resolveAuthority({ authority: 'http://login.example.com/t' }), { code: 'EINSECURE' });
   assert.throws(() => resolveAuthority({ tenant: 'not a tenant' }), { code: 'EUSAGE' });
   assert.throws(() => resolveAuthority({}), { code: 'EUSAGE', message: /no tenant/ });
-  assert.throws(() => resolveAuthority({ authority: 'https://login.microsoftonline.com/t1/oauth2' }), { code: 'EUSAGE', message: /extra path/ });
+  assert.throws(() => resolveAuthority({ authority: 'https://login.microsoftonline.com/t1/oauth2' }), {
+    code: 'EUSAGE',
+    message: /extra path/,
+  });
 });
 
 test('the sign-in-again command names --issuer for a provider found by discovery, --authority otherwise', async () => {
   const { signInCommand } = await import('../../src/flows/auth-code.js');
   assert.equal(
-    signInCommand({ authority: 'https://login.microsoftonline.com/t', client_id: 'c', token_endpoint: 'https://login.microsoftonline.com/t/oauth2/v2.0/token' }),
+    signInCommand({
+      authority: 'https://login.microsoftonline.com/t',
+      client_id: 'c',
+      token_endpoint: 'https://login.microsoftonline.com/t/oauth2/v2.0/token',
+    }),
     'entra-token login --authority https://login.microsoftonline.com/t --client-id c',
   );
-  assert.equal(signInCommand({ authority: 'https://login.microsoftonline.com/t', client_id: 'c' }), 'entra-token login --authority https://login.microsoftonline.com/t --client-id c');
   assert.equal(
-    signInCommand({ authority: 'https://adb-1.2.azuredatabricks.net/oidc', client_id: 'databricks-cli', token_endpoint: 'https://adb-1.2.azuredatabricks.net/oidc/v1/token' }),
+    signInCommand({ authority: 'https://login.microsoftonline.com/t', client_id: 'c' }),
+    'entra-token login --authority https://login.microsoftonline.com/t --client-id c',
+  );
+  assert.equal(
+    signInCommand({
+      authority: 'https://adb-1.2.azuredatabricks.net/oidc',
+      client_id: 'databricks-cli',
+      token_endpoint: 'https://adb-1.2.azuredatabricks.net/oidc/v1/token',
+    }),
     'entra-token login --issuer https://adb-1.2.azuredatabricks.net/oidc --client-id databricks-cli',
   );
 });

@@ -44,7 +44,10 @@ describe('precedence: flag > environment > profile > default', () => {
     if (row.key) {
       it(`${row.name}: profile key ${row.key} is used when no flag or env is set, with file and line`, () => {
         const r = resolveConfig({ flags: {}, env: { [row.env[0]!]: '  ' }, profile });
-        assert.deepEqual(r.settings[row.name], { value: 'from-profile', source: { kind: 'profile', profile: 'p', file: '~/.databrickscfg', line: 4 } });
+        assert.deepEqual(r.settings[row.name], {
+          value: 'from-profile',
+          source: { kind: 'profile', profile: 'p', file: '~/.databrickscfg', line: 4 },
+        });
         assert.equal(describeSource(r.settings[row.name]!.source), 'profile p in ~/.databrickscfg:4');
       });
     }
@@ -56,48 +59,86 @@ describe('precedence: flag > environment > profile > default', () => {
 
 describe('cloud selection', () => {
   const cloud = (flags: Record<string, string>, env: Record<string, string>, profileKey?: string) =>
-    resolveConfig({ flags, env, profile: profileKey ? profileWith('azure_environment', profileKey) : undefined }).settings.cloud;
+    resolveConfig({ flags, env, profile: profileKey ? profileWith('azure_environment', profileKey) : undefined })
+      .settings.cloud;
 
   it('defaults to public', () => assert.deepEqual(cloud({}, {}), { value: 'public', source: { kind: 'default' } }));
   it('--cloud beats ARM_ENVIRONMENT, AZURE_AUTHORITY_HOST and the profile', () =>
-    assert.deepEqual(cloud({ cloud: 'china' }, { ARM_ENVIRONMENT: 'AzureUSGovernment', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }, 'USGOVERNMENT'), {
-      value: 'china',
-      source: { kind: 'flag', flag: '--cloud' },
-    }));
+    assert.deepEqual(
+      cloud(
+        { cloud: 'china' },
+        { ARM_ENVIRONMENT: 'AzureUSGovernment', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' },
+        'USGOVERNMENT',
+      ),
+      {
+        value: 'china',
+        source: { kind: 'flag', flag: '--cloud' },
+      },
+    ));
   it('ARM_ENVIRONMENT accepts the Azure names (AzureUSGovernment)', () =>
-    assert.deepEqual(cloud({}, { ARM_ENVIRONMENT: 'AzureUSGovernment' }), { value: 'usgov', source: { kind: 'env', name: 'ARM_ENVIRONMENT' } }));
+    assert.deepEqual(cloud({}, { ARM_ENVIRONMENT: 'AzureUSGovernment' }), {
+      value: 'usgov',
+      source: { kind: 'env', name: 'ARM_ENVIRONMENT' },
+    }));
   it('AZURE_AUTHORITY_HOST selects the cloud from its host', () => {
-    assert.deepEqual(cloud({}, { AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }), { value: 'usgov', source: { kind: 'env', name: 'AZURE_AUTHORITY_HOST' } });
+    assert.deepEqual(cloud({}, { AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }), {
+      value: 'usgov',
+      source: { kind: 'env', name: 'AZURE_AUTHORITY_HOST' },
+    });
     assert.equal(cloud({}, { AZURE_AUTHORITY_HOST: 'https://login.chinacloudapi.cn/' })!.value, 'china');
     assert.equal(cloud({}, { AZURE_AUTHORITY_HOST: 'login.microsoftonline.com' })!.value, 'public');
   });
-  it('the profile\'s azure_environment (Databricks spelling) is used last', () =>
-    assert.deepEqual(cloud({}, {}, 'CHINA'), { value: 'china', source: { kind: 'profile', profile: 'p', file: '~/.databrickscfg', line: 4 } }));
+  it("the profile's azure_environment (Databricks spelling) is used last", () =>
+    assert.deepEqual(cloud({}, {}, 'CHINA'), {
+      value: 'china',
+      source: { kind: 'profile', profile: 'p', file: '~/.databrickscfg', line: 4 },
+    }));
   it('a workspace host in a national zone selects that cloud when nothing else does', () => {
     const r = resolveConfig({ flags: { host: 'https://adb-1.2.databricks.azure.us' }, env: {} });
-    assert.deepEqual(r.settings.cloud, { value: 'usgov', source: { kind: 'derived', from: 'the workspace host (--host)' } });
+    assert.deepEqual(r.settings.cloud, {
+      value: 'usgov',
+      source: { kind: 'derived', from: 'the workspace host (--host)' },
+    });
   });
   it('refuses ARM_ENVIRONMENT contradicting AZURE_AUTHORITY_HOST', () => {
     assert.throws(
-      () => resolveConfig({ flags: {}, env: { ARM_ENVIRONMENT: 'china', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' } }),
-      (e: EntraTokenError) => e.code === 'EUSAGE' && e.message === 'AZURE_AUTHORITY_HOST (https://login.microsoftonline.us/) is in the usgov cloud but env ARM_ENVIRONMENT says china',
+      () =>
+        resolveConfig({
+          flags: {},
+          env: { ARM_ENVIRONMENT: 'china', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' },
+        }),
+      (e: EntraTokenError) =>
+        e.code === 'EUSAGE' &&
+        e.message ===
+          'AZURE_AUTHORITY_HOST (https://login.microsoftonline.us/) is in the usgov cloud but env ARM_ENVIRONMENT says china',
     );
   });
   it('refuses an unknown cloud name, naming where it came from', () => {
     assert.throws(
       () => resolveConfig({ flags: {}, env: {}, profile: profileWith('azure_environment', 'GERMANY') }),
-      (e: EntraTokenError) => e.code === 'EUSAGE' && e.message === 'profile p in ~/.databrickscfg:4: "GERMANY" is not a known cloud',
+      (e: EntraTokenError) =>
+        e.code === 'EUSAGE' && e.message === 'profile p in ~/.databrickscfg:4: "GERMANY" is not a known cloud',
     );
   });
   it('parses every documented alias', () => {
     assert.deepEqual(
-      ['public', 'AzureCloud', 'AzurePublicCloud', 'usgov', 'USGOVERNMENT', 'AzureUSGovernment', 'china', 'AzureChinaCloud', 'germany'].map(parseCloudName),
+      [
+        'public',
+        'AzureCloud',
+        'AzurePublicCloud',
+        'usgov',
+        'USGOVERNMENT',
+        'AzureUSGovernment',
+        'china',
+        'AzureChinaCloud',
+        'germany',
+      ].map(parseCloudName),
       ['public', 'public', 'public', 'usgov', 'usgov', 'usgov', 'china', 'china', undefined],
     );
   });
 });
 
-describe('each cloud\'s endpoints and issuers (reference §7)', () => {
+describe("each cloud's endpoints and issuers (reference §7)", () => {
   const cases = [
     { cloud: 'public', host: 'login.microsoftonline.com', issuer: `https://login.microsoftonline.com/${TID}/v2.0` },
     { cloud: 'usgov', host: 'login.microsoftonline.us', issuer: `https://login.microsoftonline.us/${TID}/v2.0` },

@@ -27,8 +27,11 @@ describe('~/.databrickscfg parser', () => {
     ]);
   });
 
-  it('fills a named profile from DEFAULT, the profile\'s own keys winning, each value naming its section', () => {
-    const cfg = parseDatabricksConfig('[DEFAULT]\nhost = a\nazure_tenant_id = t\n[p]\nhost = b\ncluster_id = c\n', FILE);
+  it("fills a named profile from DEFAULT, the profile's own keys winning, each value naming its section", () => {
+    const cfg = parseDatabricksConfig(
+      '[DEFAULT]\nhost = a\nazure_tenant_id = t\n[p]\nhost = b\ncluster_id = c\n',
+      FILE,
+    );
     const p = resolveProfile(cfg, 'p')!;
     assert.deepEqual(p.values, {
       host: { value: 'b', line: 5, profile: 'p' },
@@ -41,14 +44,34 @@ describe('~/.databrickscfg parser', () => {
 
   const bad: Array<[string, string, string]> = [
     ['a key before any profile', 'host = x\n[a]\n', '~/.databrickscfg:1: "host" comes before any [profile] header'],
-    ['a duplicate profile', '[a]\nhost = x\n\n[a]\n', '~/.databrickscfg:4: profile [a] is defined twice (first at line 1)'],
-    ['a duplicate key', '[a]\nhost = x\nHOST = y\n', '~/.databrickscfg:3: "host" is set twice in [a] (first at line 2)'],
+    [
+      'a duplicate profile',
+      '[a]\nhost = x\n\n[a]\n',
+      '~/.databrickscfg:4: profile [a] is defined twice (first at line 1)',
+    ],
+    [
+      'a duplicate key',
+      '[a]\nhost = x\nHOST = y\n',
+      '~/.databrickscfg:3: "host" is set twice in [a] (first at line 2)',
+    ],
     ['an unclosed header', '[a]\nhost = x\n[b\n', '~/.databrickscfg:3: malformed profile header "[b"'],
     ['an empty header', '# c\n[ ]\n', '~/.databrickscfg:2: empty profile name []'],
-    ['a line without "="', '[a]\nhost = x\n\n\n\n\njust words\n', '~/.databrickscfg:7: expected "key = value", "[profile]" or a comment, got "just words"'],
-    ['an indented continuation', '[a]\nhost = x\n  more\n', '~/.databrickscfg:3: indented line: continuation lines are not supported'],
+    [
+      'a line without "="',
+      '[a]\nhost = x\n\n\n\n\njust words\n',
+      '~/.databrickscfg:7: expected "key = value", "[profile]" or a comment, got "just words"',
+    ],
+    [
+      'an indented continuation',
+      '[a]\nhost = x\n  more\n',
+      '~/.databrickscfg:3: indented line: continuation lines are not supported',
+    ],
     ['a NUL byte', '[a]\nhost = \0\n', '~/.databrickscfg:2: contains a NUL byte: this is not a text file'],
-    ['a key with no name', '[a]\n= x\n', '~/.databrickscfg:2: expected "key = value", "[profile]" or a comment, got "= x"'],
+    [
+      'a key with no name',
+      '[a]\n= x\n',
+      '~/.databrickscfg:2: expected "key = value", "[profile]" or a comment, got "= x"',
+    ],
   ];
   for (const [what, text, message] of bad) {
     it(`refuses ${what} with EBAD_INPUT and its line number`, () => {

@@ -46,21 +46,34 @@ test('decodeJwtUnverified rejects each malformed shape with its own one-line EBA
     [`${h}+.${p}.x`, 'the JWT header (segment 1) is not base64url: it contains characters outside A-Z a-z 0-9 - _'],
     [`${h}=.${p}.x`, 'the JWT header (segment 1) is not base64url: it contains characters outside A-Z a-z 0-9 - _'],
     [`${h}.${'A'.repeat(4 * 7 + 1)}.x`, 'the JWT claims (segment 2) is not base64url: its length 29 is impossible'],
-    [`${h}.${b64('x').slice(0, -1)}D.x`, 'the JWT claims (segment 2) is not canonical base64url (non-zero padding bits)'],
+    [
+      `${h}.${b64('x').slice(0, -1)}D.x`,
+      'the JWT claims (segment 2) is not canonical base64url (non-zero padding bits)',
+    ],
     [`${h}.${b64('not json')}.x`, 'the JWT claims (segment 2) is not JSON'],
     [`${h}.${b64([1, 2])}.x`, 'the JWT claims (segment 2) is not a JSON object'],
     [`${h}.${Buffer.from([0xff, 0xfe]).toString('base64url')}.x`, 'the JWT claims (segment 2) is not UTF-8 text'],
     [`${b64({ typ: 'JWT' })}.${p}.x`, 'the JWT header has no "alg" string'],
     [`${h}..x`, 'the JWT claims (segment 2) is empty'],
     [`${h}.${p}.%%`, 'the JWT signature (segment 3) is not base64url: it contains characters outside A-Z a-z 0-9 - _'],
-    ['x'.repeat(MAX_JWT_LENGTH + 1), `the token is ${MAX_JWT_LENGTH + 1} characters long; more than ${MAX_JWT_LENGTH} is not a JWT`],
+    [
+      'x'.repeat(MAX_JWT_LENGTH + 1),
+      `the token is ${MAX_JWT_LENGTH + 1} characters long; more than ${MAX_JWT_LENGTH} is not a JWT`,
+    ],
   ];
-  for (const [input, message] of cases) assert.equal(badInputMessage(() => decodeJwtUnverified(input)), message, input.slice(0, 60));
+  for (const [input, message] of cases)
+    assert.equal(
+      badInputMessage(() => decodeJwtUnverified(input)),
+      message,
+      input.slice(0, 60),
+    );
 });
 
 test('tokensFromInput takes a bare JWT, strips "Bearer ", and picks access_token and id_token from nested JSON', () => {
   assert.deepEqual(tokensFromInput(`Bearer ${GOOD}`), [{ source: 'token', token: GOOD }]);
-  const json = JSON.stringify({ result: { token_type: 'Bearer', access_token: 'A.B.C', id_token: 'I.D.T', refresh_token: 'r' } });
+  const json = JSON.stringify({
+    result: { token_type: 'Bearer', access_token: 'A.B.C', id_token: 'I.D.T', refresh_token: 'r' },
+  });
   assert.deepEqual(tokensFromInput(json), [
     { source: 'access_token', token: 'A.B.C' },
     { source: 'id_token', token: 'I.D.T' },
@@ -69,10 +82,22 @@ test('tokensFromInput takes a bare JWT, strips "Bearer ", and picks access_token
 });
 
 test('tokensFromInput refuses JSON without tokens, broken JSON and input over 1 MB', () => {
-  assert.equal(badInputMessage(() => tokensFromInput('{"token_type":"Bearer"}')), 'the JSON has no "access_token" or "id_token" string');
-  assert.equal(badInputMessage(() => tokensFromInput('{"access_token":')), 'the input starts with "{" but is not valid JSON');
-  assert.equal(badInputMessage(() => tokensFromInput('x'.repeat(1024 * 1024 + 1))), 'the input is larger than 1048576 bytes');
-  assert.equal(badInputMessage(() => tokensFromInput('  \n')), 'no token given');
+  assert.equal(
+    badInputMessage(() => tokensFromInput('{"token_type":"Bearer"}')),
+    'the JSON has no "access_token" or "id_token" string',
+  );
+  assert.equal(
+    badInputMessage(() => tokensFromInput('{"access_token":')),
+    'the input starts with "{" but is not valid JSON',
+  );
+  assert.equal(
+    badInputMessage(() => tokensFromInput('x'.repeat(1024 * 1024 + 1))),
+    'the input is larger than 1048576 bytes',
+  );
+  assert.equal(
+    badInputMessage(() => tokensFromInput('  \n')),
+    'no token given',
+  );
 });
 
 function cleanOutcome(input: string): void {
@@ -93,7 +118,10 @@ test('property: any three base64url segments of arbitrary bytes give a decoded t
     fc.json().map((j) => Buffer.from(j).toString('base64url')),
     fc.string({ unit: fc.constantFrom(...'AZaz09-_+/=.'.split('')), maxLength: 40 }),
   );
-  fc.assert(fc.property(seg, seg, seg, (a, b, c) => cleanOutcome(`${a}.${b}.${c}`)), { numRuns: FC_RUNS });
+  fc.assert(
+    fc.property(seg, seg, seg, (a, b, c) => cleanOutcome(`${a}.${b}.${c}`)),
+    { numRuns: FC_RUNS },
+  );
 });
 
 test('property: a JSON object header and claims always round-trip through decodeJwtUnverified', () => {

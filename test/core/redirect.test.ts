@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { parseRedirect, checkState } from '../../src/core/redirect.js';
 import { EntraTokenError } from '../../src/core/errors.js';
 
-const URL_OK = 'http://localhost/?code=0.AXEAqMPxcp5bJ02cYQ6PSitt-abc_DEF~x.y&client_info=eyJ1aWQiOiIxIn0&state=Xy4Jm0pQe2sQ1tW7&session_state=9b1d6a44-2e0f-4c53-8a7e-0d5f3c2b1a90';
+const URL_OK =
+  'http://localhost/?code=0.AXEAqMPxcp5bJ02cYQ6PSitt-abc_DEF~x.y&client_info=eyJ1aWQiOiIxIn0&state=Xy4Jm0pQe2sQ1tW7&session_state=9b1d6a44-2e0f-4c53-8a7e-0d5f3c2b1a90';
 
 test('parses the whole redirect URL with code, state, session_state and client_info', () => {
   const r = parseRedirect(URL_OK);
@@ -34,14 +35,17 @@ test('accepts the query string alone, a fragment, and trims quotes, brackets and
   }
 });
 
-test('decodes an error redirect in Entra\'s observed encoding (+, lowercase %3a, %0d%0a)', () => {
+test("decodes an error redirect in Entra's observed encoding (+, lowercase %3a, %0d%0a)", () => {
   const r = parseRedirect(
     'http://localhost:8400/?error=access_denied&error_description=AADSTS65004%3a+User+declined+to+consent+to+access+the+app.%0d%0aTrace+ID%3a+7c839d05-4806-48f2-ba40-bf4128382500%0d%0aCorrelation+ID%3a+b94f5bce-b15e-48c6-a713-fc07c5c41a77%0d%0aTimestamp%3a+2023-08-28+11%3a25%3a19Z&error_uri=https%3a%2f%2flogin.microsoftonline.com%2ferror%3fcode%3d65004&state=Xy4Jm0pQe2sQ1tW7',
   );
   assert.equal(r.kind, 'error');
   if (r.kind !== 'error') return;
   assert.equal(r.error.error, 'access_denied');
-  assert.match(r.error.error_description!, /^AADSTS65004: User declined to consent to access the app\.\r\nTrace ID: 7c839d05/);
+  assert.match(
+    r.error.error_description!,
+    /^AADSTS65004: User declined to consent to access the app\.\r\nTrace ID: 7c839d05/,
+  );
   assert.equal(r.error.error_uri, 'https://login.microsoftonline.com/error?code=65004');
   assert.equal(r.state, 'Xy4Jm0pQe2sQ1tW7');
 });
@@ -60,33 +64,46 @@ const malformed: Array<[string, string, RegExp]> = [
 ];
 for (const [name, input, message] of malformed) {
   test(`a malformed paste (${name}) is one EBAD_INPUT line`, () => {
-    assert.throws(() => parseRedirect(input), (e: unknown) => {
-      assert.ok(e instanceof EntraTokenError);
-      assert.equal(e.code, 'EBAD_INPUT');
-      assert.equal(e.exitCode, 2);
-      assert.match(e.message, message);
-      assert.doesNotMatch(e.message, /\n/);
-      return true;
-    });
+    assert.throws(
+      () => parseRedirect(input),
+      (e: unknown) => {
+        assert.ok(e instanceof EntraTokenError);
+        assert.equal(e.code, 'EBAD_INPUT');
+        assert.equal(e.exitCode, 2);
+        assert.match(e.message, message);
+        assert.doesNotMatch(e.message, /\n/);
+        return true;
+      },
+    );
   });
 }
 
 test('checkState refuses a different or missing state with ESTATE_MISMATCH naming both values', () => {
-  assert.throws(() => checkState('other', 'expected1'), { code: 'ESTATE_MISMATCH', message: 'state mismatch: expected expected1, got other' });
+  assert.throws(() => checkState('other', 'expected1'), {
+    code: 'ESTATE_MISMATCH',
+    message: 'state mismatch: expected expected1, got other',
+  });
   assert.throws(() => checkState(undefined, 'expected1'), { code: 'ESTATE_MISMATCH' });
   checkState('same', 'same');
 });
 
 test('property: any string gives a parsed redirect or an EBAD_INPUT error, never anything else', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.string({ unit: 'binary' })), (s) => {
-      try {
-        const r = parseRedirect(s);
-        assert.ok(r.kind === 'success' || r.kind === 'error');
-      } catch (e) {
-        assert.ok(e instanceof EntraTokenError && e.code === 'EBAD_INPUT', String(e));
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.webUrl({ withQueryParameters: true, withFragments: true }),
+        fc.string({ unit: 'binary' }),
+      ),
+      (s) => {
+        try {
+          const r = parseRedirect(s);
+          assert.ok(r.kind === 'success' || r.kind === 'error');
+        } catch (e) {
+          assert.ok(e instanceof EntraTokenError && e.code === 'EBAD_INPUT', String(e));
+        }
+      },
+    ),
     { numRuns: Number(process.env.PROPERTY_RUNS ?? 2000) },
   );
 });

@@ -40,7 +40,10 @@ export function loadFixture(name: string): TokenFixture {
   };
 }
 
-export const FIXTURE_NAMES = readdirSync(DIR).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).sort();
+export const FIXTURE_NAMES = readdirSync(DIR)
+  .filter((n) => n.endsWith('.json'))
+  .map((n) => n.slice(0, -5))
+  .sort();
 
 export interface TestKey {
   kid: string;
@@ -57,7 +60,12 @@ export async function makeKey(kid: string): Promise<TestKey> {
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 /** Sign header+claims with `key` (the header's kid is replaced by the key's unless `keepKid`). */
-export async function sign(header: Record<string, unknown>, claims: Record<string, unknown>, key: TestKey, keepKid = false): Promise<string> {
+export async function sign(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  key: TestKey,
+  keepKid = false,
+): Promise<string> {
   const h = { ...header, ...(keepKid ? {} : { kid: key.kid, ...(header.x5t !== undefined ? { x5t: key.kid } : {}) }) };
   return new SignJWT(claims as never).setProtectedHeader(h as never).sign(key.privateKey);
 }

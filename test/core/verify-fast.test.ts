@@ -30,7 +30,11 @@ for (const alg of ['RS256', 'PS256', 'RS384', 'PS512'] as const) {
     assert.equal(bad.problems[0]!.reason, 'bad_signature');
     // a key with the same kid but another alg is not used by the fast path; jose decides
     const otherAlg = alg === 'PS512' ? 'RS256' : 'PS512';
-    const mismatched = await verifyEntraJwt(token, { jwks: { keys: [{ ...jwk, alg: otherAlg }] }, issuers: [ISS], now: NOW });
+    const mismatched = await verifyEntraJwt(token, {
+      jwks: { keys: [{ ...jwk, alg: otherAlg }] },
+      issuers: [ISS],
+      now: NOW,
+    });
     assert.equal(mismatched.verified, false);
   });
 }

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = (file: string, args: string[]) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', file), ...args], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80' } });
+  spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', file), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, COLUMNS: '80' },
+  });
 
 test('package.json points its bin at the bundled CommonJS entry', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
@@ -23,7 +26,7 @@ test('the prerendered --help is exactly what the full program prints', () => {
   assert.equal(fast.stdout, full.stdout);
 });
 
-test('everything else goes to the full program: --version, a subcommand\'s help, a usage error', () => {
+test("everything else goes to the full program: --version, a subcommand's help, a usage error", () => {
   assert.match(run('bin.cjs', ['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
   const sub = run('bin.cjs', ['exchange', '--help']);
   assert.equal(sub.status, 0);

@@ -6,7 +6,10 @@ import { startLoopbackListener, stateJudge, type LoopbackListener } from '../../
 import { chromiumMissing, launchChromium, type Chromium } from '../helpers/chromium.js';
 
 const STATE = 'st-browser-1';
-const judge = stateJudge(STATE, (p) => new EntraTokenError('EAUTHORIZE', String(p.get('error')), { hint: 'try again' }));
+const judge = stateJudge(
+  STATE,
+  (p) => new EntraTokenError('EAUTHORIZE', String(p.get('error')), { hint: 'try again' }),
+);
 
 describe('loopback listener in real Chromium', { skip: safeMissing() }, () => {
   let browser: Chromium;
@@ -48,12 +51,17 @@ describe('loopback listener in real Chromium', { skip: safeMissing() }, () => {
       });
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
-      const evil = encodeURIComponent('AADSTS50011: <script>window.pwned=1;alert("xss")</script><img src=x onerror="window.pwned=2">');
+      const evil = encodeURIComponent(
+        'AADSTS50011: <script>window.pwned=1;alert("xss")</script><img src=x onerror="window.pwned=2">',
+      );
       await page.goto(`${l.redirectUri}?error=invalid_request&error_description=${evil}&state=${STATE}`);
       assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
       assert.deepEqual(dialogs, []);
       assert.match(await page.innerText('body'), /<script>window\.pwned=1;alert\("xss"\)<\/script>/);
-      assert.deepEqual(requests.filter((u) => !u.includes('error_description')), []);
+      assert.deepEqual(
+        requests.filter((u) => !u.includes('error_description')),
+        [],
+      );
       await assert.rejects(l.result, (e: EntraTokenError) => e.code === 'EAUTHORIZE');
       await page.close();
     });

@@ -34,7 +34,17 @@ describe('login in real Chromium against the emulator', { skip: chromiumMissing(
   });
 
   function login(extra: string[] = []): Child {
-    const c = runCli(['login', '--no-browser', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id, '--output', 'json', ...extra]);
+    const c = runCli([
+      'login',
+      '--no-browser',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.public_client_id,
+      '--output',
+      'json',
+      ...extra,
+    ]);
     children.push(c);
     return c;
   }
@@ -47,7 +57,10 @@ describe('login in real Chromium against the emulator', { skip: chromiumMissing(
         await page.fill('input[name="passwd"]', emu.info.password);
         await Promise.all([page.waitForNavigation(), page.click('#idSIButton9')]);
       } else if (await page.locator('#idBtn_Accept').count()) {
-        await Promise.all([page.waitForNavigation(), page.click(consent === 'accept' ? '#idBtn_Accept' : '#idBtn_Back')]);
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click(consent === 'accept' ? '#idBtn_Accept' : '#idBtn_Back'),
+        ]);
       } else {
         throw new Error(`unexpected emulator page at ${page.url()}: ${await page.innerText('body')}`);
       }
@@ -100,7 +113,10 @@ describe('login in real Chromium against the emulator', { skip: chromiumMissing(
     await page.close();
     assert.equal(await child.exit, 4);
     assert.equal(child.stdout(), '');
-    assert.match(child.stderr(), /^entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app\./m);
+    assert.match(
+      child.stderr(),
+      /^entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app\./m,
+    );
     assert.match(child.stderr(), /^hint: /m);
   });
 
@@ -119,7 +135,9 @@ describe('login in real Chromium against the emulator', { skip: chromiumMissing(
     await signIn(stale); // redirected to the same port with the first login's state
     assert.equal(await stale.title(), 'Not the login in progress — entra-token');
     assert.match(await stale.innerText('body'), /The login in your terminal is still waiting/);
-    await second.waitStderr(/Ignored a browser callback: The state in this response does not match the login in progress\. Still waiting…/);
+    await second.waitStderr(
+      /Ignored a browser callback: The state in this response does not match the login in progress\. Still waiting…/,
+    );
 
     const fresh = await browser.context.newPage();
     await fresh.goto(url);
@@ -143,7 +161,9 @@ describe('login in real Chromium against the emulator', { skip: chromiumMissing(
       void d.dismiss();
     });
     const evil = '<script>globalThis.pwned = 1; alert("xss")</script><img src=x onerror="globalThis.pwned=2">';
-    await page.goto(`${redirect}/?error=invalid_request&error_description=${encodeURIComponent(evil)}&state=${encodeURIComponent(state)}`);
+    await page.goto(
+      `${redirect}/?error=invalid_request&error_description=${encodeURIComponent(evil)}&state=${encodeURIComponent(state)}`,
+    );
     assert.equal(await page.title(), 'Sign-in failed — entra-token');
     assert.equal(await page.evaluate(() => (globalThis as { pwned?: number }).pwned), undefined);
     assert.deepEqual(dialogs, []);

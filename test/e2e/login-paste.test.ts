@@ -13,7 +13,8 @@ function location(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     request(url, { method: 'GET', agent: false }, (res) => {
       res.resume();
-      if (res.statusCode !== 302 || !res.headers.location) reject(new Error(`expected a 302 with Location, got ${res.statusCode}`));
+      if (res.statusCode !== 302 || !res.headers.location)
+        reject(new Error(`expected a 302 with Location, got ${res.statusCode}`));
       else resolve(res.headers.location);
     })
       .on('error', reject)
@@ -34,7 +35,19 @@ describe('login with paste-back (SSH)', { timeout: 60_000 }, () => {
   });
 
   function login(args: string[], env: Record<string, string> = {}): Child {
-    const c = runCli(['login', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id, '--output', 'json', ...args], env);
+    const c = runCli(
+      [
+        'login',
+        '--authority',
+        emu.info.authority,
+        '--client-id',
+        emu.info.public_client_id,
+        '--output',
+        'json',
+        ...args,
+      ],
+      env,
+    );
     children.push(c);
     return c;
   }
@@ -42,7 +55,10 @@ describe('login with paste-back (SSH)', { timeout: 60_000 }, () => {
   it('opens no browser in an SSH session, and the pasted redirect URL finishes the login (exit 0)', async () => {
     const child = login([], { SSH_CONNECTION: '10.0.0.2 50514 10.0.0.1 22' });
     const url = (await child.waitStderr(AUTHORIZE_URL))[1]!;
-    assert.match(child.stderr(), /^Could not open a browser \(this is an SSH session without a forwarded display\)\. Open this URL in a browser and sign in:$/m);
+    assert.match(
+      child.stderr(),
+      /^Could not open a browser \(this is an SSH session without a forwarded display\)\. Open this URL in a browser and sign in:$/m,
+    );
     const redirect = await location(url);
     assert.match(redirect, /^http:\/\/localhost:\d+\/?\?code=/);
     child.proc.stdin.write(`${redirect}\n`);
@@ -63,8 +79,13 @@ describe('login with paste-back (SSH)', { timeout: 60_000 }, () => {
     wrong.searchParams.set('state', 'state-of-another-login');
     child.proc.stdin.write('notaurl\n');
     child.proc.stdin.write(`${wrong.href}\n`);
-    await child.waitStderr(/Ignored the pasted text: The state in this response does not match the login in progress\. Still waiting…/);
-    assert.match(child.stderr(), /Ignored the pasted text: the pasted text is neither a redirect URL nor a query string: notaurl\. Still waiting…/);
+    await child.waitStderr(
+      /Ignored the pasted text: The state in this response does not match the login in progress\. Still waiting…/,
+    );
+    assert.match(
+      child.stderr(),
+      /Ignored the pasted text: the pasted text is neither a redirect URL nor a query string: notaurl\. Still waiting…/,
+    );
     child.proc.stdin.write(`${redirect}\n`);
     assert.equal(await child.exit, 0, child.stderr());
     assert.equal(typeof (JSON.parse(child.stdout()) as { access_token: unknown }).access_token, 'string');
@@ -78,6 +99,9 @@ describe('login with paste-back (SSH)', { timeout: 60_000 }, () => {
       `http://localhost/?error=access_denied&error_description=AADSTS65004%3a+User+declined+to+consent+to+access+the+app.%0d%0aTrace+ID%3a+7c839d05-4806-48f2-ba40-bf4128382500&state=${encodeURIComponent(state)}\n`,
     );
     assert.equal(await child.exit, 4);
-    assert.match(child.stderr(), /^entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app\./m);
+    assert.match(
+      child.stderr(),
+      /^entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app\./m,
+    );
   });
 });

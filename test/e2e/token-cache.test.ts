@@ -2,7 +2,16 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,9 +72,17 @@ describe('entra-token token (built CLI)', { skip: existsSync(BIN) ? false : 'run
     assert.equal(r.stdout, `${seeded.access_token}\n`);
     const loaded = readFileSync(record, 'utf8').split('\n').filter(Boolean);
     // the fast path is bundled into dist/cli/bin.cjs: the hit never loads the full program
-    assert.deepEqual(loaded.filter((u) => u.endsWith('/dist/cli/program.js')), [], 'the full program loaded on a hit');
+    assert.deepEqual(
+      loaded.filter((u) => u.endsWith('/dist/cli/program.js')),
+      [],
+      'the full program loaded on a hit',
+    );
     for (const heavy of ['/node_modules/undici/', '/node_modules/jose/', '/node_modules/commander/']) {
-      assert.deepEqual(loaded.filter((u) => u.includes(heavy)), [], `${heavy} loaded on a hit`);
+      assert.deepEqual(
+        loaded.filter((u) => u.includes(heavy)),
+        [],
+        `${heavy} loaded on a hit`,
+      );
     }
     assert.equal(refreshRequests(emu), 0);
   });
@@ -103,8 +120,15 @@ describe('entra-token token (built CLI)', { skip: existsSync(BIN) ? false : 'run
     assert.equal(refreshes, 1);
     assert.equal(new Set(runs.map((r) => r.stdout)).size, 1);
     const cache = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8'));
-    const lastRefresh = emu.requests().filter((r) => r.form?.grant_type === 'refresh_token').at(-1)!;
-    assert.notEqual(cache.accounts[0].refresh_token, lastRefresh.form!.refresh_token, 'the rotated refresh token replaced the one redeemed');
+    const lastRefresh = emu
+      .requests()
+      .filter((r) => r.form?.grant_type === 'refresh_token')
+      .at(-1)!;
+    assert.notEqual(
+      cache.accounts[0].refresh_token,
+      lastRefresh.form!.refresh_token,
+      'the rotated refresh token replaced the one redeemed',
+    );
     assert.deepEqual(readdirSync(dir).sort(), ['tokens.json']);
   });
 
@@ -112,8 +136,15 @@ describe('entra-token token (built CLI)', { skip: existsSync(BIN) ? false : 'run
     const r = await run(['token', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id], env);
     assert.equal(r.code, 5);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^entra-token: error EINTERACTION_REQUIRED: no cached sign-in for scope 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d\/\.default, client /);
-    assert.ok(r.stderr.includes(`hint: sign in first: entra-token login --authority ${emu.info.authority} --client-id ${emu.info.public_client_id} --scope`));
+    assert.match(
+      r.stderr,
+      /^entra-token: error EINTERACTION_REQUIRED: no cached sign-in for scope 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d\/\.default, client /,
+    );
+    assert.ok(
+      r.stderr.includes(
+        `hint: sign in first: entra-token login --authority ${emu.info.authority} --client-id ${emu.info.public_client_id} --scope`,
+      ),
+    );
   });
 
   test('a revoked refresh token: exit 5 and the cache (with its refresh token) is kept', async () => {
@@ -122,13 +153,23 @@ describe('entra-token token (built CLI)', { skip: existsSync(BIN) ? false : 'run
     const r = await run(['token'], env);
     assert.equal(r.code, 5);
     assert.match(r.stderr, /EINTERACTION_REQUIRED/);
-    assert.equal(JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')).accounts[0].refresh_token, seeded.refresh_token);
+    assert.equal(
+      JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')).accounts[0].refresh_token,
+      seeded.refresh_token,
+    );
   });
 
   test('--output az and databricks print the field names those tools print', async () => {
     const seeded = await seedCache(dir, emu, Date.now() + 3600_000);
     const az = JSON.parse((await run(['token', '-o', 'az'], { ...env, AZURE_SUBSCRIPTION_ID: 'sub-1' })).stdout);
-    assert.deepEqual(Object.keys(az), ['accessToken', 'expiresOn', 'expires_on', 'subscription', 'tenant', 'tokenType']);
+    assert.deepEqual(Object.keys(az), [
+      'accessToken',
+      'expiresOn',
+      'expires_on',
+      'subscription',
+      'tenant',
+      'tokenType',
+    ]);
     assert.equal(az.accessToken, seeded.access_token);
     assert.match(az.expiresOn, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
     assert.equal(az.subscription, 'sub-1');
@@ -144,7 +185,10 @@ describe('entra-token token (built CLI)', { skip: existsSync(BIN) ? false : 'run
     writeFileSync(join(dir, 'tokens.json'), 'not json', { mode: 0o600 });
     const r = await run(['token'], env);
     assert.equal(r.code, 5);
-    assert.match(r.stderr, /warning: the token cache .*tokens\.json was not valid \(8 bytes\); moved it aside to .*tokens\.json\.corrupt-/);
+    assert.match(
+      r.stderr,
+      /warning: the token cache .*tokens\.json was not valid \(8 bytes\); moved it aside to .*tokens\.json\.corrupt-/,
+    );
     assert.match(r.stderr, /error EINTERACTION_REQUIRED/);
     assert.equal(readdirSync(dir).filter((n) => n.startsWith('tokens.json.corrupt-')).length, 1);
   });
@@ -161,12 +205,18 @@ describe('entra-token token (built CLI)', { skip: existsSync(BIN) ? false : 'run
 
   test('a live lock: the refresh waits, then ECACHE exit 10; a stale lock is broken and the refresh happens', async () => {
     await seedCache(dir, emu, Date.now() - 1000);
-    writeFileSync(join(dir, 'tokens.json.lock'), JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce: 'n' }));
+    writeFileSync(
+      join(dir, 'tokens.json.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce: 'n' }),
+    );
     const locked = await run(['token'], { ...env, ENTRA_TOKEN_LOCK_TIMEOUT: '1' });
     assert.equal(locked.code, 10);
     assert.match(locked.stderr, new RegExp(`error ECACHE: the token cache is locked by pid ${process.pid} on `));
     assert.equal(refreshRequests(emu), 0);
-    writeFileSync(join(dir, 'tokens.json.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), at: Date.now(), nonce: 'n' }));
+    writeFileSync(
+      join(dir, 'tokens.json.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), at: Date.now(), nonce: 'n' }),
+    );
     const stale = await run(['token'], { ...env, ENTRA_TOKEN_LOCK_TIMEOUT: '5' });
     assert.equal(stale.code, 0, stale.stderr);
     assert.match(stale.stderr, /removed a stale lock on the token cache \(pid \d+ is no longer running\)/);

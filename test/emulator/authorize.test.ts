@@ -32,7 +32,9 @@ class Browser {
     return r;
   }
   async submit(page: string, fields: Record<string, string>) {
-    const action = /<form method="post" action="([^"]+)"/.exec(page)![1]!.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
+    const action = /<form method="post" action="([^"]+)"/
+      .exec(page)![1]!
+      .replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
     const ctx = /name="ctx" value="([^"]+)"/.exec(page)?.[1];
     const r = await post(`${this.base}${action}`, { ...(ctx ? { ctx } : {}), ...fields }, this.header());
     this.keep(r.headers);
@@ -108,7 +110,10 @@ test('an unregistered redirect URI gets an HTML page with AADSTS50011 and no red
   const r = await get(authorizeUrl(auto, { redirect_uri: 'https://evil.example/cb' }));
   assert.equal(r.status, 400);
   assert.equal(r.headers.get('location'), null);
-  assert.match(r.text, /AADSTS50011: The redirect URI &#39;https:\/\/evil\.example\/cb&#39; specified in the request does not match the redirect URIs configured for the application &#39;6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&#39;\./);
+  assert.match(
+    r.text,
+    /AADSTS50011: The redirect URI &#39;https:\/\/evil\.example\/cb&#39; specified in the request does not match the redirect URIs configured for the application &#39;6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&#39;\./,
+  );
 });
 
 test('loopback redirect URIs match any port for the public client, but not another path', async () => {
@@ -120,10 +125,16 @@ test('loopback redirect URIs match any port for the public client, but not anoth
 test('unknown client answers a page with AADSTS700016; missing client_id a page with AADSTS900144', async () => {
   const unknown = await get(authorizeUrl(auto, { client_id: '11111111-2222-3333-4444-555555555555' }));
   assert.equal(unknown.status, 400);
-  assert.match(unknown.text, /AADSTS700016: Application with identifier &#39;11111111-2222-3333-4444-555555555555&#39; was not found in the directory &#39;contoso\.onmicrosoft\.com&#39;/);
+  assert.match(
+    unknown.text,
+    /AADSTS700016: Application with identifier &#39;11111111-2222-3333-4444-555555555555&#39; was not found in the directory &#39;contoso\.onmicrosoft\.com&#39;/,
+  );
   const missing = await get(`${auto.info.authority}/oauth2/v2.0/authorize?response_type=code`);
   assert.equal(missing.status, 400);
-  assert.match(missing.text, /AADSTS900144: The request body must contain the following parameter: &#39;client_id&#39;\./);
+  assert.match(
+    missing.text,
+    /AADSTS900144: The request body must contain the following parameter: &#39;client_id&#39;\./,
+  );
 });
 
 test('prompt=none without a session redirects login_required AADSTS50058', async () => {
@@ -131,7 +142,10 @@ test('prompt=none without a session redirects login_required AADSTS50058', async
   assert.equal(r.status, 302);
   const q = new URL(r.headers.get('location')!).searchParams;
   assert.equal(q.get('error'), 'login_required');
-  assert.match(q.get('error_description')!, /^AADSTS50058: A silent sign-in request was sent but no user is signed in\.\r\nTrace ID: /);
+  assert.match(
+    q.get('error_description')!,
+    /^AADSTS50058: A silent sign-in request was sent but no user is signed in\.\r\nTrace ID: /,
+  );
   assert.equal(q.get('state'), 's');
 });
 
@@ -157,7 +171,13 @@ test('values reflected into pages are HTML-escaped', async () => {
 
 test('the nonce of the authorize request is carried into the id token, whose aud is the client id', async () => {
   const q = await codeFor(auto, { nonce: 'nonce-42' });
-  const r = await post(tokenUrl(auto), { client_id: auto.info.public_client_id, grant_type: 'authorization_code', code: q.get('code')!, redirect_uri: 'http://localhost:8400/', scope: `${DATABRICKS_SCOPE} openid profile` });
+  const r = await post(tokenUrl(auto), {
+    client_id: auto.info.public_client_id,
+    grant_type: 'authorization_code',
+    code: q.get('code')!,
+    redirect_uri: 'http://localhost:8400/',
+    scope: `${DATABRICKS_SCOPE} openid profile`,
+  });
   assert.equal(r.status, 200);
   const id = decode(String(r.json.id_token));
   assert.equal(id.payload.nonce, 'nonce-42');
@@ -169,23 +189,38 @@ test('the nonce of the authorize request is carried into the id token, whose aud
 });
 
 test('admin consent v1 and v2 redirect with tenant, state and admin_consent=True', async () => {
-  const v1 = await get(`${auto.info.authority}/adminconsent?client_id=${auto.info.confidential_client_id}&state=12345&redirect_uri=${encodeURIComponent('http://localhost/callback')}`);
+  const v1 = await get(
+    `${auto.info.authority}/adminconsent?client_id=${auto.info.confidential_client_id}&state=12345&redirect_uri=${encodeURIComponent('http://localhost/callback')}`,
+  );
   assert.equal(v1.status, 302);
-  assert.equal(v1.headers.get('location'), `http://localhost/callback?tenant=${auto.info.tenant_id}&state=12345&admin_consent=True`);
-  const v2 = await get(`${auto.info.authority}/v2.0/adminconsent?client_id=${auto.info.confidential_client_id}&scope=${encodeURIComponent('https://graph.microsoft.com/.default')}&state=12345&redirect_uri=${encodeURIComponent('http://localhost/callback')}`);
+  assert.equal(
+    v1.headers.get('location'),
+    `http://localhost/callback?tenant=${auto.info.tenant_id}&state=12345&admin_consent=True`,
+  );
+  const v2 = await get(
+    `${auto.info.authority}/v2.0/adminconsent?client_id=${auto.info.confidential_client_id}&scope=${encodeURIComponent('https://graph.microsoft.com/.default')}&state=12345&redirect_uri=${encodeURIComponent('http://localhost/callback')}`,
+  );
   assert.equal(v2.status, 302);
-  assert.equal(v2.headers.get('location'), `http://localhost/callback?admin_consent=True&tenant=${auto.info.tenant_id}&scope=https%3a%2f%2fgraph.microsoft.com%2f.default&state=12345`);
+  assert.equal(
+    v2.headers.get('location'),
+    `http://localhost/callback?admin_consent=True&tenant=${auto.info.tenant_id}&scope=https%3a%2f%2fgraph.microsoft.com%2f.default&state=12345`,
+  );
 });
 
 test('admin consent cancelled redirects access_denied 65004 with admin_consent=True and no tenant', async () => {
   const local = await startEmulator();
   try {
     const b = new Browser(local.url);
-    const page = await b.get(`${local.info.authority}/adminconsent?client_id=${local.info.confidential_client_id}&state=s1&redirect_uri=${encodeURIComponent('http://localhost/callback')}`);
+    const page = await b.get(
+      `${local.info.authority}/adminconsent?client_id=${local.info.confidential_client_id}&state=s1&redirect_uri=${encodeURIComponent('http://localhost/callback')}`,
+    );
     const consent = await b.submit(page.text, { login: local.info.username, passwd: local.info.password });
     const r = await b.submit(consent.text, { consent: 'cancel' });
     const loc = r.headers.get('location')!;
-    assert.match(loc, /^http:\/\/localhost\/callback\?error=access_denied&error_description=AADSTS65004%3a\+User\+declined.*&error_uri=https%3a%2f%2flogin\.microsoftonline\.com%2ferror%3fcode%3d65004&admin_consent=True&state=s1$/);
+    assert.match(
+      loc,
+      /^http:\/\/localhost\/callback\?error=access_denied&error_description=AADSTS65004%3a\+User\+declined.*&error_uri=https%3a%2f%2flogin\.microsoftonline\.com%2ferror%3fcode%3d65004&admin_consent=True&state=s1$/,
+    );
     assert.ok(!loc.includes('tenant='));
   } finally {
     await local.close();
@@ -193,10 +228,18 @@ test('admin consent cancelled redirects access_denied 65004 with admin_consent=T
 });
 
 test('v1 authorize with resource= issues a code redeemable at the v1 token endpoint', async () => {
-  const r = await get(`${auto.info.authority}/oauth2/authorize?client_id=${auto.info.public_client_id}&response_type=code&redirect_uri=${encodeURIComponent('http://localhost')}&resource=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d`);
+  const r = await get(
+    `${auto.info.authority}/oauth2/authorize?client_id=${auto.info.public_client_id}&response_type=code&redirect_uri=${encodeURIComponent('http://localhost')}&resource=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d`,
+  );
   assert.equal(r.status, 302);
   const code = new URL(r.headers.get('location')!).searchParams.get('code')!;
-  const t = await post(`${auto.info.authority}/oauth2/token`, { client_id: auto.info.public_client_id, grant_type: 'authorization_code', code, redirect_uri: 'http://localhost', resource: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d' });
+  const t = await post(`${auto.info.authority}/oauth2/token`, {
+    client_id: auto.info.public_client_id,
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: 'http://localhost',
+    resource: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d',
+  });
   assert.equal(t.status, 200);
   assert.equal(t.json.resource, '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
   assert.equal(typeof t.json.expires_in, 'string');

@@ -18,7 +18,15 @@ async function startCli(argv: string[], cwd = process.cwd()) {
   let errText = '';
   stderr.on('data', (d) => (errText += d));
   const ac = new AbortController();
-  const ctx: CliContext = { stdout, stderr, stdin: Readable.from([]), env: {}, now: () => Date.now(), cwd, signal: ac.signal };
+  const ctx: CliContext = {
+    stdout,
+    stderr,
+    stdin: Readable.from([]),
+    env: {},
+    now: () => Date.now(),
+    cwd,
+    signal: ac.signal,
+  };
   const done = runCli(['emulator', ...argv], ctx);
   const line = await new Promise<string>((resolve, reject) => {
     stdout.on('data', (d) => {
@@ -63,7 +71,9 @@ test('--tls serves HTTPS with a certificate written to tls_ca_file that clients 
         let b = '';
         res.on('data', (d) => (b += d));
         res.on('end', () => resolve(b));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.equal(JSON.parse(body).token_endpoint, `${emu.info.authority}/oauth2/v2.0/token`);
   } finally {
@@ -75,7 +85,13 @@ test('--tls serves HTTPS with a certificate written to tls_ca_file that clients 
 test('--config overrides the directory; --certificate-out writes the key and certificate 0600', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emu-cli-'));
   try {
-    writeFileSync(join(dir, 'dir.json'), JSON.stringify({ users: [{ upn: 'zoe@contoso.com', password: 'Zoe-1!', object_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }], default_user: 'zoe@contoso.com' }));
+    writeFileSync(
+      join(dir, 'dir.json'),
+      JSON.stringify({
+        users: [{ upn: 'zoe@contoso.com', password: 'Zoe-1!', object_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }],
+        default_user: 'zoe@contoso.com',
+      }),
+    );
     const emu = await startCli(['--config', 'dir.json', '--certificate-out', 'cert.pem'], dir);
     try {
       assert.equal(emu.info.username, 'zoe@contoso.com');
@@ -98,7 +114,10 @@ test('a bad --config is a one-line EBAD_INPUT error naming the field (exit 2); a
     const r = await runInProcess(['emulator', '--config', join(dir, 'bad.json')]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, `entra-token: error EBAD_INPUT: --config ${join(dir, 'bad.json')}: config.apps[0].client_id must be a GUID (got "not-a-guid")\n`);
+    assert.equal(
+      r.stderr,
+      `entra-token: error EBAD_INPUT: --config ${join(dir, 'bad.json')}: config.apps[0].client_id must be a GUID (got "not-a-guid")\n`,
+    );
     writeFileSync(join(dir, 'notjson.json'), '{');
     const j = await runInProcess(['emulator', '--config', join(dir, 'notjson.json')]);
     assert.equal(j.code, 2);

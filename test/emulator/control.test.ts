@@ -10,7 +10,13 @@ before(async () => {
 });
 after(() => emu.close());
 
-const cc = () => post(tokenUrl(emu), { client_id: emu.info.confidential_client_id, client_secret: emu.info.client_secret, grant_type: 'client_credentials', scope: DATABRICKS_SCOPE });
+const cc = () =>
+  post(tokenUrl(emu), {
+    client_id: emu.info.confidential_client_id,
+    client_secret: emu.info.client_secret,
+    grant_type: 'client_credentials',
+    scope: DATABRICKS_SCOPE,
+  });
 const ctl = (method: string, path: string, body?: unknown) =>
   fetch(`${emu.url}/_emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
@@ -26,8 +32,16 @@ test('GET /_emulator/requests lists requests in order with method, path, query, 
   assert.deepEqual(a.query, { x: '1' });
   assert.equal(a.status, 200);
   assert.equal(b.method, 'POST');
-  assert.deepEqual(b.form, { client_id: emu.info.confidential_client_id, client_secret: emu.info.client_secret, grant_type: 'client_credentials', scope: DATABRICKS_SCOPE });
-  assert.equal((b.headers as Record<string, string>)['content-type'], 'application/x-www-form-urlencoded;charset=UTF-8');
+  assert.deepEqual(b.form, {
+    client_id: emu.info.confidential_client_id,
+    client_secret: emu.info.client_secret,
+    grant_type: 'client_credentials',
+    scope: DATABRICKS_SCOPE,
+  });
+  assert.equal(
+    (b.headers as Record<string, string>)['content-type'],
+    'application/x-www-form-urlencoded;charset=UTF-8',
+  );
   assert.ok((b.seq as number) > (a.seq as number));
   assert.equal(emu.requests().length, 2);
   assert.equal((await ctl('DELETE', 'requests')).status, 204);
@@ -90,14 +104,19 @@ test('a * fault hits whatever endpoint comes next; an authorize aadsts fault is 
   emu.fault({ endpoint: '*', kind: 'status', status: 500 });
   assert.equal((await get(emu.info.jwks_uri)).status, 500);
   emu.fault({ endpoint: 'authorize', kind: 'aadsts', code: 65004 });
-  const r = await get(`${emu.info.authority}/oauth2/v2.0/authorize?client_id=${emu.info.public_client_id}&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8400&scope=openid&state=s`);
+  const r = await get(
+    `${emu.info.authority}/oauth2/v2.0/authorize?client_id=${emu.info.public_client_id}&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8400&scope=openid&state=s`,
+  );
   assert.equal(r.status, 302);
   const q = new URL(r.headers.get('location')!).searchParams;
   assert.equal(q.get('error'), 'access_denied');
   assert.match(q.get('error_description')!, /^AADSTS65004: /);
   assert.equal(q.get('state'), 's');
   emu.fault({ endpoint: 'devicecode', kind: 'aadsts', code: 700016 });
-  const d = await post(`${emu.info.authority}/oauth2/v2.0/devicecode`, { client_id: emu.info.public_client_id, scope: DATABRICKS_SCOPE });
+  const d = await post(`${emu.info.authority}/oauth2/v2.0/devicecode`, {
+    client_id: emu.info.public_client_id,
+    scope: DATABRICKS_SCOPE,
+  });
   assert.equal(d.json.error, 'unauthorized_client');
 });
 
@@ -133,7 +152,11 @@ test('control requests are not recorded', async () => {
 
 test('a request body over 1 MiB is refused', async () => {
   const status = await new Promise<number>((resolve) => {
-    const req = request(`${tokenUrl(emu)}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => resolve(res.statusCode ?? 0));
+    const req = request(
+      `${tokenUrl(emu)}`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => resolve(res.statusCode ?? 0),
+    );
     req.on('error', () => resolve(-1));
     req.end(Buffer.alloc(1024 * 1024 + 10, 'a'));
   });

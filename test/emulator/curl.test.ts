@@ -30,14 +30,24 @@ test('the documented browser + curl flow yields a v1 Azure Databricks token that
   const code = cb.searchParams.get('code')!;
 
   const { stdout } = await run('curl', [
-    '-s', '-X', 'POST', `${emu.info.authority}/oauth2/v2.0/token`,
-    '-H', 'Content-Type: application/x-www-form-urlencoded',
-    '-d', `client_id=${emu.info.public_client_id}`,
-    '-d', 'scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default',
-    '-d', `code=${code}`,
-    '-d', 'redirect_uri=http%3A%2F%2Flocalhost',
-    '-d', 'grant_type=authorization_code',
-    '-d', 'state=12345',
+    '-s',
+    '-X',
+    'POST',
+    `${emu.info.authority}/oauth2/v2.0/token`,
+    '-H',
+    'Content-Type: application/x-www-form-urlencoded',
+    '-d',
+    `client_id=${emu.info.public_client_id}`,
+    '-d',
+    'scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default',
+    '-d',
+    `code=${code}`,
+    '-d',
+    'redirect_uri=http%3A%2F%2Flocalhost',
+    '-d',
+    'grant_type=authorization_code',
+    '-d',
+    'state=12345',
   ]);
   const body = JSON.parse(stdout) as Record<string, unknown>;
   assert.deepEqual(Object.keys(body), ['token_type', 'scope', 'expires_in', 'ext_expires_in', 'access_token']);
@@ -49,8 +59,29 @@ test('the documented browser + curl flow yields a v1 Azure Databricks token that
   });
   assert.deepEqual(Object.keys(protectedHeader), ['typ', 'alg', 'x5t', 'kid']);
   assert.deepEqual(Object.keys(payload), [
-    'aud', 'iss', 'iat', 'nbf', 'exp', 'acr', 'aio', 'amr', 'appid', 'appidacr', 'family_name', 'given_name', 'ipaddr', 'name',
-    'oid', 'rh', 'scp', 'sub', 'tid', 'unique_name', 'upn', 'uti', 'ver',
+    'aud',
+    'iss',
+    'iat',
+    'nbf',
+    'exp',
+    'acr',
+    'aio',
+    'amr',
+    'appid',
+    'appidacr',
+    'family_name',
+    'given_name',
+    'ipaddr',
+    'name',
+    'oid',
+    'rh',
+    'scp',
+    'sub',
+    'tid',
+    'unique_name',
+    'upn',
+    'uti',
+    'ver',
   ]);
   assert.equal(payload.ver, '1.0');
   assert.equal(payload.scp, 'user_impersonation');
@@ -60,10 +91,16 @@ test('the documented browser + curl flow yields a v1 Azure Databricks token that
 
 test('curl client credentials with -u (HTTP Basic) against the v1 endpoint, as the Databricks SDK does', async () => {
   const { stdout } = await run('curl', [
-    '-s', '-X', 'POST', `${emu.info.authority}/oauth2/token`,
-    '-u', `${emu.info.confidential_client_id}:${emu.info.client_secret}`,
-    '-d', 'grant_type=client_credentials',
-    '-d', 'resource=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d',
+    '-s',
+    '-X',
+    'POST',
+    `${emu.info.authority}/oauth2/token`,
+    '-u',
+    `${emu.info.confidential_client_id}:${emu.info.client_secret}`,
+    '-d',
+    'grant_type=client_credentials',
+    '-d',
+    'resource=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d',
   ]);
   const body = JSON.parse(stdout) as Record<string, string>;
   assert.equal(body.token_type, 'Bearer');

@@ -3,9 +3,22 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { request } from 'undici';
 import {
-  closeServer, createWorkspaceServer, defaultPrincipals, DEFAULT_RESOURCE_ID, listenLoopback, seedClusters,
+  closeServer,
+  createWorkspaceServer,
+  defaultPrincipals,
+  DEFAULT_RESOURCE_ID,
+  listenLoopback,
+  seedClusters,
 } from '../../src/emulator/databricks.js';
-import { CONF_CLIENT, createMinter, DATABRICKS, MANAGEMENT, OTHER_TENANT, TENANT, type Minter } from '../helpers/mint.js';
+import {
+  CONF_CLIENT,
+  createMinter,
+  DATABRICKS,
+  MANAGEMENT,
+  OTHER_TENANT,
+  TENANT,
+  type Minter,
+} from '../helpers/mint.js';
 
 let minter: Minter;
 let server: Server;
@@ -64,7 +77,10 @@ describe('workspace refusals (entra-wire §9.2)', () => {
     assert.equal(r.headers.server, 'databricks');
     const body = JSON.parse(r.body);
     assert.equal(body.error_code, 401);
-    assert.match(body.message, /^Credential was not sent or was of an unsupported type for this API\. \[ReqId: [0-9a-f-]{36}\]$/);
+    assert.match(
+      body.message,
+      /^Credential was not sent or was of an unsupported type for this API\. \[ReqId: [0-9a-f-]{36}\]$/,
+    );
   });
 
   test('a Basic credential is 401 like a missing one', async () => {
@@ -79,7 +95,10 @@ describe('workspace refusals (entra-wire §9.2)', () => {
     assert.equal(r.status, 403);
     assert.equal(r.headers['content-type'], 'text/html;charset=utf-8');
     assert.match(r.body, /<title>Error 403 Invalid access token\.<\/title>/);
-    assert.match(r.body, /Problem accessing \/api\/2\.0\/clusters\/list\. Reason:\n<pre> {4}Invalid access token\.<\/pre>/);
+    assert.match(
+      r.body,
+      /Problem accessing \/api\/2\.0\/clusters\/list\. Reason:\n<pre> {4}Invalid access token\.<\/pre>/,
+    );
   });
 
   test('a PAT-looking opaque token is refused as an invalid access token', async () => {
@@ -99,7 +118,10 @@ describe('workspace refusals (entra-wire §9.2)', () => {
 
   test('an expired token is 403 {"error_code":403,"message":"JWT has expired"} with X-Databricks-Reason-Phrase', async () => {
     const past = Math.floor(Date.now() / 1000) - 7200;
-    const r = await get('/api/2.0/clusters/list', bearer(await minter.user(DATABRICKS, {}, { nowSec: past, lifetime: 3600 })));
+    const r = await get(
+      '/api/2.0/clusters/list',
+      bearer(await minter.user(DATABRICKS, {}, { nowSec: past, lifetime: 3600 })),
+    );
     assert.equal(r.status, 403);
     assert.deepEqual(JSON.parse(r.body), { error_code: 403, message: 'JWT has expired' });
     assert.equal(r.headers['x-databricks-reason-phrase'], 'JWT has expired');
@@ -109,18 +131,29 @@ describe('workspace refusals (entra-wire §9.2)', () => {
   test('a token with less than 30 s left is 403 "Token is expiring within 30 seconds. (token expired)"', async () => {
     const r = await get('/api/2.0/clusters/list', bearer(await minter.user(DATABRICKS, {}, { lifetime: 20 })));
     assert.equal(r.status, 403);
-    assert.deepEqual(JSON.parse(r.body), { error_code: 403, message: 'Token is expiring within 30 seconds. (token expired)' });
+    assert.deepEqual(JSON.parse(r.body), {
+      error_code: 403,
+      message: 'Token is expiring within 30 seconds. (token expired)',
+    });
   });
 
   test('a token from another tenant is 400 IncorrectClaimException on iss', async () => {
     const t = await minter.user(DATABRICKS, { tid: OTHER_TENANT, iss: `https://sts.windows.net/${OTHER_TENANT}/` });
     const r = await get('/api/2.0/clusters/list', bearer(t));
     assert.equal(r.status, 400);
-    assert.ok(r.body.includes(`Expected iss claim to be: https://sts.windows.net/${TENANT}/, but was: https://sts.windows.net/${OTHER_TENANT}/.`));
+    assert.ok(
+      r.body.includes(
+        `Expected iss claim to be: https://sts.windows.net/${TENANT}/, but was: https://sts.windows.net/${OTHER_TENANT}/.`,
+      ),
+    );
   });
 
   test('a user unknown to the workspace is the 403 Jetty page "User not authorized."', async () => {
-    const t = await minter.user(DATABRICKS, { upn: 'mallory@contoso.com', unique_name: 'mallory@contoso.com', oid: 'x' });
+    const t = await minter.user(DATABRICKS, {
+      upn: 'mallory@contoso.com',
+      unique_name: 'mallory@contoso.com',
+      oid: 'x',
+    });
     const r = await get('/api/2.0/clusters/list', bearer(t));
     assert.equal(r.status, 403);
     assert.match(r.body, /<title>Error 403 User not authorized\.<\/title>/);
@@ -130,14 +163,19 @@ describe('workspace refusals (entra-wire §9.2)', () => {
     const t = bearer(await minter.user(DATABRICKS));
     const r = await get('/api/2.0/clusters/lists', t);
     assert.equal(r.status, 404);
-    assert.deepEqual(JSON.parse(r.body), { error_code: 'ENDPOINT_NOT_FOUND', message: "No API found for 'GET /clusters/lists'" });
+    assert.deepEqual(JSON.parse(r.body), {
+      error_code: 'ENDPOINT_NOT_FOUND',
+      message: "No API found for 'GET /clusters/lists'",
+    });
     const unauth = await get('/api/2.0/clusters/lists');
     assert.equal(unauth.status, 401);
   });
 
   test('POST to clusters/list is not a route', async () => {
     const res = await request(`${url}/api/2.0/clusters/list`, {
-      method: 'POST', headers: bearer(await minter.user(DATABRICKS)), body: '{}',
+      method: 'POST',
+      headers: bearer(await minter.user(DATABRICKS)),
+      body: '{}',
     });
     assert.equal(res.statusCode, 404);
     assert.equal(JSON.parse(await res.body.text()).message, "No API found for 'POST /clusters/list'");
@@ -198,14 +236,18 @@ describe('Azure headers for principals that are not workspace users (§9.1)', ()
     const without = await get('/api/2.0/clusters/list', bearer(t));
     assert.equal(without.status, 403);
     assert.match(without.body, /User not authorized\./);
-    const withHeader = await get('/api/2.0/clusters/list', { ...bearer(t), 'x-databricks-azure-workspace-resource-id': DEFAULT_RESOURCE_ID });
+    const withHeader = await get('/api/2.0/clusters/list', {
+      ...bearer(t),
+      'x-databricks-azure-workspace-resource-id': DEFAULT_RESOURCE_ID,
+    });
     assert.equal(withHeader.status, 200);
   });
 
   test('a malformed resource-id header is 400 INVALID_PARAMETER_VALUE', async () => {
     const r = await get('/api/2.0/clusters/list', {
       ...bearer(await minter.user(DATABRICKS)),
-      'x-databricks-azure-workspace-resource-id': '/subscriptions/abc/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm',
+      'x-databricks-azure-workspace-resource-id':
+        '/subscriptions/abc/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm',
     });
     assert.equal(r.status, 400);
     assert.equal(JSON.parse(r.body).error_code, 'INVALID_PARAMETER_VALUE');
@@ -223,18 +265,24 @@ describe('Azure headers for principals that are not workspace users (§9.1)', ()
 
   test('with autoProvision the SP is a workspace user after its first call with the headers', async () => {
     const s = createWorkspaceServer({
-      tenantId: TENANT, keys: { getKey: minter.getKey }, autoProvision: true,
+      tenantId: TENANT,
+      keys: { getKey: minter.getKey },
+      autoProvision: true,
       principals: defaultPrincipals({ confidentialClientId: CONF_CLIENT }),
     });
     const u = await listenLoopback(s);
     try {
       const t = await minter.app(DATABRICKS);
       assert.equal((await get('/api/2.0/clusters/list', bearer(t), u)).status, 403);
-      const first = await get('/api/2.0/clusters/list', {
-        ...bearer(t),
-        'x-databricks-azure-workspace-resource-id': DEFAULT_RESOURCE_ID,
-        'x-databricks-azure-sp-management-token': await minter.app(MANAGEMENT),
-      }, u);
+      const first = await get(
+        '/api/2.0/clusters/list',
+        {
+          ...bearer(t),
+          'x-databricks-azure-workspace-resource-id': DEFAULT_RESOURCE_ID,
+          'x-databricks-azure-sp-management-token': await minter.app(MANAGEMENT),
+        },
+        u,
+      );
       assert.equal(first.status, 200);
       assert.equal((await get('/api/2.0/clusters/list', bearer(t), u)).status, 200);
     } finally {
@@ -264,14 +312,20 @@ describe('clusters/list', () => {
   test('2.1 pages with page_size and page_token; "" marks the first and last page', async () => {
     const t = bearer(await minter.user(DATABRICKS));
     const p1 = JSON.parse((await get('/api/2.1/clusters/list?page_size=2', t)).body);
-    assert.deepEqual(p1.clusters.map((c: { cluster_id: string }) => c.cluster_id), ['0103-141523-abcd1234', '0104-093012-ml4gpu77']);
+    assert.deepEqual(
+      p1.clusters.map((c: { cluster_id: string }) => c.cluster_id),
+      ['0103-141523-abcd1234', '0104-093012-ml4gpu77'],
+    );
     assert.equal(p1.prev_page_token, '');
     assert.notEqual(p1.next_page_token, '');
     const p2 = JSON.parse((await get(`/api/2.1/clusters/list?page_size=2&page_token=${p1.next_page_token}`, t)).body);
     assert.equal(p2.clusters.length, 2);
     assert.notEqual(p2.prev_page_token, '');
     const p3 = JSON.parse((await get(`/api/2.1/clusters/list?page_size=2&page_token=${p2.next_page_token}`, t)).body);
-    assert.deepEqual(p3.clusters.map((c: { cluster_id: string }) => c.cluster_id), ['0107-151733-err0r5xz']);
+    assert.deepEqual(
+      p3.clusters.map((c: { cluster_id: string }) => c.cluster_id),
+      ['0107-151733-err0r5xz'],
+    );
     assert.equal(p3.next_page_token, '');
     const back = JSON.parse((await get(`/api/2.1/clusters/list?page_size=2&page_token=${p3.prev_page_token}`, t)).body);
     assert.deepEqual(back.clusters, p2.clusters);
@@ -297,8 +351,20 @@ describe('clusters/list', () => {
   test('seeded clusters carry realistic ClusterDetails fields', () => {
     const c = seedClusters();
     assert.equal(c.length, 5);
-    for (const k of ['cluster_id', 'cluster_name', 'spark_version', 'node_type_id', 'state', 'creator_user_name', 'start_time', 'azure_attributes']) {
-      assert.ok(c.every((x) => k in x), k);
+    for (const k of [
+      'cluster_id',
+      'cluster_name',
+      'spark_version',
+      'node_type_id',
+      'state',
+      'creator_user_name',
+      'start_time',
+      'azure_attributes',
+    ]) {
+      assert.ok(
+        c.every((x) => k in x),
+        k,
+      );
     }
     assert.deepEqual(new Set(c.map((x) => x.state)), new Set(['RUNNING', 'TERMINATED', 'PENDING', 'ERROR']));
   });

@@ -11,7 +11,10 @@ let server: Server;
 let url: string;
 
 async function get(pathOrUrl: string, headers: Record<string, string> = {}) {
-  const res = await request(pathOrUrl.startsWith('http') ? pathOrUrl : `${url}${pathOrUrl}`, { method: 'GET', headers });
+  const res = await request(pathOrUrl.startsWith('http') ? pathOrUrl : `${url}${pathOrUrl}`, {
+    method: 'GET',
+    headers,
+  });
   const body = await res.body.text();
   return { status: res.statusCode, headers: res.headers, body, json: JSON.parse(body) };
 }
@@ -43,8 +46,17 @@ describe('Graph GET /v1.0/users', () => {
     assert.equal(r.json['@odata.nextLink'], undefined);
     assert.deepEqual(r.json.value, seedGraphUsers());
     assert.deepEqual(Object.keys(r.json.value[0]), [
-      'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation',
-      'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+      'businessPhones',
+      'displayName',
+      'givenName',
+      'jobTitle',
+      'mail',
+      'mobilePhone',
+      'officeLocation',
+      'preferredLanguage',
+      'surname',
+      'userPrincipalName',
+      'id',
     ]);
   });
 
@@ -60,7 +72,10 @@ describe('Graph GET /v1.0/users', () => {
     const p3 = await get(p2.json['@odata.nextLink'], t);
     assert.equal(p3.json['@odata.nextLink'], undefined);
     const all = [...p1.json.value, ...p2.json.value, ...p3.json.value].map((u: { id: string }) => u.id);
-    assert.deepEqual(all, seedGraphUsers().map((u) => u.id));
+    assert.deepEqual(
+      all,
+      seedGraphUsers().map((u) => u.id),
+    );
   });
 
   test('a delegated token with User.ReadBasic.All may list users', async () => {
@@ -74,7 +89,10 @@ describe('Graph GET /v1.0/users', () => {
   });
 
   test('an app-only token without User.Read.All is 403 Authorization_RequestDenied', async () => {
-    const r = await get('/v1.0/users', { ...bearer(await minter.graph({ roles: undefined })), 'client-request-id': 'abc-123' });
+    const r = await get('/v1.0/users', {
+      ...bearer(await minter.graph({ roles: undefined })),
+      'client-request-id': 'abc-123',
+    });
     assert.equal(r.status, 403);
     assertGraphError(r.json, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     assert.equal(r.json.error.innerError['client-request-id'], 'abc-123');

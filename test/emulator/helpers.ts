@@ -10,7 +10,11 @@ export interface Res {
   json: Record<string, unknown>;
 }
 
-export async function post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Res> {
+export async function post(
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Res> {
   const r = await fetch(url, { method: 'POST', body: new URLSearchParams(form), headers, redirect: 'manual' });
   const text = await r.text();
   let json: Record<string, unknown> = {};
@@ -36,7 +40,10 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
 
 export function decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [h, p] = jwt.split('.');
-  return { header: JSON.parse(Buffer.from(h!, 'base64url').toString()), payload: JSON.parse(Buffer.from(p!, 'base64url').toString()) };
+  return {
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()),
+  };
 }
 
 export function tokenUrl(emu: Emulator): string {

@@ -11,7 +11,14 @@ const keyPair = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 test('createSelfSignedCertificate makes a certificate node:crypto parses and whose signature verifies with its own key', () => {
   const notBefore = new Date('2026-01-01T00:00:00Z');
-  const c = createSelfSignedCertificate({ subject: 'emulator test', keyPair, days: 10, notBefore, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const c = createSelfSignedCertificate({
+    subject: 'emulator test',
+    keyPair,
+    days: 10,
+    notBefore,
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
   const x = new X509Certificate(c.pem);
   assert.equal(x.subject, 'CN=emulator test');
   assert.equal(x.issuer, 'CN=emulator test');
@@ -29,11 +36,19 @@ test('x5t is the 27-character base64url SHA-1 of the DER and x5t#S256 the SHA-25
   assert.equal(c.x5t.length, 27);
   assert.equal(c.x5t, createHash('sha1').update(c.der).digest('base64url'));
   assert.equal(c.x5tS256, createHash('sha256').update(c.der).digest('base64url'));
-  assert.equal(Buffer.from(c.x5t, 'base64url').toString('hex').toUpperCase(), new X509Certificate(c.pem).fingerprint.replace(/:/g, ''));
+  assert.equal(
+    Buffer.from(c.x5t, 'base64url').toString('hex').toUpperCase(),
+    new X509Certificate(c.pem).fingerprint.replace(/:/g, ''),
+  );
 });
 
 test('openssl reads the certificate as X.509 v3 with sha256WithRSAEncryption and verifies it against itself', () => {
-  const c = createSelfSignedCertificate({ subject: 'openssl check', keyPair, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const c = createSelfSignedCertificate({
+    subject: 'openssl check',
+    keyPair,
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'x509-'));
   try {
     const file = join(dir, 'c.pem');
@@ -52,7 +67,12 @@ test('openssl reads the certificate as X.509 v3 with sha256WithRSAEncryption and
 });
 
 test('validity from 2050 on is written as GeneralizedTime', () => {
-  const c = createSelfSignedCertificate({ subject: 'far', keyPair, notBefore: new Date('2049-12-31T00:00:00Z'), days: 2 });
+  const c = createSelfSignedCertificate({
+    subject: 'far',
+    keyPair,
+    notBefore: new Date('2049-12-31T00:00:00Z'),
+    days: 2,
+  });
   const x = new X509Certificate(c.pem);
   assert.equal(new Date(x.validTo).toISOString(), '2050-01-02T00:00:00.000Z');
 });

@@ -44,7 +44,10 @@ async function browse(url: string): Promise<string> {
 }
 
 async function authorizeUrl(extra: string[] = []): Promise<string> {
-  const r = await runInProcess(['authorize-url', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id, ...extra], { env });
+  const r = await runInProcess(
+    ['authorize-url', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id, ...extra],
+    { env },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.split('\n').filter(Boolean).length, 1, 'the URL alone, on one line');
   assert.match(r.stderr, /entra-token exchange/);
@@ -78,8 +81,18 @@ test('the documented flow: authorize-url, sign-in, pasted redirect → a verifie
   // the id token carries the nonce that was sent
   assert.equal(decodeJwt(tokens.id_token).nonce, q.get('nonce'));
   // what was sent: the documentation's form plus code_verifier, no client secret
-  const post = emu.requests().filter((x) => x.method === 'POST' && x.path.endsWith('/oauth2/v2.0/token')).at(-1)!;
-  assert.deepEqual(Object.keys(post.form ?? {}).sort(), ['client_id', 'code', 'code_verifier', 'grant_type', 'redirect_uri', 'scope']);
+  const post = emu
+    .requests()
+    .filter((x) => x.method === 'POST' && x.path.endsWith('/oauth2/v2.0/token'))
+    .at(-1)!;
+  assert.deepEqual(Object.keys(post.form ?? {}).sort(), [
+    'client_id',
+    'code',
+    'code_verifier',
+    'grant_type',
+    'redirect_uri',
+    'scope',
+  ]);
 });
 
 test('exchange reads the redirect pasted on stdin and prints the bare token with --output token', async () => {
@@ -93,7 +106,18 @@ test('exchange reads the redirect pasted on stdin and prints the bare token with
 test('exchange with --code and --state', async () => {
   freshEnv();
   const redirect = new URL(await browse(await authorizeUrl()));
-  const r = await runInProcess(['exchange', '--code', redirect.searchParams.get('code')!, '--state', redirect.searchParams.get('state')!, '-o', 'token'], { env });
+  const r = await runInProcess(
+    [
+      'exchange',
+      '--code',
+      redirect.searchParams.get('code')!,
+      '--state',
+      redirect.searchParams.get('state')!,
+      '-o',
+      'token',
+    ],
+    { env },
+  );
   assert.equal(r.code, 0, r.stderr);
 });
 
@@ -104,7 +128,10 @@ test('a redirect whose state matches no pending sign-in is refused (exit 3) and 
   const before = emu.requests().length;
   const r = await runInProcess(['exchange', redirect.toString()], { env });
   assert.equal(r.code, 3);
-  assert.match(r.stderr, /^entra-token: error ESTATE_UNKNOWN: no pending sign-in has state forged-state-value \(pending: state .+ from \d+ s ago\)\nhint: the redirect comes from another sign-in/);
+  assert.match(
+    r.stderr,
+    /^entra-token: error ESTATE_UNKNOWN: no pending sign-in has state forged-state-value \(pending: state .+ from \d+ s ago\)\nhint: the redirect comes from another sign-in/,
+  );
   assert.equal(emu.requests().length, before, 'no request reached the token endpoint');
 });
 
@@ -113,7 +140,10 @@ test('an expired pending sign-in (older than 10 minutes) is refused with ESTATE_
   const redirect = await browse(await authorizeUrl());
   const r = await runInProcess(['exchange', redirect], { env, now: () => Date.now() + 11 * 60 * 1000 });
   assert.equal(r.code, 3);
-  assert.match(r.stderr, /error ESTATE_EXPIRED: the sign-in with state .+ was started 11 min ago; pending sign-ins expire after 10 minutes/);
+  assert.match(
+    r.stderr,
+    /error ESTATE_EXPIRED: the sign-in with state .+ was started 11 min ago; pending sign-ins expire after 10 minutes/,
+  );
 });
 
 test('a redirect pasted twice: the second exchange is refused locally as already used', async () => {
@@ -153,7 +183,11 @@ test('an error redirect (user declined consent) is decoded with its hint, exit 4
 const malformed: Array<[string, string, RegExp]> = [
   ['no query', 'http://localhost/', /EBAD_INPUT: the pasted URL has no query/],
   ['garbage', 'not a url at all', /EBAD_INPUT: the pasted text contains spaces/],
-  ['non-ASCII code', 'http://localhost/?code=0.AX%E2%80%8BEA&state=x', /EBAD_INPUT: the 'code' parameter contains characters/],
+  [
+    'non-ASCII code',
+    'http://localhost/?code=0.AX%E2%80%8BEA&state=x',
+    /EBAD_INPUT: the 'code' parameter contains characters/,
+  ],
   ['1 MB of input', 'x'.repeat(1024 * 1024), /EBAD_INPUT: the pasted text is 1048576 bytes/],
 ];
 for (const [name, input, message] of malformed) {
@@ -162,7 +196,13 @@ for (const [name, input, message] of malformed) {
     const r = await runInProcess(['exchange', '-'], { env, stdin: input });
     assert.equal(r.code, 2);
     assert.match(r.stderr, message);
-    assert.equal(r.stderr.trim().split('\n').filter((l) => !l.startsWith('hint:')).length, 1);
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('hint:')).length,
+      1,
+    );
     assert.doesNotMatch(r.stderr, /\bat .+\.(ts|js):\d+/);
   });
 }
@@ -174,14 +214,22 @@ test('a truncated code reaches Entra and comes back as AADSTS9002313 with a sign
   const r = await runInProcess(['exchange', redirect.toString()], { env });
   assert.equal(r.code, 5);
   assert.match(r.stderr, /error EINTERACTION_REQUIRED: invalid_(grant|request) AADSTS9002313: /);
-  assert.match(r.stderr, /hint: the code or token was mangled .*entra-token login --authority http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+ --client-id /);
+  assert.match(
+    r.stderr,
+    /hint: the code or token was mangled .*entra-token login --authority http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+ --client-id /,
+  );
 });
 
 /** Library-level paths the CLI cannot reach without tampering. */
 async function started(store: MemoryPendingStore) {
   const authority = resolveAuthority({ authority: emu.info.authority });
   const s = await startAuthorization(
-    { authority, client_id: emu.info.public_client_id, redirect_uri: 'http://localhost', scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default', 'openid', 'offline_access'] },
+    {
+      authority,
+      client_id: emu.info.public_client_id,
+      redirect_uri: 'http://localhost',
+      scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default', 'openid', 'offline_access'],
+    },
     { pending: store, now: Date.now },
   );
   const { pending, code } = acceptCallback({ redirect: await browse(s.url) }, store, Date.now());
@@ -206,32 +254,56 @@ test('a code redeemed twice: Entra answers AADSTS54005 (exit 4) with the redeem-
 test('a wrong code_verifier is refused by Entra (AADSTS501481)', async () => {
   const store = new MemoryPendingStore();
   const { pending, code } = await started(store);
-  await assert.rejects(redeem({ ...pending, code_verifier: 'w'.repeat(64) }, code, { pending: store }, { http, now: Date.now, trace: new Trace() }), (e: unknown) => {
-    assert.ok(e instanceof EntraOAuthError);
-    assert.equal(e.aadsts, 501481);
-    assert.equal(e.error, 'invalid_grant');
-    return true;
-  });
+  await assert.rejects(
+    redeem(
+      { ...pending, code_verifier: 'w'.repeat(64) },
+      code,
+      { pending: store },
+      { http, now: Date.now, trace: new Trace() },
+    ),
+    (e: unknown) => {
+      assert.ok(e instanceof EntraOAuthError);
+      assert.equal(e.aadsts, 501481);
+      assert.equal(e.error, 'invalid_grant');
+      return true;
+    },
+  );
 });
 
-test('a redirect_uri that differs from the authorize request\'s is refused (AADSTS50011) with the URI in the hint', async () => {
+test("a redirect_uri that differs from the authorize request's is refused (AADSTS50011) with the URI in the hint", async () => {
   const store = new MemoryPendingStore();
   const { pending, code } = await started(store);
-  await assert.rejects(redeem({ ...pending, redirect_uri: 'http://localhost:9999/other' }, code, { pending: store }, { http, now: Date.now, trace: new Trace() }), (e: unknown) => {
-    assert.ok(e instanceof EntraOAuthError);
-    assert.equal(e.aadsts, 50011);
-    assert.match(e.hint!, /'http:\/\/localhost:9999\/other'/);
-    return true;
-  });
+  await assert.rejects(
+    redeem(
+      { ...pending, redirect_uri: 'http://localhost:9999/other' },
+      code,
+      { pending: store },
+      { http, now: Date.now, trace: new Trace() },
+    ),
+    (e: unknown) => {
+      assert.ok(e instanceof EntraOAuthError);
+      assert.equal(e.aadsts, 50011);
+      assert.match(e.hint!, /'http:\/\/localhost:9999\/other'/);
+      return true;
+    },
+  );
 });
 
 test('an id token whose nonce differs from the pending one is refused (ECLAIM, exit 7)', async () => {
   const store = new MemoryPendingStore();
   const { pending, code } = await started(store);
-  await assert.rejects(redeem({ ...pending, nonce: 'another-nonce' }, code, { pending: store }, { http, now: Date.now, trace: new Trace() }), {
-    code: 'ECLAIM',
-    message: /unexpected ID token "nonce" claim value: expected "another-nonce", got "/,
-  });
+  await assert.rejects(
+    redeem(
+      { ...pending, nonce: 'another-nonce' },
+      code,
+      { pending: store },
+      { http, now: Date.now, trace: new Trace() },
+    ),
+    {
+      code: 'ECLAIM',
+      message: /unexpected ID token "nonce" claim value: expected "another-nonce", got "/,
+    },
+  );
 });
 
 test('a network failure keeps the pending sign-in so the user can retry', async () => {
@@ -240,7 +312,10 @@ test('a network failure keeps the pending sign-in so the user can retry', async 
   emu.fault({ endpoint: 'token', count: 1, kind: 'drop' });
   const r1 = await runInProcess(['exchange', redirect], { env });
   assert.equal(r1.code, 6);
-  assert.match(r1.stderr, /EOUTCOME_UNKNOWN: POST 127\.0\.0\.1:\d+ was sent but the connection failed .*; its outcome is unknown, so it was not retried/);
+  assert.match(
+    r1.stderr,
+    /EOUTCOME_UNKNOWN: POST 127\.0\.0\.1:\d+ was sent but the connection failed .*; its outcome is unknown, so it was not retried/,
+  );
   const r2 = await runInProcess(['exchange', redirect, '-o', 'token'], { env });
   assert.equal(r2.code, 0, r2.stderr);
 });

@@ -25,11 +25,21 @@ after(async () => {
   await slow.close();
 });
 
-function run(e: Emu, script: (n: number, d: DeviceAuthorization) => void, extra: { now?: () => number; signal?: AbortSignal; v1?: boolean } = {}) {
+function run(
+  e: Emu,
+  script: (n: number, d: DeviceAuthorization) => void,
+  extra: { now?: () => number; signal?: AbortSignal; v1?: boolean } = {},
+) {
   let device!: DeviceAuthorization;
   const sleeps: number[] = [];
   const result = deviceCodeTokens(
-    { authority: resolveAuthority({ authority: e.info.authority }), client_id: e.info.public_client_id, scopes: SCOPES, v1Resource: extra.v1 ? '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d' : undefined, onPrompt: (d) => (device = d) },
+    {
+      authority: resolveAuthority({ authority: e.info.authority }),
+      client_id: e.info.public_client_id,
+      scopes: SCOPES,
+      v1Resource: extra.v1 ? '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d' : undefined,
+      onPrompt: (d) => (device = d),
+    },
     {
       http,
       now: extra.now ?? Date.now,
@@ -49,15 +59,23 @@ test('device code: §4.1 request fields, pending polls, then tokens after approv
   const out = await r.result;
   assert.deepEqual(r.sleeps, [5000, 5000, 5000]);
   assert.equal(out.idToken?.preferred_username, emu.info.username);
-  assert.match(out.device.message, new RegExp(`^To sign in, use a web browser to open the page ${emu.info.url}/devicelogin and enter the code ${out.device.user_code} to authenticate\\.$`));
+  assert.match(
+    out.device.message,
+    new RegExp(
+      `^To sign in, use a web browser to open the page ${emu.info.url}/devicelogin and enter the code ${out.device.user_code} to authenticate\\.$`,
+    ),
+  );
   const reqs = emu.requests().filter((q) => q.server === 'entra');
   assert.equal(reqs[0]!.path, `/${emu.info.tenant_id}/oauth2/v2.0/devicecode`);
   assert.deepEqual(reqs[0]!.form, { client_id: emu.info.public_client_id, scope: SCOPES.join(' ') });
-  assert.deepEqual(reqs.slice(1).map((q) => [q.path, Object.keys(q.form!).join(','), q.status]), [
-    [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 400],
-    [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 400],
-    [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 200],
-  ]);
+  assert.deepEqual(
+    reqs.slice(1).map((q) => [q.path, Object.keys(q.form!).join(','), q.status]),
+    [
+      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 400],
+      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 400],
+      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 200],
+    ],
+  );
   assert.equal(reqs[1]!.form!.grant_type, 'urn:ietf:params:oauth:grant-type:device_code');
   assert.equal(reqs[1]!.form!.device_code, out.device.device_code);
   assert.deepEqual(
@@ -73,7 +91,13 @@ test('device code v1: verification_url and string numbers from /oauth2/devicecod
   assert.equal(out.device.expires_in, 900);
   assert.equal(out.device.verification_uri, `${emu.info.url}/devicelogin`);
   assert.equal(out.tokens.resource, '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
-  assert.equal(emu.requests().filter((q) => q.server === 'entra').at(-2)!.path, `/${emu.info.tenant_id}/oauth2/devicecode`);
+  assert.equal(
+    emu
+      .requests()
+      .filter((q) => q.server === 'entra')
+      .at(-2)!.path,
+    `/${emu.info.tenant_id}/oauth2/devicecode`,
+  );
 });
 
 test('slow_down adds 5 seconds to the interval', async () => {
@@ -81,7 +105,11 @@ test('slow_down adds 5 seconds to the interval', async () => {
   const r = run(slow, (n, d) => n === 3 && slow.approveDeviceCode(d.user_code, 'approve'));
   await r.result;
   assert.deepEqual(r.sleeps, [5000, 5000, 10000]);
-  const statuses = slow.requests().filter((q) => q.path.endsWith('/token')).slice(-3).map((q) => q.status);
+  const statuses = slow
+    .requests()
+    .filter((q) => q.path.endsWith('/token'))
+    .slice(-3)
+    .map((q) => q.status);
   assert.deepEqual(statuses, [400, 400, 200]);
 });
 
@@ -130,6 +158,9 @@ test('polling gives up locally at expires_in with ETIMEOUT', async () => {
 test('Ctrl-C (the abort signal) stops polling with ECANCELLED (exit 130)', async () => {
   const ac = new AbortController();
   const r = run(emu, (n) => n === 2 && ac.abort(), { signal: ac.signal });
-  await assert.rejects(r.result, (e: unknown) => e instanceof EntraTokenError && e.code === 'ECANCELLED' && e.exitCode === 130);
+  await assert.rejects(
+    r.result,
+    (e: unknown) => e instanceof EntraTokenError && e.code === 'ECANCELLED' && e.exitCode === 130,
+  );
   assert.equal(r.sleeps.length, 2);
 });

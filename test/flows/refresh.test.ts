@@ -40,7 +40,12 @@ test('refreshTokens sends the §2.2 fields and returns a rotated refresh token',
   const first = await passwordTokens();
   const authority = resolveAuthority({ authority: emu.info.authority });
   const r = await refreshTokens(
-    { authority, client_id: emu.info.public_client_id, refresh_token: first.refresh_token!, scopes: [DBX, 'openid', 'profile', 'offline_access'] },
+    {
+      authority,
+      client_id: emu.info.public_client_id,
+      refresh_token: first.refresh_token!,
+      scopes: [DBX, 'openid', 'profile', 'offline_access'],
+    },
     { http, now: Date.now },
   );
   assert.deepEqual(r.request.form, [
@@ -64,11 +69,21 @@ test('refreshTokens sends the §2.2 fields and returns a rotated refresh token',
 
 test('a revoked refresh token (AADSTS50173) is EINTERACTION_REQUIRED with the exact sign-in command', async () => {
   const first = await passwordTokens();
-  await fetch(`${emu.url}/_emulator/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: emu.info.username }) });
+  await fetch(`${emu.url}/_emulator/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: emu.info.username }),
+  });
   const authority = resolveAuthority({ authority: emu.info.authority });
   await assert.rejects(
     refreshTokens(
-      { authority, client_id: emu.info.public_client_id, refresh_token: first.refresh_token!, scopes: [DBX], signInCommand: 'entra-token device-code --authority X --client-id Y' },
+      {
+        authority,
+        client_id: emu.info.public_client_id,
+        refresh_token: first.refresh_token!,
+        scopes: [DBX],
+        signInCommand: 'entra-token device-code --authority X --client-id Y',
+      },
       { http, now: Date.now },
     ),
     (e: unknown) => {
@@ -90,12 +105,18 @@ test('an inactive refresh token (AADSTS700082) names the default login command',
   // last test: the emulator's clock stays 91 days ahead
   {
     await assert.rejects(
-      refreshTokens({ authority, client_id: emu.info.public_client_id, refresh_token: first.refresh_token!, scopes: [DBX] }, { http, now: Date.now }),
+      refreshTokens(
+        { authority, client_id: emu.info.public_client_id, refresh_token: first.refresh_token!, scopes: [DBX] },
+        { http, now: Date.now },
+      ),
       (e: unknown) => {
         assert.ok(e instanceof EntraOAuthError);
         assert.equal(e.code, 'EINTERACTION_REQUIRED');
         assert.equal(e.aadsts, 700082);
-        assert.equal(e.hint, `sign in again: entra-token login --authority ${emu.info.authority} --client-id ${emu.info.public_client_id}`);
+        assert.equal(
+          e.hint,
+          `sign in again: entra-token login --authority ${emu.info.authority} --client-id ${emu.info.public_client_id}`,
+        );
         return true;
       },
     );

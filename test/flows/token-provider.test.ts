@@ -63,22 +63,36 @@ describe('token provider (getToken) against the emulator', () => {
   });
 
   test('no cached account: EINTERACTION_REQUIRED with the sign-in command', async () => {
-    const provider = createTokenProvider({ store: new FileTokenStore(dir), http, authority: emu.info.authority, client_id: emu.info.public_client_id });
+    const provider = createTokenProvider({
+      store: new FileTokenStore(dir),
+      http,
+      authority: emu.info.authority,
+      client_id: emu.info.public_client_id,
+    });
     await assert.rejects(provider.getToken(), (e: EntraTokenError) => {
       assert.equal(e.code, 'EINTERACTION_REQUIRED');
-      assert.equal(e.hint, `sign in first: entra-token login --authority ${emu.info.authority} --client-id ${emu.info.public_client_id} --scope ${DATABRICKS_SCOPE}  (entra-token cache list shows what is cached)`);
+      assert.equal(
+        e.hint,
+        `sign in first: entra-token login --authority ${emu.info.authority} --client-id ${emu.info.public_client_id} --scope ${DATABRICKS_SCOPE}  (entra-token cache list shows what is cached)`,
+      );
       return true;
     });
   });
 
   test('a refresh token for another scope answers a Graph request (one refresh, Graph audience)', async () => {
     await seedCache(dir, emu, Date.now() + 3600_000);
-    const r = await acquireTokenSilent({ scopes: ['https://graph.microsoft.com/.default'] }, { store: new FileTokenStore(dir), http: () => http, now: Date.now });
+    const r = await acquireTokenSilent(
+      { scopes: ['https://graph.microsoft.com/.default'] },
+      { store: new FileTokenStore(dir), http: () => http, now: Date.now },
+    );
     assert.equal(r.source, 'refresh');
     const aud = JSON.parse(Buffer.from(r.token.access_token.split('.')[1]!, 'base64url').toString()).aud;
     assert.equal(aud, 'https://graph.microsoft.com');
     assert.equal(r.token.resource, '00000003-0000-0000-c000-000000000000');
-    const again = await acquireTokenSilent({ scopes: ['User.Read'] }, { store: new FileTokenStore(dir), http: () => http, now: Date.now });
+    const again = await acquireTokenSilent(
+      { scopes: ['User.Read'] },
+      { store: new FileTokenStore(dir), http: () => http, now: Date.now },
+    );
     // Graph grants come back bare ("User.Read openid profile"): they are Graph permissions, so a hit
     assert.ok(permissionsOn(GRAPH, r.token.granted).has('user.read'), r.token.granted.join(' '));
     assert.equal(again.source, 'cache');

@@ -55,7 +55,18 @@ interface Outcome {
   stdout: string;
   stderr: string;
 }
-type FlowName = 'exchange' | 'login paste-back' | 'password' | 'refresh' | 'client-credentials' | 'device-code' | 'token (cache refresh)' | 'inspect --verify' | 'databricks tenant discovery' | 'databricks' | 'graph';
+type FlowName =
+  | 'exchange'
+  | 'login paste-back'
+  | 'password'
+  | 'refresh'
+  | 'client-credentials'
+  | 'device-code'
+  | 'token (cache refresh)'
+  | 'inspect --verify'
+  | 'databricks tenant discovery'
+  | 'databricks'
+  | 'graph';
 
 const env = (dir: string) => ({
   ENTRA_TOKEN_STATE_DIR: join(dir, 'state'),
@@ -74,7 +85,9 @@ async function browse(url: string): Promise<string> {
 }
 
 async function prepareExchange(e: Record<string, string>): Promise<string> {
-  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], { env: e });
+  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], {
+    env: e,
+  });
   assert.equal(a.code, 0, a.stderr);
   return browse(a.stdout.trim());
 }
@@ -85,9 +98,20 @@ async function tokenResponse(form: Record<string, string>): Promise<Record<strin
   return (await res.json()) as Record<string, string>;
 }
 const userTokens = (scope = `${DBX} openid profile offline_access`) =>
-  tokenResponse({ grant_type: 'password', client_id: I.public_client_id, username: I.username, password: I.password, scope });
+  tokenResponse({
+    grant_type: 'password',
+    client_id: I.public_client_id,
+    username: I.username,
+    password: I.password,
+    scope,
+  });
 const appToken = (scope: string) =>
-  tokenResponse({ grant_type: 'client_credentials', client_id: I.confidential_client_id, client_secret: I.client_secret, scope });
+  tokenResponse({
+    grant_type: 'client_credentials',
+    client_id: I.confidential_client_id,
+    client_secret: I.client_secret,
+    scope,
+  });
 
 /** Library flows: exit code from the error, as the CLI would print it. */
 async function asOutcome(p: Promise<unknown>): Promise<Outcome> {
@@ -96,10 +120,20 @@ async function asOutcome(p: Promise<unknown>): Promise<Outcome> {
     return { code: 0, stdout: '', stderr: '' };
   } catch (e) {
     if (!(e instanceof EntraTokenError)) throw e;
-    return { code: e.exitCode, stdout: '', stderr: `entra-token: error ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}` };
+    return {
+      code: e.exitCode,
+      stdout: '',
+      stderr: `entra-token: error ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`,
+    };
   }
 }
-const libHttp = () => createHttpClient({ env: {}, timeoutMs: 1_000, retry: { maxAttempts: 3, maxTotalMs: 5_000, baseDelayMs: 0, maxDelayMs: 0 }, sleep: async () => {} });
+const libHttp = () =>
+  createHttpClient({
+    env: {},
+    timeoutMs: 1_000,
+    retry: { maxAttempts: 3, maxTotalMs: 5_000, baseDelayMs: 0, maxDelayMs: 0 },
+    sleep: async () => {},
+  });
 
 interface Flow {
   /** Which emulator fault endpoint the flow's first faultable request hits. */
@@ -126,7 +160,12 @@ const FLOWS: Record<FlowName, Flow> = {
         try {
           return await asOutcome(
             login(
-              { authority: resolveAuthority({ authority: I.authority }), client_id: I.public_client_id, scopes: SCOPES, timeoutMs: 10_000 },
+              {
+                authority: resolveAuthority({ authority: I.authority }),
+                client_id: I.public_client_id,
+                scopes: SCOPES,
+                timeoutMs: 10_000,
+              },
               {
                 stdin,
                 // the "browser" signs in on another machine and the user pastes the redirect back
@@ -149,25 +188,44 @@ const FLOWS: Record<FlowName, Flow> = {
     endpoint: 'token',
     async prepare(dir) {
       return () =>
-        runInProcess(['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', I.username, '-o', 'json'], {
-          env: { ...env(dir), ENTRA_TOKEN_PASSWORD: I.password },
-        });
+        runInProcess(
+          [
+            'password',
+            '--authority',
+            I.authority,
+            '--client-id',
+            I.public_client_id,
+            '--username',
+            I.username,
+            '-o',
+            'json',
+          ],
+          {
+            env: { ...env(dir), ENTRA_TOKEN_PASSWORD: I.password },
+          },
+        );
     },
   },
   refresh: {
     endpoint: 'token',
     async prepare(dir) {
       const t = await userTokens();
-      return () => runInProcess(['refresh', '--authority', I.authority, '--client-id', I.public_client_id, '-o', 'json'], { env: { ...env(dir), ENTRA_TOKEN_REFRESH_TOKEN: t.refresh_token! } });
+      return () =>
+        runInProcess(['refresh', '--authority', I.authority, '--client-id', I.public_client_id, '-o', 'json'], {
+          env: { ...env(dir), ENTRA_TOKEN_REFRESH_TOKEN: t.refresh_token! },
+        });
     },
   },
   'client-credentials': {
     endpoint: 'token',
     async prepare(dir) {
       return () =>
-        runInProcess(['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, '-o', 'json'], {
-          env: { ...env(dir), AZURE_CLIENT_SECRET: I.client_secret },
-        });
+        runInProcess(
+          ['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, '-o', 'json'],
+          {
+            env: { ...env(dir), AZURE_CLIENT_SECRET: I.client_secret },
+          },
+        );
     },
   },
   'device-code': {
@@ -178,7 +236,12 @@ const FLOWS: Record<FlowName, Flow> = {
         try {
           return await asOutcome(
             deviceCodeTokens(
-              { authority: resolveAuthority({ authority: I.authority }), client_id: I.public_client_id, scopes: SCOPES, onPrompt: (d) => emu.approveDeviceCode(d.user_code, 'approve') },
+              {
+                authority: resolveAuthority({ authority: I.authority }),
+                client_id: I.public_client_id,
+                scopes: SCOPES,
+                onPrompt: (d) => emu.approveDeviceCode(d.user_code, 'approve'),
+              },
               { http, now: Date.now, sleep: async () => {} },
             ),
           );
@@ -195,14 +258,20 @@ const FLOWS: Record<FlowName, Flow> = {
       const x = await runInProcess(['exchange', await prepareExchange(e), '-o', 'json'], { env: e });
       assert.equal(x.code, 0, x.stderr);
       const later = Date.now() + 2 * 3600_000; // the cached access token has expired: a refresh is needed
-      return () => runInProcess(['token', '-o', 'json'], { env: { ...e, ENTRA_TOKEN_NO_FAST_PATH: '1' }, now: () => later });
+      return () =>
+        runInProcess(['token', '-o', 'json'], { env: { ...e, ENTRA_TOKEN_NO_FAST_PATH: '1' }, now: () => later });
     },
   },
   'inspect --verify': {
     endpoint: 'jwks',
     async prepare(dir) {
       const t = await userTokens();
-      return () => (clearJwksCache(), runInProcess(['inspect', '--verify', '--authority', I.authority, '--output', 'json', t.access_token!], { env: env(dir) }));
+      return () => (
+        clearJwksCache(),
+        runInProcess(['inspect', '--verify', '--authority', I.authority, '--output', 'json', t.access_token!], {
+          env: env(dir),
+        })
+      );
     },
   },
   // the first workspace request: GET /aad/auth, to learn the workspace's tenant before sending a token
@@ -210,7 +279,10 @@ const FLOWS: Record<FlowName, Flow> = {
     endpoint: 'workspace',
     async prepare(dir) {
       const t = await userTokens();
-      return () => runInProcess(['databricks', 'clusters', 'list', '--host', String(I.workspace_url), '--output', 'json'], { env: { ...env(dir), ENTRA_TOKEN_ACCESS_TOKEN: t.access_token! } });
+      return () =>
+        runInProcess(['databricks', 'clusters', 'list', '--host', String(I.workspace_url), '--output', 'json'], {
+          env: { ...env(dir), ENTRA_TOKEN_ACCESS_TOKEN: t.access_token! },
+        });
     },
   },
   // the API call itself (discovery skipped so the fault lands on clusters/list)
@@ -218,14 +290,30 @@ const FLOWS: Record<FlowName, Flow> = {
     endpoint: 'workspace',
     async prepare(dir) {
       const t = await userTokens();
-      return () => runInProcess(['databricks', 'clusters', 'list', '--skip-token-checks', '--host', String(I.workspace_url), '--output', 'json'], { env: { ...env(dir), ENTRA_TOKEN_ACCESS_TOKEN: t.access_token! } });
+      return () =>
+        runInProcess(
+          [
+            'databricks',
+            'clusters',
+            'list',
+            '--skip-token-checks',
+            '--host',
+            String(I.workspace_url),
+            '--output',
+            'json',
+          ],
+          { env: { ...env(dir), ENTRA_TOKEN_ACCESS_TOKEN: t.access_token! } },
+        );
     },
   },
   graph: {
     endpoint: 'graph',
     async prepare(dir) {
       const t = await appToken('https://graph.microsoft.com/.default');
-      return () => runInProcess(['graph', 'users', 'list', '--graph-url', String(I.graph_url), '--output', 'json'], { env: { ...env(dir), ENTRA_TOKEN_ACCESS_TOKEN: t.access_token! } });
+      return () =>
+        runInProcess(['graph', 'users', 'list', '--graph-url', String(I.graph_url), '--output', 'json'], {
+          env: { ...env(dir), ENTRA_TOKEN_ACCESS_TOKEN: t.access_token! },
+        });
     },
   },
 };
@@ -248,7 +336,8 @@ const UNKNOWN: Expect = {
   outcome: 'EOUTCOME_UNKNOWN exit 6, not re-sent',
   code: 6,
   hits: 1,
-  error: /error EOUTCOME_UNKNOWN: POST 127\.0\.0\.1:\d+ was sent but (no answer came in time|the connection failed \(\w+\)); its outcome is unknown, so it was not retried/,
+  error:
+    /error EOUTCOME_UNKNOWN: POST 127\.0\.0\.1:\d+ was sent but (no answer came in time|the connection failed \(\w+\)); its outcome is unknown, so it was not retried/,
 };
 const HTML_TOKEN: Expect = {
   outcome: 'EBAD_RESPONSE exit 6 showing status, type and page',
@@ -256,8 +345,19 @@ const HTML_TOKEN: Expect = {
   hits: 1,
   error: /error EBAD_RESPONSE: .*200.*text\/html.*<html>.*nginx/,
 };
-const MALFORMED: Expect = { outcome: 'EBAD_RESPONSE exit 6', code: 6, hits: 1, error: /error EBAD_RESPONSE: .*(JSON|json)/ };
-const MFA: Expect = { outcome: 'AADSTS50076 exit 5 with the sign-in hint', code: 5, hits: 1, error: /error EINTERACTION_REQUIRED: interaction_required AADSTS50076: .*multi-factor authentication.*\(trace id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}, at [^)]+\)\nhint: / };
+const MALFORMED: Expect = {
+  outcome: 'EBAD_RESPONSE exit 6',
+  code: 6,
+  hits: 1,
+  error: /error EBAD_RESPONSE: .*(JSON|json)/,
+};
+const MFA: Expect = {
+  outcome: 'AADSTS50076 exit 5 with the sign-in hint',
+  code: 5,
+  hits: 1,
+  error:
+    /error EINTERACTION_REQUIRED: interaction_required AADSTS50076: .*multi-factor authentication.*\(trace id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}, at [^)]+\)\nhint: /,
+};
 
 const tokenPostFlow: Record<FaultName, Expect> = {
   aadsts: MFA,
@@ -274,7 +374,12 @@ const TABLE: Record<FlowName, Record<FaultName, Expect>> = {
     drop: {
       ...UNKNOWN,
       outcome: 'EOUTCOME_UNKNOWN exit 6, pending kept',
-      check: (_r, dir) => assert.equal(readdirSync(join(dir, 'state', 'pending')).filter((f) => f.endsWith('.json')).length, 1, 'the pending sign-in is kept'),
+      check: (_r, dir) =>
+        assert.equal(
+          readdirSync(join(dir, 'state', 'pending')).filter((f) => f.endsWith('.json')).length,
+          1,
+          'the pending sign-in is kept',
+        ),
     },
   },
   'login paste-back': tokenPostFlow,
@@ -296,7 +401,10 @@ const TABLE: Record<FlowName, Record<FaultName, Expect>> = {
       outcome: 'EOUTCOME_UNKNOWN exit 6, cache kept (the next run refreshes)',
       check: async (_r, dir) => {
         const later = Date.now() + 2 * 3600_000;
-        const again = await runInProcess(['token', '-o', 'json'], { env: { ...env(dir), ENTRA_TOKEN_NO_FAST_PATH: '1' }, now: () => later });
+        const again = await runInProcess(['token', '-o', 'json'], {
+          env: { ...env(dir), ENTRA_TOKEN_NO_FAST_PATH: '1' },
+          now: () => later,
+        });
         assert.equal(again.code, 0, again.stderr);
       },
     },
@@ -305,23 +413,52 @@ const TABLE: Record<FlowName, Record<FaultName, Expect>> = {
     aadsts: { outcome: 'JWKS fetch refused: exit 6, not verified', code: 6, hits: 1, error: /JWKS|keys/i },
     status: ok(2),
     delay: ok(2, 'timed out, retried and succeeded'),
-    html: { outcome: 'EBAD_RESPONSE exit 6 showing the page', code: 6, hits: 1, error: /error EBAD_RESPONSE: .*text\/html/ },
+    html: {
+      outcome: 'EBAD_RESPONSE exit 6 showing the page',
+      code: 6,
+      hits: 1,
+      error: /error EBAD_RESPONSE: .*text\/html/,
+    },
     malformed: { ...MALFORMED, error: /error EBAD_RESPONSE/ },
     drop: ok(2, 'reset, retried and succeeded'),
   },
   'databricks tenant discovery': {
-    aadsts: { outcome: 'warning, tenant unchecked, call made (exit 0)', code: 0, hits: 1, check: (r) => assert.match(r.stderr, /warning: 127\.0\.0\.1:\d+\/aad\/auth answered 400 without a redirect, so the workspace tenant is unknown; the token's tenant is not checked/) },
+    aadsts: {
+      outcome: 'warning, tenant unchecked, call made (exit 0)',
+      code: 0,
+      hits: 1,
+      check: (r) =>
+        assert.match(
+          r.stderr,
+          /warning: 127\.0\.0\.1:\d+\/aad\/auth answered 400 without a redirect, so the workspace tenant is unknown; the token's tenant is not checked/,
+        ),
+    },
     status: ok(2),
     delay: ok(2, 'timed out, retried and succeeded'),
-    html: { outcome: 'warning, tenant unchecked, call made (exit 0)', code: 0, hits: 1, check: (r) => assert.match(r.stderr, /answered 200 without a redirect/) },
-    malformed: { outcome: 'warning, tenant unchecked, call made (exit 0)', code: 0, hits: 1, check: (r) => assert.match(r.stderr, /answered 200 without a redirect/) },
+    html: {
+      outcome: 'warning, tenant unchecked, call made (exit 0)',
+      code: 0,
+      hits: 1,
+      check: (r) => assert.match(r.stderr, /answered 200 without a redirect/),
+    },
+    malformed: {
+      outcome: 'warning, tenant unchecked, call made (exit 0)',
+      code: 0,
+      hits: 1,
+      check: (r) => assert.match(r.stderr, /answered 200 without a redirect/),
+    },
     drop: ok(2, 'reset, retried and succeeded'),
   },
   databricks: {
     aadsts: { outcome: 'EAPI exit 9', code: 9, hits: 1, error: /error EAPI: / },
     status: ok(2),
     delay: ok(2, 'timed out, retried and succeeded'),
-    html: { outcome: 'EBAD_RESPONSE exit 6 showing the page', code: 6, hits: 1, error: /error EBAD_RESPONSE: .*200 \(text\/html\) with a body that is not JSON: <html>.*nginx/ },
+    html: {
+      outcome: 'EBAD_RESPONSE exit 6 showing the page',
+      code: 6,
+      hits: 1,
+      error: /error EBAD_RESPONSE: .*200 \(text\/html\) with a body that is not JSON: <html>.*nginx/,
+    },
     malformed: { ...MALFORMED, error: /error EBAD_RESPONSE/ },
     drop: ok(2, 'reset, retried and succeeded'),
   },
@@ -329,7 +466,12 @@ const TABLE: Record<FlowName, Record<FaultName, Expect>> = {
     aadsts: { outcome: 'EAPI exit 9', code: 9, hits: 1, error: /error EAPI: / },
     status: ok(2),
     delay: ok(2, 'timed out, retried and succeeded'),
-    html: { outcome: 'EBAD_RESPONSE exit 6 showing the page', code: 6, hits: 1, error: /error EBAD_RESPONSE: .*200 \(text\/html\) with a body that is not JSON: <html>.*nginx/ },
+    html: {
+      outcome: 'EBAD_RESPONSE exit 6 showing the page',
+      code: 6,
+      hits: 1,
+      error: /error EBAD_RESPONSE: .*200 \(text\/html\) with a body that is not JSON: <html>.*nginx/,
+    },
     malformed: { ...MALFORMED, error: /error EBAD_RESPONSE/ },
     drop: ok(2, 'reset, retried and succeeded'),
   },
@@ -338,14 +480,23 @@ const TABLE: Record<FlowName, Record<FaultName, Expect>> = {
 // ------------------------------------------------------------------ the generated tests
 
 function hitsOn(endpoint: string, since: number): number {
-  const rx: Record<string, RegExp> = { token: /\/oauth2\/(v2\.0\/)?token$/, devicecode: /\/oauth2\/(v2\.0\/)?devicecode$/, jwks: /\/discovery\/(v2\.0\/)?keys$/ };
+  const rx: Record<string, RegExp> = {
+    token: /\/oauth2\/(v2\.0\/)?token$/,
+    devicecode: /\/oauth2\/(v2\.0\/)?devicecode$/,
+    jwks: /\/discovery\/(v2\.0\/)?keys$/,
+  };
   return emu
     .requests()
     .filter((q) => q.seq > since)
-    .filter((q) => (rx[endpoint] ? q.server === 'entra' && rx[endpoint]!.test(q.path) : q.server === endpoint && !q.path.startsWith('/aad/auth'))).length;
+    .filter((q) =>
+      rx[endpoint]
+        ? q.server === 'entra' && rx[endpoint]!.test(q.path)
+        : q.server === endpoint && !q.path.startsWith('/aad/auth'),
+    ).length;
 }
 function discoveryHits(since: number): number {
-  return emu.requests().filter((q) => q.seq > since && q.server === 'workspace' && q.path.startsWith('/aad/auth')).length;
+  return emu.requests().filter((q) => q.seq > since && q.server === 'workspace' && q.path.startsWith('/aad/auth'))
+    .length;
 }
 
 for (const [flowName, flow] of Object.entries(FLOWS) as Array<[FlowName, Flow]>) {

@@ -54,7 +54,11 @@ function client(opts: { timeoutMs?: number; connectTimeoutMs?: number; retry?: R
 }
 
 const get = (path = '/x'): WireRequest => ({ method: 'GET', url: `${base}${path}`, headers: {}, idempotent: true });
-const tokenPost = (): WireRequest => formPost(`${base}/tenant/oauth2/v2.0/token`, [['grant_type', 'authorization_code'], ['code', 'c0de']]);
+const tokenPost = (): WireRequest =>
+  formPost(`${base}/tenant/oauth2/v2.0/token`, [
+    ['grant_type', 'authorization_code'],
+    ['code', 'c0de'],
+  ]);
 
 async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<EntraTokenError> {
   try {
@@ -92,7 +96,11 @@ test('body timeout: headers then a stalled body → ETIMEOUT for a GET, EOUTCOME
   await rejects(http.send(get()), 'ETIMEOUT');
   assert.equal(hits, 2);
   hits = 0;
-  const e = await rejects(http.send(tokenPost()), 'EOUTCOME_UNKNOWN', /was sent but no answer came in time; its outcome is unknown, so it was not retried/);
+  const e = await rejects(
+    http.send(tokenPost()),
+    'EOUTCOME_UNKNOWN',
+    /was sent but no answer came in time; its outcome is unknown, so it was not retried/,
+  );
   assert.equal(hits, 1, 'a token POST of unknown outcome is never re-sent');
   assert.match(e.hint ?? '', /authorization code can be redeemed only once.*refresh token may have rotated/);
   await http.close();
@@ -112,7 +120,14 @@ test('connect timeout: a listener whose accept queue is full → ETIMEOUT "could
   let py: ChildProcess | undefined;
   const fillers: Socket[] = [];
   try {
-    py = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    py = spawn(
+      'python3',
+      [
+        '-c',
+        'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
   } catch {
     return t.skip('python3 not available');
   }
@@ -146,7 +161,11 @@ test('connection refused → ENETWORK with a proxy hint; a token POST is retried
   const port = (dead.address() as AddressInfo).port;
   await new Promise((r) => dead.close(r));
   const { http, sleeps } = client();
-  const e = await rejects(http.send({ ...tokenPost(), url: `http://127.0.0.1:${port}/t/oauth2/v2.0/token` }), 'ENETWORK', /could not connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  const e = await rejects(
+    http.send({ ...tokenPost(), url: `http://127.0.0.1:${port}/t/oauth2/v2.0/token` }),
+    'ENETWORK',
+    /could not connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+  );
   assert.match(e.hint ?? '', /HTTPS_PROXY/);
   assert.equal(sleeps.length, 2, 'three attempts');
   await http.close();
@@ -166,7 +185,11 @@ test('connection reset after the request: a GET is retried and succeeds; a token
   assert.equal(sleeps.length, 1);
   serve((req) => req.socket.destroy());
   const trace = new Trace();
-  const e = await rejects(http.send(tokenPost(), { trace }), 'EOUTCOME_UNKNOWN', /the connection failed \(\w+\); its outcome is unknown/);
+  const e = await rejects(
+    http.send(tokenPost(), { trace }),
+    'EOUTCOME_UNKNOWN',
+    /the connection failed \(\w+\); its outcome is unknown/,
+  );
   assert.equal(hits, 1);
   const ex = trace.events.filter((x) => x.type === 'exchange');
   assert.equal(ex.length, 1);
@@ -193,7 +216,13 @@ for (const status of [429, 500, 502, 503, 504]) {
   });
 }
 
-for (const [status, retried] of [[429, true], [503, true], [500, false], [502, false], [504, false]] as const) {
+for (const [status, retried] of [
+  [429, true],
+  [503, true],
+  [500, false],
+  [502, false],
+  [504, false],
+] as const) {
   test(`token POST answered ${status} → ${retried ? 're-sent (the server said it did not process it)' : 'not re-sent (the server may have processed it)'}`, async () => {
     serve((_q, res) => {
       res.writeHead(status, { 'retry-after': '0', 'content-type': 'application/json' });
@@ -262,7 +291,9 @@ test('retries are bounded in total time: backoff stops once the budget would be 
     res.writeHead(503);
     res.end();
   });
-  const { http, sleeps } = client({ retry: { maxAttempts: 10, maxTotalMs: 1_000, baseDelayMs: 300, maxDelayMs: 5_000 } });
+  const { http, sleeps } = client({
+    retry: { maxAttempts: 10, maxTotalMs: 1_000, baseDelayMs: 300, maxDelayMs: 5_000 },
+  });
   assert.equal((await http.send(get())).status, 503);
   // the clock does not move while sleeps are recorded, so only delays that alone fit the budget happen
   assert.deepEqual(sleeps, [225, 450, 900]);

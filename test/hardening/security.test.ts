@@ -38,7 +38,10 @@ interface Recorder {
   hits: Array<{ method: string; url: string; headers: Record<string, unknown> }>;
   server: Server;
 }
-async function recorder(answer: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = (_q, r) => r.end()): Promise<Recorder> {
+async function recorder(
+  answer: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = (_q, r) =>
+    r.end(),
+): Promise<Recorder> {
   const hits: Recorder['hits'] = [];
   const server = createServer((req, res) => {
     hits.push({ method: req.method!, url: req.url!, headers: req.headers });
@@ -70,9 +73,16 @@ after(async () => {
 });
 
 const dir = () => mkdtempSync(join(root, 'd-'));
-const env = (d: string) => ({ ENTRA_TOKEN_STATE_DIR: join(d, 'state'), ENTRA_TOKEN_CACHE_DIR: join(d, 'cache'), XDG_STATE_HOME: join(d, 'xdg') });
+const env = (d: string) => ({
+  ENTRA_TOKEN_STATE_DIR: join(d, 'state'),
+  ENTRA_TOKEN_CACHE_DIR: join(d, 'cache'),
+  XDG_STATE_HOME: join(d, 'xdg'),
+});
 
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; location?: string }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; location?: string }> {
   const res = await request(url, { method: 'GET', headers });
   return { status: res.statusCode, body: await res.body.text(), location: res.headers.location as string | undefined };
 }
@@ -120,10 +130,16 @@ test('a bad Host header (DNS rebinding), a forged callback with a wrong state an
     assert.equal(good.status, 200);
     const cb = await l.result;
     assert.equal(cb.params.get('code'), 'real-code', 'the one valid callback is the one accepted');
-    const replay = await get(`${base}?code=real-code&state=${state}`).catch((e: Error) => ({ status: 0, body: e.message }));
+    const replay = await get(`${base}?code=real-code&state=${state}`).catch((e: Error) => ({
+      status: 0,
+      body: e.message,
+    }));
     assert.notEqual(replay.status, 200, 'a replayed callback after the first is not accepted');
     assert.deepEqual(
-      l.events().map((e) => e.outcome).filter((o) => o === 'accepted'),
+      l
+        .events()
+        .map((e) => e.outcome)
+        .filter((o) => o === 'accepted'),
       ['accepted'],
     );
   } finally {
@@ -133,7 +149,9 @@ test('a bad Host header (DNS rebinding), a forged callback with a wrong state an
 
 test('a replayed redirect pasted to exchange after it was redeemed is refused (ESTATE_UNKNOWN, exit 3) and nothing is sent', async () => {
   const d = dir();
-  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], { env: env(d) });
+  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], {
+    env: env(d),
+  });
   const redirect = (await get(a.stdout.trim())).location!;
   const first = await runInProcess(['exchange', redirect, '-o', 'json', '--no-cache'], { env: env(d) });
   assert.equal(first.code, 0, first.stderr);
@@ -164,19 +182,85 @@ interface SecretCase {
 }
 
 test('secrets are absent from stdout, stderr, --trace, --trace-file, --har and --curl for every flow and secret route', async () => {
-  const rt = (await tokens({ grant_type: 'password', client_id: I.public_client_id, username: I.username, password: I.password, scope: `${DBX} offline_access` })).refresh_token!;
+  const rt = (
+    await tokens({
+      grant_type: 'password',
+      client_id: I.public_client_id,
+      username: I.username,
+      password: I.password,
+      scope: `${DBX} offline_access`,
+    })
+  ).refresh_token!;
   const cases: SecretCase[] = [
-    { name: 'password (env)', argv: ['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', I.username, '-o', 'token'], env: { ENTRA_TOKEN_PASSWORD: I.password }, secrets: () => ({ password: I.password }) },
-    { name: 'password (stdin)', argv: ['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', I.username, '--password-stdin', '-o', 'token'], stdin: `${I.password}\n`, secrets: () => ({ password: I.password }) },
-    { name: 'client-credentials (env)', argv: ['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, '-o', 'token'], env: { AZURE_CLIENT_SECRET: I.client_secret }, secrets: () => ({ client_secret: I.client_secret }) },
-    { name: 'client-credentials (stdin)', argv: ['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, '--client-secret-stdin', '-o', 'token'], stdin: `${I.client_secret}\n`, secrets: () => ({ client_secret: I.client_secret }) },
-    { name: 'refresh (env)', argv: ['refresh', '--authority', I.authority, '--client-id', I.public_client_id, '-o', 'token'], env: { ENTRA_TOKEN_REFRESH_TOKEN: rt }, secrets: () => ({ refresh_token: rt }) },
+    {
+      name: 'password (env)',
+      argv: [
+        'password',
+        '--authority',
+        I.authority,
+        '--client-id',
+        I.public_client_id,
+        '--username',
+        I.username,
+        '-o',
+        'token',
+      ],
+      env: { ENTRA_TOKEN_PASSWORD: I.password },
+      secrets: () => ({ password: I.password }),
+    },
+    {
+      name: 'password (stdin)',
+      argv: [
+        'password',
+        '--authority',
+        I.authority,
+        '--client-id',
+        I.public_client_id,
+        '--username',
+        I.username,
+        '--password-stdin',
+        '-o',
+        'token',
+      ],
+      stdin: `${I.password}\n`,
+      secrets: () => ({ password: I.password }),
+    },
+    {
+      name: 'client-credentials (env)',
+      argv: ['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, '-o', 'token'],
+      env: { AZURE_CLIENT_SECRET: I.client_secret },
+      secrets: () => ({ client_secret: I.client_secret }),
+    },
+    {
+      name: 'client-credentials (stdin)',
+      argv: [
+        'client-credentials',
+        '--authority',
+        I.authority,
+        '--client-id',
+        I.confidential_client_id,
+        '--client-secret-stdin',
+        '-o',
+        'token',
+      ],
+      stdin: `${I.client_secret}\n`,
+      secrets: () => ({ client_secret: I.client_secret }),
+    },
+    {
+      name: 'refresh (env)',
+      argv: ['refresh', '--authority', I.authority, '--client-id', I.public_client_id, '-o', 'token'],
+      env: { ENTRA_TOKEN_REFRESH_TOKEN: rt },
+      secrets: () => ({ refresh_token: rt }),
+    },
   ];
   for (const c of cases) {
     const d = dir();
     const traceFile = join(d, 'trace.jsonl');
     const har = join(d, 'trace.har');
-    const r = await runInProcess(['--trace', '--trace-file', traceFile, '--har', har, '--curl', ...c.argv], { env: { ...env(d), ...(c.env ?? {}) }, ...(c.stdin ? { stdin: c.stdin } : {}) });
+    const r = await runInProcess(['--trace', '--trace-file', traceFile, '--har', har, '--curl', ...c.argv], {
+      env: { ...env(d), ...(c.env ?? {}) },
+      ...(c.stdin ? { stdin: c.stdin } : {}),
+    });
     assert.equal(r.code, 0, `${c.name}: ${r.stderr}`);
     const at = r.stdout.trim();
     assert.match(at, /^eyJ/, `${c.name} printed the access token`);
@@ -193,26 +277,51 @@ test('secrets are absent from stdout, stderr, --trace, --trace-file, --har and -
 
 test('exchange: the authorization code, code_verifier and tokens are absent from stderr, trace file and HAR', async () => {
   const d = dir();
-  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], { env: env(d) });
+  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], {
+    env: env(d),
+  });
   const redirect = (await get(a.stdout.trim())).location!;
   const code = new URL(redirect.replace('http://localhost?', 'http://localhost/?')).searchParams.get('code')!;
   const traceFile = join(d, 't.jsonl');
   const har = join(d, 't.har');
-  const r = await runInProcess(['--trace', '--trace-file', traceFile, '--har', har, '--curl', 'exchange', redirect, '-o', 'json', '--no-cache'], { env: env(d) });
+  const r = await runInProcess(
+    ['--trace', '--trace-file', traceFile, '--har', har, '--curl', 'exchange', redirect, '-o', 'json', '--no-cache'],
+    { env: env(d) },
+  );
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  const verifier = emu.requests().filter((q) => q.path.endsWith('/token')).at(-1)!.form!.code_verifier!;
-  const secrets = { code, code_verifier: verifier, access_token: out.access_token, refresh_token: out.refresh_token, id_token: out.id_token };
-  for (const [where, text] of [['stderr', r.stderr], ['trace file', readFileSync(traceFile, 'utf8')], ['HAR', readFileSync(har, 'utf8')]] as const) assertAbsent(where, text, secrets);
+  const verifier = emu
+    .requests()
+    .filter((q) => q.path.endsWith('/token'))
+    .at(-1)!.form!.code_verifier!;
+  const secrets = {
+    code,
+    code_verifier: verifier,
+    access_token: out.access_token,
+    refresh_token: out.refresh_token,
+    id_token: out.id_token,
+  };
+  for (const [where, text] of [
+    ['stderr', r.stderr],
+    ['trace file', readFileSync(traceFile, 'utf8')],
+    ['HAR', readFileSync(har, 'utf8')],
+  ] as const)
+    assertAbsent(where, text, secrets);
 });
 
 test('error messages carry no secret: a refused client secret and a refused password are not echoed', async () => {
   const wrongSecret = 'Wr0ng~Secret.value-0123456789abcdefghij';
-  const r1 = await runInProcess(['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id], { env: { ...env(dir()), AZURE_CLIENT_SECRET: wrongSecret } });
+  const r1 = await runInProcess(
+    ['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id],
+    { env: { ...env(dir()), AZURE_CLIENT_SECRET: wrongSecret } },
+  );
   assert.equal(r1.code, 4);
   assertAbsent('client-credentials error', r1.stdout + r1.stderr, { secret: wrongSecret });
   const wrongPassword = 'hunter2-Not-The-Password!';
-  const r2 = await runInProcess(['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', I.username], { env: { ...env(dir()), ENTRA_TOKEN_PASSWORD: wrongPassword } });
+  const r2 = await runInProcess(
+    ['password', '--authority', I.authority, '--client-id', I.public_client_id, '--username', I.username],
+    { env: { ...env(dir()), ENTRA_TOKEN_PASSWORD: wrongPassword } },
+  );
   assert.equal(r2.code, 4);
   assertAbsent('password error', r2.stdout + r2.stderr, { password: wrongPassword });
 });
@@ -222,7 +331,9 @@ test('the browser launcher gets only the authorize URL: no code_verifier, code o
   let listenerHit: Promise<unknown> = Promise.resolve();
   const fakeSpawn: Spawn = (command, args, options) => {
     spawned.push({ command, args, env: { ...(options.env ?? {}) } });
-    const child = Object.assign(new EventEmitter(), { unref() {} }) as unknown as import('node:child_process').ChildProcess;
+    const child = Object.assign(new EventEmitter(), {
+      unref() {},
+    }) as unknown as import('node:child_process').ChildProcess;
     // the "browser": sign in on the emulator, then follow its redirect to the loopback listener
     listenerHit = (async () => {
       const signIn = await get(args.at(-1)!);
@@ -236,17 +347,38 @@ test('the browser launcher gets only the authorize URL: no code_verifier, code o
   const http = createHttpClient({ env: {} });
   try {
     const r = await login(
-      { authority: resolveAuthority({ authority: I.authority }), client_id: I.public_client_id, scopes: [DBX, 'openid', 'offline_access'], timeoutMs: 10_000 },
-      { openBrowser: (url) => openBrowser(url, { spawn: fakeSpawn, platform: 'linux', env: { PATH: '/usr/bin', DISPLAY: ':0' }, facts: { osRelease: '6.1', has: () => false } }) },
+      {
+        authority: resolveAuthority({ authority: I.authority }),
+        client_id: I.public_client_id,
+        scopes: [DBX, 'openid', 'offline_access'],
+        timeoutMs: 10_000,
+      },
+      {
+        openBrowser: (url) =>
+          openBrowser(url, {
+            spawn: fakeSpawn,
+            platform: 'linux',
+            env: { PATH: '/usr/bin', DISPLAY: ':0' },
+            facts: { osRelease: '6.1', has: () => false },
+          }),
+      },
       { http, now: Date.now },
     );
     await listenerHit;
     assert.equal(spawned.length, 1);
     assert.equal(spawned[0]!.command, 'xdg-open');
-    const verifier = emu.requests().filter((q) => q.path.endsWith('/token')).at(-1)!.form!.code_verifier!;
+    const verifier = emu
+      .requests()
+      .filter((q) => q.path.endsWith('/token'))
+      .at(-1)!.form!.code_verifier!;
     const code = r.callback.params.get('code')!;
     const argvAndEnv = JSON.stringify(spawned);
-    assertAbsent('browser argv/env', argvAndEnv, { code_verifier: verifier, code, access_token: r.tokens.access_token, refresh_token: r.tokens.refresh_token ?? 'none' });
+    assertAbsent('browser argv/env', argvAndEnv, {
+      code_verifier: verifier,
+      code,
+      access_token: r.tokens.access_token,
+      refresh_token: r.tokens.refresh_token ?? 'none',
+    });
     assert.deepEqual(spawned[0]!.args, [r.authorizeUrl]);
   } finally {
     await http.close();
@@ -261,12 +393,25 @@ test('cache and pending files are 0600 in 0700 directories even under umask 0', 
     const d = dir();
     const pendingDir = join(d, 'state', 'pending');
     const p = new FilePendingStore(pendingDir);
-    p.save({ state: 's'.repeat(22), code_verifier: 'v'.repeat(43), redirect_uri: 'http://localhost', client_id: 'c', authority: 'https://login.microsoftonline.com/t', tenant: 't', scopes: ['openid'], response_mode: 'query', created_at: Date.now() } as never);
+    p.save({
+      state: 's'.repeat(22),
+      code_verifier: 'v'.repeat(43),
+      redirect_uri: 'http://localhost',
+      client_id: 'c',
+      authority: 'https://login.microsoftonline.com/t',
+      tenant: 't',
+      scopes: ['openid'],
+      response_mode: 'query',
+      created_at: Date.now(),
+    } as never);
     assert.equal(statSync(pendingDir).mode & 0o777, 0o700);
     for (const f of readdirSync(pendingDir)) assert.equal(statSync(join(pendingDir, f)).mode & 0o777, 0o600, f);
     // the token cache, through the CLI (client credentials store their token)
     const e = env(d);
-    const r = await runInProcess(['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, '-o', 'token'], { env: { ...e, AZURE_CLIENT_SECRET: I.client_secret } });
+    const r = await runInProcess(
+      ['client-credentials', '--authority', I.authority, '--client-id', I.confidential_client_id, '-o', 'token'],
+      { env: { ...e, AZURE_CLIENT_SECRET: I.client_secret } },
+    );
     assert.equal(r.code, 0, r.stderr);
     const cacheDir = e.ENTRA_TOKEN_CACHE_DIR;
     assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
@@ -286,11 +431,59 @@ test('plain http:// to a non-loopback authority or workspace is refused with EIN
   const proxy = await rec();
   const pe = { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, http_proxy: proxy.url };
   const runs: Array<[string, Promise<CliRun>]> = [
-    ['password', runInProcess(['password', '--authority', 'http://login.example.com/contoso.onmicrosoft.com', '--client-id', I.public_client_id, '--username', I.username], { env: { ...env(dir()), ...pe, ENTRA_TOKEN_PASSWORD: 'p' } })],
-    ['client-credentials', runInProcess(['client-credentials', '--authority', 'http://login.example.com/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13', '--client-id', I.confidential_client_id], { env: { ...env(dir()), ...pe, AZURE_CLIENT_SECRET: 's' } })],
-    ['authorize-url', runInProcess(['authorize-url', '--authority', 'http://login.example.com/contoso.onmicrosoft.com', '--client-id', I.public_client_id], { env: { ...env(dir()), ...pe } })],
-    ['databricks', runInProcess(['databricks', 'clusters', 'list', '--host', 'http://adb-1.2.azuredatabricks.net'], { env: { ...env(dir()), ...pe, ENTRA_TOKEN_ACCESS_TOKEN: 'eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.' } })],
-    ['graph', runInProcess(['graph', 'users', 'list', '--skip-token-checks', '--graph-url', 'http://graph.example.com'], { env: { ...env(dir()), ...pe, ENTRA_TOKEN_ACCESS_TOKEN: 'eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.' } })],
+    [
+      'password',
+      runInProcess(
+        [
+          'password',
+          '--authority',
+          'http://login.example.com/contoso.onmicrosoft.com',
+          '--client-id',
+          I.public_client_id,
+          '--username',
+          I.username,
+        ],
+        { env: { ...env(dir()), ...pe, ENTRA_TOKEN_PASSWORD: 'p' } },
+      ),
+    ],
+    [
+      'client-credentials',
+      runInProcess(
+        [
+          'client-credentials',
+          '--authority',
+          'http://login.example.com/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13',
+          '--client-id',
+          I.confidential_client_id,
+        ],
+        { env: { ...env(dir()), ...pe, AZURE_CLIENT_SECRET: 's' } },
+      ),
+    ],
+    [
+      'authorize-url',
+      runInProcess(
+        [
+          'authorize-url',
+          '--authority',
+          'http://login.example.com/contoso.onmicrosoft.com',
+          '--client-id',
+          I.public_client_id,
+        ],
+        { env: { ...env(dir()), ...pe } },
+      ),
+    ],
+    [
+      'databricks',
+      runInProcess(['databricks', 'clusters', 'list', '--host', 'http://adb-1.2.azuredatabricks.net'], {
+        env: { ...env(dir()), ...pe, ENTRA_TOKEN_ACCESS_TOKEN: 'eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.' },
+      }),
+    ],
+    [
+      'graph',
+      runInProcess(['graph', 'users', 'list', '--skip-token-checks', '--graph-url', 'http://graph.example.com'], {
+        env: { ...env(dir()), ...pe, ENTRA_TOKEN_ACCESS_TOKEN: 'eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.' },
+      }),
+    ],
   ];
   for (const [name, p] of runs) {
     const r = await p;
@@ -307,7 +500,16 @@ test('no redirect is followed from a token endpoint (302 and 307): the second se
       res.writeHead(status, { location: `${elsewhere.url}/steal` });
       res.end();
     });
-    const r = await runInProcess(['client-credentials', '--authority', `${fake.url}/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13`, '--client-id', I.confidential_client_id], { env: { ...env(dir()), AZURE_CLIENT_SECRET: I.client_secret } });
+    const r = await runInProcess(
+      [
+        'client-credentials',
+        '--authority',
+        `${fake.url}/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13`,
+        '--client-id',
+        I.confidential_client_id,
+      ],
+      { env: { ...env(dir()), AZURE_CLIENT_SECRET: I.client_secret } },
+    );
     assert.equal(fake.hits.length, 1, 'the token POST went to the named endpoint only');
     assert.deepEqual(elsewhere.hits, [], `the ${status} target saw nothing`);
     assert.equal(r.code, 6, r.stderr);
@@ -324,7 +526,12 @@ test('a Graph @odata.nextLink to another host is refused and the token never goe
   });
   const http = createHttpClient({ env: {} });
   try {
-    await assert.rejects(listUsers({ token, send: (req, o) => http.send(req, o ?? {}), graphUrl: graph.url }), (e: unknown) => e instanceof EntraTokenError && e.code === 'EBAD_RESPONSE' || e instanceof EntraTokenError && e.code === 'EINSECURE');
+    await assert.rejects(
+      listUsers({ token, send: (req, o) => http.send(req, o ?? {}), graphUrl: graph.url }),
+      (e: unknown) =>
+        (e instanceof EntraTokenError && e.code === 'EBAD_RESPONSE') ||
+        (e instanceof EntraTokenError && e.code === 'EINSECURE'),
+    );
   } finally {
     await http.close();
   }
@@ -340,7 +547,15 @@ test('Databricks API path tricks (//evil/…, @evil, absolute URLs, ..) never se
   };
   const host = 'https://adb-1234567890123456.7.azuredatabricks.net';
   const client = new WorkspaceClient({ host, token: 'dapi-not-a-real-token', send });
-  for (const path of ['//evil.example/api/2.0/clusters/list', '@evil.example/api/2.0/x', 'https://evil.example/api/2.0/x', '/api/2.0/../../@evil.example/x', '/\\evil.example/x', 'http://evil.example/', '/api/2.0/clusters/list#@evil.example']) {
+  for (const path of [
+    '//evil.example/api/2.0/clusters/list',
+    '@evil.example/api/2.0/x',
+    'https://evil.example/api/2.0/x',
+    '/api/2.0/../../@evil.example/x',
+    '/\\evil.example/x',
+    'http://evil.example/',
+    '/api/2.0/clusters/list#@evil.example',
+  ]) {
     try {
       await client.call('GET', path);
     } catch (e) {
@@ -367,8 +582,17 @@ test('a JWKS fetch never carries a token or credentials', async () => {
   assert.equal(keys.hits[0]!.headers.cookie, undefined);
   // and through inspect --verify, against the emulator
   clearJwksCache();
-  const t = await tokens({ grant_type: 'password', client_id: I.public_client_id, username: I.username, password: I.password, scope: DBX });
-  const r = await runInProcess(['inspect', '--verify', '--authority', I.authority, '--output', 'json', t.access_token!], { env: env(dir()) });
+  const t = await tokens({
+    grant_type: 'password',
+    client_id: I.public_client_id,
+    username: I.username,
+    password: I.password,
+    scope: DBX,
+  });
+  const r = await runInProcess(
+    ['inspect', '--verify', '--authority', I.authority, '--output', 'json', t.access_token!],
+    { env: env(dir()) },
+  );
   assert.equal(r.code, 0, r.stderr);
   const jwks = emu.requests().filter((q) => /\/discovery\/(v2\.0\/)?keys$/.test(q.path));
   assert.ok(jwks.length >= 1);

@@ -20,10 +20,18 @@ function newest(dir: string): number {
 
 /** Build dist if it is missing or older than src (tsc emits even when others' work in progress has type errors). */
 export function ensureBuilt(): void {
-  const stale = !existsSync(BIN) || !existsSync(join(ROOT, 'dist', 'flows', 'login.js')) || statSync(BIN).mtimeMs < newest(join(ROOT, 'src'));
+  const stale =
+    !existsSync(BIN) ||
+    !existsSync(join(ROOT, 'dist', 'flows', 'login.js')) ||
+    statSync(BIN).mtimeMs < newest(join(ROOT, 'src'));
   if (!stale) return;
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'ignore' });
-  if (!existsSync(join(ROOT, 'dist', 'flows', 'login.js'))) throw new Error('npm run build did not produce dist/flows/login.js');
+  spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')],
+    { stdio: 'ignore' },
+  );
+  if (!existsSync(join(ROOT, 'dist', 'flows', 'login.js')))
+    throw new Error('npm run build did not produce dist/flows/login.js');
 }
 
 export interface Child {

@@ -18,7 +18,10 @@ export interface Minter {
   jwks: { keys: JWK[] };
   getKey: ReturnType<typeof createLocalJWKSet>;
   /** A signed token; `claims` override the defaults, `nowSec` sets iat/nbf/exp (exp = now + lifetime). */
-  token(claims: Record<string, unknown>, opts?: { nowSec?: number; lifetime?: number; header?: Record<string, unknown> }): Promise<string>;
+  token(
+    claims: Record<string, unknown>,
+    opts?: { nowSec?: number; lifetime?: number; header?: Record<string, unknown> },
+  ): Promise<string>;
   /** An app-only token for `aud` from the confidential client. */
   app(aud: string, extra?: Record<string, unknown>, opts?: { nowSec?: number; lifetime?: number }): Promise<string>;
   /** A delegated token for alice (or `upn`) for `aud`. */
@@ -53,22 +56,44 @@ export async function createMinter(): Promise<Minter> {
     jwks,
     getKey,
     token: (claims, opts = {}) =>
-      sign({ ...base(DATABRICKS, opts.nowSec ?? now(), opts.lifetime ?? 3599), ...claims }, opts.header ?? {}, privateKey),
+      sign(
+        { ...base(DATABRICKS, opts.nowSec ?? now(), opts.lifetime ?? 3599), ...claims },
+        opts.header ?? {},
+        privateKey,
+      ),
     app: (aud, extra = {}, opts = {}) =>
       m.token({ aud, appid: CONF_CLIENT, appidacr: '1', idtyp: 'app', oid: SP_OID, sub: SP_OID, ...extra }, opts),
     user: (aud, extra = {}, opts = {}) =>
-      m.token({
-        aud, appid: PUBLIC_CLIENT, appidacr: '0', scp: 'user_impersonation', amr: ['pwd'],
-        oid: '3f9d2c71-8a4e-4b6f-a1d0-5e7c9b2f8d46', sub: 'kJ3m0YH1w4Qd9sT7pL2vX8cN5eR6uB0aZ1yF4gH7jK',
-        upn: 'alice@contoso.com', unique_name: 'alice@contoso.com', name: 'Alice Smith', ...extra,
-      }, opts),
+      m.token(
+        {
+          aud,
+          appid: PUBLIC_CLIENT,
+          appidacr: '0',
+          scp: 'user_impersonation',
+          amr: ['pwd'],
+          oid: '3f9d2c71-8a4e-4b6f-a1d0-5e7c9b2f8d46',
+          sub: 'kJ3m0YH1w4Qd9sT7pL2vX8cN5eR6uB0aZ1yF4gH7jK',
+          upn: 'alice@contoso.com',
+          unique_name: 'alice@contoso.com',
+          name: 'Alice Smith',
+          ...extra,
+        },
+        opts,
+      ),
     graph: async (extra = {}, opts = {}) => {
       const nonce = 'WTVQubis7ho6JbSilSdbM9RHrtDZEHU6eweHRYC6eDs';
       const hashed = base64url.encode(createHash('sha256').update(nonce).digest());
       const nowSec = opts.nowSec ?? now();
       const claims = {
-        ...base(GRAPH, nowSec, opts.lifetime ?? 3599), appid: CONF_CLIENT, appidacr: '1', idtyp: 'app',
-        app_displayname: 'contoso-automation', oid: SP_OID, sub: SP_OID, roles: ['User.Read.All'], ...extra,
+        ...base(GRAPH, nowSec, opts.lifetime ?? 3599),
+        appid: CONF_CLIENT,
+        appidacr: '1',
+        idtyp: 'app',
+        app_displayname: 'contoso-automation',
+        oid: SP_OID,
+        sub: SP_OID,
+        roles: ['User.Read.All'],
+        ...extra,
       };
       const signed = await sign(claims, { nonce: hashed }, privateKey);
       const [h, p, s] = signed.split('.');

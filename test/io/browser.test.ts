@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { browserCommand, cmdEscape, isTextModeBrowser, isWsl, openBrowser } from '../../src/io/browser.js';
 
-const URL_ = 'http://127.0.0.1:5000/tid/oauth2/v2.0/authorize?client_id=abc&response_type=code&state=s%26t&scope=a%2F.default';
+const URL_ =
+  'http://127.0.0.1:5000/tid/oauth2/v2.0/authorize?client_id=abc&response_type=code&state=s%26t&scope=a%2F.default';
 
 describe('browserCommand', () => {
   it('uses open on macOS', () => {
@@ -20,14 +21,24 @@ describe('browserCommand', () => {
   });
 
   it('uses xdg-open on Linux with a display, removing text-mode browsers from BROWSER', () => {
-    assert.deepEqual(browserCommand('linux', { DISPLAY: ':0' }, URL_), { command: 'xdg-open', args: [URL_], env: { BROWSER: undefined }, via: 'xdg-open' });
-    assert.deepEqual(browserCommand('linux', { WAYLAND_DISPLAY: 'wayland-0', BROWSER: 'w3m:www-browser' }, URL_).command, 'xdg-open');
+    assert.deepEqual(browserCommand('linux', { DISPLAY: ':0' }, URL_), {
+      command: 'xdg-open',
+      args: [URL_],
+      env: { BROWSER: undefined },
+      via: 'xdg-open',
+    });
+    assert.deepEqual(
+      browserCommand('linux', { WAYLAND_DISPLAY: 'wayland-0', BROWSER: 'w3m:www-browser' }, URL_).command,
+      'xdg-open',
+    );
     const c = browserCommand('linux', { WAYLAND_DISPLAY: 'wayland-0', BROWSER: 'w3m:www-browser' }, URL_);
     assert.deepEqual('env' in c ? c.env : 'none', { BROWSER: undefined });
   });
 
   it('opens nothing on Linux without a display, saying why (SSH or not)', () => {
-    assert.deepEqual(browserCommand('linux', {}, URL_), { reason: 'no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)' });
+    assert.deepEqual(browserCommand('linux', {}, URL_), {
+      reason: 'no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)',
+    });
     assert.deepEqual(browserCommand('linux', { SSH_CONNECTION: '10.0.0.2 5000 10.0.0.1 22' }, URL_), {
       reason: 'this is an SSH session without a forwarded display',
     });
@@ -39,7 +50,11 @@ describe('browserCommand', () => {
   });
 
   it('honours a graphical $BROWSER (with %s or appended) and never a text-mode one', () => {
-    assert.deepEqual(browserCommand('linux', { BROWSER: 'lynx:firefox' }, URL_), { command: 'firefox', args: [URL_], via: '$BROWSER' });
+    assert.deepEqual(browserCommand('linux', { BROWSER: 'lynx:firefox' }, URL_), {
+      command: 'firefox',
+      args: [URL_],
+      via: '$BROWSER',
+    });
     assert.deepEqual(browserCommand('linux', { BROWSER: '/opt/code/browser.sh --new %s' }, URL_), {
       command: '/opt/code/browser.sh',
       args: ['--new', URL_],
@@ -51,12 +66,19 @@ describe('browserCommand', () => {
 
   it('uses wslview under WSL when installed, else cmd.exe /c start "" with cmd metacharacters escaped', () => {
     const wsl = { WSL_DISTRO_NAME: 'Ubuntu' };
-    assert.deepEqual(browserCommand('linux', wsl, URL_, { has: (p) => p === 'wslview' }), { command: 'wslview', args: [URL_], via: 'wslview' });
-    assert.deepEqual(browserCommand('linux', {}, URL_, { osRelease: '5.15.167.4-microsoft-standard-WSL2', has: () => false }), {
-      command: 'cmd.exe',
-      args: ['/c', 'start', '', cmdEscape(URL_)],
-      via: 'cmd.exe /c start',
+    assert.deepEqual(browserCommand('linux', wsl, URL_, { has: (p) => p === 'wslview' }), {
+      command: 'wslview',
+      args: [URL_],
+      via: 'wslview',
     });
+    assert.deepEqual(
+      browserCommand('linux', {}, URL_, { osRelease: '5.15.167.4-microsoft-standard-WSL2', has: () => false }),
+      {
+        command: 'cmd.exe',
+        args: ['/c', 'start', '', cmdEscape(URL_)],
+        via: 'cmd.exe /c start',
+      },
+    );
   });
 
   it('refuses anything but http(s) URLs', () => {
@@ -70,7 +92,8 @@ describe('cmdEscape, isTextModeBrowser, isWsl', () => {
     assert.equal(cmdEscape(URL_), URL_.replaceAll('&', '^&').replaceAll('%', '^%'));
   });
   it('knows the text-mode browsers by base name', () => {
-    for (const b of ['www-browser', 'lynx', '/usr/bin/w3m', 'links2 -g', 'elinks']) assert.equal(isTextModeBrowser(b), true, b);
+    for (const b of ['www-browser', 'lynx', '/usr/bin/w3m', 'links2 -g', 'elinks'])
+      assert.equal(isTextModeBrowser(b), true, b);
     for (const b of ['firefox', 'x-www-browser', '/usr/bin/chromium']) assert.equal(isTextModeBrowser(b), false, b);
   });
   it('detects WSL from WSL_DISTRO_NAME, WSL_INTEROP or the kernel release', () => {
@@ -89,7 +112,8 @@ describe('openBrowser', () => {
       setImmediate(() => {
         if (behaviour === 'exit0') child.emit('exit', 0);
         if (behaviour === 'exit3') child.emit('exit', 3);
-        if (behaviour === 'enoent') child.emit('error', Object.assign(new Error('spawn xdg-open ENOENT'), { code: 'ENOENT' }));
+        if (behaviour === 'enoent')
+          child.emit('error', Object.assign(new Error('spawn xdg-open ENOENT'), { code: 'ENOENT' }));
       });
       return child;
     };
@@ -98,7 +122,12 @@ describe('openBrowser', () => {
 
   it('spawns detached, without a shell, the URL as one argv element, output ignored', async () => {
     const { spawn, calls } = fakeSpawn('exit0');
-    const r = await openBrowser(URL_, { platform: 'linux', env: { DISPLAY: ':0', BROWSER: 'lynx', PATH: '/usr/bin' }, facts: {}, spawn });
+    const r = await openBrowser(URL_, {
+      platform: 'linux',
+      env: { DISPLAY: ':0', BROWSER: 'lynx', PATH: '/usr/bin' },
+      facts: {},
+      spawn,
+    });
     assert.deepEqual(r, { opened: true, command: 'xdg-open', via: 'xdg-open' });
     assert.equal(calls.length, 1);
     assert.equal(calls[0]!.command, 'xdg-open');
@@ -110,16 +139,38 @@ describe('openBrowser', () => {
   });
 
   it('reports a launcher that is missing or fails, and one that keeps running as opened', async () => {
-    assert.deepEqual(await openBrowser(URL_, { platform: 'linux', env: { DISPLAY: ':0' }, facts: {}, spawn: fakeSpawn('enoent').spawn }), {
-      opened: false,
-      reason: 'xdg-open is not installed',
-    });
-    assert.deepEqual(await openBrowser(URL_, { platform: 'linux', env: { DISPLAY: ':0' }, facts: {}, spawn: fakeSpawn('exit3').spawn }), {
-      opened: false,
-      reason: 'xdg-open exited with status 3',
-    });
     assert.deepEqual(
-      await openBrowser(URL_, { platform: 'darwin', env: {}, facts: {}, spawn: fakeSpawn('linger').spawn, settleMs: 20 }),
+      await openBrowser(URL_, {
+        platform: 'linux',
+        env: { DISPLAY: ':0' },
+        facts: {},
+        spawn: fakeSpawn('enoent').spawn,
+      }),
+      {
+        opened: false,
+        reason: 'xdg-open is not installed',
+      },
+    );
+    assert.deepEqual(
+      await openBrowser(URL_, {
+        platform: 'linux',
+        env: { DISPLAY: ':0' },
+        facts: {},
+        spawn: fakeSpawn('exit3').spawn,
+      }),
+      {
+        opened: false,
+        reason: 'xdg-open exited with status 3',
+      },
+    );
+    assert.deepEqual(
+      await openBrowser(URL_, {
+        platform: 'darwin',
+        env: {},
+        facts: {},
+        spawn: fakeSpawn('linger').spawn,
+        settleMs: 20,
+      }),
       { opened: true, command: 'open', via: 'open' },
     );
   });

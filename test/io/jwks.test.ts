@@ -57,7 +57,14 @@ test('fetchJwks sends GET with accept: application/json through the injected tra
       return { status: 200, headers: {}, body: JSON.stringify(JWKS) };
     },
   });
-  assert.deepEqual(seen, [{ method: 'GET', url: 'https://login.microsoftonline.com/t/discovery/keys', headers: { accept: 'application/json' }, idempotent: true }]);
+  assert.deepEqual(seen, [
+    {
+      method: 'GET',
+      url: 'https://login.microsoftonline.com/t/discovery/keys',
+      headers: { accept: 'application/json' },
+      idempotent: true,
+    },
+  ]);
 });
 
 test('a 404, an HTML page or a body that is not a JWKS is EBAD_RESPONSE with the URL', async () => {
@@ -70,9 +77,18 @@ test('a 404, an HTML page or a body that is not a JWKS is EBAD_RESPONSE with the
     }
     return 'no error';
   };
-  assert.equal(await code('/nope/discovery/keys'), `EBAD_RESPONSE the JWKS endpoint ${base}/nope/discovery/keys answered HTTP 404 (application/json): {"error":"not_found"}`);
-  assert.equal(await code('/html/discovery/keys'), `EBAD_RESPONSE the JWKS endpoint ${base}/html/discovery/keys did not answer JSON (HTTP 200, text/html): <html>sign in</html>`);
-  assert.equal(await code('/shape/discovery/keys'), `EBAD_RESPONSE the answer of ${base}/shape/discovery/keys is not a JWKS: expected a JSON object with a "keys" array`);
+  assert.equal(
+    await code('/nope/discovery/keys'),
+    `EBAD_RESPONSE the JWKS endpoint ${base}/nope/discovery/keys answered HTTP 404 (application/json): {"error":"not_found"}`,
+  );
+  assert.equal(
+    await code('/html/discovery/keys'),
+    `EBAD_RESPONSE the JWKS endpoint ${base}/html/discovery/keys did not answer JSON (HTTP 200, text/html): <html>sign in</html>`,
+  );
+  assert.equal(
+    await code('/shape/discovery/keys'),
+    `EBAD_RESPONSE the answer of ${base}/shape/discovery/keys is not a JWKS: expected a JSON object with a "keys" array`,
+  );
 });
 
 test('readJwksFile reads a JWKS file and refuses missing, non-JSON and wrong-shape files', async () => {
@@ -81,7 +97,16 @@ test('readJwksFile reads a JWKS file and refuses missing, non-JSON and wrong-sha
   writeFileSync(join(dir, 'bad.json'), 'nope');
   writeFileSync(join(dir, 'shape.json'), '[]');
   assert.deepEqual(await readJwksFile(join(dir, 'ok.json')), JWKS);
-  await assert.rejects(readJwksFile(join(dir, 'missing.json')), { code: 'EBAD_INPUT', message: `cannot read --jwks ${join(dir, 'missing.json')}: ENOENT` });
-  await assert.rejects(readJwksFile(join(dir, 'bad.json')), { code: 'EBAD_INPUT', message: `--jwks ${join(dir, 'bad.json')} is not JSON` });
-  await assert.rejects(readJwksFile(join(dir, 'shape.json')), { code: 'EBAD_INPUT', message: `--jwks ${join(dir, 'shape.json')} is not a JWKS: expected a JSON object with a "keys" array` });
+  await assert.rejects(readJwksFile(join(dir, 'missing.json')), {
+    code: 'EBAD_INPUT',
+    message: `cannot read --jwks ${join(dir, 'missing.json')}: ENOENT`,
+  });
+  await assert.rejects(readJwksFile(join(dir, 'bad.json')), {
+    code: 'EBAD_INPUT',
+    message: `--jwks ${join(dir, 'bad.json')} is not JSON`,
+  });
+  await assert.rejects(readJwksFile(join(dir, 'shape.json')), {
+    code: 'EBAD_INPUT',
+    message: `--jwks ${join(dir, 'shape.json')} is not a JWKS: expected a JSON object with a "keys" array`,
+  });
 });

@@ -22,7 +22,15 @@ function call(
     const headers: Record<string, string> = { Host: opts.host ?? `localhost:${port}` };
     if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/x-www-form-urlencoded';
     const req = request(
-      { host: opts.address ?? '127.0.0.1', port, path, method: opts.method ?? 'GET', headers, setHost: false, agent: false },
+      {
+        host: opts.address ?? '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        headers,
+        setHost: false,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -36,7 +44,9 @@ function call(
 }
 
 function entraError(params: URLSearchParams): Error {
-  return new EntraTokenError('EAUTHORIZE', `${params.get('error')}: ${params.get('error_description') ?? ''}`, { hint: 'ask an admin' });
+  return new EntraTokenError('EAUTHORIZE', `${params.get('error')}: ${params.get('error_description') ?? ''}`, {
+    hint: 'ask an admin',
+  });
 }
 
 describe('loopback listener', () => {
@@ -66,7 +76,10 @@ describe('loopback listener', () => {
     assert.equal(reply.status, 200);
     assert.match(reply.body, /Signed in/);
     assert.match(reply.body, /You may close this tab/);
-    assert.match(String(reply.headers['content-security-policy']), /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src 'none'; script-src 'none'/);
+    assert.match(
+      String(reply.headers['content-security-policy']),
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src 'none'; script-src 'none'/,
+    );
     assert.equal(reply.headers['x-content-type-options'], 'nosniff');
     assert.equal(reply.headers['cache-control'], 'no-store');
     assert.equal(reply.headers['referrer-policy'], 'no-referrer');
@@ -111,7 +124,10 @@ describe('loopback listener', () => {
     const reply = await call(l.port, `/?error=invalid_request&error_description=${evil}&state=${STATE}`);
     assert.doesNotMatch(reply.body, /<script>window/);
     assert.doesNotMatch(reply.body, /<img/);
-    assert.match(reply.body, /&#60;script&#62;window\.pwned=1&#60;\/script&#62;&#60;img src=x onerror=alert\(1\)&#62;&#34;&#39;/);
+    assert.match(
+      reply.body,
+      /&#60;script&#62;window\.pwned=1&#60;\/script&#62;&#60;img src=x onerror=alert\(1\)&#62;&#34;&#39;/,
+    );
     await assert.rejects(l.result);
   });
 
@@ -151,7 +167,13 @@ describe('loopback listener', () => {
 
   it('refuses a Host that is not a loopback name with our port (DNS rebinding) without ending the wait', async () => {
     const l = await start();
-    for (const host of ['evil.example', `evil.example:${l.port}`, 'localhost', `localhost:${l.port + 1}`, `127.0.0.2:${l.port}`]) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${l.port}`,
+      'localhost',
+      `localhost:${l.port + 1}`,
+      `127.0.0.2:${l.port}`,
+    ]) {
       const r = await call(l.port, `/?code=c&state=${STATE}`, { host });
       assert.equal(r.status, 421, host);
     }
@@ -211,11 +233,14 @@ describe('loopback listener', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await assert.rejects(startLoopbackListener({ port, judge: stateJudge(STATE, entraError) }), (e: EntraTokenError) => {
-        assert.equal(e.code, 'EUSAGE');
-        assert.equal(e.message, `port ${port} is already in use on 127.0.0.1`);
-        return true;
-      });
+      await assert.rejects(
+        startLoopbackListener({ port, judge: stateJudge(STATE, entraError) }),
+        (e: EntraTokenError) => {
+          assert.equal(e.code, 'EUSAGE');
+          assert.equal(e.message, `port ${port} is already in use on 127.0.0.1`);
+          return true;
+        },
+      );
     } finally {
       await new Promise((r) => blocker.close(r));
     }

@@ -12,7 +12,12 @@ describe('paste-back reader', () => {
   it('resolves with the first pasted redirect whose state matches, after reporting the others', async () => {
     const input = new PassThrough();
     const ignored: string[] = [];
-    const p = readPastedRedirect({ input, judge, onIgnored: (r) => ignored.push(r), signal: new AbortController().signal });
+    const p = readPastedRedirect({
+      input,
+      judge,
+      onIgnored: (r) => ignored.push(r),
+      signal: new AbortController().signal,
+    });
     input.write('\n');
     input.write('hello\n');
     input.write('http://localhost/?code=old&state=other\n');
@@ -29,11 +34,14 @@ describe('paste-back reader', () => {
 
   it('rejects with the decoded error of a pasted error redirect for this login', async () => {
     const input = Readable.from([`http://localhost:8400/?error=access_denied&state=${STATE}\n`]);
-    await assert.rejects(readPastedRedirect({ input, judge, signal: new AbortController().signal }), (e: EntraTokenError) => {
-      assert.equal(e.code, 'EAUTHORIZE');
-      assert.equal(e.message, 'access_denied');
-      return true;
-    });
+    await assert.rejects(
+      readPastedRedirect({ input, judge, signal: new AbortController().signal }),
+      (e: EntraTokenError) => {
+        assert.equal(e.code, 'EAUTHORIZE');
+        assert.equal(e.message, 'access_denied');
+        return true;
+      },
+    );
   });
 
   it('stays pending and reports the end when stdin closes without a redirect', async () => {
@@ -41,7 +49,13 @@ describe('paste-back reader', () => {
     let ended = false;
     const ac = new AbortController();
     const p = readPastedRedirect({ input, judge, onEnd: () => (ended = true), signal: ac.signal });
-    const outcome = await Promise.race([p.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r('pending'), 100))]);
+    const outcome = await Promise.race([
+      p.then(
+        () => 'settled',
+        () => 'settled',
+      ),
+      new Promise((r) => setTimeout(() => r('pending'), 100)),
+    ]);
     assert.equal(outcome, 'pending');
     assert.equal(ended, true);
   });
@@ -75,7 +89,13 @@ describe('paramsFromPaste', () => {
     assert.equal(paramsFromPaste('http://localhost/#code=f&state=s').get('code'), 'f');
   });
   it('refuses text that is no redirect with EBAD_INPUT', () => {
-    assert.throws(() => paramsFromPaste('just words'), (e: EntraTokenError) => e.code === 'EBAD_INPUT');
-    assert.throws(() => paramsFromPaste('http://[bad'), (e: EntraTokenError) => e.code === 'EBAD_INPUT');
+    assert.throws(
+      () => paramsFromPaste('just words'),
+      (e: EntraTokenError) => e.code === 'EBAD_INPUT',
+    );
+    assert.throws(
+      () => paramsFromPaste('http://[bad'),
+      (e: EntraTokenError) => e.code === 'EBAD_INPUT',
+    );
   });
 });

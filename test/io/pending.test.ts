@@ -41,12 +41,20 @@ test('several pending at once are found by state; unknown, expired and used stat
   store.save(entry('second', T0 + 1000));
   assert.equal(store.find('first', T0 + 2000).state, 'first');
   assert.equal(store.find('second', T0 + 2000).state, 'second');
-  assert.throws(() => store.find('third', T0 + 2000), { code: 'ESTATE_UNKNOWN', message: /no pending sign-in has state third \(pending: state second from 1 s ago, state first from 2 s ago\)/ });
+  assert.throws(() => store.find('third', T0 + 2000), {
+    code: 'ESTATE_UNKNOWN',
+    message: /no pending sign-in has state third \(pending: state second from 1 s ago, state first from 2 s ago\)/,
+  });
   store.markUsed('first', T0 + 3000);
   assert.throws(() => store.find('first', T0 + 5000), { code: 'ESTATE_UNKNOWN', message: /already exchanged 2 s ago/ });
-  const used = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).find((t) => t.includes('tombstone'))!;
+  const used = readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .find((t) => t.includes('tombstone'))!;
   assert.doesNotMatch(used, /vvvv/, 'the tombstone keeps no code_verifier');
-  assert.throws(() => store.find('second', T0 + 1000 + PENDING_TTL_MS + 1), { code: 'ESTATE_EXPIRED', message: /expire after 10 minutes/ });
+  assert.throws(() => store.find('second', T0 + 1000 + PENDING_TTL_MS + 1), {
+    code: 'ESTATE_EXPIRED',
+    message: /expire after 10 minutes/,
+  });
 });
 
 test('a corrupt pending file is dropped, not fatal', async () => {

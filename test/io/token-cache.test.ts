@@ -1,10 +1,27 @@
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { FileTokenStore, MemoryTokenStore, lookup, putTokens, removeAccounts, type CacheData, type StoreInput } from '../../src/io/token-cache.js';
+import {
+  FileTokenStore,
+  MemoryTokenStore,
+  lookup,
+  putTokens,
+  removeAccounts,
+  type CacheData,
+  type StoreInput,
+} from '../../src/io/token-cache.js';
 import { normalizeScopes, parseScope, scopesMatch } from '../../src/core/cache-keys.js';
 import { EntraTokenError } from '../../src/core/errors.js';
 
@@ -41,15 +58,35 @@ function input(over: Partial<StoreInput> = {}, tokens: Partial<StoreInput['token
 
 describe('scope matching', () => {
   test('the Databricks .default scope matches an entry granted user_impersonation', () => {
-    assert.equal(scopesMatch([`${DBX}/.default`], { resource: DBX, scopes: [], granted: normalizeScopes([`${DBX}/user_impersonation openid`]) }), true);
+    assert.equal(
+      scopesMatch([`${DBX}/.default`], {
+        resource: DBX,
+        scopes: [],
+        granted: normalizeScopes([`${DBX}/user_impersonation openid`]),
+      }),
+      true,
+    );
   });
   test('a Graph URI scope and the Graph app id are the same resource; bare permissions are Graph', () => {
-    assert.deepEqual(parseScope('https://graph.microsoft.com/User.Read'), parseScope('00000003-0000-0000-c000-000000000000/user.read'));
-    assert.deepEqual(parseScope('User.Read'), { resource: '00000003-0000-0000-c000-000000000000', permission: 'user.read' });
-    assert.deepEqual(parseScope('https://management.core.windows.net//.default'), { resource: '797f4846-ba00-4fd7-ba43-dac1f8f63013', permission: '.default' });
+    assert.deepEqual(
+      parseScope('https://graph.microsoft.com/User.Read'),
+      parseScope('00000003-0000-0000-c000-000000000000/user.read'),
+    );
+    assert.deepEqual(parseScope('User.Read'), {
+      resource: '00000003-0000-0000-c000-000000000000',
+      permission: 'user.read',
+    });
+    assert.deepEqual(parseScope('https://management.core.windows.net//.default'), {
+      resource: '797f4846-ba00-4fd7-ba43-dac1f8f63013',
+      permission: '.default',
+    });
   });
   test('a permission that was neither requested nor granted does not match', () => {
-    const entry = { resource: '00000003-0000-0000-c000-000000000000', scopes: ['user.read'], granted: ['https://graph.microsoft.com/user.read'] };
+    const entry = {
+      resource: '00000003-0000-0000-c000-000000000000',
+      scopes: ['user.read'],
+      granted: ['https://graph.microsoft.com/user.read'],
+    };
     assert.equal(scopesMatch(['User.Read'], entry), true);
     assert.equal(scopesMatch(['User.Read.All'], entry), false);
     assert.equal(scopesMatch([`${DBX}/.default`], entry), false);
@@ -81,7 +118,10 @@ describe('entries', () => {
   });
   test('app-only tokens are keyed by the client id', () => {
     const d: CacheData = { version: 1, accounts: [], tokens: [] };
-    const { account } = putTokens(d, input({ appOnly: true, idToken: undefined }, { refresh_token: undefined, client_info: undefined }));
+    const { account } = putTokens(
+      d,
+      input({ appOnly: true, idToken: undefined }, { refresh_token: undefined, client_info: undefined }),
+    );
     assert.equal(account.account, 'client-1');
     assert.equal(account.kind, 'app');
   });
@@ -95,8 +135,14 @@ describe('entries', () => {
     assert.equal(stale.account !== undefined && stale.fresh, false);
     assert.equal(lookup(d, { ...q, account: 'ALICE@contoso.com' }, NOW).account?.username, 'alice@contoso.com');
     assert.equal(lookup(d, { ...q, account: 'bob@contoso.com' }, NOW).account, undefined);
-    assert.equal(lookup(d, { ...q, authority: 'https://login.microsoftonline.com/organizations' }, NOW).account?.tid, TID);
-    assert.equal(lookup(d, { ...q, authority: 'https://login.microsoftonline.us/organizations' }, NOW).account, undefined);
+    assert.equal(
+      lookup(d, { ...q, authority: 'https://login.microsoftonline.com/organizations' }, NOW).account?.tid,
+      TID,
+    );
+    assert.equal(
+      lookup(d, { ...q, authority: 'https://login.microsoftonline.us/organizations' }, NOW).account,
+      undefined,
+    );
   });
   test('removeAccounts removes the account and its tokens', () => {
     const d: CacheData = { version: 1, accounts: [], tokens: [] };
@@ -110,7 +156,8 @@ describe('entries', () => {
 describe('FileTokenStore', () => {
   let dir: string;
   let warnings: string[];
-  const store = (opts: ConstructorParameters<typeof FileTokenStore>[1] = {}) => new FileTokenStore(dir, { warn: (l) => warnings.push(l), ...opts });
+  const store = (opts: ConstructorParameters<typeof FileTokenStore>[1] = {}) =>
+    new FileTokenStore(dir, { warn: (l) => warnings.push(l), ...opts });
   beforeEach(() => {
     dir = join(mkdtempSync(join(tmpdir(), 'et-cache-')), 'cache');
     warnings = [];
@@ -165,7 +212,10 @@ describe('FileTokenStore', () => {
     await assert.rejects(store({ uid: other }).read(), (e: EntraTokenError) => {
       assert.equal(e.code, 'ECACHE');
       assert.equal(e.exitCode, 10);
-      assert.match(e.message, /tokens\.json is accessible to other users \(mode 644\) and is owned by uid \d+, not by you/);
+      assert.match(
+        e.message,
+        /tokens\.json is accessible to other users \(mode 644\) and is owned by uid \d+, not by you/,
+      );
       return true;
     });
   });
@@ -177,13 +227,19 @@ describe('FileTokenStore', () => {
     const { hostname } = await import('node:os');
     writeFileSync(join(dir, 'tokens.json.lock'), JSON.stringify({ pid, host: hostname(), at: Date.now(), nonce: 'x' }));
     await store({ lockTimeoutMs: 2000 }).update((d) => void putTokens(d, input()));
-    assert.match(warnings[0]!, new RegExp(`removed a stale lock on the token cache \\(pid ${pid} is no longer running\\)`));
+    assert.match(
+      warnings[0]!,
+      new RegExp(`removed a stale lock on the token cache \\(pid ${pid} is no longer running\\)`),
+    );
     assert.equal(existsSync(join(dir, 'tokens.json.lock')), false);
   });
 
   test('a lock older than staleMs is broken even when its process lives', async () => {
     await store().update(() => {});
-    writeFileSync(join(dir, 'tokens.json.lock'), JSON.stringify({ pid: process.pid, host: 'elsewhere', at: Date.now() - 120_000, nonce: 'x' }));
+    writeFileSync(
+      join(dir, 'tokens.json.lock'),
+      JSON.stringify({ pid: process.pid, host: 'elsewhere', at: Date.now() - 120_000, nonce: 'x' }),
+    );
     await store({ lockTimeoutMs: 2000, staleMs: 60_000 }).update(() => {});
     assert.match(warnings[0]!, /removed a stale lock on the token cache \(it is 120 s old\)/);
   });
@@ -191,14 +247,23 @@ describe('FileTokenStore', () => {
   test('a live lock is waited for, then ECACHE naming its holder', async () => {
     await store().update(() => {});
     const { hostname } = await import('node:os');
-    writeFileSync(join(dir, 'tokens.json.lock'), JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce: 'x' }));
+    writeFileSync(
+      join(dir, 'tokens.json.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce: 'x' }),
+    );
     const t0 = Date.now();
-    await assert.rejects(store({ lockTimeoutMs: 300 }).update(() => {}), (e: EntraTokenError) => {
-      assert.equal(e.code, 'ECACHE');
-      assert.match(e.message, new RegExp(`^the token cache is locked by pid ${process.pid} on .*; gave up after 0 s$`));
-      assert.match(e.hint!, /if none is running, delete .*tokens\.json\.lock/);
-      return true;
-    });
+    await assert.rejects(
+      store({ lockTimeoutMs: 300 }).update(() => {}),
+      (e: EntraTokenError) => {
+        assert.equal(e.code, 'ECACHE');
+        assert.match(
+          e.message,
+          new RegExp(`^the token cache is locked by pid ${process.pid} on .*; gave up after 0 s$`),
+        );
+        assert.match(e.hint!, /if none is running, delete .*tokens\.json\.lock/);
+        return true;
+      },
+    );
     assert.ok(Date.now() - t0 >= 300);
     // released while waiting: the waiter proceeds
     const waiting = store({ lockTimeoutMs: 5000 }).update((d) => void putTokens(d, input()));
@@ -209,14 +274,19 @@ describe('FileTokenStore', () => {
 
   test('reads take no lock: a held lock does not block a read', async () => {
     await store().update((d) => void putTokens(d, input()));
-    writeFileSync(join(dir, 'tokens.json.lock'), JSON.stringify({ pid: process.pid, host: 'h', at: Date.now(), nonce: 'x' }));
+    writeFileSync(
+      join(dir, 'tokens.json.lock'),
+      JSON.stringify({ pid: process.pid, host: 'h', at: Date.now(), nonce: 'x' }),
+    );
     assert.equal((await store({ lockTimeoutMs: 1 }).read()).accounts.length, 1);
   });
 });
 
 test('MemoryTokenStore serializes updates and returns copies', async () => {
   const s = new MemoryTokenStore();
-  await Promise.all(Array.from({ length: 10 }, (_, i) => s.update((d) => void putTokens(d, input({ client_id: `c${i}` })))));
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) => s.update((d) => void putTokens(d, input({ client_id: `c${i}` })))),
+  );
   const snap = await s.read();
   assert.equal(snap.accounts.length, 10);
   snap.accounts.length = 0;
@@ -231,6 +301,9 @@ test('the constants copied onto the cache-hit path agree with core/clouds', asyn
   assert.equal(parseScope('User.Read').resource, clouds.MICROSOFT_GRAPH_APP_ID);
   const fast = await import('../../src/cli/token-fast.js');
   for (const c of ['public', 'usgov', 'china'] as const) {
-    assert.equal(fast.tokenQuery({ tenant: 'contoso.com', cloud: c }, {}).authority, `https://${clouds.CLOUDS[c].authorityHost}/contoso.com`);
+    assert.equal(
+      fast.tokenQuery({ tenant: 'contoso.com', cloud: c }, {}).authority,
+      `https://${clouds.CLOUDS[c].authorityHost}/contoso.com`,
+    );
   }
 });

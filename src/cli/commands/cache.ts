@@ -5,12 +5,19 @@ import type { CliContext } from '../context.js';
 export function register(program: Command, ctx: CliContext): void {
   const cache = program
     .command('cache')
-    .description('Inspect or clear the token cache (tokens.json, 0600, in the user cache directory or ENTRA_TOKEN_CACHE_DIR)');
+    .description(
+      'Inspect or clear the token cache (tokens.json, 0600, in the user cache directory or ENTRA_TOKEN_CACHE_DIR)',
+    );
 
   cache
     .command('list')
     .description('List cached accounts, their scopes and expiry times (no token is printed)')
-    .addOption(new Option('-o, --output <format>', 'output format (default: json when piped, text on a terminal)').choices(['json', 'text']))
+    .addOption(
+      new Option('-o, --output <format>', 'output format (default: json when piped, text on a terminal)').choices([
+        'json',
+        'text',
+      ]),
+    )
     .action(async (flags: { output?: string }) => {
       const { openStore } = await import('../cache-store.js');
       const { out } = await import('../context.js');
@@ -42,15 +49,17 @@ export function register(program: Command, ctx: CliContext): void {
       if (accounts.length === 0) return out(ctx, `The token cache ${store.location} is empty.`);
       const { renderTable } = await import('../table.js');
       const { relative } = await import('../output.js');
-      const rows = accounts.flatMap((a) =>
-        (a.tokens.length ? a.tokens : [undefined]).map((t) => ({ a, t })),
-      );
+      const rows = accounts.flatMap((a) => (a.tokens.length ? a.tokens : [undefined]).map((t) => ({ a, t })));
       ctx.stdout.write(
         renderTable(rows, [
           { header: 'ACCOUNT', value: (r) => r.a.username ?? r.a.home_account_id },
           { header: 'CLIENT', value: (r) => r.a.client_id },
           { header: 'AUTHORITY', value: (r) => r.a.authority, max: 60 },
-          { header: 'SCOPES', value: (r) => (r.t ? (r.t.granted.length ? r.t.granted : r.t.scopes).join(' ') : ''), max: 60 },
+          {
+            header: 'SCOPES',
+            value: (r) => (r.t ? (r.t.granted.length ? r.t.granted : r.t.scopes).join(' ') : ''),
+            max: 60,
+          },
           { header: 'EXPIRES', value: (r) => (r.t ? `${r.t.expires_on} (${relative(r.t.expires_in * 1000)})` : '') },
           { header: 'REFRESH', value: (r) => (r.a.has_refresh_token ? 'yes' : 'no') },
         ]),
@@ -60,7 +69,7 @@ export function register(program: Command, ctx: CliContext): void {
 
   cache
     .command('clear')
-    .description('Remove cached tokens: all of them, or one account\'s (--account)')
+    .description("Remove cached tokens: all of them, or one account's (--account)")
     .option('--account <account>', 'username, home account id (oid.tid) or object id')
     .action(async (flags: { account?: string }) => {
       const { openStore } = await import('../cache-store.js');
@@ -74,8 +83,13 @@ export function register(program: Command, ctx: CliContext): void {
       });
       if (flags.account !== undefined && removed === 0) {
         const { EntraTokenError } = await import('../../core/errors.js');
-        throw new EntraTokenError('EUSAGE', `no cached account matches ${flags.account}`, { hint: 'entra-token cache list shows the cached accounts' });
+        throw new EntraTokenError('EUSAGE', `no cached account matches ${flags.account}`, {
+          hint: 'entra-token cache list shows the cached accounts',
+        });
       }
-      err(ctx, `Removed ${removed} account${removed === 1 ? '' : 's'} and ${removed === 1 ? 'its' : 'their'} tokens from ${store.location}.`);
+      err(
+        ctx,
+        `Removed ${removed} account${removed === 1 ? '' : 's'} and ${removed === 1 ? 'its' : 'their'} tokens from ${store.location}.`,
+      );
     });
 }

@@ -24,7 +24,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('client-credentials')
     .description(
-      'Get an app-only token for a service principal (grant_type=client_credentials, the documentation\'s daemon app).\n' +
+      "Get an app-only token for a service principal (grant_type=client_credentials, the documentation's daemon app).\n" +
         'The credential is a client secret (AZURE_CLIENT_SECRET / ARM_CLIENT_SECRET, --client-secret-stdin or\n' +
         '--client-secret-file; never on the command line) or a certificate (--certificate, a PEM file with the private\n' +
         'key and the certificate): a new signed client assertion (PS256, x5t#S256) is made for every request.\n' +
@@ -33,14 +33,26 @@ export function register(program: Command, ctx: CliContext): void {
   addIdentityOptions(cmd)
     .option('--client-secret-stdin', 'read the client secret from standard input')
     .option('--client-secret-file <file>', 'read the client secret from a file (its first line; should be mode 600)')
-    .addOption(new Option('--client-secret <value>', 'refused: a secret on the command line can be read by other local users').hideHelp())
-    .addOption(new Option('--client-auth <method>', 'how the secret is sent: in the form body (post) or HTTP Basic (basic)').choices(['post', 'basic']).default('post'))
-    .option('--certificate <file>', 'PEM file with the private key and the certificate [env: AZURE_CLIENT_CERTIFICATE_PATH]')
+    .addOption(
+      new Option(
+        '--client-secret <value>',
+        'refused: a secret on the command line can be read by other local users',
+      ).hideHelp(),
+    )
+    .addOption(
+      new Option('--client-auth <method>', 'how the secret is sent: in the form body (post) or HTTP Basic (basic)')
+        .choices(['post', 'basic'])
+        .default('post'),
+    )
+    .option(
+      '--certificate <file>',
+      'PEM file with the private key and the certificate [env: AZURE_CLIENT_CERTIFICATE_PATH]',
+    )
     .option('--rs256', 'sign RS256 with the SHA-1 x5t header (older registrations) instead of PS256 with x5t#S256')
     .option('--send-x5c', 'include the certificate (x5c) in the assertion header (subject name + issuer registrations)')
     .option('--show-assertion', 'print the decoded assertion header and claims on stderr (never the signature or key)')
     .option('--scope <scope>', 'one <resource>/.default scope', `${DATABRICKS_APP_ID}/.default`)
-    .option('--v1', 'use the v1 endpoint (/oauth2/token) with resource= as Databricks\' own SDKs do')
+    .option('--v1', "use the v1 endpoint (/oauth2/token) with resource= as Databricks' own SDKs do")
     .option('--resource <id>', 'the v1 resource (with --v1)', DATABRICKS_APP_ID)
     .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
@@ -61,14 +73,22 @@ export function register(program: Command, ctx: CliContext): void {
         );
       }
       const { authority, clientId } = resolveIdentity(flags, ctx);
-      const certFile = flags.certificate ?? (flags.clientSecretStdin || flags.clientSecretFile ? undefined : ctx.env.AZURE_CLIENT_CERTIFICATE_PATH);
-      const explicit = [flags.clientSecretStdin && '--client-secret-stdin', flags.clientSecretFile && '--client-secret-file', flags.certificate && '--certificate'].filter(Boolean);
+      const certFile =
+        flags.certificate ??
+        (flags.clientSecretStdin || flags.clientSecretFile ? undefined : ctx.env.AZURE_CLIENT_CERTIFICATE_PATH);
+      const explicit = [
+        flags.clientSecretStdin && '--client-secret-stdin',
+        flags.clientSecretFile && '--client-secret-file',
+        flags.certificate && '--certificate',
+      ].filter(Boolean);
       if (explicit.length > 1) throw usageError(`give one credential, not ${explicit.join(' and ')}`);
       if (!certFile && (flags.rs256 || flags.sendX5c || flags.showAssertion)) {
         throw usageError('--rs256, --send-x5c and --show-assertion go with --certificate');
       }
-      if (!flags.v1 && command.getOptionValueSource('resource') === 'cli') throw usageError('--resource goes with --v1; the v2 endpoint takes --scope');
-      if (flags.v1 && command.getOptionValueSource('scope') === 'cli') throw usageError('--v1 takes --resource (a resource id or URI), not --scope');
+      if (!flags.v1 && command.getOptionValueSource('resource') === 'cli')
+        throw usageError('--resource goes with --v1; the v2 endpoint takes --scope');
+      if (flags.v1 && command.getOptionValueSource('scope') === 'cli')
+        throw usageError('--v1 takes --resource (a resource id or URI), not --scope');
       type Credential = import('../../flows/client-credentials.js').ClientCredential;
       let credential: Credential;
       if (certFile) {
@@ -81,7 +101,9 @@ export function register(program: Command, ctx: CliContext): void {
           data = await readFile(resolve(ctx.cwd, certFile));
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          throw badInput(`cannot read the certificate file ${certFile}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`);
+          throw badInput(
+            `cannot read the certificate file ${certFile}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`,
+          );
         }
         if (/\.(pfx|p12)$/i.test(certFile) && !data.includes('-----BEGIN')) {
           throw badInput(
@@ -132,7 +154,13 @@ export function register(program: Command, ctx: CliContext): void {
         );
         const { storeTokens } = await import('../cache-store.js');
         const scopes = [flags.v1 ? `${flags.resource}/.default` : (flags.scope ?? `${DATABRICKS_APP_ID}/.default`)];
-        await storeTokens(ctx, command, { authority: authority.url, client_id: clientId, scopes, tokens: result.tokens, appOnly: true });
+        await storeTokens(ctx, command, {
+          authority: authority.url,
+          client_id: clientId,
+          scopes,
+          tokens: result.tokens,
+          appOnly: true,
+        });
         printTokens(ctx, outputFormat(flags.output, ctx), result.tokens);
       } finally {
         await rt.finish();

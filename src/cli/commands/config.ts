@@ -20,7 +20,9 @@ export interface ConfigShowFlags {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  const config = program.command('config').description('show the configuration entra-token would use, and where each value comes from');
+  const config = program
+    .command('config')
+    .description('show the configuration entra-token would use, and where each value comes from');
   const show = config
     .command('show')
     .description(
@@ -30,7 +32,10 @@ export function register(program: Command, ctx: CliContext): void {
   addIdentityOptions(show)
     .option('--host <url>', 'Azure Databricks workspace URL [env: DATABRICKS_HOST]')
     .option('--resource-id <id>', 'ARM id of the workspace [env: DATABRICKS_AZURE_RESOURCE_ID]')
-    .option('--certificate <file>', 'PEM certificate and key of a confidential app [env: AZURE_CLIENT_CERTIFICATE_PATH]')
+    .option(
+      '--certificate <file>',
+      'PEM certificate and key of a confidential app [env: AZURE_CLIENT_CERTIFICATE_PATH]',
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (_flags: ConfigShowFlags, command: Command) => {
       const { configShow } = await import('../config-show.js');

@@ -32,11 +32,17 @@ interface ApiOptions extends WorkspaceCliOptions {
 function workspaceOptions(cmd: Command): Command {
   return cmd
     .option('--host <url>', 'workspace URL, e.g. https://adb-<id>.<n>.azuredatabricks.net (default: $DATABRICKS_HOST)')
-    .option('--resource-id <id>', 'ARM id of the workspace, sent as X-Databricks-Azure-Workspace-Resource-Id (default: $DATABRICKS_AZURE_RESOURCE_ID)')
+    .option(
+      '--resource-id <id>',
+      'ARM id of the workspace, sent as X-Databricks-Azure-Workspace-Resource-Id (default: $DATABRICKS_AZURE_RESOURCE_ID)',
+    )
     .option('--subscription <id>', 'compose the resource id: subscription id')
     .option('--resource-group <name>', 'compose the resource id: resource group')
     .option('--workspace <name>', 'compose the resource id: workspace name')
-    .option('--sp-management-token <token|@file>', 'service principals that are not workspace users: an Azure management token of the same app (or $DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN)')
+    .option(
+      '--sp-management-token <token|@file>',
+      'service principals that are not workspace users: an Azure management token of the same app (or $DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN)',
+    )
     .option('--token-stdin', 'read the access token (or a token response JSON) from standard input')
     .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')
     .option('--skip-token-checks', 'send the token even if its audience, lifetime or tenant look wrong');
@@ -46,7 +52,10 @@ export function register(program: Command, ctx: CliContext): void {
   const databricks = program
     .command('databricks')
     .description('call the Azure Databricks REST API with an Entra access token')
-    .addHelpText('after', '\nThe token comes from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (refreshed silently;\nsign in first with login, device-code, password or client-credentials).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 8 insecure URL, 9 the workspace refused the call.');
+    .addHelpText(
+      'after',
+      '\nThe token comes from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (refreshed silently;\nsign in first with login, device-code, password or client-credentials).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 8 insecure URL, 9 the workspace refused the call.',
+    );
 
   const clusters = databricks.command('clusters').description('clusters API');
   workspaceOptions(
@@ -92,13 +101,22 @@ async function workspaceClient(ctx: CliContext, opts: WorkspaceCliOptions, rt: R
   const { usageError } = await import('../../core/errors.js');
   const { resolveAccessToken } = await import('../access-token.js');
   const hostInput = opts.host ?? ctx.env.DATABRICKS_HOST;
-  if (!hostInput) throw usageError('no workspace host', 'pass --host https://adb-<id>.<n>.azuredatabricks.net or set DATABRICKS_HOST');
+  if (!hostInput)
+    throw usageError(
+      'no workspace host',
+      'pass --host https://adb-<id>.<n>.azuredatabricks.net or set DATABRICKS_HOST',
+    );
   const host = api.normalizeWorkspaceHost(hostInput);
   const resourceId = api.resolveResourceId(opts, ctx.env);
   const spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
-  const token = await resolveAccessToken(ctx, rt, { tokenStdin: opts.tokenStdin, account: opts.account, scope: api.AZURE_DATABRICKS_APP_ID + '/.default' });
+  const token = await resolveAccessToken(ctx, rt, {
+    tokenStdin: opts.tokenStdin,
+    account: opts.account,
+    scope: api.AZURE_DATABRICKS_APP_ID + '/.default',
+  });
   rt.trace.step('Call Azure Databricks');
-  const send: import('../../apis/databricks.js').Send = (req, o) => rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o });
+  const send: import('../../apis/databricks.js').Send = (req, o) =>
+    rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o });
 
   if (opts.skipTokenChecks) {
     err(ctx, 'warning: --skip-token-checks: sending the token without checking its audience, lifetime or tenant');
@@ -119,7 +137,8 @@ async function clustersList(ctx: CliContext, opts: ClustersListOptions, command:
   const { usageError } = await import('../../core/errors.js');
   let pageSize: number | undefined;
   if (opts.pageSize !== undefined) {
-    if (!/^\d+$/.test(opts.pageSize) || Number(opts.pageSize) < 1) throw usageError(`--page-size must be a positive integer, got ${JSON.stringify(opts.pageSize)}`);
+    if (!/^\d+$/.test(opts.pageSize) || Number(opts.pageSize) < 1)
+      throw usageError(`--page-size must be a positive integer, got ${JSON.stringify(opts.pageSize)}`);
     pageSize = Number(opts.pageSize);
   }
   const { createRuntime } = await import('../runtime.js');
@@ -136,14 +155,16 @@ async function clustersList(ctx: CliContext, opts: ClustersListOptions, command:
       return;
     }
     const { renderTable } = await import('../table.js');
-    ctx.stdout.write(renderTable(clusters, [
-      { header: 'CLUSTER ID', value: (c) => c.cluster_id },
-      { header: 'NAME', value: (c) => c.cluster_name, max: 40 },
-      { header: 'STATE', value: (c) => c.state },
-      { header: 'RUNTIME', value: (c) => c.spark_version },
-      { header: 'NODE TYPE', value: (c) => c.node_type_id },
-      { header: 'CREATOR', value: (c) => c.creator_user_name },
-    ]));
+    ctx.stdout.write(
+      renderTable(clusters, [
+        { header: 'CLUSTER ID', value: (c) => c.cluster_id },
+        { header: 'NAME', value: (c) => c.cluster_name, max: 40 },
+        { header: 'STATE', value: (c) => c.state },
+        { header: 'RUNTIME', value: (c) => c.spark_version },
+        { header: 'NODE TYPE', value: (c) => c.node_type_id },
+        { header: 'CREATOR', value: (c) => c.creator_user_name },
+      ]),
+    );
   } finally {
     await rt.finish();
   }
@@ -151,10 +172,17 @@ async function clustersList(ctx: CliContext, opts: ClustersListOptions, command:
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-async function apiCall(ctx: CliContext, methodInput: string, path: string, opts: ApiOptions, command: Command): Promise<void> {
+async function apiCall(
+  ctx: CliContext,
+  methodInput: string,
+  path: string,
+  opts: ApiOptions,
+  command: Command,
+): Promise<void> {
   const { usageError, badInput } = await import('../../core/errors.js');
   const method = methodInput.toUpperCase() as (typeof METHODS)[number];
-  if (!METHODS.includes(method)) throw usageError(`unsupported method ${JSON.stringify(methodInput)}: use ${METHODS.join(', ')}`);
+  if (!METHODS.includes(method))
+    throw usageError(`unsupported method ${JSON.stringify(methodInput)}: use ${METHODS.join(', ')}`);
   let data: unknown;
   if (opts.data !== undefined) {
     let text = opts.data;
@@ -170,7 +198,10 @@ async function apiCall(ctx: CliContext, methodInput: string, path: string, opts:
     try {
       data = JSON.parse(text);
     } catch {
-      throw badInput('--data is not JSON', 'pass a JSON object, e.g. --data \'{"cluster_id":"0103-141523-abcd1234"}\', or --data @file.json');
+      throw badInput(
+        '--data is not JSON',
+        'pass a JSON object, e.g. --data \'{"cluster_id":"0103-141523-abcd1234"}\', or --data @file.json',
+      );
     }
   }
   const { createRuntime } = await import('../runtime.js');

@@ -30,14 +30,17 @@ export function register(program: Command, ctx: CliContext): void {
       void command;
 
       const line = (s = '') => out(ctx, s);
-      const head = (n: number, title: string) => line(`\n── Step ${n}: ${title} ${'─'.repeat(Math.max(0, 60 - title.length))}`);
+      const head = (n: number, title: string) =>
+        line(`\n── Step ${n}: ${title} ${'─'.repeat(Math.max(0, 60 - title.length))}`);
       const emu = await startEmulator({ autoApprove: true });
       const dir = mkdtempSync(join(tmpdir(), 'entra-token-demo-'));
       const http = createHttpClient({ env: {} });
       try {
         line('entra-token demo: the Azure Databricks documentation\'s "get a user token by hand" flow, against the');
         line(`embedded emulator of Entra ID (${emu.info.url}) and a Databricks workspace (${emu.info.workspace_url}).`);
-        line(`Tenant ${emu.info.tenant_id}, public client app ${emu.info.public_client_id}, user ${emu.info.username}.`);
+        line(
+          `Tenant ${emu.info.tenant_id}, public client app ${emu.info.public_client_id}, user ${emu.info.username}.`,
+        );
 
         const authority = resolveAuthority({ authority: emu.info.authority });
         const pending = new FilePendingStore(join(dir, 'pending'));
@@ -54,17 +57,24 @@ export function register(program: Command, ctx: CliContext): void {
           { pending, now: ctx.now, trace },
         );
         line(started.url);
-        line('  state: 256 random bits · PKCE: code_challenge = BASE64URL(SHA256(code_verifier)), S256 · nonce for the id token');
+        line(
+          '  state: 256 random bits · PKCE: code_challenge = BASE64URL(SHA256(code_verifier)), S256 · nonce for the id token',
+        );
 
-        head(2, 'Sign in (a browser; here the emulator\'s auto-approve)');
+        head(2, "Sign in (a browser; here the emulator's auto-approve)");
         const res = await http.send({ method: 'GET', url: started.url, headers: {}, idempotent: true });
         const redirect = res.headers.location ?? '';
         line(`GET authorize → ${res.status} Found, signed in as ${emu.info.username}`);
 
         head(3, 'The redirect the browser lands on (copy it from the address bar)');
-        line(redirect.replace(/([?&#]code=)([^&]+)/, (_m, p: string, v: string) => p + redactSecret(decodeURIComponent(v))));
+        line(
+          redirect.replace(
+            /([?&#]code=)([^&]+)/,
+            (_m, p: string, v: string) => p + redactSecret(decodeURIComponent(v)),
+          ),
+        );
 
-        head(4, 'Exchange the code (entra-token exchange \'<redirect>\')');
+        head(4, "Exchange the code (entra-token exchange '<redirect>')");
         const result = await exchangeCode({ input: { redirect, via: 'demo' }, pending }, { http, now: ctx.now, trace });
         line(`POST ${result.request.url}`);
         line('Content-Type: application/x-www-form-urlencoded');
@@ -81,14 +91,22 @@ export function register(program: Command, ctx: CliContext): void {
         }
 
         head(6, 'Call Databricks: GET /api/2.0/clusters/list (entra-token databricks clusters list)');
-        const ws = new WorkspaceClient({ host: String(emu.info.workspace_url), token: result.tokens.access_token, send: (r, o) => http.send(r, o) });
+        const ws = new WorkspaceClient({
+          host: String(emu.info.workspace_url),
+          token: result.tokens.access_token,
+          send: (r, o) => http.send(r, o),
+        });
         const clusters = await ws.listClusters({ apiVersion: '2.0' });
         line(`Authorization: Bearer ${redactSecret(result.tokens.access_token)}`);
         line(`→ ${clusters.length} clusters`);
         for (const c of clusters) {
-          line(`  ${String(c.cluster_id).padEnd(22)} ${String(c.cluster_name ?? '').padEnd(20)} ${String(c.state ?? '').padEnd(11)} ${String(c.spark_version ?? '')}`);
+          line(
+            `  ${String(c.cluster_id).padEnd(22)} ${String(c.cluster_name ?? '').padEnd(20)} ${String(c.state ?? '').padEnd(11)} ${String(c.spark_version ?? '')}`,
+          );
         }
-        line('\nDone. Every secret above is shown as prefix…[length sha256:hash]; run any command with --trace to see the whole wire.');
+        line(
+          '\nDone. Every secret above is shown as prefix…[length sha256:hash]; run any command with --trace to see the whole wire.',
+        );
       } finally {
         await http.close();
         await emu.close();

@@ -14,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('doctor')
     .description(
-      'Check what stands between this machine and a token: clock skew against the authority\'s Date header, proxy\n' +
+      "Check what stands between this machine and a token: clock skew against the authority's Date header, proxy\n" +
         'settings, NODE_EXTRA_CA_CERTS, reachability and TLS of the authority, how localhost resolves, whether the\n' +
         'login port is free, SSH / WSL / container / no-display sessions (and the way forward for each), and the\n' +
         'permissions of the state and cache directories. Each check: ok, warning or FAILURE with its fix.',
@@ -23,7 +23,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'the loopback port login will use (default: any free port)')
     .option('--skip-network', 'do not contact the authority')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExit code: 0 when no check failed; otherwise the exit code of the first failure\'s error (e.g. 6 network, 7 clock, 10 directories).')
+    .addHelpText(
+      'after',
+      "\nExit code: 0 when no check failed; otherwise the exit code of the first failure's error (e.g. 6 network, 7 clock, 10 directories).",
+    )
     .action(async (flags: Flags, command: Command) => {
       const { doctor } = await import('../doctor-run.js');
       await doctor(ctx, { ...command.optsWithGlobals(), ...flags } as Flags);

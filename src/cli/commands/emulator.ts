@@ -24,13 +24,20 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--auto-approve', 'sign the default user in and consent without showing any page')
     .option('--config <file>', 'JSON file overriding the seeded directory (tenant, apps, users)')
     .option('--tls', 'serve HTTPS with a certificate made at start; its PEM path is "tls_ca_file" in the JSON line')
-    .option('--certificate-out <file>', "write the certificate app's private key and certificate (PEM, mode 0600) to <file>")
-    .option('--slow-down', 'answer slow_down when a device code is polled faster than its interval (RFC 8628; Entra does not)')
+    .option(
+      '--certificate-out <file>',
+      "write the certificate app's private key and certificate (PEM, mode 0600) to <file>",
+    )
+    .option(
+      '--slow-down',
+      'answer slow_down when a device code is polled faster than its interval (RFC 8628; Entra does not)',
+    )
     .addHelpText('after', '\nExample:\n  entra-token emulator --auto-approve --port 8700')
     .action(async (flags: Flags) => {
       const { usageError, badInput } = await import('../../core/errors.js');
       const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port) || port > 65535) throw usageError(`--port must be an integer from 0 to 65535 (got ${flags.port})`);
+      if (!/^\d+$/.test(flags.port) || port > 65535)
+        throw usageError(`--port must be an integer from 0 to 65535 (got ${flags.port})`);
       const { readFile, writeFile } = await import('node:fs/promises');
       const { resolve } = await import('node:path');
       let directory: unknown;
@@ -40,7 +47,9 @@ export function register(program: Command, ctx: CliContext): void {
         try {
           text = await readFile(file, 'utf8');
         } catch (e) {
-          throw badInput(`cannot read --config ${flags.config}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          throw badInput(
+            `cannot read --config ${flags.config}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          );
         }
         try {
           directory = JSON.parse(text);
@@ -51,10 +60,18 @@ export function register(program: Command, ctx: CliContext): void {
       const { startEmulator, DirectoryConfigError } = await import('../../emulator/index.js');
       let emu;
       try {
-        emu = await startEmulator({ port, autoApprove: !!flags.autoApprove, directory, tls: !!flags.tls, deviceSlowDown: !!flags.slowDown, now: ctx.now });
+        emu = await startEmulator({
+          port,
+          autoApprove: !!flags.autoApprove,
+          directory,
+          tls: !!flags.tls,
+          deviceSlowDown: !!flags.slowDown,
+          now: ctx.now,
+        });
       } catch (e) {
         if (e instanceof DirectoryConfigError) throw badInput(`--config ${flags.config}: ${e.message}`);
-        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw usageError(`port ${port} is already in use`, 'pass another --port, or --port 0 for any free port');
+        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw usageError(`port ${port} is already in use`, 'pass another --port, or --port 0 for any free port');
         throw e;
       }
       try {

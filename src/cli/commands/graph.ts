@@ -13,13 +13,20 @@ interface UsersListOptions {
   skipTokenChecks?: boolean;
 }
 
-const GRAPH_AUDIENCES = ['00000003-0000-0000-c000-000000000000', 'https://graph.microsoft.com', 'https://graph.microsoft.com/'];
+const GRAPH_AUDIENCES = [
+  '00000003-0000-0000-c000-000000000000',
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+];
 
 export function register(program: Command, ctx: CliContext): void {
   const graph = program
     .command('graph')
     .description('call Microsoft Graph with an Entra access token')
-    .addHelpText('after', '\nThe token comes from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (scope\nhttps://graph.microsoft.com/.default, refreshed silently). An app-only token needs the\nUser.Read.All application permission (scope https://graph.microsoft.com/.default).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 9 Graph refused the call.');
+    .addHelpText(
+      'after',
+      '\nThe token comes from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (scope\nhttps://graph.microsoft.com/.default, refreshed silently). An app-only token needs the\nUser.Read.All application permission (scope https://graph.microsoft.com/.default).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 9 Graph refused the call.',
+    );
   const users = graph.command('users').description('users API');
   users
     .command('list')
@@ -28,7 +35,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--max <n>', 'stop after this many users')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--graph-url <url>', 'Graph base URL (default: $ENTRA_TOKEN_GRAPH_URL or https://graph.microsoft.com)')
-    .option('--authority <url>', 'authority for the admin-consent link in hints, e.g. https://login.microsoftonline.com/<tenant>')
+    .option(
+      '--authority <url>',
+      'authority for the admin-consent link in hints, e.g. https://login.microsoftonline.com/<tenant>',
+    )
     .option('--token-stdin', 'read the access token (or a token response JSON) from standard input')
     .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')
     .option('--skip-token-checks', 'send the token even if its audience or lifetime look wrong')
@@ -54,13 +64,31 @@ async function usersList(ctx: CliContext, opts: UsersListOptions, command: Comma
   const { resolveAccessToken } = await import('../access-token.js');
   const rt = await createRuntime(ctx, command);
   try {
-    await listWith(ctx, opts, rt, await resolveAccessToken(ctx, rt, { tokenStdin: opts.tokenStdin, account: opts.account, scope: 'https://graph.microsoft.com/.default' }), top, max);
+    await listWith(
+      ctx,
+      opts,
+      rt,
+      await resolveAccessToken(ctx, rt, {
+        tokenStdin: opts.tokenStdin,
+        account: opts.account,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
+      top,
+      max,
+    );
   } finally {
     await rt.finish();
   }
 }
 
-async function listWith(ctx: CliContext, opts: UsersListOptions, rt: import('../runtime.js').Runtime, token: string, top: number | undefined, max: number | undefined): Promise<void> {
+async function listWith(
+  ctx: CliContext,
+  opts: UsersListOptions,
+  rt: import('../runtime.js').Runtime,
+  token: string,
+  top: number | undefined,
+  max: number | undefined,
+): Promise<void> {
   const { EntraTokenError } = await import('../../core/errors.js');
 
   if (opts.skipTokenChecks) {
@@ -69,10 +97,14 @@ async function listWith(ctx: CliContext, opts: UsersListOptions, rt: import('../
     const { decodeJwtUnverified } = await import('../../core/jwt.js');
     const { claims } = decodeJwtUnverified(token);
     if (!GRAPH_AUDIENCES.includes(String(claims.aud))) {
-      throw new EntraTokenError('ECLAIM', `the token's audience is ${JSON.stringify(claims.aud)}, not Microsoft Graph`, {
-        hint: 'request a token with scope https://graph.microsoft.com/.default',
-        detail: { claim: 'aud', expected: GRAPH_AUDIENCES[0], actual: claims.aud },
-      });
+      throw new EntraTokenError(
+        'ECLAIM',
+        `the token's audience is ${JSON.stringify(claims.aud)}, not Microsoft Graph`,
+        {
+          hint: 'request a token with scope https://graph.microsoft.com/.default',
+          detail: { claim: 'aud', expected: GRAPH_AUDIENCES[0], actual: claims.aud },
+        },
+      );
     }
     if (typeof claims.exp === 'number' && claims.exp <= Math.floor(ctx.now() / 1000)) {
       throw new EntraTokenError('ECLAIM', `the token expired ${Math.floor(ctx.now() / 1000) - claims.exp} s ago`, {
@@ -102,12 +134,14 @@ async function listWith(ctx: CliContext, opts: UsersListOptions, rt: import('../
       return;
     }
     const { renderTable } = await import('../table.js');
-    ctx.stdout.write(renderTable(users, [
-      { header: 'ID', value: (u) => u.id },
-      { header: 'DISPLAY NAME', value: (u) => u.displayName, max: 32 },
-      { header: 'USER PRINCIPAL NAME', value: (u) => u.userPrincipalName },
-      { header: 'MAIL', value: (u) => u.mail },
-      { header: 'JOB TITLE', value: (u) => u.jobTitle, max: 32 },
-    ]));
+    ctx.stdout.write(
+      renderTable(users, [
+        { header: 'ID', value: (u) => u.id },
+        { header: 'DISPLAY NAME', value: (u) => u.displayName, max: 32 },
+        { header: 'USER PRINCIPAL NAME', value: (u) => u.userPrincipalName },
+        { header: 'MAIL', value: (u) => u.mail },
+        { header: 'JOB TITLE', value: (u) => u.jobTitle, max: 32 },
+      ]),
+    );
   }
 }

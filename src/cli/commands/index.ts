@@ -23,4 +23,24 @@ import { register as trace } from './trace.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: Register[] = [authorizeUrl, exchange, demo, login, deviceCode, password, refresh, clientCredentials, adminConsentUrl, token, cache, inspect, databricks, graph, emulator, config, doctor, completion, trace];
+export const COMMANDS: Register[] = [
+  authorizeUrl,
+  exchange,
+  demo,
+  login,
+  deviceCode,
+  password,
+  refresh,
+  clientCredentials,
+  adminConsentUrl,
+  token,
+  cache,
+  inspect,
+  databricks,
+  graph,
+  emulator,
+  config,
+  doctor,
+  completion,
+  trace,
+];

@@ -6,20 +6,29 @@ import type { InspectCliOptions } from '../inspect-output.js';
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('inspect')
-    .description('decode and explain a token (header, claims, verdict); --verify checks signature, issuer, lifetime and audience')
+    .description(
+      'decode and explain a token (header, claims, verdict); --verify checks signature, issuer, lifetime and audience',
+    )
     .argument('[token]', 'a JWT, or a token response JSON; "-" or nothing reads standard input')
     .option('--verify', 'verify signature (keys from the selected Entra host only), issuer, exp/nbf and --audience')
     .option('--audience <aud>', 'with --verify: the audience the token must have')
-    .addOption(new Option('--cloud <cloud>', 'national cloud whose Entra host supplies the keys').choices(['public', 'usgov', 'china']).default('public'))
-    .option('--authority <url>', 'take keys and the v2 issuer from this authority instead (e.g. the emulator\'s)')
+    .addOption(
+      new Option('--cloud <cloud>', 'national cloud whose Entra host supplies the keys')
+        .choices(['public', 'usgov', 'china'])
+        .default('public'),
+    )
+    .option('--authority <url>', "take keys and the v2 issuer from this authority instead (e.g. the emulator's)")
     .option('--jwks <file>', 'verify offline with the keys in this JWKS JSON file')
     .addOption(new Option('--expect <api>', 'warn unless the token is for this API').choices(['databricks', 'graph']))
-    .option('--tenant <tid>', 'warn unless the token is from this tenant (with --verify: also the issuer\'s tenant)')
-    .option('--nonce <nonce>', 'warn unless the ID token\'s nonce is this value')
+    .option('--tenant <tid>', "warn unless the token is from this tenant (with --verify: also the issuer's tenant)")
+    .option('--nonce <nonce>', "warn unless the ID token's nonce is this value")
     .option('--strict', 'exit 7 (ECLAIM) when there is any warning')
     .option('--clock-skew <seconds>', 'allowed clock skew for exp/nbf with --verify', '300')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nThe output says "NOT VERIFIED: decoded only" unless --verify succeeded. Exit codes: 0 fine, 2 bad input, 7 verification failed or a warning with --strict.')
+    .addHelpText(
+      'after',
+      '\nThe output says "NOT VERIFIED: decoded only" unless --verify succeeded. Exit codes: 0 fine, 2 bad input, 7 verification failed or a warning with --strict.',
+    )
     .action(async (token: string | undefined, opts: InspectCliOptions) => {
       const { runInspect } = await import('../inspect-output.js');
       await runInspect(ctx, token, opts);

@@ -2,7 +2,15 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
-import { addIdentityOptions, addOutputOption, collect, outputFormat, resolveIdentity, userScopes, type IdentityFlags } from '../options.js';
+import {
+  addIdentityOptions,
+  addOutputOption,
+  collect,
+  outputFormat,
+  resolveIdentity,
+  userScopes,
+  type IdentityFlags,
+} from '../options.js';
 
 interface Flags extends IdentityFlags {
   redirectUri: string;
@@ -29,16 +37,40 @@ export function register(program: Command, ctx: CliContext): void {
         'into the terminal instead: whichever arrives first wins.',
     );
   addIdentityOptions(cmd)
-    .option('--redirect-uri <uri>', 'loopback redirect URI registered for the app (its path is served; Entra ignores the port of http://localhost)', 'http://localhost')
-    .option('--port <n>', 'listen on this fixed port (default: the redirect URI\'s port, else an ephemeral one)')
-    .option('--no-browser', 'do not open a browser: print the URL to open anywhere (then paste the address back if needed)')
+    .option(
+      '--redirect-uri <uri>',
+      'loopback redirect URI registered for the app (its path is served; Entra ignores the port of http://localhost)',
+      'http://localhost',
+    )
+    .option('--port <n>', "listen on this fixed port (default: the redirect URI's port, else an ephemeral one)")
+    .option(
+      '--no-browser',
+      'do not open a browser: print the URL to open anywhere (then paste the address back if needed)',
+    )
     .option('--timeout <seconds>', 'give up waiting for the sign-in after this many seconds', '300')
-    .option('--scope <scope>', 'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect)
+    .option(
+      '--scope <scope>',
+      'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      collect,
+    )
     .option('--no-pkce', 'send no code_challenge (less safe; for comparison with the documentation only)')
-    .addOption(new Option('--prompt <prompt>', 'prompt behaviour').choices(['login', 'none', 'consent', 'select_account', 'create']))
+    .addOption(
+      new Option('--prompt <prompt>', 'prompt behaviour').choices([
+        'login',
+        'none',
+        'consent',
+        'select_account',
+        'create',
+      ]),
+    )
     .option('--login-hint <upn>', 'pre-fill the username')
     .option('--domain-hint <domain>', 'skip home-realm discovery')
-    .addOption(new Option('--response-mode <mode>', 'how Entra returns the code to the listener').choices(['query', 'form_post']))
+    .addOption(
+      new Option('--response-mode <mode>', 'how Entra returns the code to the listener').choices([
+        'query',
+        'form_post',
+      ]),
+    )
     .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText(
@@ -53,11 +85,13 @@ export function register(program: Command, ctx: CliContext): void {
       const { usageError } = await import('../../core/errors.js');
       const { authority, clientId } = resolveIdentity(flags, ctx);
       const timeout = Number(flags.timeout);
-      if (!/^\d+$/.test(flags.timeout) || timeout < 1 || timeout > 86_400) throw usageError(`--timeout must be a whole number of seconds between 1 and 86400 (got ${flags.timeout})`);
+      if (!/^\d+$/.test(flags.timeout) || timeout < 1 || timeout > 86_400)
+        throw usageError(`--timeout must be a whole number of seconds between 1 and 86400 (got ${flags.timeout})`);
       let port: number | undefined;
       if (flags.port !== undefined) {
         port = Number(flags.port);
-        if (!/^\d+$/.test(flags.port) || port < 1 || port > 65_535) throw usageError(`--port must be a port number between 1 and 65535 (got ${flags.port})`);
+        if (!/^\d+$/.test(flags.port) || port < 1 || port > 65_535)
+          throw usageError(`--port must be a port number between 1 and 65535 (got ${flags.port})`);
       }
       const { createRuntime } = await import('../runtime.js');
       const { login, loopbackRedirect } = await import('../../flows/login.js');
@@ -86,13 +120,21 @@ export function register(program: Command, ctx: CliContext): void {
             stdin: ctx.stdin,
             openBrowser: flags.browser ? (url) => openBrowser(url, { env: ctx.env }) : undefined,
             progress: {
-              listening: (uri, addresses) => status.line(`Listening on ${addresses.join(' and ')} (loopback only) for ${uri}`),
+              listening: (uri, addresses) =>
+                status.line(`Listening on ${addresses.join(' and ')} (loopback only) for ${uri}`),
               authorizeUrl: (url, opened) => {
-                if (!flags.pkce) status.line('warning: --no-pkce: no code_challenge is sent; anyone who sees the code can redeem it');
+                if (!flags.pkce)
+                  status.line('warning: --no-pkce: no code_challenge is sent; anyone who sees the code can redeem it');
                 if (opened?.opened) {
-                  status.line(`Opened the sign-in page in your browser (${opened.via}). If nothing appeared, open this URL:`);
+                  status.line(
+                    `Opened the sign-in page in your browser (${opened.via}). If nothing appeared, open this URL:`,
+                  );
                 } else {
-                  status.line(opened ? `Could not open a browser (${opened.reason}). Open this URL in a browser and sign in:` : 'Open this URL in a browser and sign in:');
+                  status.line(
+                    opened
+                      ? `Could not open a browser (${opened.reason}). Open this URL in a browser and sign in:`
+                      : 'Open this URL in a browser and sign in:',
+                  );
                 }
                 status.line('');
                 status.line(`  ${url}`);
@@ -104,12 +146,19 @@ export function register(program: Command, ctx: CliContext): void {
                 status.start();
               },
               ignored: (reason, via) =>
-                status.line(`${via === 'listener' ? 'Ignored a browser callback' : 'Ignored the pasted text'}: ${reason.replace(/\.?$/, '.')} Still waiting…`),
+                status.line(
+                  `${via === 'listener' ? 'Ignored a browser callback' : 'Ignored the pasted text'}: ${reason.replace(/\.?$/, '.')} Still waiting…`,
+                ),
               input: () => status.stop(),
               inputClosed: () => {
                 if (ctx.stdin.isTTY) status.line('(standard input closed: only the browser can finish the login now)');
               },
-              received: (via) => status.line(via === 'listener' ? 'Received the redirect from the browser; exchanging the code…' : 'Read the pasted redirect; exchanging the code…'),
+              received: (via) =>
+                status.line(
+                  via === 'listener'
+                    ? 'Received the redirect from the browser; exchanging the code…'
+                    : 'Read the pasted redirect; exchanging the code…',
+                ),
             },
           },
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
@@ -117,7 +166,13 @@ export function register(program: Command, ctx: CliContext): void {
         status.stop();
         const { storeTokens } = await import('../cache-store.js');
         const p = result.pending;
-        await storeTokens(ctx, command, { authority: p.authority, client_id: p.client_id, scopes: p.scopes, tokens: result.tokens, idToken: result.idToken });
+        await storeTokens(ctx, command, {
+          authority: p.authority,
+          client_id: p.client_id,
+          scopes: p.scopes,
+          tokens: result.tokens,
+          idToken: result.idToken,
+        });
         printTokens(ctx, format, result.tokens, result.idToken);
       } finally {
         status.stop();
@@ -169,6 +224,8 @@ class StatusLine {
     const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
     const left = Math.max(0, Math.round((this.deadline - this.ctx.now()) / 1000));
     const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
-    this.ctx.stderr.write(`\r\x1b[2K${frames[this.frame++ % frames.length]} Waiting for the sign-in (${mmss} left; paste the address here, or Ctrl-C to cancel)`);
+    this.ctx.stderr.write(
+      `\r\x1b[2K${frames[this.frame++ % frames.length]} Waiting for the sign-in (${mmss} left; paste the address here, or Ctrl-C to cancel)`,
+    );
   }
 }

@@ -2,7 +2,15 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
-import { addIdentityOptions, addOutputOption, collect, outputFormat, resolveIdentity, userScopes, type IdentityFlags } from '../options.js';
+import {
+  addIdentityOptions,
+  addOutputOption,
+  collect,
+  outputFormat,
+  resolveIdentity,
+  userScopes,
+  type IdentityFlags,
+} from '../options.js';
 
 interface Flags extends IdentityFlags {
   username?: string;
@@ -18,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('password')
     .description(
-      'Get tokens with a username and password (the OAuth 2.0 resource owner password grant, as MSAL\'s\n' +
+      "Get tokens with a username and password (the OAuth 2.0 resource owner password grant, as MSAL's\n" +
         'acquire_token_by_username_password). The password is asked for without echo on a terminal, or read from\n' +
         `--password-stdin or ${PASSWORD_ENV}. Needs "Allow public client flows" on the app; does not work with MFA,\n` +
         'federated (ADFS) users or personal accounts, and not over the common / consumers authorities.',
@@ -27,7 +35,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--username <upn>', 'the user principal name, e.g. alice@contoso.com [env: ENTRA_TOKEN_USERNAME]')
     .option('--password-stdin', 'read the password from standard input (one line)')
     .option('--password <value>', 'the password on the command line (unsafe: other local users can read it; warns)')
-    .option('--scope <scope>', 'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect)
+    .option(
+      '--scope <scope>',
+      'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      collect,
+    )
     .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText(
@@ -43,13 +55,17 @@ export function register(program: Command, ctx: CliContext): void {
       if (!username) throw usageError('no username: give --username (e.g. alice@contoso.com)');
       const { assertPasswordTenant } = await import('../../flows/password.js');
       assertPasswordTenant(authority); // before asking for a password that would not be sent
-      if (flags.passwordStdin && flags.password !== undefined) throw usageError('give either --password-stdin or --password, not both');
+      if (flags.passwordStdin && flags.password !== undefined)
+        throw usageError('give either --password-stdin or --password, not both');
       let password: string;
       if (flags.passwordStdin) {
         const { secretFromStdin } = await import('../secrets.js');
         password = await secretFromStdin(ctx, 'password');
       } else if (flags.password !== undefined) {
-        err(ctx, 'warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD');
+        err(
+          ctx,
+          'warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD',
+        );
         password = flags.password;
       } else if (ctx.env[PASSWORD_ENV]) {
         password = ctx.env[PASSWORD_ENV]!;
@@ -57,7 +73,9 @@ export function register(program: Command, ctx: CliContext): void {
         const { promptHidden } = await import('../secrets.js');
         password = await promptHidden(ctx, `Password for ${username}: `);
       } else {
-        throw usageError(`no password: standard input is not a terminal, so give --password-stdin or set ${PASSWORD_ENV}`);
+        throw usageError(
+          `no password: standard input is not a terminal, so give --password-stdin or set ${PASSWORD_ENV}`,
+        );
       }
       const { createRuntime } = await import('../runtime.js');
       const { passwordTokens } = await import('../../flows/password.js');
@@ -69,7 +87,13 @@ export function register(program: Command, ctx: CliContext): void {
           { http: rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
         );
         const { storeTokens } = await import('../cache-store.js');
-        await storeTokens(ctx, command, { authority: authority.url, client_id: clientId, scopes: userScopes(flags.scope), tokens: result.tokens, idToken: result.idToken });
+        await storeTokens(ctx, command, {
+          authority: authority.url,
+          client_id: clientId,
+          scopes: userScopes(flags.scope),
+          tokens: result.tokens,
+          idToken: result.idToken,
+        });
         printTokens(ctx, outputFormat(flags.output, ctx), result.tokens, result.idToken);
       } finally {
         await rt.finish();

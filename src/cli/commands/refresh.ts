@@ -2,7 +2,15 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
-import { addIdentityOptions, addOutputOption, collect, outputFormat, resolveIdentity, userScopes, type IdentityFlags } from '../options.js';
+import {
+  addIdentityOptions,
+  addOutputOption,
+  collect,
+  outputFormat,
+  resolveIdentity,
+  userScopes,
+  type IdentityFlags,
+} from '../options.js';
 
 interface Flags extends IdentityFlags {
   refreshTokenStdin?: boolean;
@@ -25,13 +33,18 @@ export async function refreshTokenFromCache(
   const { openStore } = await import('../cache-store.js');
   const { findAccounts } = await import('../../io/token-cache.js');
   const store = openStore(ctx);
-  const account = findAccounts(await store.read(), { authority: key.authority, client_id: key.client_id }).find((a) => a.refresh_token);
+  const account = findAccounts(await store.read(), { authority: key.authority, client_id: key.client_id }).find(
+    (a) => a.refresh_token,
+  );
   if (!account) return undefined;
   return {
     refresh_token: account.refresh_token!,
     store: (rotated) =>
       store.update((d) => {
-        const a = d.accounts.find((x) => x.authority === account.authority && x.client_id === account.client_id && x.account === account.account);
+        const a = d.accounts.find(
+          (x) =>
+            x.authority === account.authority && x.client_id === account.client_id && x.account === account.account,
+        );
         if (a) a.refresh_token = rotated;
       }),
   };
@@ -40,7 +53,11 @@ export async function refreshTokenFromCache(
 /** A raw refresh token, or a token response (JSON) carrying one. */
 export async function parseRefreshTokenInput(text: string): Promise<string> {
   const { tokenFromInput } = await import('../token-input.js');
-  return tokenFromInput(text, 'refresh_token', 'the token response must come from a request with the offline_access scope');
+  return tokenFromInput(
+    text,
+    'refresh_token',
+    'the token response must come from a request with the offline_access scope',
+  );
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -53,7 +70,11 @@ export function register(program: Command, ctx: CliContext): void {
     );
   addIdentityOptions(cmd)
     .option('--refresh-token-stdin', 'read the refresh token (or a token response JSON) from standard input')
-    .option('--scope <scope>', 'scope to request (repeatable; any resource the app has consent for) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]', collect)
+    .option(
+      '--scope <scope>',
+      'scope to request (repeatable; any resource the app has consent for) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      collect,
+    )
     .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd)
     .addHelpText(
@@ -99,16 +120,28 @@ export function register(program: Command, ctx: CliContext): void {
         );
         const format = outputFormat(flags.output, ctx);
         const { storeTokens } = await import('../cache-store.js');
-        await storeTokens(ctx, command, { authority: authority.url, client_id: clientId, scopes, tokens: result.tokens, idToken: result.idToken });
+        await storeTokens(ctx, command, {
+          authority: authority.url,
+          client_id: clientId,
+          scopes,
+          tokens: result.tokens,
+          idToken: result.idToken,
+        });
         printTokens(ctx, format, result.tokens, result.idToken);
         if (result.rotated) {
           if (source === 'cache' && store) {
             await store(result.tokens.refresh_token!);
             err(ctx, 'note: Entra issued a new refresh token; it replaced the old one in the cache');
           } else if (format === 'token') {
-            err(ctx, `note: Entra issued a new refresh token that replaces the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}; -o token prints only the access token, so use -o json to keep it`);
+            err(
+              ctx,
+              `note: Entra issued a new refresh token that replaces the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}; -o token prints only the access token, so use -o json to keep it`,
+            );
           } else {
-            err(ctx, `note: Entra issued a new refresh token (refresh_token above); store it in place of the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}`);
+            err(
+              ctx,
+              `note: Entra issued a new refresh token (refresh_token above); store it in place of the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}`,
+            );
           }
         }
       } finally {

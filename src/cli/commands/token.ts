@@ -19,7 +19,10 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--cloud <cloud>', 'national cloud').choices(['public', 'usgov', 'china']))
     .option('--client-id <id>', 'the client the token was issued to [env: AZURE_CLIENT_ID, ARM_CLIENT_ID]')
     .addOption(
-      new Option('-o, --output <format>', 'token (bare), json, az (as az account get-access-token), databricks (as databricks auth token)')
+      new Option(
+        '-o, --output <format>',
+        'token (bare), json, az (as az account get-access-token), databricks (as databricks auth token)',
+      )
         .choices(['token', 'json', 'az', 'databricks'])
         .default('token'),
     )
@@ -44,7 +47,13 @@ export function register(program: Command, ctx: CliContext): void {
       const store = openStore(ctx);
       const rt = await createRuntime(ctx, command);
       try {
-        const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), { store, http: () => rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal });
+        const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), {
+          store,
+          http: () => rt.http,
+          now: ctx.now,
+          trace: rt.trace,
+          signal: ctx.signal,
+        });
         ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
       } finally {
         await rt.finish();

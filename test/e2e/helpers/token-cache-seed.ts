@@ -26,7 +26,10 @@ export async function seedCache(dir: string, emu: Emulator, expiresAt: number): 
   });
   const body = (await res.json()) as Record<string, string>;
   if (res.status !== 200) throw new Error(`seed: ${res.status} ${JSON.stringify(body)}`);
-  const idClaims = JSON.parse(Buffer.from(body.id_token!.split('.')[1]!, 'base64url').toString()) as Record<string, string>;
+  const idClaims = JSON.parse(Buffer.from(body.id_token!.split('.')[1]!, 'base64url').toString()) as Record<
+    string,
+    string
+  >;
   await new FileTokenStore(dir).update((d) => {
     putTokens(d, {
       authority: i.authority,
@@ -40,7 +43,12 @@ export async function seedCache(dir: string, emu: Emulator, expiresAt: number): 
         refresh_token: body.refresh_token,
         client_info: body.client_info,
       },
-      idToken: { oid: idClaims.oid, tid: idClaims.tid, preferred_username: idClaims.preferred_username, name: idClaims.name },
+      idToken: {
+        oid: idClaims.oid,
+        tid: idClaims.tid,
+        preferred_username: idClaims.preferred_username,
+        name: idClaims.name,
+      },
       now: Date.now(),
     });
   });
