@@ -182,6 +182,7 @@ test('item 2: property: a random secret in any secret-named field or of a secret
             method: 'POST',
             url: 'https://adb-1.2.azuredatabricks.net/api/2.0/x',
             headers: { 'content-type': ct },
+            idempotent: false,
             ...(where.startsWith('request') || where === 'nested-json' ? { body } : { body: '{}' }),
           },
           response: { status: 200, headers: { 'content-type': ct }, body: where.startsWith('response') ? body : '{}' },
