@@ -16,6 +16,7 @@ import {
   redirectErrorDescription,
 } from './aadsts.js';
 import type { AppConfig, DirectoryConfig, UserConfig } from './directory.js';
+import { checkFederatedAssertion, isFederatedAssertion } from './federation.js';
 import * as html from './html.js';
 import {
   clientInfo,
@@ -872,6 +873,20 @@ export class Entra {
       claims = decodeJwt(assertion) as Record<string, unknown>;
     } catch {
       return this.err(req, 50027);
+    }
+    if (app.federated_credentials && isFederatedAssertion(app.client_id, assertion)) {
+      const now = this.o.now();
+      const refusal = checkFederatedAssertion(app, assertion, Math.floor(now / 1000));
+      if (!refusal) return undefined;
+      if (refusal.code === 700024)
+        return this.err(req, 700024, {
+          now: dotnetTime(now),
+          nbf: dotnetTime(Number(refusal.params.nbf) * 1000),
+          exp: dotnetTime(Number(refusal.params.exp) * 1000),
+        });
+      if (refusal.code === 700027)
+        return this.err(req, 700027, { reason: 'The signature is not valid.', thumb: '', appId: app.client_id });
+      return this.err(req, refusal.code, refusal.params);
     }
     const x5t = typeof header.x5t === 'string' ? header.x5t : undefined;
     const x5tS256 = typeof header['x5t#S256'] === 'string' ? (header['x5t#S256'] as string) : undefined;

@@ -28,6 +28,8 @@ import { workspaceExtraServer } from './databricks.js';
 import { applyOverride, defaultDirectory, DEFAULT_IDS, DEFAULT_SECRETS, type DirectoryConfig } from './directory.js';
 import { Entra, json, type EmuRequest, type Reply } from './entra.js';
 import { graphExtraServer } from './graph.js';
+import { managedIdentityExtraServer } from './managed-identity.js';
+import { federationExtraServer } from './federation.js';
 import type { SigningKey } from './tokens.js';
 import { createSelfSignedCertificate, type KeyPair } from './x509.js';
 
@@ -113,7 +115,12 @@ export type ExtraServer = (
  * (src/emulator/databricks.ts, src/emulator/graph.ts), each an `ExtraServer` returning
  * `{info: {workspace_url}}` / `{info: {graph_url}}`.
  */
-export const SERVERS: ExtraServer[] = [workspaceExtraServer, graphExtraServer];
+export const SERVERS: ExtraServer[] = [
+  workspaceExtraServer,
+  graphExtraServer,
+  managedIdentityExtraServer,
+  federationExtraServer,
+];
 
 export interface EmulatorInfo {
   emulator: 'entra-token';
