@@ -1,5 +1,5 @@
 /** entra-token library surface: re-exports only. */
-import './io/run-key.js';
+export { installRunKey } from './io/run-key.js';
 export * from './core/errors.js';
 export * from './core/wire.js';
 export {
