@@ -251,11 +251,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       opts.trace?.exchange({ request: req, response, durationMs: now() - started, attempt: n });
       return response;
     } catch (e) {
+      // a caller's signal aborted with an ETIMEOUT reason (the cache lock's hold time) is a deadline too
+      const outer = opts.signal?.aborted ? (opts.signal.reason as unknown) : undefined;
+      const outerDeadline = outer instanceof EntraTokenError && outer.code === 'ETIMEOUT';
       const failure = classify(e, req, {
         limit,
         sent: progress.sent,
-        deadline: deadline.signal.aborted && !opts.signal?.aborted,
-        cancelled: Boolean(opts.signal?.aborted),
+        deadline: (deadline.signal.aborted && !opts.signal?.aborted) || outerDeadline,
+        cancelled: Boolean(opts.signal?.aborted) && !outerDeadline,
       });
       opts.trace?.exchange({
         request: req,
@@ -369,7 +372,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         `retrying ${req.method} ${safeHost(req.url)} in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${p.maxAttempts}` +
           (advised !== undefined ? ', as Retry-After asks)' : ')'),
       );
-      await sleep(delay, opts.signal);
+      await sleep(delay, opts.signal).catch((e: unknown) => {
+        const reason = opts.signal?.reason as unknown;
+        throw reason instanceof EntraTokenError && reason.code === 'ETIMEOUT' ? (failure ?? reason) : e;
+      });
     }
   }
 
