@@ -170,13 +170,12 @@ export function stillServable(expiresAtMs: number, nowMs: number): boolean {
 }
 
 /** The JSON line `serve` prints on start: where, for whom, and how expiry is handled. */
-export function serveInfo(session: MetadataSession, url: string, pid: number): Record<string, unknown> {
+export function serveInfo(session: MetadataSession, url: string): Record<string, unknown> {
   return {
     url,
     host: session.host,
     ...(session.resourceId ? { resource_id: session.resourceId } : {}),
     auth_type: 'metadata-service',
-    pid,
     expiry: {
       expires_on: 'the token expiry',
       renew_before_seconds: RENEW_AHEAD_MS / 1000,

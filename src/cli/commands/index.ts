@@ -20,6 +20,7 @@ import { register as clientCredentials } from './client-credentials.js';
 import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
 import { register as trace } from './trace.js';
+import { register as serve } from './serve.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
@@ -38,6 +39,7 @@ export const COMMANDS: Register[] = [
   inspect,
   databricks,
   graph,
+  serve,
   emulator,
   config,
   doctor,
