@@ -21,6 +21,7 @@ import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
 import { register as trace } from './trace.js';
 import { register as serve } from './serve.js';
+import { register as exec } from './exec.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
@@ -40,6 +41,7 @@ export const COMMANDS: Register[] = [
   databricks,
   graph,
   serve,
+  exec,
   emulator,
   config,
   doctor,

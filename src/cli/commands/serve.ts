@@ -1,9 +1,10 @@
-/** `entra-token serve` and `entra-token exec`: be the token source of Databricks tools (metadata-service auth). */
+/** `entra-token serve`: be the token source of Databricks tools (metadata-service auth, docs/protocol.md §12). */
 import type { Command } from 'commander';
-import { ExitWith, type CliContext } from '../context.js';
-import type { MetadataFlags } from '../metadata.js';
+import type { CliContext } from '../context.js';
+import { handle } from '../command.js';
 
-function metadataOptions(cmd: Command): Command {
+/** The options `serve` and `exec` share: the workspace, and where tokens come from. */
+export function metadataOptions(cmd: Command): Command {
   return cmd
     .option('--host <url>', 'workspace URL, e.g. https://adb-<id>.<n>.azuredatabricks.net (default: $DATABRICKS_HOST)')
     .option('--resource-id <id>', 'ARM id of the workspace (default: $DATABRICKS_AZURE_RESOURCE_ID)')
@@ -17,11 +18,11 @@ function metadataOptions(cmd: Command): Command {
     );
 }
 
-const TOKENS =
+export const TOKENS_HELP =
   '\nTokens come from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (refreshed silently 25 min\nbefore expiry; sign in first with login, device-code, password or client-credentials).';
 
 export function register(program: Command, ctx: CliContext): void {
-  metadataOptions(
+  const cmd = metadataOptions(
     program
       .command('serve')
       .description(
@@ -30,50 +31,9 @@ export function register(program: Command, ctx: CliContext): void {
           'until Ctrl-C, SIGTERM or the end of the process that started it.',
       )
       .option('--port <port>', 'listen on this port of 127.0.0.1 (default: a free one)'),
-  )
-    .addHelpText(
-      'after',
-      `${TOKENS}\n\nExamples:\n  entra-token serve --host https://adb-1234567890123456.7.azuredatabricks.net\n  entra-token serve > ms.out &   # line 1: JSON; then export lines (. <(tail -n +2 ms.out))\nExit codes: 0 stopped, 2 usage, 5 no usable sign-in, 8 insecure URL.`,
-    )
-    .action(async (flags: MetadataFlags, command: Command) => {
-      const [{ createRuntime }, { serveWith }] = await Promise.all([
-        import('../runtime.js'),
-        import('../handlers/serve.js'),
-      ]);
-      const rt = await createRuntime(ctx, command);
-      try {
-        await serveWith(ctx, flags, rt);
-      } finally {
-        await rt.finish();
-      }
-    });
-
-  metadataOptions(
-    program
-      .command('exec')
-      .description(
-        'Run a command with its own metadata service: DATABRICKS_HOST, DATABRICKS_AUTH_TYPE=metadata-service and\n' +
-          'DATABRICKS_METADATA_SERVICE_URL are set for it (DATABRICKS_TOKEN and other competing credentials removed),\n' +
-          "signals are passed on, and entra-token exits with the command's exit code.",
-      )
-      .argument('<command...>', 'the command and its arguments, after --'),
-  )
-    .addHelpText(
-      'after',
-      `${TOKENS}\n\nExamples:\n  entra-token exec --host https://adb-1234567890123456.7.azuredatabricks.net -- databricks clusters list\n  entra-token exec -- terraform apply\nExit codes: the command's; 127 command not found; before it starts: 2 usage, 5 no usable sign-in.`,
-    )
-    .action(async (argv: string[], flags: MetadataFlags, command: Command) => {
-      const [{ createRuntime }, { execWith }] = await Promise.all([
-        import('../runtime.js'),
-        import('../handlers/exec.js'),
-      ]);
-      const rt = await createRuntime(ctx, command);
-      let code: number;
-      try {
-        code = await execWith(ctx, flags, argv, rt);
-      } finally {
-        await rt.finish();
-      }
-      if (code !== 0) throw new ExitWith(code);
-    });
+  ).addHelpText(
+    'after',
+    `${TOKENS_HELP}\n\nExamples:\n  entra-token serve --host https://adb-1234567890123456.7.azuredatabricks.net\n  entra-token serve > ms.out &   # line 1: the JSON line; then the export lines\nExit codes: 0 stopped, 2 usage, 5 no usable sign-in, 8 insecure URL.`,
+  );
+  handle(cmd, ctx, () => import('../handlers/serve.js'));
 }

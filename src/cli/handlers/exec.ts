@@ -7,8 +7,9 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { err, type CliContext } from '../context.js';
-import type { Runtime } from '../runtime.js';
+import type { Handler } from '../command.js';
+import { err, ExitWith, type CliContext } from '../context.js';
+import { withRuntime, type Runtime } from '../runtime.js';
 import { startMetadataService, type MetadataFlags } from '../metadata.js';
 import { childEnvironment } from '../../core/metadata-service.js';
 import { usageError } from '../../core/errors.js';
@@ -76,3 +77,10 @@ export async function execWith(ctx: CliContext, flags: ExecFlags, argv: string[]
     await svc.server.close();
   }
 }
+
+export const run: Handler<ExecFlags> = async (ctx, { flags, global, args }) => {
+  const variadic: unknown = args[0]; // commander hands `<command...>` over as one array
+  const argv = Array.isArray(variadic) ? variadic.map(String) : [];
+  const code = await withRuntime(ctx, global, (rt) => execWith(ctx, flags, argv, rt));
+  if (code !== 0) throw new ExitWith(code);
+};

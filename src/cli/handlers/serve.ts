@@ -3,8 +3,9 @@
  * Prints one JSON line (url, host, expiry policy) and the `export` lines a shell needs, then serves until
  * Ctrl-C, SIGTERM or SIGHUP, or until the process that started it is gone.
  */
+import type { Handler } from '../command.js';
 import { err, out, type CliContext } from '../context.js';
-import type { Runtime } from '../runtime.js';
+import { withRuntime, type Runtime } from '../runtime.js';
 import { startMetadataService, type MetadataFlags } from '../metadata.js';
 import { exportLines, serveInfo } from '../../core/metadata-service.js';
 
@@ -54,3 +55,6 @@ export async function serveWith(ctx: CliContext, flags: ServeFlags, rt: Runtime)
     await server.close();
   }
 }
+
+export const run: Handler<ServeFlags> = (ctx, { flags, global }) =>
+  withRuntime(ctx, global, (rt) => serveWith(ctx, flags, rt));
