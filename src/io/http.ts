@@ -299,6 +299,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       );
       return Object.assign(err, { sent: false });
     }
+    const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|^ERR_TLS|^ERR_SSL/.test(code);
+    if (tls) {
+      // the server's certificate was refused before anything was sent: retrying would not change it
+      const err = new EntraTokenError('ENETWORK', `connection to ${host} failed (${code})`, {
+        hint: 'the server certificate is not trusted: for a corporate CA set NODE_EXTRA_CA_CERTS to its PEM file',
+        cause: e,
+      });
+      return Object.assign(err, { sent: false });
+    }
     if (NOT_SENT.has(code) || (!how.sent && !how.deadline)) {
       // refused, unresolvable, or the connection (or the proxy's CONNECT) failed before the request was written
       const err = new EntraTokenError(
