@@ -1,0 +1,102 @@
+/**
+ * Issue 23, "a newcomer's first hour": one regression test per bug, named after it, against the emulator.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { createTokenProvider } from '../../src/flows/token-provider.js';
+import { FileTokenStore } from '../../src/io/token-cache.js';
+import { runInProcess } from '../helpers/cli.js';
+
+let emu: Emulator;
+before(async () => {
+  emu = await startEmulator({ autoApprove: true });
+});
+after(async () => emu.close());
+
+const freshEnv = (): Record<string, string> => ({
+  ENTRA_TOKEN_CACHE_DIR: mkdtempSync(join(tmpdir(), 'et-cache-')),
+  ENTRA_TOKEN_STATE_DIR: mkdtempSync(join(tmpdir(), 'et-state-')),
+  HOME: mkdtempSync(join(tmpdir(), 'et-home-')),
+});
+
+async function signInUser(env: Record<string, string>): Promise<string> {
+  const r = await runInProcess(
+    [
+      'password',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.public_client_id,
+      '--username',
+      emu.info.username,
+      '--password-stdin',
+      '-o',
+      'token',
+    ],
+    { env, stdin: String(emu.info.password) },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+async function appToken(env: Record<string, string>, scope: string): Promise<void> {
+  const r = await runInProcess(
+    [
+      'client-credentials',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.confidential_client_id,
+      '--scope',
+      scope,
+      '-o',
+      'token',
+    ],
+    { env: { ...env, AZURE_CLIENT_SECRET: String(emu.info.client_secret) } },
+  );
+  assert.equal(r.code, 0, r.stderr);
+}
+
+test('issue 23 bug 2: an app-only token cached for another resource does not make `token`, `graph` or the library ask which account', async () => {
+  const env = freshEnv();
+  await appToken(env, 'https://graph.microsoft.com/.default');
+  const user = await signInUser(env);
+  // the README's export DATABRICKS_TOKEN=$(entra-token token): only the user can serve the Databricks scope
+  const t = await runInProcess(['token'], { env });
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(t.stdout.trim(), user);
+  // an app token for Databricks cannot serve Graph; the user's refresh token can
+  const env2 = freshEnv();
+  await appToken(env2, '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default');
+  const user2 = await signInUser(env2);
+  const g = await runInProcess(
+    ['graph', 'users', 'list', '--graph-url', String(emu.info.graph_url), '--output', 'json'],
+    { env: env2 },
+  );
+  // the user's token was sent (the emulator's Graph then wants a directory permission alice lacks: bug 6)
+  assert.doesNotMatch(g.stderr, /accounts that can serve/);
+  assert.match(g.stderr, /Microsoft Graph refused GET \/v1.0\/users \(403\)/);
+  // the library answers too, and names its own option (not a CLI flag) when there is a real choice
+  const store = new FileTokenStore(env2.ENTRA_TOKEN_CACHE_DIR!);
+  const provider = createTokenProvider({ store });
+  await assert.rejects(provider.getToken(), (e: Error & { hint?: string }) => {
+    // the user (refresh token) and the app (a fresh Databricks token) can both serve the Databricks scope
+    assert.match(e.message, /2 accounts that can serve this request are cached/);
+    assert.match(e.message, /account option/);
+    assert.doesNotMatch(`${e.message} ${e.hint}`, /--account/);
+    return true;
+  });
+  const chosen = await createTokenProvider({ store, account: String(emu.info.username) }).getToken();
+  assert.equal(chosen.token, user2);
+  // and the CLI's question names only accounts that can serve, with a hint that works
+  const q = await runInProcess(['token'], { env: env2 });
+  assert.equal(q.code, 2, q.stderr);
+  const hint = /hint: (entra-token token --account \S+)/.exec(q.stderr)?.[1];
+  assert.ok(hint, q.stderr);
+  const again = await runInProcess(hint.split(' ').slice(1), { env: env2 });
+  assert.equal(again.code, 0, again.stderr);
+});
