@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Authority } from '../core/authority.js';
 import { AADSTS, type HintContext } from '../core/aadsts.js';
+import { AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
 import { createClientAssertion, describeAssertion, type ClientCertificate } from '../core/client-assertion.js';
 import { EntraOAuthError, EntraTokenError } from '../core/errors.js';
 import {
@@ -38,7 +39,7 @@ export interface ClientCredentialsOptions {
   authority: Authority;
   client_id: string;
   credential: ClientCredential;
-  /** v2: one `<resource>/.default` scope. */
+  /** v2: one `<resource>/.default` scope; default the Azure Databricks scope (`2ff814a6-…/.default`). */
   scope?: string | undefined;
   /** v1 endpoint (`/oauth2/token`) with `resource=` instead of `scope=`, as Databricks' SDKs do. */
   v1Resource?: string | undefined;
@@ -94,7 +95,8 @@ export async function clientCredentialsTokens(
   trace.step('Check request');
   assertSingleTenant(opts.authority);
   const v1 = opts.v1Resource !== undefined;
-  if (!v1) assertDefaultScope(opts.scope ?? '');
+  const scope = v1 ? undefined : (opts.scope ?? AZURE_DATABRICKS_SCOPE);
+  if (scope !== undefined) assertDefaultScope(scope);
   const tokenEndpoint = v1 ? opts.authority.v1TokenEndpoint : opts.authority.tokenEndpoint;
   let auth: ClientAuth;
   let federatedFacts: AssertionFacts | undefined;
@@ -133,14 +135,14 @@ export async function clientCredentialsTokens(
     clientId: opts.client_id,
     tenant: opts.authority.tenant,
     authorityUrl: opts.authority.url,
-    scopes: opts.scope ? [opts.scope] : undefined,
+    scopes: scope ? [scope] : undefined,
   };
   trace.step('Request token');
   const request = clientCredentialsRequest({
     tokenEndpoint,
     client_id: opts.client_id,
     auth,
-    scope: v1 ? undefined : opts.scope,
+    scope,
     resource: opts.v1Resource,
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });

@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createTokenProvider } from '../../src/flows/token-provider.js';
 import { FileTokenStore } from '../../src/io/token-cache.js';
+import { clientCredentialsTokens } from '../../src/flows/client-credentials.js';
+import { createHttpClient } from '../../src/io/http.js';
+import { resolveAuthority } from '../../src/core/authority.js';
+import { decodeJwtUnverified } from '../../src/core/jwt.js';
 import { runInProcess } from '../helpers/cli.js';
 
 let emu: Emulator;
@@ -99,4 +103,25 @@ test('issue 23 bug 2: an app-only token cached for another resource does not mak
   assert.ok(hint, q.stderr);
   const again = await runInProcess(hint.split(' ').slice(1), { env: env2 });
   assert.equal(again.code, 0, again.stderr);
+});
+
+test('issue 23 bug 5: library clientCredentialsTokens() without scope applies the documented default (the Azure Databricks scope)', async () => {
+  const http = createHttpClient({ env: {} });
+  try {
+    const r = await clientCredentialsTokens(
+      {
+        authority: resolveAuthority({ authority: emu.info.authority }),
+        client_id: String(emu.info.confidential_client_id),
+        credential: { kind: 'secret', client_secret: String(emu.info.client_secret) },
+      },
+      { http, now: Date.now },
+    );
+    assert.equal(decodeJwtUnverified(r.tokens.access_token).claims.aud, '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
+    assert.match(
+      r.request.form?.find(([k]) => k === 'scope')?.[1] ?? '',
+      /^2ff814a6-3304-4ab8-85cb-cd0e6f879c1d\/\.default$/,
+    );
+  } finally {
+    await http.close();
+  }
 });
