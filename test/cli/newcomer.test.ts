@@ -125,3 +125,22 @@ test('issue 23 bug 5: library clientCredentialsTokens() without scope applies th
     await http.close();
   }
 });
+
+test('issue 23 bug 3: an untrusted TLS certificate is named with NODE_EXTRA_CA_CERTS, not EOUTCOME_UNKNOWN', async () => {
+  const tls = await startEmulator({ tls: true });
+  try {
+    const r = await runInProcess(
+      ['client-credentials', '--authority', tls.info.authority, '--client-id', String(tls.info.confidential_client_id)],
+      { env: { ...freshEnv(), AZURE_CLIENT_SECRET: String(tls.info.client_secret) } },
+    );
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(
+      r.stderr,
+      /^entra-token: error ENETWORK: TLS to 127\.0\.0\.1:\d+ failed \([A-Z_]+\): the certificate is not trusted; nothing was sent\n/,
+    );
+    assert.match(r.stderr, /hint: .*NODE_EXTRA_CA_CERTS=/);
+    assert.doesNotMatch(r.stderr, /EOUTCOME_UNKNOWN|single|only once/);
+  } finally {
+    await tls.close();
+  }
+});
