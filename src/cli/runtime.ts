@@ -38,7 +38,7 @@ export interface Runtime {
   flags: GlobalFlags;
   /** `{ http, now, trace, signal }` for a flow. */
   deps: FlowDeps;
-  /** Flush trace sinks and release sockets. Always called, also on failure. */
+  /** Flush trace sinks (a sink that fails is a warning) and release sockets. Always called, also on failure. */
   finish(): Promise<void>;
 }
 
@@ -53,12 +53,13 @@ export function setTraceSinkInstaller(installer: TraceSinkInstaller): void {
 export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promise<Runtime> {
   const trace = new Trace(ctx.now);
   const timeout = httpTimeoutMs(flags.httpTimeout, ctx.env);
-  const http = createHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
-  const pending = new FilePendingStore(join(stateDir(ctx.env), 'pending'));
   if (!sinkInstaller && (flags.trace || flags.traceFile || flags.har || flags.curl || flags.curlFile)) {
     await import('./trace-sinks.js');
   }
+  // first: an unwritable --trace-file/--har/--curl-file is refused before anything is sent
   const flush = sinkInstaller ? sinkInstaller(trace, flags, ctx) : async () => {};
+  const http = createHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
+  const pending = new FilePendingStore(join(stateDir(ctx.env), 'pending'));
   return {
     http,
     pending,
@@ -66,8 +67,17 @@ export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promis
     flags,
     deps: { http, now: ctx.now, trace, signal: ctx.signal },
     async finish() {
-      await flush();
-      await http.close();
+      try {
+        await flush();
+      } catch (e) {
+        // what the command got (tokens printed and cached) stands: a trace that could not be written is a warning
+        const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        ctx.stderr.write(
+          `entra-token: warning: the trace was not written (${why}${(e as { path?: string }).path ? `: ${(e as { path?: string }).path}` : ''})\n`,
+        );
+      } finally {
+        await http.close();
+      }
     },
   };
 }

@@ -180,7 +180,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (TLS_ERROR.test(code)) {
       const err = new EntraTokenError(
         'ENETWORK',
-        `TLS to ${host} failed (${code}): ${/ALTNAME|HOSTNAME/.test(code) ? 'the certificate does not name this host' : /EXPIRED|NOT_YET_VALID/.test(code) ? 'the certificate is not valid now' : 'the certificate is not trusted'}; nothing was sent`,
+        `connection to ${host} failed (${code}): TLS: ${/ALTNAME|HOSTNAME/.test(code) ? 'the certificate does not name this host' : /EXPIRED|NOT_YET_VALID/.test(code) ? 'the certificate is not valid now' : 'the certificate is not trusted'}; nothing was sent`,
         {
           hint: /ALTNAME|HOSTNAME|EXPIRED|NOT_YET_VALID/.test(code)
             ? 'check the URL and the clock; entra-token doctor checks both'

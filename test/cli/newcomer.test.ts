@@ -3,7 +3,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -13,7 +13,8 @@ import { clientCredentialsTokens } from '../../src/flows/client-credentials.js';
 import { createHttpClient } from '../../src/io/http.js';
 import { resolveAuthority } from '../../src/core/authority.js';
 import { decodeJwtUnverified } from '../../src/core/jwt.js';
-import { runInProcess } from '../helpers/cli.js';
+import { runInProcess, testContext } from '../helpers/cli.js';
+import { withRuntime } from '../../src/cli/runtime.js';
 
 let emu: Emulator;
 before(async () => {
@@ -136,11 +137,58 @@ test('issue 23 bug 3: an untrusted TLS certificate is named with NODE_EXTRA_CA_C
     assert.equal(r.code, 6, r.stderr);
     assert.match(
       r.stderr,
-      /^entra-token: error ENETWORK: TLS to 127\.0\.0\.1:\d+ failed \([A-Z_]+\): the certificate is not trusted; nothing was sent\n/,
+      /^entra-token: error ENETWORK: connection to 127\.0\.0\.1:\d+ failed \([A-Z_]+\): TLS: the certificate is not trusted; nothing was sent\n/,
     );
     assert.match(r.stderr, /hint: .*NODE_EXTRA_CA_CERTS=/);
     assert.doesNotMatch(r.stderr, /EOUTCOME_UNKNOWN|single|only once/);
   } finally {
     await tls.close();
   }
+});
+
+test('issue 23 bug 4: a bad --authority and an unwritable --trace-file/--har/--curl-file are usage errors before any request', async () => {
+  const env = freshEnv();
+  const bad = await runInProcess(['authorize-url', '--authority', 'not a url', '--client-id', 'x'], { env });
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /^entra-token: error EUSAGE: --authority is not a URL: "not a url"\n/);
+  assert.doesNotMatch(bad.stderr, /internal error|EINTERNAL/);
+  for (const flag of ['--trace-file', '--har', '--curl-file']) {
+    const before = emu.requests().length;
+    const r = await runInProcess(
+      [
+        flag,
+        '/nonexistent/x.out',
+        'client-credentials',
+        '--authority',
+        emu.info.authority,
+        '--client-id',
+        String(emu.info.confidential_client_id),
+      ],
+      { env: { ...env, AZURE_CLIENT_SECRET: String(emu.info.client_secret) } },
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^entra-token: error EUSAGE: ${flag} /nonexistent/x.out cannot be written: the directory /nonexistent does not exist\\n`,
+      ),
+    );
+    assert.equal(emu.requests().length, before, `${flag}: nothing was sent`);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('issue 23 bug 4: a trace sink failing after success is a warning; the command keeps its result and exit code', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'et-sink-'));
+  mkdirSync(join(dir, 'sub'));
+  const t = testContext();
+  t.ctx.cwd = dir;
+  const answer = await withRuntime(t.ctx, { har: 'sub/x.har' }, async (rt) => {
+    rt.trace.step('the command succeeded');
+    rmSync(join(dir, 'sub'), { recursive: true }); // the directory vanishes while the command runs
+    return 'tokens';
+  });
+  assert.equal(answer, 'tokens');
+  assert.match(t.stderr(), /^entra-token: warning: the trace was not written \(ENOENT: .*sub\/x\.har\)$/m);
+  assert.equal(existsSync(join(dir, 'sub', 'x.har')), false);
 });
