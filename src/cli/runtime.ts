@@ -11,6 +11,7 @@ import { stateDir } from '../io/paths.js';
 import { Trace } from '../io/trace.js';
 import { join } from 'node:path';
 import { httpTimeoutMs } from './options.js';
+import { EntraTokenError, oneLine } from '../core/errors.js';
 
 export interface GlobalFlags {
   trace?: boolean;
@@ -70,11 +71,14 @@ export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promis
       try {
         await flush();
       } catch (e) {
-        // what the command got (tokens printed and cached) stands: a trace that could not be written is a warning
-        const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-        ctx.stderr.write(
-          `entra-token: warning: the trace was not written (${why}${(e as { path?: string }).path ? `: ${(e as { path?: string }).path}` : ''})\n`,
-        );
+        // a file refused for safety (a planted symlink, someone else's file) stays an error (EINSECURE, exit 8);
+        // otherwise what the command got (tokens printed and cached) stands and the lost trace is a warning
+        if (e instanceof EntraTokenError && e.code === 'EINSECURE') throw e;
+        const why =
+          e instanceof EntraTokenError
+            ? `${e.code}: ${e.message}`
+            : `${(e as NodeJS.ErrnoException).code ?? ''}${(e as { path?: string }).path ? ` ${(e as { path?: string }).path}` : ''}: ${(e as Error).message}`;
+        ctx.stderr.write(`entra-token: warning: the trace was not written (${oneLine(why)})\n`);
       } finally {
         await http.close();
       }
