@@ -134,8 +134,10 @@ export function checkIdToken(idToken: string, exp: IdTokenExpectations): IdToken
   };
 }
 
-/** One line for the trace: what was checked and who signed in. */
+/** One line for the trace: what was checked (issuer, aud, azp, exp/iat, nonce) and who signed in. */
 export function describeIdTokenCheck(s: IdTokenSummary, nonceChecked: boolean): string {
+  const nonce = nonceChecked ? 'nonce matches the one sent, ' : '';
+  if (s.tid !== undefined) return `id token checked: ${nonce}aud is the client id, issuer tenant ${s.tid}`;
   const who = s.preferred_username ?? s.email ?? s.sub ?? '?';
-  return `id token checked (OpenID Connect Core §3.1.3.7): iss ${s.iss}, aud is the client id, exp/iat within 5 min of this clock${nonceChecked ? ', nonce matches the one sent' : ''}; subject ${who}`;
+  return `id token checked (OpenID Connect Core §3.1.3.7): ${nonce}aud is the client id, issuer ${s.iss}, exp/iat within 5 min of this clock; subject ${who}`;
 }
