@@ -10,8 +10,15 @@ import { randomUUID } from 'node:crypto';
 import type { Authority } from '../core/authority.js';
 import { AADSTS, type HintContext } from '../core/aadsts.js';
 import { createClientAssertion, describeAssertion, type ClientCertificate } from '../core/client-assertion.js';
-import { EntraTokenError } from '../core/errors.js';
+import { EntraOAuthError, EntraTokenError } from '../core/errors.js';
+import {
+  assertionProblems,
+  federationRefusalHint,
+  matchingCredentialText,
+  type AssertionFacts,
+} from '../core/federated.js';
 import { processClientCredentialsResponse } from '../core/grants.js';
+import type { AssertionProvider } from '../io/federated-assertion.js';
 import { clientCredentialsRequest, type ClientAuth } from '../core/token.js';
 import { Trace } from '../io/trace.js';
 import type { FlowDeps, TokenFlowResult } from './types.js';
@@ -24,7 +31,9 @@ export type ClientCredential =
       certificate: Pick<ClientCertificate, 'key'> & { certDer?: Buffer | undefined; kid?: string | undefined };
       rs256?: boolean;
       sendX5c?: boolean;
-    };
+    }
+  /** Workload identity federation: the assertion is an OpenID token from another issuer (docs/protocol.md §14). */
+  | { kind: 'federated'; provider: AssertionProvider };
 
 export interface ClientCredentialsOptions {
   authority: Authority;
@@ -91,6 +100,7 @@ export async function clientCredentialsTokens(
   if (entra && !v1) assertDefaultScope(opts.scope ?? '');
   const tokenEndpoint = v1 ? opts.authority.v1TokenEndpoint : opts.authority.tokenEndpoint;
   let auth: ClientAuth;
+  let federatedFacts: AssertionFacts | undefined;
   if (opts.credential.kind === 'certificate') {
     trace.step('Make client assertion');
     const c = opts.credential;
@@ -115,6 +125,16 @@ export async function clientCredentialsTokens(
     );
     opts.onAssertion?.(decoded);
     auth = { kind: 'assertion', client_assertion };
+  } else if (opts.credential.kind === 'federated') {
+    trace.step('Get federated assertion');
+    const { jwt, facts } = await opts.credential.provider.get({ trace, signal: deps.signal });
+    federatedFacts = facts;
+    trace.note(
+      `federated assertion from ${opts.credential.provider.source.kind}: ${matchingCredentialText(facts)}` +
+        (facts.exp !== undefined ? `; expires ${new Date(facts.exp * 1000).toISOString()}` : ''),
+    );
+    for (const p of assertionProblems(facts, deps.now())) trace.note(`warning: the federated token: ${p}`);
+    auth = { kind: 'assertion', client_assertion: jwt };
   } else {
     auth = { kind: 'secret', client_secret: opts.credential.client_secret, method: opts.credential.method ?? 'post' };
   }
@@ -134,7 +154,21 @@ export async function clientCredentialsTokens(
     resource: opts.v1Resource,
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });
-  const { tokens, notes } = processClientCredentialsResponse(response, { now: deps.now(), hint });
+  let processed;
+  try {
+    processed = processClientCredentialsResponse(response, { now: deps.now(), hint });
+  } catch (e) {
+    const better = federatedFacts && e instanceof EntraOAuthError && federationRefusalHint(e.aadsts, federatedFacts);
+    if (better)
+      throw new EntraOAuthError(e.code as 'EOAUTH', e.body, {
+        aadsts: e.aadsts,
+        summary: e.summary,
+        status: e.status,
+        hint: better,
+      });
+    throw e;
+  }
+  const { tokens, notes } = processed;
   trace.step('Check tokens');
   for (const n of notes) trace.note(n);
   return { tokens, idToken: undefined, request, response, trace };
