@@ -176,6 +176,14 @@ async function readCapped(
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * TLS failures: the handshake failed, so nothing was sent. Most are a certificate this process does not
+ * trust (a TLS-inspecting proxy, a private CA): Node adds NODE_EXTRA_CA_CERTS to its CA list at start.
+ * @see https://nodejs.org/api/cli.html#node_extra_ca_certsfile
+ */
+export const TLS_ERROR =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|ERR_SSL/;
+
 function errorCode(e: unknown): string {
   const err = e as { code?: string; cause?: { code?: string } };
   return err?.cause?.code ?? err?.code ?? '';
@@ -276,7 +284,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     e: unknown,
     req: WireRequest,
     how: { limit: number; sent: boolean; deadline: boolean; cancelled: boolean },
-  ): EntraTokenError & { sent?: boolean } {
+  ): EntraTokenError & { sent?: boolean; permanent?: boolean } {
     if (e instanceof EntraTokenError) return e;
     const code = errorCode(e);
     const host = safeHost(req.url);
@@ -299,14 +307,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       );
       return Object.assign(err, { sent: false });
     }
-    const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|^ERR_TLS|^ERR_SSL/.test(code);
-    if (tls) {
-      // the server's certificate was refused before anything was sent: retrying would not change it
-      const err = new EntraTokenError('ENETWORK', `connection to ${host} failed (${code})`, {
-        hint: 'the server certificate is not trusted: for a corporate CA set NODE_EXTRA_CA_CERTS to its PEM file',
-        cause: e,
-      });
-      return Object.assign(err, { sent: false });
+    if (TLS_ERROR.test(code)) {
+      const err = new EntraTokenError(
+        'ENETWORK',
+        `connection to ${host} failed (${code}): TLS: ${/ALTNAME|HOSTNAME/.test(code) ? 'the certificate does not name this host' : /EXPIRED|NOT_YET_VALID/.test(code) ? 'the certificate is not valid now' : 'the certificate is not trusted'}; nothing was sent`,
+        {
+          hint: /ALTNAME|HOSTNAME|EXPIRED|NOT_YET_VALID/.test(code)
+            ? 'check the URL and the clock; entra-token doctor checks both'
+            : 'a proxy or firewall inspecting TLS, or a private CA: export NODE_EXTRA_CA_CERTS=/path/to/ca.pem (Node reads it at start); entra-token doctor checks it',
+          cause: e,
+        },
+      );
+      return Object.assign(err, { sent: false, permanent: true });
     }
     if (NOT_SENT.has(code) || (!how.sent && !how.deadline)) {
       // refused, unresolvable, or the connection (or the proxy's CONNECT) failed before the request was written
@@ -355,12 +367,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const startedAt = now();
     for (let n = 1; ; n++) {
       let response: WireResponse | undefined;
-      let failure: (EntraTokenError & { sent?: boolean }) | undefined;
+      let failure: (EntraTokenError & { sent?: boolean; permanent?: boolean }) | undefined;
       try {
         response = await attempt(req, opts, n);
       } catch (e) {
-        failure = e as EntraTokenError & { sent?: boolean };
-        if (failure.code === 'ECANCELLED' || failure.code === 'EOUTCOME_UNKNOWN' || failure.code === 'EINSECURE')
+        failure = e as EntraTokenError & { sent?: boolean; permanent?: boolean };
+        if (
+          failure.code === 'ECANCELLED' ||
+          failure.code === 'EOUTCOME_UNKNOWN' ||
+          failure.code === 'EINSECURE' ||
+          failure.permanent
+        )
           throw failure;
         if (!req.idempotent && failure.sent !== false) throw failure;
       }
