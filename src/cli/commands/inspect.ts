@@ -38,5 +38,6 @@ export function register(program: Command, ctx: CliContext): void {
       '\nThe output says "NOT VERIFIED: decoded only" unless --verify succeeded. Exit codes: 0 fine, 2 bad input, 7 verification failed or a warning with --strict.',
     );
   // --issuer is discovered by the handler, and only for --verify (decoding needs no network)
-  handle(withoutDiscovery(cmd), ctx, () => import('../handlers/inspect.js'));
+  withoutDiscovery(cmd);
+  handle(cmd, ctx, () => import('../handlers/inspect.js'));
 }

@@ -39,5 +39,6 @@ export function register(program: Command, ctx: CliContext): void {
       '\nExamples:\n  export DATABRICKS_TOKEN=$(entra-token token)\n  entra-token token --issuer https://adb-1234567890123456.7.azuredatabricks.net/oidc\n  entra-token token --scope https://graph.microsoft.com/.default --output json\n  entra-token token --output az | jq -r .accessToken',
     );
   // --issuer needs no discovery here: the cache kept the issuer's token endpoint
-  handle(withoutDiscovery(cmd), ctx, () => import('../handlers/token.js'));
+  withoutDiscovery(cmd);
+  handle(cmd, ctx, () => import('../handlers/token.js'));
 }
