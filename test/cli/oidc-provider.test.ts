@@ -146,7 +146,10 @@ test('two users of one provider are cached apart; token --issuer then asks which
   assert.match(list.stdout, /https:\/\/api\.example/);
   const both = await runInProcess(['token', '--issuer', op.issuer], { env });
   assert.equal(both.code, 2, both.stderr);
-  assert.match(both.stderr, /2 accounts are cached for this request/);
+  assert.match(
+    both.stderr,
+    /^entra-token: error EUSAGE: 2 accounts that can serve this request are cached \(bob@example\.org, alice@example\.org\); choose one with --account\n/,
+  );
   const bob = await runInProcess(['token', '--issuer', op.issuer, '--account', 'bob@example.org'], { env });
   assert.equal(bob.code, 0, bob.stderr);
   assert.equal(decodeJwt(bob.stdout.trim()).sub, 'bob');
