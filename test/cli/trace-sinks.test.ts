@@ -222,7 +222,7 @@ describe('no sink leaks a secret', () => {
     const s = fc.sample(secretsArb, { numRuns: 1, seed: 8 })[0]!;
     const { outputs } = await traced('password', s, { pii: true });
     for (const text of Object.values(outputs)) assert.ok(!text.includes('alice@contoso.com'));
-    assert.match(outputs.stderr, /username=\[pii sha256:[0-9a-f]{8}\]/);
+    assert.match(outputs.stderr, /username=\[pii hmac:[0-9a-f]{8}\]/);
     assert.match(outputs.curl, /--data-urlencode "username=\$USERNAME"/);
   });
 });
@@ -331,7 +331,7 @@ function normalize(v: unknown, key = ''): unknown {
   if (typeof v !== 'string') return v;
   return v
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
-    .replace(/sha256:[0-9a-f]{8}/g, 'sha256:HASH')
+    .replace(/hmac:[0-9a-f]{8}/g, 'hmac:HASH')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/\b\d+ (s|min|ms)\b/g, 'N $1')
     .replace(/\b\d+ chars\b/g, 'N chars')
@@ -418,7 +418,7 @@ describe('against the emulator', () => {
     );
     assert.match(
       doc.log.entries[2].request.postData.params.find((p: any) => p.name === 'code').value,
-      /…\[\d+ chars sha256:[0-9a-f]{8}\]$/,
+      /…\[\d+ chars hmac:[0-9a-f]{8}\]$/,
     );
 
     // trace show, text and diagram
@@ -480,7 +480,7 @@ describe('against the emulator', () => {
     assert.equal(x.code, 0, x.stderr);
     assert.match(
       x.stderr,
-      /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars sha256:[0-9a-f]{8}\]&state=/,
+      /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars hmac:[0-9a-f]{8}\]&state=/,
     );
     assert.match(x.stderr, /\n== Redeem code\n   → POST /);
     assert.match(x.stderr, /     ✓ expires_in \d+ s: valid until about \d{4}-/);

@@ -1,9 +1,9 @@
 // core/redact: the one redaction every output goes through (docs/protocol.md §17).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { redactBody, redactSecret, redactUrl } from '../../src/core/redact.js';
+import { redactBody, redactSecret, redactUrl, setMarkKey } from '../../src/core/redact.js';
 
 const secretChars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
 const secretArb = (min: number, max: number, chars = `${secretChars}!*()+/=?&%`) =>
@@ -35,11 +35,13 @@ describe('redaction is idempotent', () => {
     );
   });
 
-  it('a secret is shown as prefix, length and hash: eyJ0eX…[N chars sha256:xxxxxxxx]', () => {
+  it('a secret is shown as prefix, length and a keyed mark: eyJ0eX…[N chars hmac:xxxxxxxx] (HMAC under the run key)', () => {
+    const key = Buffer.alloc(32, 7);
+    setMarkKey(key);
     assert.equal(
       redactSecret('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln'),
-      `eyJ0eX…[45 chars sha256:${createHash('sha256').update('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln').digest('hex').slice(0, 8)}]`,
+      `eyJ0eX…[45 chars hmac:${createHmac('sha256', key).update('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln').digest('hex').slice(0, 8)}]`,
     );
-    assert.match(redactSecret('short-pass'), /^…\[10 chars sha256:[0-9a-f]{8}\]$/);
+    assert.match(redactSecret('short-pass'), /^…\[10 chars hmac:[0-9a-f]{8}\]$/);
   });
 });
