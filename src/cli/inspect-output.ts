@@ -7,6 +7,7 @@ import { inspectToken, type InspectReport } from '../flows/inspect.js';
 import type { ClaimExplanation } from '../core/claims.js';
 import { createHttpClient, type HttpClient } from '../io/http.js';
 import { discoverAuthority } from './options.js';
+import { forTerminal } from '../core/terminal-text.js';
 
 export interface InspectCliOptions {
   verify?: boolean;
@@ -92,7 +93,8 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
       reports.length === 1 ? toJson(reports[0]!) : Object.fromEntries(reports.map((r) => [r.source, toJson(r)]));
     out(ctx, JSON.stringify(json, null, 2));
     for (const r of reports)
-      for (const w of r.warnings) err(ctx, `warning: ${reports.length > 1 ? `${r.source}: ` : ''}${w.message}`);
+      for (const w of r.warnings)
+        err(ctx, forTerminal(`warning: ${reports.length > 1 ? `${r.source}: ` : ''}${w.message}`, { oneLine: true }));
   } else {
     out(ctx, reports.map((r) => renderText(r, reports.length > 1, skew)).join('\n'));
   }
@@ -134,8 +136,9 @@ export function toJson(r: InspectReport): Record<string, unknown> {
   };
 }
 
+/** A claim value on one line, every control and bidi character shown escaped (a forged token draws nothing). */
 function show(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  return forTerminal(typeof v === 'string' ? v : JSON.stringify(v), { oneLine: true });
 }
 
 function section(title: string, list: ClaimExplanation[]): string[] {
@@ -166,5 +169,6 @@ export function renderText(r: InspectReport, withSource: boolean, skew: number):
     lines.push('', 'Verification problems', ...v.problems.map((p) => `  ${p.code} ${p.reason}: ${p.message}`));
   }
   if (r.warnings.length > 0) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w.message}`));
-  return lines.join('\n');
+  // messages quote claim values too: each line is made safe on its own, so none can fake another
+  return lines.map((l) => forTerminal(l, { oneLine: true })).join('\n');
 }

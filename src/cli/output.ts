@@ -6,6 +6,7 @@ import type { TokenResponse } from '../core/token.js';
 import type { IdTokenSummary } from '../core/id-token.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
 import { AZURE_DATABRICKS_APP_ID } from '../core/clouds.js';
+import { forTerminal } from '../core/terminal-text.js';
 
 const RESOURCES: Record<string, string> = {
   [AZURE_DATABRICKS_APP_ID]: 'Azure Databricks',
@@ -67,5 +68,6 @@ export function printTokens(
   if (tokens.refresh_token) rows.push(['refresh_token', tokens.refresh_token]);
   if (tokens.id_token) rows.push(['id_token', tokens.id_token]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
-  for (const [k, v] of rows) out(ctx, `${`${k}:`.padEnd(width)} ${v}`);
+  // names, scopes and tenants come from the server's answer and its tokens: shown escaped, never interpreted
+  for (const [k, v] of rows) out(ctx, `${`${k}:`.padEnd(width)} ${forTerminal(v, { oneLine: true })}`);
 }

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitWith, type CliContext } from './context.js';
 import { EntraTokenError, EXIT_CODES, oneLine } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
 import { COMMANDS } from './commands/index.js';
 import { installIssuerDiscovery } from './options.js';
 import { installRunKey } from '../io/run-key.js';
@@ -72,12 +73,13 @@ export function reportError(e: unknown, ctx: CliContext): number {
   }
   if (e instanceof ExitWith) return e.code;
   if (e instanceof EntraTokenError) {
-    ctx.stderr.write(`entra-token: error ${e.code}: ${e.message}\n`);
-    if (e.hint) ctx.stderr.write(`hint: ${oneLine(e.hint)}\n`);
+    // messages may quote what a server sent or what was pasted: redacted, and safe for a terminal
+    ctx.stderr.write(`entra-token: error ${e.code}: ${oneLine(redactText(e.message))}\n`);
+    if (e.hint) ctx.stderr.write(`hint: ${oneLine(redactText(e.hint))}\n`);
     return e.exitCode;
   }
   const message = e instanceof Error ? e.message : String(e);
-  ctx.stderr.write(`entra-token: internal error EINTERNAL: ${oneLine(message)}\n`);
+  ctx.stderr.write(`entra-token: internal error EINTERNAL: ${oneLine(redactText(message))}\n`);
   ctx.stderr.write('hint: this is a bug in entra-token; run again with ENTRA_TOKEN_DEBUG=1 for details\n');
   if (ctx.env.ENTRA_TOKEN_DEBUG && e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
   return EXIT_CODES.EINTERNAL;

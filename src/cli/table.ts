@@ -1,4 +1,5 @@
 /** Plain-text tables for human output (`--output table`): left-aligned columns, a header, no colours. */
+import { forTerminal } from '../core/terminal-text.js';
 
 export interface Column<T> {
   header: string;
@@ -8,7 +9,8 @@ export interface Column<T> {
 }
 
 function cell(v: unknown, max: number | undefined): string {
-  const s = v === undefined || v === null || v === '' ? '-' : String(v).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  // cells hold what Graph or Databricks returned: controls and bidi characters are shown escaped
+  const s = v === undefined || v === null || v === '' ? '-' : forTerminal(String(v), { oneLine: true });
   return max !== undefined && s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AuditEvent, DecodedToken } from '../core/audit.js';
 import { tokenSummary } from '../core/audit.js';
+import { forTerminal } from '../core/terminal-text.js';
 
 export const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK',
@@ -63,8 +64,13 @@ function renderToken(t: DecodedToken, pii: boolean): string[] {
   ];
 }
 
-/** One event as `--trace` prints it (several lines, no trailing newline). */
+/** One event as `--trace` prints it (several lines, no trailing newline), safe for a terminal. */
 export function renderText(e: AuditEvent, opts: { pii?: boolean | undefined } = {}): string {
+  // a shared trace file or a hostile server's body must not drive the terminal (escapes, OSC 52, bidi)
+  return forTerminal(renderEvent(e, opts));
+}
+
+function renderEvent(e: AuditEvent, opts: { pii?: boolean | undefined } = {}): string {
   const pii = Boolean(opts.pii);
   switch (e.type) {
     case 'step':
@@ -152,7 +158,12 @@ interface Arrow {
 }
 
 /** Draw the run as a ladder: CLI, Browser, Entra ID, Databricks/Graph as columns, one arrow per message. */
+/** The ladder diagram of a run, safe for a terminal. */
 export function renderDiagram(events: readonly AuditEvent[], opts: { width?: number } = {}): string {
+  return forTerminal(renderLadder(events, opts));
+}
+
+function renderLadder(events: readonly AuditEvent[], opts: { width?: number } = {}): string {
   const rows: Array<Arrow | { kind: 'step'; name: string } | { kind: 'note'; text: string }> = [];
   for (const e of events) {
     if (e.type === 'step') rows.push({ kind: 'step', name: e.name });

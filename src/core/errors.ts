@@ -4,6 +4,9 @@
  * Messages are one line; a hint, when there is one, says what to do next.
  */
 
+import { forTerminal } from './terminal-text.js';
+import { redactText } from './redact.js';
+
 /** Stable error codes. Each maps to exactly one exit code in {@link EXIT_CODES}. */
 export type ErrorCode =
   | 'EUSAGE' // bad command-line usage or option value
@@ -139,14 +142,18 @@ export function badInput(message: string, hint?: string): EntraTokenError {
 
 /** Collapse whitespace and control characters so a message always prints as one line. */
 export function oneLine(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
+  return forTerminal(
+    text
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/\s{2,}/g, ' ')
+      .trim(),
+    { oneLine: true }, // C1 and bidi controls, shown escaped
+  );
 }
 
 /** Shorten outside text for an error message: one line, at most `max` characters. */
 export function excerpt(text: string, max = 200): string {
-  const flat = oneLine(text);
+  // a server body may echo a token, a code or a password back: quoted redacted
+  const flat = oneLine(redactText(text));
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

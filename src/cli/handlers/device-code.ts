@@ -6,6 +6,7 @@ import { deliverTokens } from '../deliver.js';
 import { resolveIdentity, userScopes, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
+import { forTerminal } from '../../core/terminal-text.js';
 import { deviceCodeTokens } from '../../flows/device-code.js';
 
 export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given }) => {
@@ -20,10 +21,10 @@ export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given 
         scopes: userScopes(flags.scope, authority),
         v1Resource: flags.v1 ? flags.resource : undefined,
         onPrompt: (d) => {
-          err(ctx, d.message);
+          err(ctx, forTerminal(d.message, { oneLine: true })); // the server's text: never interpreted by the terminal
           err(
             ctx,
-            `Waiting for the sign-in (code ${d.user_code}, expires in ${Math.round(d.expires_in / 60)} min; Ctrl-C to stop)…`,
+            `Waiting for the sign-in (code ${forTerminal(d.user_code, { oneLine: true })}, expires in ${Math.round(d.expires_in / 60)} min; Ctrl-C to stop)…`,
           );
         },
       },
