@@ -207,6 +207,12 @@ export class Redactor {
     }
   }
 
+  /** Remember one more secret value found outside the places `learn` looks (a form_post page's hidden input). */
+  remember(value: string): void {
+    if (value.length >= 8 && !this.known.has(value) && !isRedacted(value) && !HAS_MARK.test(value))
+      this.known.set(value, compileSecret(value));
+  }
+
   private learnJson(v: unknown): void {
     if (Array.isArray(v)) v.forEach((x) => this.learnJson(x));
     else if (v && typeof v === 'object') {
