@@ -20,6 +20,7 @@ import { register as clientCredentials } from './client-credentials.js';
 import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
 import { register as trace } from './trace.js';
+import { register as audit } from './audit.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
@@ -43,4 +44,5 @@ export const COMMANDS: Register[] = [
   doctor,
   completion,
   trace,
+  audit,
 ];

@@ -1,0 +1,71 @@
+/** The `audit` handler: read the HAR (size-checked), audit it in core, render, apply --fail-on. */
+import { out, readStdin, type CliContext } from './context.js';
+import { badInput, EntraTokenError, usageError } from '../core/errors.js';
+import { auditHar, findingsAtLeast, type Severity } from '../core/har-audit/index.js';
+import { renderAuditDiagram, renderAuditJson, renderAuditSarif, renderAuditText } from './audit-render.js';
+import { VERSION } from './program.js';
+
+export interface AuditRunOptions {
+  output: 'text' | 'json' | 'sarif';
+  failOn: Severity | 'none';
+  diagram?: boolean | undefined;
+  width?: string | undefined;
+  maxSize?: string | undefined;
+  verbose?: boolean | undefined;
+  pii?: boolean | undefined;
+}
+
+const MB = 1024 * 1024;
+
+export async function runAudit(ctx: CliContext, file: string, o: AuditRunOptions): Promise<void> {
+  const maxMb = Number(o.maxSize ?? '200');
+  if (!Number.isFinite(maxMb) || maxMb <= 0) throw usageError(`--max-size ${o.maxSize} is not a positive number`);
+  const limit = Math.floor(maxMb * MB);
+  const width = Number(o.width ?? '100');
+  if (o.diagram && o.output !== 'text')
+    throw usageError('--diagram draws text; leave out --output or use --output text');
+  let text: string;
+  if (file === '-') {
+    text = await readStdin(ctx, limit);
+  } else {
+    const { readFile, stat } = await import('node:fs/promises');
+    const { resolve } = await import('node:path');
+    const path = resolve(ctx.cwd, file);
+    try {
+      const s = await stat(path);
+      if (s.isDirectory()) throw badInput(`${file} is a directory, not a HAR file`);
+      if (s.size > limit)
+        throw badInput(
+          `${file} is ${(s.size / MB).toFixed(1)} MB; audit reads at most ${maxMb} MB`,
+          'export the HAR without response bodies, or raise the limit with --max-size',
+        );
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if (e instanceof EntraTokenError) throw e;
+      throw badInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const report = auditHar(text, { name: file === '-' ? 'standard input' : file, pii: o.pii, timeZone: ctx.env.TZ });
+  if (o.diagram) out(ctx, renderAuditDiagram(report, Number.isFinite(width) && width >= 40 ? width : 100));
+  else if (o.output === 'json') out(ctx, renderAuditJson(report, VERSION));
+  else if (o.output === 'sarif') out(ctx, renderAuditSarif(report, VERSION, file === '-' ? 'stdin.har' : toUri(file)));
+  else out(ctx, renderAuditText(report, { verbose: o.verbose }));
+  if (o.failOn !== 'none') {
+    const bad = findingsAtLeast(report, o.failOn);
+    if (bad.length)
+      throw new EntraTokenError(
+        'EFINDINGS',
+        `${bad.length} finding${bad.length === 1 ? '' : 's'} at or above ${o.failOn} (worst: ${bad[0]!.severity} ${bad[0]!.rule})`,
+        { detail: { rules: [...new Set(bad.map((f) => f.rule))] } },
+      );
+  }
+}
+
+/** A relative path as a SARIF artifact URI (forward slashes, percent-encoded). */
+function toUri(file: string): string {
+  return file
+    .replace(/\\/g, '/')
+    .split('/')
+    .map((p) => encodeURIComponent(p))
+    .join('/');
+}
