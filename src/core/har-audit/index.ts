@@ -306,7 +306,7 @@ function step(m: Message, model: Model, ownHar: boolean, show: (u: string) => st
   const e = m.item;
   const sender = ownHar
     ? 'CLI'
-    : fromBrowser(e) || m.kind === 'authorize' || m.kind === 'callback'
+    : fromBrowser(e) || m.kind === 'authorize' || m.kind === 'auth-response' || m.kind === 'callback'
       ? 'Browser'
       : 'Client';
   const base: Omit<ReportStep, 'request' | 'response' | 'notes'> = {
