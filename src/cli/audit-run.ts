@@ -45,7 +45,12 @@ export async function runAudit(ctx: CliContext, file: string, o: AuditRunOptions
       throw badInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  const report = auditHar(text, { name: file === '-' ? 'standard input' : file, pii: o.pii, timeZone: ctx.env.TZ });
+  const report = auditHar(text, {
+    name: file === '-' ? 'standard input' : file,
+    pii: o.pii,
+    timeZone: ctx.env.TZ,
+    now: ctx.now(),
+  });
   if (o.diagram) out(ctx, renderAuditDiagram(report, Number.isFinite(width) && width >= 40 ? width : 100));
   else if (o.output === 'json') out(ctx, renderAuditJson(report, VERSION));
   else if (o.output === 'sarif') out(ctx, renderAuditSarif(report, VERSION, file === '-' ? 'stdin.har' : toUri(file)));

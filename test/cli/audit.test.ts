@@ -8,13 +8,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import Ajv from 'ajv-draft-04';
 import { runInProcess } from '../helpers/cli.js';
 import { accessToken, APP, authorizeUrl, GOOD_STATE, har, idToken } from '../core/har-audit/builder.js';
 
 /** The official schema, as shipped by Microsoft's @microsoft/jest-sarif (draft-04, hence ajv-draft-04). */
 export function sarifValidator(): (doc: unknown) => string[] {
   const require = createRequire(import.meta.url);
+  // a CommonJS class: required, so the ESM/CJS default-export interop of TypeScript does not get in the way
+  type Validate = ((doc: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string }> | null };
+  const Ajv = (
+    require('ajv-draft-04') as { default: new (o: Record<string, unknown>) => { compile(s: unknown): Validate } }
+  ).default;
   const path = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
   const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   // the published schema has a language-tag pattern that is not a valid /u regular expression
@@ -29,7 +33,12 @@ export function sarifValidator(): (doc: unknown) => string[] {
     },
   });
   const validate = ajv.compile(schema);
-  return (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+  return (doc) =>
+    validate(doc)
+      ? []
+      : (validate.errors ?? []).map(
+          (e: { instancePath: string; message?: string }) => `${e.instancePath} ${e.message}`,
+        );
 }
 
 const implicit = () =>

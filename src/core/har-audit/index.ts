@@ -33,6 +33,8 @@ export interface AuditHarOptions {
   pii?: boolean | undefined;
   /** Time zone for the claim explanations. */
   timeZone?: string | undefined;
+  /** Milliseconds since the epoch, for tokens of entries without a start time (default: the epoch). */
+  now?: number | undefined;
 }
 
 export interface FindingEntry {
@@ -212,7 +214,7 @@ function userOf(c: Record<string, unknown>): string | undefined {
 
 function explainToken(t: SeenToken, item: HarItem | undefined, o: AuditHarOptions): ReportToken {
   // explained as of the moment of the capture, not of the audit
-  const now = item?.at ?? Date.now();
+  const now = item?.at ?? o.now ?? 0;
   const kind = tokenKind(t.claims, t.field === 'id_token' ? 'id' : t.field === 'access_token' ? 'access' : undefined);
   const claims = o.pii ? (redactJson(t.claims, { pii: true }) as Record<string, unknown>) : t.claims;
   return {
