@@ -4,18 +4,19 @@
  */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { handle } from '../command.js';
 
-interface AuditFlags {
+export interface AuditFlags {
   output: 'text' | 'json' | 'sarif';
   failOn: 'critical' | 'high' | 'medium' | 'low' | 'info' | 'none';
   diagram?: boolean;
-  width: string;
-  maxSize: string;
+  width?: string;
+  maxSize?: string;
   verbose?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('audit')
     .description(
       "review an app's OAuth/OpenID sign-in captured in a HAR file against RFC 9700 (OAuth 2.0 Security BCP) and\n" +
@@ -47,10 +48,6 @@ export function register(program: Command, ctx: CliContext): void {
         '--trace-secrets has no effect here: the report is always redacted; --redact-pii masks names, UPNs and IPs.\n' +
         '\nExamples:\n  entra-token audit signin.har\n  entra-token audit signin.har --output sarif > audit.sarif\n' +
         '  entra-token audit signin.har --fail-on medium    # in CI',
-    )
-    .action(async (file: string, flags: AuditFlags, command: Command) => {
-      const { runAudit } = await import('../audit-run.js');
-      const g = command.optsWithGlobals() as { redactPii?: boolean };
-      await runAudit(ctx, file, { ...flags, pii: Boolean(g.redactPii) });
-    });
+    );
+  handle(cmd, ctx, () => import('../handlers/audit.js'));
 }

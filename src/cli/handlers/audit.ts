@@ -1,23 +1,19 @@
 /** The `audit` handler: read the HAR (size-checked), audit it in core, render, apply --fail-on. */
-import { out, readStdin, type CliContext } from './context.js';
-import { badInput, EntraTokenError, usageError } from '../core/errors.js';
-import { auditHar, findingsAtLeast, type Severity } from '../core/har-audit/index.js';
-import { renderAuditDiagram, renderAuditJson, renderAuditSarif, renderAuditText } from './audit-render.js';
-import { VERSION } from './program.js';
-
-export interface AuditRunOptions {
-  output: 'text' | 'json' | 'sarif';
-  failOn: Severity | 'none';
-  diagram?: boolean | undefined;
-  width?: string | undefined;
-  maxSize?: string | undefined;
-  verbose?: boolean | undefined;
-  pii?: boolean | undefined;
-}
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Handler } from '../command.js';
+import type { AuditFlags } from '../commands/audit.js';
+import { out, readStdin } from '../context.js';
+import { badInput, EntraTokenError, usageError } from '../../core/errors.js';
+import { auditHar, findingsAtLeast } from '../../core/har-audit/index.js';
+import { renderAuditDiagram, renderAuditJson, renderAuditSarif, renderAuditText } from '../audit-render.js';
+import { VERSION } from '../program.js';
 
 const MB = 1024 * 1024;
 
-export async function runAudit(ctx: CliContext, file: string, o: AuditRunOptions): Promise<void> {
+export const run: Handler<AuditFlags> = async (ctx, { flags: o, global: g, args }) => {
+  const file = args[0]!;
+  const pii = Boolean(g.redactPii);
   const maxMb = Number(o.maxSize ?? '200');
   if (!Number.isFinite(maxMb) || maxMb <= 0) throw usageError(`--max-size ${o.maxSize} is not a positive number`);
   const limit = Math.floor(maxMb * MB);
@@ -28,8 +24,6 @@ export async function runAudit(ctx: CliContext, file: string, o: AuditRunOptions
   if (file === '-') {
     text = await readStdin(ctx, limit);
   } else {
-    const { readFile, stat } = await import('node:fs/promises');
-    const { resolve } = await import('node:path');
     const path = resolve(ctx.cwd, file);
     try {
       const s = await stat(path);
@@ -47,7 +41,7 @@ export async function runAudit(ctx: CliContext, file: string, o: AuditRunOptions
   }
   const report = auditHar(text, {
     name: file === '-' ? 'standard input' : file,
-    pii: o.pii,
+    pii,
     timeZone: ctx.env.TZ,
     now: ctx.now(),
   });
@@ -64,7 +58,7 @@ export async function runAudit(ctx: CliContext, file: string, o: AuditRunOptions
         { detail: { rules: [...new Set(bad.map((f) => f.rule))] } },
       );
   }
-}
+};
 
 /** A relative path as a SARIF artifact URI (forward slashes, percent-encoded). */
 function toUri(file: string): string {
