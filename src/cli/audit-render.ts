@@ -21,7 +21,10 @@ function counts(r: AuditReport): string {
 
 function where(f: Finding): string {
   return f.entries
-    .map((e) => `entry ${e.n}${e.line !== undefined ? ` (line ${e.line})` : ''}: ${e.method} ${e.url}`)
+    .map(
+      (e) =>
+        `entry ${e.n}${e.line !== undefined ? ` (line ${e.line}${e.column !== undefined && e.column > 1 ? `:${e.column}` : ''})` : ''}: ${e.method} ${e.url}`,
+    )
     .join('\n        ');
 }
 
@@ -135,7 +138,9 @@ export function renderAuditSarif(r: AuditReport, version: string, artifactUri: s
           locations: (f.entries.length ? f.entries : [undefined]).map((e) => ({
             physicalLocation: {
               artifactLocation: { uri: artifactUri, index: 0 },
-              ...(e?.line !== undefined ? { region: { startLine: e.line } } : {}),
+              ...(e?.line !== undefined
+                ? { region: { startLine: e.line, ...(e.column !== undefined ? { startColumn: e.column } : {}) } }
+                : {}),
             },
             ...(e
               ? {

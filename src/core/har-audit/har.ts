@@ -14,6 +14,8 @@ export interface HarItem {
   n: number;
   /** Line of the file where the entry starts (1-based), when the text could be located. */
   line: number | undefined;
+  /** Column of that line (1-based, UTF-16 code units): one-line HARs (Playwright's) need it. */
+  column: number | undefined;
   /** Milliseconds since the epoch, or undefined when `startedDateTime` is missing or not a date. */
   at: number | undefined;
   method: string;
@@ -138,7 +140,8 @@ export function parseHar(text: string, name = 'the file'): ParsedHar {
     const status = typeof res.status === 'number' && Number.isFinite(res.status) ? res.status : 0;
     entries.push({
       n,
-      line: lines[i],
+      line: lines[i]?.line,
+      column: lines[i]?.column,
       at: Number.isFinite(at) ? at : undefined,
       method: (str(req.method) ?? 'GET').toUpperCase(),
       url: req.url,
@@ -160,14 +163,16 @@ export function parseHar(text: string, name = 'the file'): ParsedHar {
 }
 
 /**
- * The line on which each element of `log.entries` starts, found by one pass over the (valid) JSON text,
- * so a finding can point at its place in the file (SARIF regions, editors).
+ * Where each element of `log.entries` starts (line and column, 1-based), found by one pass over the (valid)
+ * JSON text, so a finding can point at its place in the file (SARIF regions, editors).
  */
-export function entryLines(text: string, count: number): Array<number | undefined> {
-  const out: Array<number | undefined> = new Array<number | undefined>(count).fill(undefined);
+export function entryLines(text: string, count: number): Array<{ line: number; column: number } | undefined> {
+  const out = new Array<{ line: number; column: number } | undefined>(count).fill(undefined);
   // path of keys/containers: ['{', 'log', '{', 'entries', '[']
   const stack: Array<{ kind: '{' | '['; key?: string | undefined; index: number }> = [];
   let line = 1;
+  let lineStart = 0;
+  const here = () => ({ line, column: i - lineStart + 1 });
   let lastKey: string | undefined;
   let i = 0;
   const inEntries = () =>
@@ -183,6 +188,7 @@ export function entryLines(text: string, count: number): Array<number | undefine
     if (c === '\n') {
       line++;
       i++;
+      lineStart = i;
       continue;
     }
     if (c === '"') {
@@ -191,7 +197,7 @@ export function entryLines(text: string, count: number): Array<number | undefine
       const s = text.slice(i + 1, j);
       const top = stack[stack.length - 1];
       if (top?.kind === '{' && !expectingValue) lastKey = s;
-      else if (top?.kind === '[' && inEntries()) out[top.index] ??= line;
+      else if (top?.kind === '[' && inEntries()) out[top.index] ??= here();
       i = j + 1;
       continue;
     }
@@ -202,7 +208,7 @@ export function entryLines(text: string, count: number): Array<number | undefine
       expectingValue = top?.kind === '[';
     } else if (c === '{' || c === '[') {
       const top = stack[stack.length - 1];
-      if (top?.kind === '[' && inEntries() && top.index < count) out[top.index] ??= line;
+      if (top?.kind === '[' && inEntries() && top.index < count) out[top.index] ??= here();
       stack.push({ kind: c, key: top?.kind === '{' ? lastKey : undefined, index: 0 });
       expectingValue = c === '[';
       lastKey = undefined;
@@ -211,7 +217,7 @@ export function entryLines(text: string, count: number): Array<number | undefine
       expectingValue = false;
     } else if (!/\s/.test(c)) {
       const top = stack[stack.length - 1];
-      if (top?.kind === '[' && inEntries() && top.index < count) out[top.index] ??= line;
+      if (top?.kind === '[' && inEntries() && top.index < count) out[top.index] ??= here();
     }
     i++;
   }

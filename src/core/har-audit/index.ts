@@ -40,6 +40,7 @@ export interface AuditHarOptions {
 export interface FindingEntry {
   n: number;
   line: number | undefined;
+  column: number | undefined;
   method: string;
   url: string;
 }
@@ -134,7 +135,7 @@ export function auditHar(text: string, o: AuditHarOptions = {}): AuditReport {
         flow: clientId ? `client ${clientId}` : undefined,
         entries: h.entries.map((n) => {
           const e = byN.get(n);
-          return { n, line: e?.line, method: e?.method ?? '?', url: e ? show(e.url) : '?' };
+          return { n, line: e?.line, column: e?.column, method: e?.method ?? '?', url: e ? show(e.url) : '?' };
         }),
         message: h.message,
         why: rule.why,

@@ -67,9 +67,16 @@ describe('parseHar', () => {
     const text = har([{ url: 'https://a.example/1' }, { url: 'https://a.example/2', form: { a: 'b' } }]);
     const lines = entryLines(text, 2);
     const all = text.split('\n');
-    assert.equal(all[lines[0]! - 1]!.trim(), '{');
-    assert.match(all[lines[0]!]!, /"startedDateTime": "2026-12-01T10:00:00.000Z"/);
-    assert.match(all[lines[1]!]!, /"startedDateTime": "2026-12-01T10:00:01.000Z"/);
-    assert.deepEqual(entryLines('{"log":{"entries":[{"a":"]"},{"b":[1,{}]}]}}', 2), [1, 1]);
+    assert.equal(all[lines[0]!.line - 1]!.slice(lines[0]!.column - 1), '{');
+    assert.match(all[lines[0]!.line]!, /"startedDateTime": "2026-12-01T10:00:00.000Z"/);
+    assert.match(all[lines[1]!.line]!, /"startedDateTime": "2026-12-01T10:00:01.000Z"/);
+    // one-line HARs (Playwright writes them) are located by column
+    const one = '{"log":{"entries":[{"a":"]"},{"b":[1,{}]}]}}';
+    assert.deepEqual(entryLines(one, 2), [
+      { line: 1, column: 20 },
+      { line: 1, column: 30 },
+    ]);
+    assert.equal(one[19], '{');
+    assert.equal(one.slice(29, 34), '{"b":');
   });
 });

@@ -3,7 +3,7 @@
  * OAuth traffic over plain http.
  */
 import { isLoopbackHost } from '../../url-safety.js';
-import { secretForms } from '../../redact.js';
+import { isRedacted, secretForms } from '../../redact.js';
 import type { HarItem } from '../har.js';
 import { originOf, parseUrl, type Model } from '../model.js';
 import { RFC, RFC9700, type Rule, type RuleHit } from '../rule.js';
@@ -26,8 +26,11 @@ export const refererLeak: Rule = {
       const found = CREDENTIAL_PARAMS.filter((k) => u.searchParams.has(k));
       if (!found.length) continue;
       const cross = originOf(e.url) !== u.origin;
+      // the page that leaked it: the callback of a flow, when the Referer is one
+      const page = ctx.model.messages.find((m) => m.kind === 'callback' && m.item.url === ref);
       hits.push({
         entries: [e.n],
+        clientId: page?.clientId,
         severity: cross ? undefined : 'low',
         message: `${e.method} ${ctx.show(baseUrl(e.url))} was sent with Referer ${ctx.show(ref!)} (${found.join(', ')})${cross ? `: a different origin (${originOf(e.url) ?? '?'}) now has it` : ', same origin: it lands in the app\u2019s own logs'}`,
       });
@@ -44,7 +47,7 @@ function baseUrl(u: string): string {
 function credentials(model: Model): Array<{ value: string; what: string; n: number; at: number }> {
   const out: Array<{ value: string; what: string; n: number; at: number }> = [];
   const add = (value: unknown, what: string, item: HarItem) => {
-    if (typeof value === 'string' && value.length >= 16 && !/…\[\d+ chars sha256:/.test(value))
+    if (typeof value === 'string' && value.length >= 16 && !isRedacted(value))
       out.push({ value, what, n: item.n, at: item.at ?? 0 });
   };
   for (const m of model.messages) {
