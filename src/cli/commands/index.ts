@@ -21,6 +21,8 @@ import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
 import { register as trace } from './trace.js';
 import { register as audit } from './audit.js';
+import { register as serve } from './serve.js';
+import { register as exec } from './exec.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
@@ -39,6 +41,8 @@ export const COMMANDS: Register[] = [
   inspect,
   databricks,
   graph,
+  serve,
+  exec,
   emulator,
   config,
   doctor,
