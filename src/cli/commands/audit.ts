@@ -19,8 +19,8 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('audit')
     .description(
-      "review an app's OAuth/OpenID sign-in captured in a HAR file against RFC 9700 (OAuth 2.0 Security BCP) and\n" +
-        'Entra guidance: flows per client id, tokens decoded and explained, findings with severity, source and fix.\n' +
+      "review an app's OAuth/OpenID sign-in captured in a HAR file against RFC 9700 (OAuth 2.0 Security BCP) and " +
+        'Entra guidance: flows per client id, tokens decoded and explained, findings with severity, source and fix. ' +
         'Secrets in the capture (codes, tokens, client secrets, passwords, cookies) are never printed.',
     )
     .argument(
