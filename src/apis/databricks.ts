@@ -2,7 +2,7 @@
  * Azure Databricks REST calls with an Entra access token: the workspace host and ARM resource id as the
  * user gives them, tenant discovery through `/aad/auth`, checks on the token before it is sent, the
  * Azure headers for principals that are not workspace users, `clusters/list` (2.0, or every page of
- * 2.1), a generic call, and every refusal shape of entra-wire §9.2 turned into one EAPI error with a fix.
+ * 2.1), a generic call, and every refusal shape of docs/protocol.md §9.2 turned into one EAPI error with a fix.
  */
 import { AZURE_DATABRICKS_APP_ID, AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
@@ -16,7 +16,7 @@ export type Send = (req: WireRequest, opts?: Record<string, unknown>) => Promise
 export { AZURE_DATABRICKS_APP_ID } from '../core/clouds.js';
 const DATABRICKS_SCOPE = AZURE_DATABRICKS_SCOPE;
 const MANAGEMENT_SCOPE = 'https://management.core.windows.net//.default';
-/** Databricks refuses a token with less than this many seconds left (entra-wire §9.2). */
+/** Databricks refuses a token with less than this many seconds left (docs/protocol.md §9.2). */
 export const MIN_TOKEN_LIFETIME_SECONDS = 30;
 
 const RESOURCE_ID =
@@ -209,7 +209,7 @@ export function checkWorkspaceToken(
   }
 }
 
-/** What Databricks said, from any of the body shapes of entra-wire §9.2. */
+/** What Databricks said, from any of the body shapes of docs/protocol.md §9.2. */
 export interface WorkspaceErrorBody {
   status: number;
   error_code?: string | number | undefined;
@@ -427,7 +427,7 @@ export class WorkspaceClient {
 
   /**
    * List clusters: API 2.1 following `next_page_token` until it is empty or missing (default), or the
-   * unpaged API 2.0 (entra-wire §9.3). `{}` means no clusters.
+   * unpaged API 2.0 (docs/protocol.md §9.3). `{}` means no clusters.
    */
   async listClusters(
     opts: { apiVersion?: '2.0' | '2.1'; pageSize?: number; maxPages?: number } = {},

@@ -1,7 +1,7 @@
 /**
  * Microsoft Graph `GET /v1.0/users` with an app-only (or delegated) token: every page through
  * `@odata.nextLink` — followed only on the same Graph host, so the token never goes elsewhere — and
- * Graph's error envelope turned into one EAPI error with the fix (entra-wire §10).
+ * Graph's error envelope turned into one EAPI error with the fix (docs/protocol.md §10).
  */
 import { adminConsentUrl as aadstsAdminConsentUrl } from '../core/aadsts.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
@@ -36,7 +36,7 @@ export interface ListUsersOptions {
   sendOptions?: Record<string, unknown>;
 }
 
-/** The admin-consent URL that grants an app its configured application permissions (entra-wire §8.1). */
+/** The admin-consent URL that grants an app its configured application permissions (docs/protocol.md §8.1). */
 export function adminConsentUrl(authority: string, clientId: string): string {
   return aadstsAdminConsentUrl({ authorityUrl: authority.replace(/\/+$/, ''), clientId })!;
 }

@@ -1,5 +1,5 @@
 /**
- * What each AADSTS code means and what to do about it (reference §3.4). A hint may compute values from
+ * What each AADSTS code means and what to do about it (docs/protocol.md §3.4). A hint may compute values from
  * the context of the request: the redirect URI sent, the admin-consent URL, the command to sign in again.
  */
 
@@ -31,7 +31,7 @@ const signIn = (c: HintContext) =>
     ? `sign in again: ${c.signInCommand}`
     : 'sign in again (entra-token login, or authorize-url then exchange)';
 
-/** The admin-consent URL of reference §8.1 for the client, when the context allows it. */
+/** The admin-consent URL of docs/protocol.md §8.1 for the client, when the context allows it. */
 export function adminConsentUrl(c: HintContext): string | undefined {
   if (!c.authorityUrl || !c.clientId) return undefined;
   const q = new URLSearchParams({ client_id: c.clientId });

@@ -1,5 +1,5 @@
 /**
- * Admin-consent URLs (reference §8): the v2 `/{tenant}/v2.0/adminconsent` (scope required) and the legacy
+ * Admin-consent URLs (docs/protocol.md §8): the v2 `/{tenant}/v2.0/adminconsent` (scope required) and the legacy
  * `/{tenant}/adminconsent` the Graph daemon quickstart shows (the 65001 hint prints that one too).
  * @see https://learn.microsoft.com/entra/identity-platform/v2-admin-consent
  */

@@ -1,6 +1,6 @@
 /**
  * An authority is an Entra host plus a tenant: `https://login.microsoftonline.com/{tenant}`. From it
- * come every endpoint of reference §0. `--authority` accepts any Entra-shaped base, such as the
+ * come every endpoint of docs/protocol.md §0. `--authority` accepts any Entra-shaped base, such as the
  * emulator's `http://127.0.0.1:PORT/{tenant}` (plain http only for loopback).
  */
 import { CLOUDS, cloudOfHost, type Cloud, type CloudName } from './clouds.js';

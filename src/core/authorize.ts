@@ -1,5 +1,5 @@
 /**
- * The authorize request of the documented flow (reference §1.1), built as a URL value.
+ * The authorize request of the documented flow (docs/protocol.md §1.1), built as a URL value.
  * Parameters appear in the documentation's order; values are percent-encoded the way the
  * documentation writes them (`%2F`, `%20`), so `--no-pkce` reproduces its URL byte for byte.
  */

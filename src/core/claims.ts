@@ -2,7 +2,7 @@
  * What each claim of an Entra token means, in plain words, and a one-line verdict on the whole token.
  * Pure: the clock (`now`, milliseconds) and the time zone are handed in.
  * Sources: Entra `access-token-claims-reference.md`, `id-token-claims-reference.md`,
- * `optional-claims-reference.md` (see reference/entra-wire.md §6).
+ * `optional-claims-reference.md` (docs/protocol.md §6).
  */
 
 import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID, MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID } from './clouds.js';

@@ -1,5 +1,5 @@
 /**
- * The certificate credential (private_key_jwt, reference §2.5): a JWT signed with the certificate's
+ * The certificate credential (private_key_jwt, docs/protocol.md §2.5): a JWT signed with the certificate's
  * private key, identified by the certificate's thumbprint. Pure: the key, the certificate (DER), the
  * clock and the jti are handed in; a new assertion is made for every request.
  * @see https://learn.microsoft.com/entra/identity-platform/certificate-credentials

@@ -1,5 +1,5 @@
 /**
- * National clouds (reference §7): Entra authority host, v2 issuer host (China's differs from its
+ * National clouds (docs/protocol.md §7): Entra authority host, v2 issuer host (China's differs from its
  * endpoint host), Graph, service management and the Databricks DNS zone. The Azure Databricks
  * resource app id is the same in all three.
  */

@@ -1,5 +1,5 @@
 /**
- * The device authorization grant (RFC 8628; reference §4): validation of the `/devicecode` answer and the
+ * The device authorization grant (RFC 8628; docs/protocol.md §4): validation of the `/devicecode` answer and the
  * classification of each poll answer. Pure: responses come in as values.
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code
  */

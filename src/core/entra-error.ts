@@ -1,5 +1,5 @@
 /**
- * Entra error bodies and error redirects (reference §3) → one `EntraOAuthError` carrying the AADSTS
+ * Entra error bodies and error redirects (docs/protocol.md §3) → one `EntraOAuthError` carrying the AADSTS
  * code, `error`, the first sentence of the description, trace and correlation ids, timestamp and a hint.
  * React on `error` and the code, never on the free text.
  */

@@ -1,5 +1,5 @@
 /**
- * Token endpoint requests (one builder per grant, reference §2) and the one response processor
+ * Token endpoint requests (one builder per grant, docs/protocol.md §2) and the one response processor
  * (§2.7, §2.8, §3). Builders return `WireRequest` values; the processor takes a `WireResponse` value, so
  * validation never depends on how the response was obtained.
  */

@@ -50,13 +50,13 @@ function origin(src: KeySource): string {
   return `https://${CLOUDS[src.cloud ?? 'public'].authorityHost}`;
 }
 
-/** The JWKS URL for a token version and tenant: v1 `/{tid}/discovery/keys`, v2 `/{tid}/discovery/v2.0/keys` (reference §5.4). */
+/** The JWKS URL for a token version and tenant: v1 `/{tid}/discovery/keys`, v2 `/{tid}/discovery/v2.0/keys` (docs/protocol.md §5.4). */
 export function jwksUrl(version: '1' | '2', tenant: string, src: KeySource = {}): string {
   return `${origin(src)}/${checkTenant(tenant)}/discovery/${version === '2' ? 'v2.0/' : ''}keys`;
 }
 
 /**
- * Issuers accepted for a token version and tenant (reference §6.2, §7). v1: `https://sts.windows.net/{tid}/`
+ * Issuers accepted for a token version and tenant (docs/protocol.md §6.2, §7). v1: `https://sts.windows.net/{tid}/`
  * (the emulator issues v1 tokens with that issuer too). The v1 issuer hosts of US Gov and China are not
  * documented; the ones added for them are inferred. v2: `{host}/{tid}/v2.0`, where China's issuer host
  * (login.partner.microsoftonline.cn) differs from its endpoint host.

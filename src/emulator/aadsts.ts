@@ -1,6 +1,6 @@
 /**
  * Entra's error vocabulary, written independently of the client's parser (src/core/entra-error.ts) so a
- * bug shared by both cannot make a test pass. Messages and statuses follow /work/shared/reference/entra-wire.md
+ * bug shared by both cannot make a test pass. Messages and statuses follow docs/protocol.md
  * §3 (body shape §3.1, statuses §3.2, the AADSTS table §3.4); `{name}` placeholders are filled per request.
  */
 import { randomUUID } from 'node:crypto';
@@ -34,7 +34,7 @@ export const AADSTS: Record<number, AadstsEntry> = {
     message:
       "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.",
   },
-  // error value for 900023 is [inferred] in the reference (invalid_request).
+  // error value for 900023 is [inferred] (invalid_request; docs/protocol.md §3.4).
   900023: {
     error: 'invalid_request',
     status: 400,
@@ -74,7 +74,7 @@ export const AADSTS: Record<number, AadstsEntry> = {
     status: 401,
     message: "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
   },
-  // Not in the reference table: assertion audience / replay / claim errors, worded after Entra's style [inferred].
+  // Not in docs/protocol.md §3.4: assertion audience / replay / claim errors, worded after Entra's style [inferred].
   700021: {
     error: 'invalid_client',
     status: 401,
@@ -190,13 +190,13 @@ export const AADSTS: Record<number, AadstsEntry> = {
       'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
   },
   // Message observed in a captured Entra body ("The Code_Verifier does not match the code_challenge supplied in the
-  // authorization request."); the reference's checklist names the code 501481 with invalid_grant.
+  // authorization request."); docs/protocol.md §3.4 names the code 501481 with invalid_grant.
   501481: {
     error: 'invalid_grant',
     status: 400,
     message: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
   },
-  // Real messages carry a U+00A0 after "inactivity." (reference §3.4).
+  // Real messages carry a U+00A0 after "inactivity." (docs/protocol.md §3.4).
   700082: {
     error: 'invalid_grant',
     status: 400,
@@ -233,7 +233,7 @@ export const AADSTS: Record<number, AadstsEntry> = {
     status: 400,
     message: "The provided value for the input parameter 'device_code' is not valid.",
   },
-  // Not quoted in the reference: an unsupported code_challenge_method / response_type [inferred wording].
+  // Not quoted in any public source (docs/protocol.md §3.4): an unsupported code_challenge_method / response_type [inferred wording].
   501491: {
     error: 'invalid_request',
     status: 400,
@@ -261,7 +261,7 @@ export const AADSTS: Record<number, AadstsEntry> = {
     message: "The app requested an unsupported grant type '{grant}'.",
   },
   7000112: { error: 'unauthorized_client', status: 400, message: "Application '{appId}'({name}) is disabled." },
-  // Throttling: the real 429/503 body is "not found" in the reference; this shape is [inferred].
+  // Throttling: the real 429/503 body is not documented (docs/protocol.md §3.2); this shape is [inferred].
   50196: {
     error: 'temporarily_unavailable',
     status: 429,
@@ -275,7 +275,7 @@ export const AADSTS: Record<number, AadstsEntry> = {
   },
 };
 
-/** Extra fields some codes carry (reference §3.1). */
+/** Extra fields some codes carry (docs/protocol.md §3.1). */
 const EXTRA: Record<number, Record<string, string>> = {
   50076: {
     suberror: 'basic_action',
@@ -287,7 +287,7 @@ const EXTRA: Record<number, Record<string, string>> = {
   50055: { password_change_url: 'https://portal.microsoftonline.com/ChangePassword.aspx' },
 };
 
-/** `YYYY-MM-DD HH:MM:SSZ` (reference §3.1: space, no T, no fraction). */
+/** `YYYY-MM-DD HH:MM:SSZ` (docs/protocol.md §3.1: space, no T, no fraction). */
 export function entraTimestamp(ms: number): string {
   return new Date(ms)
     .toISOString()
@@ -317,7 +317,7 @@ export interface EntraError {
   traceId: string;
 }
 
-/** Build Entra's JSON error body for an AADSTS code (reference §3.1; single-space separators, 2024+ style). */
+/** Build Entra's JSON error body for an AADSTS code (docs/protocol.md §3.1; single-space separators, 2024+ style). */
 export function entraError(
   code: number,
   params: Record<string, string>,
@@ -347,7 +347,7 @@ export function entraError(
 }
 
 /**
- * Encode a query the way Entra's redirects do (reference §1.3): `+` for spaces, lowercase percent escapes,
+ * Encode a query the way Entra's redirects do (docs/protocol.md §1.3): `+` for spaces, lowercase percent escapes,
  * `\r\n` as `%0d%0a`, and `:`/`/`/`?`/`=` escaped.
  */
 export function entraQueryEncode(params: Array<[string, string]>): string {

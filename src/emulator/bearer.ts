@@ -32,7 +32,7 @@ export interface VerifiedToken {
  * Verify a compact JWS's signature and return its header and payload, or undefined when it is not a
  * JWT or the signature does not verify.
  *
- * Graph tokens carry a `nonce` in the JWT header (entra-wire §6.4) and do not verify as issued:
+ * Graph tokens carry a `nonce` in the JWT header (docs/protocol.md §6.4) and do not verify as issued:
  * Microsoft signs a header in which `nonce` holds a hash of the value shown. With `graphNonce`, when
  * plain verification fails and the header has a nonce, the signing input is rebuilt with
  * nonce = BASE64URL(SHA-256(nonce)) and verified again. That rewrite is the emulator's convention

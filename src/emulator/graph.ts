@@ -1,6 +1,6 @@
 /**
  * An emulated Microsoft Graph: `GET /v1.0/users` with the default property set, `@odata.context`,
- * `$top` and `@odata.nextLink` paging by `$skiptoken` (entra-wire §10), and Graph's error envelope
+ * `$top` and `@odata.nextLink` paging by `$skiptoken` (docs/protocol.md §10), and Graph's error envelope
  * `{"error":{"code","message","innerError":{date,request-id,client-request-id}}}`.
  *
  * Authorization: an app-only token needs the application role `User.Read.All` or `Directory.Read.All`;
@@ -9,7 +9,7 @@
  * 401 `InvalidAuthenticationToken` for a missing, unverifiable, wrong-audience or expired token; messages:
  * "Access token has expired or is not yet valid." [observed]; "Access token is empty." and
  * "Access token validation failure. Invalid audience." [inferred: Graph's wording as commonly reported, not
- * in the reference].
+ * in docs/protocol.md §10].
  *
  * Graph tokens carry a `nonce` in their JWT header (§6.4); signatures are checked as {@link verifySignature}
  * documents (as issued, then with the header's nonce replaced by BASE64URL(SHA-256(nonce))).

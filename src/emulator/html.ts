@@ -89,7 +89,7 @@ export function errorPage(
   );
 }
 
-/** response_mode=form_post: an auto-submitting form (reference §1.2). */
+/** response_mode=form_post: an auto-submitting form (docs/protocol.md §1.2). */
 export function formPostPage(action: string, fields: Array<[string, string]>): string {
   return `<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${esc(action)}">
 ${fields.map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}" />`).join('\n')}

@@ -1,6 +1,6 @@
 /**
  * Token minting: the resources the emulator knows, scope parsing, and the claim sets of Entra's tokens
- * (reference §6): v1 access tokens for Azure Databricks / Graph / Azure management, v2 id tokens.
+ * (docs/protocol.md §6): v1 access tokens for Azure Databricks / Graph / Azure management, v2 id tokens.
  * JWTs are assembled by hand (RS256 with node:crypto) so the Graph header `nonce` quirk (§6.4) can be made.
  */
 import { createHash, randomBytes, randomInt, sign, type KeyObject } from 'node:crypto';
@@ -93,7 +93,7 @@ export function parseScope(scope: string): ParsedScope {
   return { oidc, resources };
 }
 
-/** The `scope` string of a delegated token response (reference §2.7): resource scopes, then profile/openid/email. */
+/** The `scope` string of a delegated token response (docs/protocol.md §2.7): resource scopes, then profile/openid/email. */
 export function responseScope(res: Resource, identifier: string, scp: string[], oidc: Set<string>): string {
   const prefix =
     res.kind === 'graph' ? '' : res.kind === 'management' ? `${audienceFor(res, identifier)}/` : `${res.appId}/`;
@@ -112,7 +112,7 @@ export function signJwt(header: Record<string, unknown>, payload: Record<string,
 
 /**
  * A Graph-style token: the header carries a `nonce`; the signature covers a header whose nonce is the SHA-256
- * of the one shown, so standard libraries fail to verify it (reference §6.4; the hashing detail is [inferred]).
+ * of the one shown, so standard libraries fail to verify it (docs/protocol.md §6.4; the hashing detail is [inferred]).
  */
 export function signGraphJwt(
   header: Record<string, unknown>,
@@ -127,7 +127,7 @@ export function signGraphJwt(
   return `${b64url(shown)}.${b64url(payload)}.${sig}`;
 }
 
-/** Opaque-looking token strings in the current `0.A…` style (reference §1.2). */
+/** Opaque-looking token strings in the current `0.A…` style (docs/protocol.md §1.2). */
 export function opaqueToken(bytes = 96): string {
   return `0.AXEA${randomBytes(bytes).toString('base64url')}`;
 }
@@ -169,7 +169,7 @@ export interface MintedToken {
 }
 
 /**
- * A v1 access token (reference §6.2/§6.3). Lifetimes: delegated random 60–90 min (§6.6); app-only 3599 s.
+ * A v1 access token (docs/protocol.md §6.2/§6.3). Lifetimes: delegated random 60–90 min (§6.6); app-only 3599 s.
  * `iat`/`nbf` are backdated 5 minutes as in the observed sample (exp − iat = 3900 for expires_in 3599).
  */
 export function mintAccessToken(r: AccessTokenRequest): MintedToken {
@@ -248,7 +248,7 @@ export interface IdTokenRequest {
   key: SigningKey;
 }
 
-/** A v2 id token (reference §6.5); `name`/`preferred_username` only with the `profile` scope. */
+/** A v2 id token (docs/protocol.md §6.5); `name`/`preferred_username` only with the `profile` scope. */
 export function mintIdToken(r: IdTokenRequest): string {
   const claims: Record<string, unknown> = {
     aud: r.clientId,
@@ -272,7 +272,7 @@ export function mintIdToken(r: IdTokenRequest): string {
   return signJwt({ typ: 'JWT', alg: 'RS256', kid: r.key.cert.x5t }, claims, r.key);
 }
 
-/** The unsigned id token of the v1 endpoint (reference §2.8: `alg: none`, empty signature). */
+/** The unsigned id token of the v1 endpoint (docs/protocol.md §2.8: `alg: none`, empty signature). */
 export function mintV1IdToken(now: number, tid: string, clientId: string, user: UserConfig): string {
   const claims = {
     aud: clientId,

@@ -1,5 +1,5 @@
 /**
- * The client credentials grant (reference §2.4, v1 §2.8): the documentation's daemon app, as named steps:
+ * The client credentials grant (docs/protocol.md §2.4, v1 §2.8): the documentation's daemon app, as named steps:
  *   1. Check request        (tenant-specific authority; scope ends in /.default — checked before sending)
  *   2. Make client assertion (certificate credentials only: a new private_key_jwt per request, §2.5)
  *   3. Request token        (grant_type=client_credentials, v2 scope= or v1 resource=)

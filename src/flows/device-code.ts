@@ -1,5 +1,5 @@
 /**
- * The device code flow (reference §4), as named steps:
+ * The device code flow (docs/protocol.md §4), as named steps:
  *   1. Request device code  (POST /devicecode; the answer validated in core)
  *   2. Wait for sign-in     (Entra's message shown; poll every `interval`, +5 s on slow_down, stop at expires_in)
  *   3. Check tokens         (response shape; id token aud / tenant)

@@ -1,5 +1,5 @@
 /**
- * The resource owner password credentials grant (ROPC, reference §2.3), the documentation's
+ * The resource owner password credentials grant (ROPC, docs/protocol.md §2.3), the documentation's
  * "get tokens for a user" with MSAL's acquire_token_by_username_password, as named steps:
  *   1. Check authority   (common / consumers refused before anything is sent: AADSTS9001023)
  *   2. Request token     (grant_type=password)

@@ -1,6 +1,6 @@
 /**
  * The refresh-token grant, as a script of named steps:
- *   1. Redeem refresh token   (grant_type=refresh_token, reference §2.2)
+ *   1. Redeem refresh token   (grant_type=refresh_token, docs/protocol.md §2.2)
  *   2. Check tokens           (response shape; id token aud / tenant; rotation noted)
  * Expired, revoked or inactive refresh tokens (AADSTS700082, 70008, 50173, …) become
  * EINTERACTION_REQUIRED (exit 5) with a hint naming the exact command that signs in again.

@@ -1,5 +1,5 @@
 /**
- * Fetch a JWKS over HTTP (reference §5.4), cached in memory by URL for 24 h ("re-fetch every 24 h"),
+ * Fetch a JWKS over HTTP (docs/protocol.md §5.4), cached in memory by URL for 24 h ("re-fetch every 24 h"),
  * or read one from a file for offline verification.
  */
 import { readFile, stat } from 'node:fs/promises';

@@ -174,7 +174,7 @@ describe('tenant discovery and token checks', () => {
   });
 });
 
-describe('refusal parsing (entra-wire §9.2 shapes)', () => {
+describe('refusal parsing (docs/protocol.md §9.2 shapes)', () => {
   const sent = { method: 'GET', path: '/api/2.0/clusters/list', resourceIdSent: false, managementTokenSent: false };
   test('JSON with a numeric error_code', () => {
     const e = workspaceError(

@@ -138,7 +138,7 @@ describe('cloud selection', () => {
   });
 });
 
-describe("each cloud's endpoints and issuers (reference §7)", () => {
+describe("each cloud's endpoints and issuers (docs/protocol.md §7)", () => {
   const cases = [
     { cloud: 'public', host: 'login.microsoftonline.com', issuer: `https://login.microsoftonline.com/${TID}/v2.0` },
     { cloud: 'usgov', host: 'login.microsoftonline.us', issuer: `https://login.microsoftonline.us/${TID}/v2.0` },

@@ -199,7 +199,7 @@ test('hints compute what they can: the redirect URI for 50011, the admin-consent
   );
 });
 
-test('every AADSTS code of the reference table has a hint', () => {
+test('every AADSTS code of the docs/protocol.md §3.4 table has a hint', () => {
   const table = [
     50011, 500113, 700016, 90002, 900023, 7000218, 7000215, 7000222, 700027, 700024, 700025, 70011, 1002012, 90014,
     900144, 9002313, 50126, 50034, 50053, 50055, 50076, 50079, 53003, 65001, 65004, 50058, 70008, 54005, 700082, 700081,

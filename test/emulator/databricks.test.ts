@@ -69,7 +69,7 @@ describe('workspace tenant discovery', () => {
   });
 });
 
-describe('workspace refusals (entra-wire §9.2)', () => {
+describe('workspace refusals (docs/protocol.md §9.2)', () => {
   test('no Authorization header is 401 with a numeric error_code and a ReqId', async () => {
     const r = await get('/api/2.0/clusters/list');
     assert.equal(r.status, 401);

@@ -15,7 +15,7 @@ after(() => emu.close());
 
 const TS = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/;
 
-/** Assert the exact Entra error shape (reference §3.1) and return the description. */
+/** Assert the exact Entra error shape (docs/protocol.md §3.1) and return the description. */
 function assertEntraError(
   r: { status: number; json: Record<string, unknown>; headers: Headers },
   status: number,

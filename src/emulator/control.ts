@@ -1,0 +1,73 @@
+/**
+ * The control API (`/_emulator/...`): what tests and scripts use to look at and steer the emulator. Not
+ * part of Entra, not recorded in the request log, never faulted. Each call is a row of the route table
+ * (routes.ts); the README's emulator section lists them.
+ */
+import { approveDeviceCode } from './device-code.js';
+import { armFault, validateFault } from './faults.js';
+import type { EmuRequest, Reply } from './reply.js';
+import type { State } from './state.js';
+
+/** A control call's handler: the parsed JSON body (`{}` for GET/DELETE) in, a reply out. */
+export type ControlHandler = (s: State, input: Record<string, unknown>, req: EmuRequest) => Reply;
+
+export function controlReply(status: number, v?: unknown): Reply {
+  return {
+    status,
+    headers: v === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' },
+    body: v === undefined ? '' : JSON.stringify(v),
+  };
+}
+
+export const bad = (msg: string, status = 400): Reply => controlReply(status, { error: msg });
+
+export const info: ControlHandler = (s) => controlReply(200, s.info);
+
+export const listRequests: ControlHandler = (s) => controlReply(200, { requests: s.log });
+
+export const clearRequests: ControlHandler = (s) => {
+  s.log.length = 0;
+  return controlReply(204);
+};
+
+export const listFaults: ControlHandler = (s) =>
+  controlReply(200, { faults: s.faults.map((f) => ({ id: f.id, remaining: f.remaining, ...f.spec })) });
+
+export const clearFaults: ControlHandler = (s) => {
+  s.faults.length = 0;
+  return controlReply(204);
+};
+
+export const addFault: ControlHandler = (s, input) => {
+  try {
+    const id = armFault(s, validateFault(input));
+    return controlReply(201, { id, ...input, count: (input.count as number | undefined) ?? 1 });
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+};
+
+export const advanceClock: ControlHandler = (s, input) => {
+  const secs = input.advance_seconds;
+  if (typeof secs !== 'number' || !Number.isFinite(secs)) return bad('advance_seconds must be a number');
+  s.advanceClock(secs);
+  return controlReply(200, { now: new Date(s.now()).toISOString() });
+};
+
+export const deviceCodeAction: ControlHandler = (s, input) => {
+  if (typeof input.user_code !== 'string') return bad('user_code must be a string');
+  if (input.action !== 'approve' && input.action !== 'decline') return bad('action must be "approve" or "decline"');
+  const r = approveDeviceCode(
+    s,
+    input.user_code,
+    input.action,
+    typeof input.username === 'string' ? input.username : undefined,
+  );
+  return 'error' in r ? bad(r.error, 404) : controlReply(200, { ok: true });
+};
+
+export const revoke: ControlHandler = (s, input) => {
+  if (typeof input.username !== 'string' || !s.revokeUser(input.username))
+    return bad('username must be a user of the directory', 404);
+  return controlReply(200, { ok: true });
+};

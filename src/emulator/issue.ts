@@ -1,0 +1,143 @@
+/**
+ * The user-token response every user grant ends with (docs/protocol.md §2.7; v1 §2.8 with string numbers
+ * and `resource`), and the resolution of the one resource a token request targets.
+ */
+import type { AppConfig, UserConfig } from './directory.js';
+import { err, json, type EmuRequest, type Reply } from './reply.js';
+import type { State } from './state.js';
+import {
+  clientInfo,
+  findResource,
+  mintAccessToken,
+  mintIdToken,
+  mintV1IdToken,
+  opaqueToken,
+  parseScope,
+  responseScope,
+  type ParsedScope,
+  type Resource,
+} from './tokens.js';
+
+/** How the client authenticated: `appidacr` 0 (public), 1 (secret), 2 (certificate). */
+export type Acr = '0' | '1' | '2';
+
+/** Resolve the one resource a token request targets (scope= for v2, resource= for v1). */
+export function resourceFor(
+  s: State,
+  req: EmuRequest,
+  scope: string,
+  v1Resource?: string,
+): { error: Reply } | { res: Resource; identifier: string; perms: string[]; ps: ParsedScope } {
+  const ps = parseScope(scope);
+  if (v1Resource !== undefined) {
+    const res = findResource(v1Resource);
+    if (!res) return { error: err(s, req, 500011, { resource: v1Resource, tenant: s.dir.tenant_domain }) };
+    return { res, identifier: v1Resource, perms: res.defaultScopes, ps };
+  }
+  if (ps.resources.length > 1) return { error: err(s, req, 70011, { scope }) };
+  const r = ps.resources[0] ?? { identifier: 'https://graph.microsoft.com', permissions: ['.default'] };
+  const res = findResource(r.identifier);
+  if (!res) return { error: err(s, req, 500011, { resource: r.identifier, tenant: s.dir.tenant_domain }) };
+  const perms: string[] = [];
+  for (const p of r.permissions) {
+    if (p === '.default') perms.push(...res.defaultScopes);
+    else if (res.kind === 'graph' || res.defaultScopes.includes(p)) perms.push(p);
+    else return { error: err(s, req, 70011, { scope: `${r.identifier}/${p}` }) };
+  }
+  return { res, identifier: r.identifier, perms: [...new Set(perms)], ps };
+}
+
+/** A user-flow token response (§2.7; v1 §2.8 with string numbers and `resource`). */
+export function issueUser(
+  s: State,
+  req: EmuRequest,
+  o: {
+    app: AppConfig;
+    acr: Acr;
+    user: UserConfig;
+    scope: string;
+    nonce?: string;
+    sid?: string;
+    clientInfo: boolean;
+    v1: boolean;
+    v1Resource?: string;
+    forceRefresh?: boolean;
+    amr?: string[];
+  },
+): Reply {
+  const target = resourceFor(
+    s,
+    req,
+    o.scope,
+    o.v1 ? (o.v1Resource ?? '00000003-0000-0000-c000-000000000000') : undefined,
+  );
+  if ('error' in target) return target.error;
+  const now = s.nowS();
+  const at = mintAccessToken({
+    now,
+    tid: s.dir.tenant_id,
+    app: o.app,
+    appidacr: o.acr,
+    resource: target.res,
+    identifier: target.identifier,
+    user: o.user,
+    scp: target.perms,
+    ipaddr: req.ip,
+    ...(o.amr ? { amr: o.amr } : {}),
+    key: s.key,
+  });
+  const oidc = target.ps.oidc;
+  const wantRefresh = o.v1 || oidc.has('offline_access');
+  let refresh: string | undefined;
+  if (wantRefresh) {
+    refresh = opaqueToken(240);
+    s.refreshTokens.set(refresh, {
+      clientId: o.app.client_id,
+      upn: o.user.upn,
+      scope: o.scope,
+      issuedAt: s.now(),
+      lastUsed: s.now(),
+      sid: o.sid,
+      v1Resource: o.v1Resource,
+    });
+  }
+  if (o.v1) {
+    const body: Record<string, unknown> = {
+      token_type: 'Bearer',
+      scope: target.perms.join(' '),
+      expires_in: String(at.expiresIn),
+      ext_expires_in: String(at.expiresIn),
+      expires_on: String(at.expiresOn),
+      not_before: String(at.notBefore),
+      resource: target.identifier,
+      access_token: at.token,
+      refresh_token: refresh,
+    };
+    if (oidc.has('openid')) body.id_token = mintV1IdToken(now, s.dir.tenant_id, o.app.client_id, o.user);
+    return json(200, body, req.traceId);
+  }
+  const body: Record<string, unknown> = {
+    token_type: 'Bearer',
+    scope: responseScope(target.res, target.identifier, target.perms, oidc),
+    expires_in: at.expiresIn,
+    ext_expires_in: at.expiresIn,
+    access_token: at.token,
+  };
+  if (refresh) body.refresh_token = refresh;
+  if (oidc.has('openid')) {
+    body.id_token = mintIdToken({
+      now,
+      issuer: `${s.url}/${s.dir.tenant_id}/v2.0`,
+      tid: s.dir.tenant_id,
+      clientId: o.app.client_id,
+      user: o.user,
+      nonce: o.nonce,
+      sid: o.sid,
+      profile: oidc.has('profile'),
+      email: oidc.has('email'),
+      key: s.key,
+    });
+  }
+  if (o.clientInfo) body.client_info = clientInfo(o.user.object_id, s.dir.tenant_id);
+  return json(200, body, req.traceId);
+}

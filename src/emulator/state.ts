@@ -1,0 +1,170 @@
+/**
+ * Everything the emulator remembers between requests, in one object every endpoint is handed: the
+ * directory, the signing key, the clock (advanceable), sessions, pending sign-ins, authorization codes,
+ * refresh tokens, device codes, seen assertion ids, revocations, the request log and the armed faults.
+ * Endpoints are plain functions over this state (one file per endpoint, see routes.ts).
+ */
+import type { AppConfig, DirectoryConfig, UserConfig } from './directory.js';
+import type { ArmedFault } from './faults.js';
+import type { RecordedRequest } from './request-log.js';
+import { findResource, type ParsedScope, type SigningKey } from './tokens.js';
+
+/** Result of resolving the `{tenant}` path segment (docs/protocol.md §0, §5.1). */
+export type Tenant =
+  { kind: 'tenant'; segment: string } | { kind: 'common' | 'organizations' | 'consumers'; segment: string };
+
+/** The parameters of one authorize (or admin-consent) request, kept until its code is redeemed. */
+export interface AuthParams {
+  v1: boolean;
+  tenantSeg: string;
+  clientId: string;
+  redirectUri: string;
+  responseMode: 'query' | 'fragment' | 'form_post';
+  scope: string;
+  state?: string;
+  nonce?: string;
+  challenge?: string;
+  method?: 'S256' | 'plain';
+  clientInfo: boolean;
+  prompt?: string;
+  loginHint?: string;
+  /** admin consent flows */
+  adminConsent?: 'v1' | 'v2';
+}
+
+export interface Session {
+  upn: string;
+  sid: string;
+  sessionState: string;
+}
+
+export interface CodeRecord {
+  params: AuthParams;
+  upn: string;
+  issuedAt: number;
+  used: boolean;
+  sid: string;
+}
+
+export interface RefreshRecord {
+  clientId: string;
+  upn: string;
+  scope: string;
+  issuedAt: number;
+  lastUsed: number;
+  sid?: string;
+  v1Resource?: string;
+}
+
+export interface DeviceRecord {
+  deviceCode: string;
+  userCode: string;
+  clientId: string;
+  scope: string;
+  v1Resource?: string;
+  expiresAt: number;
+  status: 'pending' | 'approved' | 'declined';
+  upn?: string;
+  lastPoll?: number;
+}
+
+export interface StateOptions {
+  directory: DirectoryConfig;
+  key: SigningKey;
+  /** The base clock in ms since the epoch (default Date.now); `advanceClock` adds to it. */
+  now?: () => number;
+  autoApprove: boolean;
+  /** Answer `slow_down` when a device code is polled faster than its interval (real Entra does not). */
+  deviceSlowDown?: boolean;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The emulator's memory. */
+export class State {
+  readonly dir: DirectoryConfig;
+  readonly key: SigningKey;
+  readonly autoApprove: boolean;
+  readonly deviceSlowDown: boolean;
+  /** Entra's base URL (scheme://host:port), known once the server listens. */
+  url = '';
+  readonly sessions = new Map<string, Session>();
+  readonly pending = new Map<string, { params: AuthParams; upn?: string; expires: number }>();
+  readonly codes = new Map<string, CodeRecord>();
+  readonly refreshTokens = new Map<string, RefreshRecord>();
+  readonly devices = new Map<string, DeviceRecord>();
+  readonly jtis = new Map<string, number>();
+  /** upn → ms: tokens issued before are revoked (AADSTS50173). */
+  readonly validFrom = new Map<string, number>();
+  /** The info object (the JSON line the CLI prints), set at start. */
+  info: Record<string, unknown> = {};
+  /** The request log (control API `GET /_emulator/requests`). */
+  readonly log: RecordedRequest[] = [];
+  /** The last request log sequence number. */
+  seq = 0;
+  /** Armed faults (control API `POST /_emulator/faults`). */
+  readonly faults: ArmedFault[] = [];
+  private offsetMs = 0;
+  private readonly baseNow: () => number;
+
+  constructor(o: StateOptions) {
+    this.dir = o.directory;
+    this.key = o.key;
+    this.autoApprove = o.autoApprove;
+    this.deviceSlowDown = !!o.deviceSlowDown;
+    this.baseNow = o.now ?? Date.now;
+  }
+
+  /** The emulator's clock in ms. */
+  now = (): number => this.baseNow() + this.offsetMs;
+
+  nowS(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  advanceClock(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
+
+  app(clientId: string | null | undefined): AppConfig | undefined {
+    if (!clientId) return undefined;
+    return this.dir.apps.find((a) => a.client_id.toLowerCase() === clientId.toLowerCase());
+  }
+
+  user(upn: string | null | undefined): UserConfig | undefined {
+    if (!upn) return undefined;
+    return this.dir.users.find((u) => u.upn.toLowerCase() === upn.toLowerCase());
+  }
+
+  /** Revoke every refresh token of a user issued so far (a password reset), for AADSTS50173. */
+  revokeUser(upn: string): boolean {
+    const u = this.user(upn);
+    if (!u) return false;
+    this.validFrom.set(u.upn, this.now() + 1);
+    return true;
+  }
+
+  resolveTenant(segment: string): Tenant | { error: number } {
+    const s = segment.toLowerCase();
+    if (s === 'common' || s === 'organizations' || s === 'consumers') return { kind: s, segment };
+    if (s === this.dir.tenant_id.toLowerCase()) return { kind: 'tenant', segment };
+    if (s === this.dir.tenant_domain.toLowerCase() || (this.dir.other_domains ?? []).some((d) => d.toLowerCase() === s))
+      return { kind: 'tenant', segment };
+    if (GUID.test(s) || /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(s))
+      return { error: 90002 };
+    return { error: 900023 };
+  }
+
+  tenantName(t: Tenant): string {
+    return t.kind === 'tenant' ? this.dir.tenant_domain : t.segment;
+  }
+
+  /** The first resource of a scope this directory does not know, as AADSTS500011. */
+  checkScopeResources(ps: ParsedScope): { code: number; params: Record<string, string> } | undefined {
+    for (const r of ps.resources) {
+      if (!findResource(r.identifier))
+        return { code: 500011, params: { resource: r.identifier, tenant: this.dir.tenant_domain } };
+    }
+    return undefined;
+  }
+}
