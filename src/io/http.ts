@@ -10,6 +10,7 @@
  */
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { EntraTokenError, excerpt } from '../core/errors.js';
+import { sleep as timerSleep } from './sleep.js';
 import { assertSecureUrl } from '../core/url-safety.js';
 import { requestBody, type WireRequest, type WireResponse } from '../core/wire.js';
 import type { Trace } from './trace.js';
@@ -39,6 +40,8 @@ export interface HttpClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /** Allow plain http to the instance metadata service (the managed-identity client only). */
+  allowImds?: boolean;
 }
 
 export interface SendOptions {
@@ -68,20 +71,6 @@ const NOT_SENT = new Set([
 function hasProxy(env: Record<string, string | undefined>): boolean {
   return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
 }
-
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new EntraTokenError('ECANCELLED', 'cancelled'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new EntraTokenError('ECANCELLED', 'cancelled'));
-      },
-      { once: true },
-    );
-  });
 
 /** Parse Retry-After (delta-seconds or an HTTP date) into milliseconds from `now`. */
 export function retryAfterMs(value: string | undefined, now: number): number | undefined {
@@ -115,7 +104,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const policy = options.retry ?? DEFAULT_RETRY;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? timerSleep;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   let dispatcher: Dispatcher | undefined;
@@ -209,7 +198,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 
   async function send(req: WireRequest, opts: SendOptions = {}): Promise<WireResponse> {
-    assertSecureUrl(req.url, 'request URL');
+    assertSecureUrl(req.url, 'request URL', { allowImds: options.allowImds === true });
     const p = opts.retry ?? policy;
     const startedAt = now();
     for (let n = 1; ; n++) {
