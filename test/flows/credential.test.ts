@@ -129,9 +129,11 @@ describe('sources, in order', () => {
     assert.equal(t.token, first.token);
     assert.equal(c.last?.source, 'cached-sign-in');
     assert.equal(c.last?.from, 'cache');
-    // expired access token: refreshed with the cached refresh token
-    const later = Date.now() + 2 * 3600_000;
-    const { c: c2 } = cred({ store, now: () => later });
+    // an access token with less than 5 minutes left: refreshed with the cached refresh token
+    await store.update((d) => {
+      for (const tok of d.tokens) tok.expires_at = Date.now() + 60_000;
+    });
+    const { c: c2 } = cred({ store });
     const r = await c2.getToken(DATABRICKS);
     assert.equal(c2.last?.from, 'refresh');
     assert.notEqual(r.token, first.token);
@@ -143,9 +145,10 @@ describe('sources, in order', () => {
       assert.ok(e instanceof CredentialUnavailableError);
       assert.equal((e as Error).name, 'CredentialUnavailableError');
       assert.equal((e as EntraTokenError).code, 'EINTERACTION_REQUIRED');
+      assert.equal((e as Error).message, 'no cached sign-in for scope https://graph.microsoft.com/.default');
       assert.match(
-        (e as Error).message,
-        /access token, client secret, client certificate, cached sign-in, interactive sign-in were all skipped/,
+        (e as EntraTokenError).hint!,
+        /^sign in first: entra-token login --tenant <tenant> --client-id <client-id> --scope https:\/\/graph.microsoft.com\/.default  \(or configure a credential: entra-token auth describe/,
       );
       assert.deepEqual((e as CredentialUnavailableError).plan, [
         'skip  access token: no --token-stdin and ENTRA_TOKEN_ACCESS_TOKEN is not set',
