@@ -169,9 +169,9 @@ export const CACHED_SIGN_IN: SourceSpec = {
         explicit: false,
       };
     const bits = [`scope ${scope}`];
+    if (q.account) bits.push(`account ${q.account}`);
     if (q.client_id) bits.push(`client ${q.client_id}`);
     if (q.authority) bits.push(`authority ${q.authority}`);
-    if (q.account) bits.push(`account ${q.account}`);
     return { use: false, reason: `no cached sign-in for ${bits.join(', ')}` };
   },
 };

@@ -498,11 +498,20 @@ export async function getChainToken(
   for (const line of describePlan(plan)) deps.trace?.note(line);
   if (!plan.chosen) {
     const lines = describePlan(plan);
-    const client = opts.config.settings.client_id?.value;
+    const cached = plan.steps.find((st) => st.id === 'cached-sign-in')?.skipped;
+    const { signInHint } = await import('./silent.js');
+    const q = chainCacheQuery({
+      settings: opts.config.settings,
+      scopes,
+      account: opts.account,
+      cacheAuthority: cacheAuthority(opts),
+    });
     throw new CredentialUnavailableError(
-      `no credential for ${scopes.join(' ')}: no source is configured (${plan.steps.map((s) => s.title).join(', ')} were all skipped)`,
+      cached?.startsWith('no cached sign-in')
+        ? cached
+        : `no credential for ${scopes.join(' ')}: no source is configured`,
       lines,
-      `sign in first (entra-token login --tenant <tenant> --client-id ${client ?? '<client-id>'}), or set AZURE_CLIENT_SECRET with --tenant and --client-id; entra-token auth describe says why each source was skipped`,
+      `sign in first: ${signInHint(q)}  (or configure a credential: entra-token auth describe shows each source and why it was skipped)`,
     );
   }
   const chosen = plan.chosen;
