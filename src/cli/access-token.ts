@@ -5,13 +5,15 @@
  * the command's identity and credential options (cli/credential.ts).
  */
 import type { CliContext } from './context.js';
-import { chainToken, type CredentialFlags } from './credential.js';
+import { chainToken, chooseAccountFlag, type CredentialFlags } from './credential.js';
 import type { Runtime } from './runtime.js';
 
 export interface AccessTokenOptions extends CredentialFlags {
   /** The scope to get a token for, e.g. the Azure Databricks scope. */
   scope: string;
 }
+
+export { chooseAccountFlag };
 
 /** The access token to send, from the first configured source of the chain. */
 export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: AccessTokenOptions): Promise<string> {

@@ -118,8 +118,16 @@ export async function chainOptions(ctx: CliContext, flags: CredentialFlags): Pro
   };
 }
 
+/** The CLI's words for choosing among several cached accounts (the library names its `account` option). */
+export function chooseAccountFlag(command?: string): (example: string) => { how: string; hint: string } {
+  return (example) => ({
+    how: 'choose one with --account',
+    hint: command ? `${command} --account ${example}` : `add --account ${example}`,
+  });
+}
+
 /** The chain's effects for a command run: the CLI's cache, the runtime's HTTP client and trace, stderr. */
-export async function chainDeps(ctx: CliContext, rt: Runtime | undefined): Promise<ChainDeps> {
+export async function chainDeps(ctx: CliContext, rt: Runtime | undefined, command?: string): Promise<ChainDeps> {
   const { openStore } = await import('./cache-store.js');
   return {
     store: openStore(ctx),
@@ -134,6 +142,7 @@ export async function chainDeps(ctx: CliContext, rt: Runtime | undefined): Promi
     pasteInput: ctx.stdin,
     notify: (line) => ctx.stderr.write(`${line}\n`),
     warn: (line) => ctx.stderr.write(`${line}\n`),
+    chooseAccount: chooseAccountFlag(command),
   };
 }
 
@@ -142,11 +151,12 @@ export async function chainSession(
   ctx: CliContext,
   rt: Runtime,
   flags: CredentialFlags,
+  command?: string,
 ): Promise<{ token(scopes: string[]): Promise<ChainToken> }> {
   const [{ getChainToken }, opts, deps] = await Promise.all([
     import('../flows/credential.js'),
     chainOptions(ctx, flags),
-    chainDeps(ctx, rt),
+    chainDeps(ctx, rt, command),
   ]);
   return { token: (scopes) => getChainToken(opts, deps, scopes) };
 }
@@ -157,6 +167,7 @@ export async function chainToken(
   rt: Runtime,
   flags: CredentialFlags,
   scopes: string[],
+  command?: string,
 ): Promise<ChainToken> {
-  return (await chainSession(ctx, rt, flags)).token(scopes);
+  return (await chainSession(ctx, rt, flags, command)).token(scopes);
 }

@@ -48,6 +48,7 @@ import {
   type TokenStore,
 } from '../io/token-cache.js';
 import type { Trace } from '../io/trace.js';
+import type { SilentDeps } from './silent.js';
 import type { Readable } from 'node:stream';
 
 /** Where the chain looks; built once per command (or per library credential) by {@link chainSettings}. */
@@ -99,6 +100,8 @@ export interface ChainDeps {
   notify?: ((line: string) => void) | undefined;
   /** A cache that could not be written (the token is still returned). */
   warn?: ((line: string) => void) | undefined;
+  /** How the caller chooses among several cached accounts (flows/silent.ts; the CLI names --account). */
+  chooseAccount?: SilentDeps['chooseAccount'];
 }
 
 export interface ChainToken {
@@ -394,6 +397,7 @@ const fromCache: Acquirer = async (c) => {
     now: c.deps.now,
     trace: c.deps.trace,
     signal: c.deps.signal,
+    chooseAccount: c.deps.chooseAccount,
   });
   return {
     access_token: r.token.access_token,

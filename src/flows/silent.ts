@@ -6,6 +6,7 @@
  * With no usable token and no refresh token: EINTERACTION_REQUIRED (exit 5) naming the sign-in command.
  */
 import { EntraTokenError, usageError } from '../core/errors.js';
+import { signInAgainCommand } from '../core/sign-in-hint.js';
 import type { HttpClient } from '../io/http.js';
 import type { Trace } from '../io/trace.js';
 import {
@@ -25,7 +26,18 @@ export interface SilentDeps {
   now: () => number;
   trace?: Trace | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * How the caller chooses among several cached accounts, for that error: the CLI names its --account
+   * flag; the default names the library's `account` option.
+   */
+  chooseAccount?: ((example: string) => { how: string; hint: string }) | undefined;
 }
+
+/** The library's words for choosing an account (createTokenProvider, acquireTokenSilent). */
+export const CHOOSE_ACCOUNT_OPTION = (example: string): { how: string; hint: string } => ({
+  how: 'pass the account option (username, home account id or object id)',
+  hint: `e.g. createTokenProvider({ account: '${example}' })`,
+});
 
 export interface SilentResult {
   token: CachedToken;
@@ -35,13 +47,12 @@ export interface SilentResult {
 
 /** The command that signs in for this query, for hints. */
 export function signInHint(q: CacheQuery, account?: CachedAccount): string {
-  const authority = account?.authority ?? q.authority;
-  const client = account?.client_id ?? q.client_id;
-  const parts = ['entra-token login'];
-  parts.push(authority ? `--authority ${authority}` : '--tenant <tenant>');
-  parts.push(`--client-id ${client ?? '<client-id>'}`);
-  if (q.scopes.length) parts.push(...q.scopes.map((s) => `--scope ${s}`));
-  return parts.join(' ');
+  return signInAgainCommand({
+    authority: account?.authority ?? q.authority,
+    issuer: account?.issuer ?? q.issuer,
+    client_id: account?.client_id ?? q.client_id,
+    scopes: q.scopes,
+  });
 }
 
 function describe(q: CacheQuery): string {
@@ -52,12 +63,13 @@ function describe(q: CacheQuery): string {
   return bits.join(', ');
 }
 
-function noAccount(q: CacheQuery, candidates: CachedAccount[]): EntraTokenError {
+function noAccount(q: CacheQuery, candidates: CachedAccount[], deps: SilentDeps): EntraTokenError {
   const names = [...new Set(candidates.map((a) => a.username ?? a.account))];
   if (names.length > 1) {
+    const choose = (deps.chooseAccount ?? CHOOSE_ACCOUNT_OPTION)(names[0]!);
     return usageError(
-      `${names.length} accounts are cached for this request (${names.slice(0, 5).join(', ')}); choose one with --account`,
-      `entra-token token --account ${names[0]}`,
+      `${names.length} accounts that can serve this request are cached (${names.slice(0, 5).join(', ')}); ${choose.how}`,
+      choose.hint,
     );
   }
   return new EntraTokenError('EINTERACTION_REQUIRED', `no cached sign-in for ${describe(q)}`, {
@@ -74,12 +86,12 @@ export async function acquireTokenSilent(
   deps.trace?.step('Look in the cache');
   const snapshot = lookup(await deps.store.read(), q, deps.now(), minMs);
   if (snapshot.account && snapshot.fresh) return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
-  if (!snapshot.account) throw noAccount(q, snapshot.candidates);
+  if (!snapshot.account) throw noAccount(q, snapshot.candidates, deps);
   deps.trace?.step('Take the cache lock');
   return deps.store.update(async (data) => {
     const now = deps.now();
     const found = lookup(data, q, now, minMs);
-    if (!found.account) throw noAccount(q, found.candidates);
+    if (!found.account) throw noAccount(q, found.candidates, deps);
     if (found.fresh) {
       deps.trace?.note('another process refreshed while we waited for the lock: using its token');
       return { token: found.token!, account: found.account, source: 'cache' as const };
@@ -100,13 +112,24 @@ export async function acquireTokenSilent(
         },
       );
     }
-    const [{ refreshTokens }, { resolveAuthority }] = await Promise.all([
-      import('./refresh.js'),
-      import('../core/authority.js'),
-    ]);
-    const authority = resolveAuthority({ authority: account.authority });
-    // openid profile offline_access: a new id token (who) and a new refresh token (rotation)
-    const scopes = [...q.scopes, 'openid', 'profile', 'offline_access'];
+    const [{ refreshTokens }, { resolveAuthority }, { authorityFromStoredIssuer }, { refreshExtraScopes }] =
+      await Promise.all([
+        import('./refresh.js'),
+        import('../core/authority.js'),
+        import('../core/discovery.js'),
+        import('../core/provider.js'),
+      ]);
+    const authority =
+      account.issuer !== undefined && account.token_endpoint !== undefined
+        ? authorityFromStoredIssuer({
+            issuer: account.issuer,
+            token_endpoint: account.token_endpoint,
+            kind: account.provider ?? 'entra',
+          })
+        : resolveAuthority({ authority: account.authority });
+    // Entra: openid profile offline_access for a new id token (who) and a new refresh token (rotation).
+    // Elsewhere scopes are the provider's: the cached ones only, or none (= the original grant, RFC 6749 §6).
+    const scopes = authority.kind === 'entra' ? [...q.scopes, ...refreshExtraScopes(authority)] : [...q.scopes];
     const r = await refreshTokens(
       {
         authority,
@@ -120,6 +143,10 @@ export async function acquireTokenSilent(
     const stored = putTokens(data, {
       authority: account.authority,
       client_id: account.client_id,
+      provider:
+        account.token_endpoint !== undefined
+          ? { kind: authority.kind, issuer: account.issuer, token_endpoint: account.token_endpoint }
+          : undefined,
       scopes: q.scopes,
       tokens: r.tokens,
       idToken: r.idToken,

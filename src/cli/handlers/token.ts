@@ -16,7 +16,7 @@ export const run: Handler<TokenFlags & CredentialFlags> = async (ctx, { flags, g
     resolveIdentity(flags, ctx, { needClient: false });
   }
   await withRuntime(ctx, global, async (rt) => {
-    const t = await chainToken(ctx, rt, flags, tokenScopes(flags.scope));
+    const t = await chainToken(ctx, rt, flags, tokenScopes(flags.scope), 'entra-token token');
     const token = t.token ?? {
       access_token: t.access_token,
       token_type: t.token_type,
