@@ -2,18 +2,46 @@
  * `entra-token token`: an access token from the credential chain (flows/credential.ts) — a cached one
  * with at least 5 minutes left, refreshed silently, or from whatever credential is configured. The
  * package's bin answers a plain cache hit before commander loads (token-fast.ts); this handler is the
- * full path: validation of --authority/--tenant/--cloud, then the chain.
+ * full path: validation of --authority/--tenant/--cloud, then the chain. With --issuer (a sign-in with
+ * another OpenID provider) only that cached sign-in counts: the chain's other sources are Entra's.
  */
 import type { Handler } from '../command.js';
-import { chainToken, type CredentialFlags } from '../credential.js';
+import { chainToken, chooseAccountFlag, type CredentialFlags } from '../credential.js';
+import { openStore } from '../cache-store.js';
 import { resolveIdentity } from '../options.js';
 import { withRuntime } from '../runtime.js';
-import { formatToken, tokenScopes, type TokenFlags } from '../token-fast.js';
+import { cacheHit, formatToken, tokenQuery, tokenScopes, type TokenFlags } from '../token-fast.js';
+import { acquireTokenSilent } from '../../flows/silent.js';
+import { discoveryRequest } from '../../core/discovery.js';
+import { usageError } from '../../core/errors.js';
 
 export const run: Handler<TokenFlags & CredentialFlags> = async (ctx, { flags, global }) => {
-  if (flags.authority || flags.tenant || flags.cloud) {
+  const issuer = flags.issuer ?? (flags.authority ? undefined : ctx.env.ENTRA_TOKEN_ISSUER);
+  if (flags.issuer !== undefined) {
+    if (flags.authority || flags.tenant || flags.cloud)
+      throw usageError(
+        `--${flags.authority ? 'authority' : flags.tenant ? 'tenant' : 'cloud'} cannot be combined with --issuer: the issuer names the sign-in`,
+      );
+    discoveryRequest(flags.issuer); // an issuer URL at all, and https unless loopback
+  } else if (flags.authority || flags.tenant || flags.cloud) {
     // validate what was given (bad tenant, plain http to a remote host) before anything else
     resolveIdentity(flags, ctx, { needClient: false });
+  }
+  if (issuer !== undefined) {
+    const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout };
+    if ((await cacheHit(flags, io)) === 0) return;
+    await withRuntime(ctx, global, async (rt) => {
+      const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), {
+        store: openStore(ctx),
+        http: () => rt.http,
+        now: ctx.now,
+        trace: rt.trace,
+        signal: ctx.signal,
+        chooseAccount: chooseAccountFlag('entra-token token'),
+      });
+      ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
+    });
+    return;
   }
   await withRuntime(ctx, global, async (rt) => {
     const t = await chainToken(ctx, rt, flags, tokenScopes(flags.scope), 'entra-token token');
