@@ -31,6 +31,11 @@ export interface AppConfig {
   app_roles?: Record<string, string[]>;
   /** Admin consent granted for the delegated permissions: no consent page for any user. */
   admin_consented?: boolean;
+  /** "Access tokens (used for implicit flows)": authorize may answer `response_type=token`.
+   * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow */
+  oauth2_allow_implicit_flow?: boolean;
+  /** "ID tokens (used for implicit and hybrid flows)": authorize may answer `id_token` (same page). */
+  oauth2_allow_id_token_implicit_flow?: boolean;
 }
 
 export interface UserConfig {
@@ -68,6 +73,7 @@ export const DEFAULT_IDS = {
   no_roles_client_id: '5e1a8c3d-9f2b-4d7e-b6a0-3c8f1e5d9a27',
   expired_secret_client_id: '9a7c5e3b-1f8d-4b6a-a2c4-e0f9d7b5c3a1',
   no_public_flows_client_id: '3b8d6f4a-2c0e-4a9b-8d7f-1e5c3a9b7d02',
+  implicit_client_id: 'e5a1c9d3-7b2f-4e8a-b6c4-2d9f0a8e6b31',
 } as const;
 
 export const DEFAULT_SECRETS = {
@@ -138,6 +144,17 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
         redirect_uris: ['http://localhost'],
         secrets: [{ value: DEFAULT_SECRETS.no_public_flows }],
         app_roles: { [DATABRICKS_APP_ID]: [] },
+      },
+      {
+        // A single-page app registered the old way: implicit grant of access and id tokens allowed.
+        client_id: DEFAULT_IDS.implicit_client_id,
+        display_name: 'entra-token implicit SPA',
+        sp_object_id: '4f6b8d0e-2a4c-4e6f-8b0d-3c5e7f9a1b42',
+        // a SPA redeems its codes without a secret, like a public client
+        public_client: true,
+        redirect_uris: ['http://localhost', 'http://127.0.0.1'],
+        oauth2_allow_implicit_flow: true,
+        oauth2_allow_id_token_implicit_flow: true,
       },
     ],
     users: [
@@ -219,6 +236,8 @@ const APP_KEYS = new Set([
   'certificates',
   'app_roles',
   'admin_consented',
+  'oauth2_allow_implicit_flow',
+  'oauth2_allow_id_token_implicit_flow',
 ]);
 const USER_KEYS = new Set([
   'upn',
@@ -250,6 +269,8 @@ function parseApp(v: unknown, where: string): AppConfig {
   if (o.allow_public_client_flows !== undefined)
     app.allow_public_client_flows = bool(o.allow_public_client_flows, `${where}.allow_public_client_flows`);
   if (o.admin_consented !== undefined) app.admin_consented = bool(o.admin_consented, `${where}.admin_consented`);
+  for (const k of ['oauth2_allow_implicit_flow', 'oauth2_allow_id_token_implicit_flow'] as const)
+    if (o[k] !== undefined) app[k] = bool(o[k], `${where}.${k}`);
   if (o.redirect_uris !== undefined) {
     app.redirect_uris = strList(o.redirect_uris, `${where}.redirect_uris`);
     app.redirect_uris.forEach((u, i) => {

@@ -102,6 +102,8 @@ export interface EmulatorInfo {
   expired_client_secret: string;
   no_public_flows_client_id: string;
   no_public_flows_client_secret: string;
+  /** A single-page app allowed the implicit grant (access and id tokens). */
+  implicit_client_id: string;
   redirect_uri: string;
   username: string;
   password: string;
@@ -229,6 +231,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     expired_client_secret: DEFAULT_SECRETS.expired,
     no_public_flows_client_id: DEFAULT_IDS.no_public_flows_client_id,
     no_public_flows_client_secret: DEFAULT_SECRETS.no_public_flows,
+    implicit_client_id: DEFAULT_IDS.implicit_client_id,
     redirect_uri: 'http://localhost',
     username: user.upn,
     password: user.password,

@@ -21,30 +21,43 @@ import {
 /** How the client authenticated: `appidacr` 0 (public), 1 (secret), 2 (certificate). */
 export type Acr = '0' | '1' | '2';
 
-/** Resolve the one resource a token request targets (scope= for v2, resource= for v1). */
-export function resourceFor(
+/** The one resource a token request targets, its permissions and the parsed scope. */
+export interface Target {
+  res: Resource;
+  identifier: string;
+  perms: string[];
+  ps: ParsedScope;
+}
+
+/** Resolve the one resource a request targets (scope= for v2, resource= for v1), or the AADSTS code why not. */
+export function resolveTarget(
   s: State,
-  req: EmuRequest,
   scope: string,
   v1Resource?: string,
-): { error: Reply } | { res: Resource; identifier: string; perms: string[]; ps: ParsedScope } {
+): { code: number; params: Record<string, string> } | Target {
   const ps = parseScope(scope);
   if (v1Resource !== undefined) {
     const res = findResource(v1Resource);
-    if (!res) return { error: err(s, req, 500011, { resource: v1Resource, tenant: s.dir.tenant_domain }) };
+    if (!res) return { code: 500011, params: { resource: v1Resource, tenant: s.dir.tenant_domain } };
     return { res, identifier: v1Resource, perms: res.defaultScopes, ps };
   }
-  if (ps.resources.length > 1) return { error: err(s, req, 70011, { scope }) };
+  if (ps.resources.length > 1) return { code: 70011, params: { scope } };
   const r = ps.resources[0] ?? { identifier: 'https://graph.microsoft.com', permissions: ['.default'] };
   const res = findResource(r.identifier);
-  if (!res) return { error: err(s, req, 500011, { resource: r.identifier, tenant: s.dir.tenant_domain }) };
+  if (!res) return { code: 500011, params: { resource: r.identifier, tenant: s.dir.tenant_domain } };
   const perms: string[] = [];
   for (const p of r.permissions) {
     if (p === '.default') perms.push(...res.defaultScopes);
     else if (res.kind === 'graph' || res.defaultScopes.includes(p)) perms.push(p);
-    else return { error: err(s, req, 70011, { scope: `${r.identifier}/${p}` }) };
+    else return { code: 70011, params: { scope: `${r.identifier}/${p}` } };
   }
   return { res, identifier: r.identifier, perms: [...new Set(perms)], ps };
+}
+
+/** {@link resolveTarget} with the refusal as the token endpoint's JSON error. */
+export function resourceFor(s: State, req: EmuRequest, scope: string, v1Resource?: string): { error: Reply } | Target {
+  const t = resolveTarget(s, scope, v1Resource);
+  return 'code' in t ? { error: err(s, req, t.code, t.params) } : t;
 }
 
 /** A user-flow token response (§2.7; v1 §2.8 with string numbers and `resource`). */

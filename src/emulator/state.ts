@@ -30,6 +30,9 @@ export interface AuthParams {
   loginHint?: string;
   /** admin consent flows */
   adminConsent?: 'v1' | 'v2';
+  /** A response_type other than `code` (implicit or hybrid flow): what goes in the fragment.
+   * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow */
+  implicit?: { code: boolean; token: boolean; idToken: boolean };
 }
 
 export interface Session {

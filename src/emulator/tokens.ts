@@ -245,7 +245,16 @@ export interface IdTokenRequest {
   sid?: string;
   profile: boolean;
   email: boolean;
+  /** The access token issued with it on the front channel (implicit grant): adds `at_hash`. */
+  accessToken?: string;
+  /** The code issued with it on the front channel (hybrid flow): adds `c_hash`. */
+  code?: string;
   key: SigningKey;
+}
+
+/** OIDC Core §3.2.2.10 / §3.3.2.11: base64url of the left half of SHA-256 of the value (RS256). */
+export function halfHash(value: string): string {
+  return createHash('sha256').update(value).digest().subarray(0, 16).toString('base64url');
 }
 
 /** A v2 id token (docs/protocol.md §6.5); `name`/`preferred_username` only with the `profile` scope. */
@@ -257,6 +266,8 @@ export function mintIdToken(r: IdTokenRequest): string {
     nbf: r.now - 300,
     exp: r.now + 3600,
     aio: aio(),
+    ...(r.accessToken !== undefined ? { at_hash: halfHash(r.accessToken) } : {}),
+    ...(r.code !== undefined ? { c_hash: halfHash(r.code) } : {}),
     ...(r.email ? { email: r.user.upn } : {}),
     ...(r.profile ? { name: r.user.display_name } : {}),
     ...(r.nonce !== undefined ? { nonce: r.nonce } : {}),
