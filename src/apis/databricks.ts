@@ -296,8 +296,7 @@ export function workspaceError(res: WireResponse, sent: SentContext): EntraToken
     hint =
       "the token comes from another tenant: sign in with the workspace's tenant as authority (`GET <host>/aad/auth` names it)";
   } else if (/Credential was not sent/i.test(msg)) {
-    hint =
-      'no bearer token reached the workspace: pass an Entra access token (scope 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default)';
+    hint = `no bearer token reached the workspace: pass an Entra access token (scope ${AZURE_DATABRICKS_SCOPE})`;
   } else if (/User not authorized/i.test(msg)) {
     if (!sent.resourceIdSent) {
       hint =

@@ -2,6 +2,7 @@
  * What each AADSTS code means and what to do about it (docs/protocol.md §3.4). A hint may compute values from
  * the context of the request: the redirect URI sent, the admin-consent URL, the command to sign in again.
  */
+import { AZURE_DATABRICKS_SCOPE } from './clouds.js';
 
 export interface HintContext {
   clientId?: string | undefined;
@@ -114,8 +115,7 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   70011: {
     name: 'InvalidScope',
     meaning: 'the scope is not valid',
-    hint: () =>
-      'use 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default for Azure Databricks; one resource per token request',
+    hint: () => `use ${AZURE_DATABRICKS_SCOPE} for Azure Databricks; one resource per token request`,
   },
   1002012: {
     name: 'InvalidScope (client credentials)',
@@ -258,7 +258,7 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
     name: 'InvalidResourceServicePrincipalNotFound',
     meaning: 'the resource was not found in the tenant',
     hint: () =>
-      'check the scope (2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default for Azure Databricks); the AzureDatabricks service principal may be missing in this tenant',
+      `check the scope (${AZURE_DATABRICKS_SCOPE} for Azure Databricks); the AzureDatabricks service principal may be missing in this tenant`,
   },
   650057: {
     name: 'InvalidResource',

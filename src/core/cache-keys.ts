@@ -12,13 +12,14 @@
  *   and `User.Read` matches an entry granted `https://graph.microsoft.com/User.Read openid profile`.
  * - A request spanning two resources matches nothing (Entra would refuse it too).
  */
-// No imports: this module is on the cache-hit path of `entra-token token`, where every module costs.
-/** Microsoft Graph's application id (core/clouds has it too). */
-const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
-/** The Azure Databricks default scope (core/clouds AZURE_DATABRICKS_SCOPE). */
-export const DATABRICKS_DEFAULT_SCOPE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
-/** Entra authority host of the public cloud (core/clouds). */
-export const PUBLIC_AUTHORITY_HOST = 'login.microsoftonline.com';
+// One import only, core/clouds (a data module that imports nothing): this module is on the cache-hit path of
+// `entra-token token`, where every module costs.
+import { AZURE_DATABRICKS_SCOPE, CLOUDS, MICROSOFT_GRAPH_APP_ID } from './clouds.js';
+
+/** The Azure Databricks default scope. */
+export const DATABRICKS_DEFAULT_SCOPE = AZURE_DATABRICKS_SCOPE;
+/** Entra authority host of the public cloud. */
+export const PUBLIC_AUTHORITY_HOST = CLOUDS.public.authorityHost;
 
 export const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'offline_access']);
 

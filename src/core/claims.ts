@@ -6,6 +6,9 @@
  */
 
 import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID, MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID } from './clouds.js';
+import { formatDuration } from './duration.js';
+
+export { formatDuration };
 
 /** The tenant of personal Microsoft accounts (MSA). */
 export const MSA_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
@@ -115,18 +118,6 @@ function list(v: unknown): string[] {
   if (Array.isArray(v)) return v.map(str);
   if (typeof v === 'string') return v.split(' ').filter(Boolean);
   return [str(v)];
-}
-
-/** "52 min", "3 h 5 min", "2 d 4 h", "45 s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(Math.abs(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
-  const d = Math.floor(h / 24);
-  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
 }
 
 /** "expires in 52 min" or "expired 3 h ago" for an `exp` in seconds. */

@@ -63,7 +63,7 @@ export function toCurl(req: WireRequest, opts: CurlOptions = {}): { command: str
       .slice(q + 1)
       .split('&')
       .map((p) => {
-        const [k, ...rest] = p.split('=');
+        const [k] = p.split('=');
         const v = variableFor(decodeURIComponent(k!), opts);
         if (!v) return p.replace(/[$`"\\]/g, (c) => `\\${c}`);
         vars.add(v);

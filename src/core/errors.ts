@@ -139,7 +139,6 @@ export function badInput(message: string, hint?: string): EntraTokenError {
 
 /** Collapse whitespace and control characters so a message always prints as one line. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text
     .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
     .replace(/\s{2,}/g, ' ')

@@ -1,7 +1,19 @@
 /** Where a token or secret may be sent: https anywhere, plain http only to loopback hosts. */
 import { EntraTokenError } from './errors.js';
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/**
+ * The host names a loopback redirect URI may use (RFC 8252 §7.3 — https://www.rfc-editor.org/rfc/rfc8252#section-7.3),
+ * as a URL's `hostname` spells them; the listener accepts exactly these in the Host header.
+ */
+export const LOOPBACK_REDIRECT_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
+export type LoopbackRedirectHost = (typeof LOOPBACK_REDIRECT_HOSTS)[number];
+
+const LOOPBACK_NAMES = new Set<string>([...LOOPBACK_REDIRECT_HOSTS, '::1']);
+
+/** True when `host` (lower-case URL hostname) is one of {@link LOOPBACK_REDIRECT_HOSTS}. */
+export function isLoopbackRedirectHost(host: string): host is LoopbackRedirectHost {
+  return (LOOPBACK_REDIRECT_HOSTS as readonly string[]).includes(host);
+}
 
 /** True for localhost, 127.0.0.0/8 and ::1. */
 export function isLoopbackHost(hostname: string): boolean {

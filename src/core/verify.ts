@@ -10,6 +10,7 @@ import { EntraTokenError, badInput, usageError } from './errors.js';
 import { decodeJwtUnverified } from './jwt.js';
 import { formatDuration, tokenVersion } from './claims.js';
 import { CLOUDS, type CloudName } from './clouds.js';
+import { isLoopbackHost } from './url-safety.js';
 
 /** Allowed clock skew for `exp` and `nbf`, in seconds (5 min, as Microsoft.IdentityModel's default). */
 export const CLOCK_SKEW_SECONDS = 300;
@@ -21,8 +22,6 @@ export interface KeySource {
   authority?: string | undefined;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
 /** Parse an authority URL: origin plus its tenant segment (may be common/organizations or absent). */
 export function parseAuthority(authority: string): { origin: string; tenant: string | undefined } {
   let u: URL;
@@ -31,7 +30,7 @@ export function parseAuthority(authority: string): { origin: string; tenant: str
   } catch {
     throw usageError(`--authority ${authority} is not a URL`);
   }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.has(u.hostname))) {
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.hostname))) {
     throw new EntraTokenError('EINSECURE', `refusing authority ${u.origin}: plain http is allowed only on loopback`);
   }
   const seg = u.pathname.split('/').filter(Boolean)[0];

@@ -21,6 +21,7 @@ import type { WireRequest } from '../core/wire.js';
 import { Trace } from '../io/trace.js';
 import type { FlowDeps } from './auth-code.js';
 import type { TokenFlowResult } from './password.js';
+import { sleep as sleepFor } from '../io/sleep.js';
 
 export interface DeviceCodeOptions {
   authority: Authority;
@@ -50,18 +51,7 @@ function cancelled(): EntraTokenError {
 }
 
 function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(cancelled());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleepFor(ms, signal, cancelled);
 }
 
 /** Sign a user in on another device and poll for the tokens. */

@@ -13,6 +13,7 @@ import type { Authority } from '../core/authority.js';
 import type { Prompt } from '../core/authorize.js';
 import { EntraTokenError, usageError } from '../core/errors.js';
 import { parseRedirect } from '../core/redirect.js';
+import { isLoopbackRedirectHost, type LoopbackRedirectHost } from '../core/url-safety.js';
 import type { ClientAuth } from '../core/token.js';
 import { MemoryPendingStore, type PendingStore } from '../io/pending.js';
 import { startLoopbackListener, stateJudge, type Callback, type CallbackJudge } from '../io/listener.js';
@@ -74,7 +75,7 @@ export interface LoginResult extends ExchangeResult {
 export function loopbackRedirect(
   uri: string | undefined,
   port: number | undefined,
-): { host: 'localhost' | '127.0.0.1' | '[::1]'; path: string; port: number; bare: boolean } {
+): { host: LoopbackRedirectHost; path: string; port: number; bare: boolean } {
   const raw = uri ?? 'http://localhost';
   let url: URL;
   try {
@@ -83,7 +84,7 @@ export function loopbackRedirect(
     throw usageError(`--redirect-uri is not an absolute URL: ${raw}`);
   }
   const host = url.hostname.toLowerCase();
-  if (url.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(host)) {
+  if (url.protocol !== 'http:' || !isLoopbackRedirectHost(host)) {
     throw usageError(
       `login listens on loopback only, so --redirect-uri must be http://localhost, http://127.0.0.1 or http://[::1] (got ${url.origin})`,
       'for any other redirect URI, use authorize-url and exchange',
@@ -95,7 +96,7 @@ export function loopbackRedirect(
     throw usageError(`--port ${port} differs from the port of --redirect-uri (${uriPort})`);
   }
   const bare = !/^http:\/\/[^/]+\//i.test(raw); // "http://localhost" (no path): advertise http://localhost:PORT
-  return { host: host as 'localhost' | '127.0.0.1' | '[::1]', path: url.pathname, port: port ?? uriPort ?? 0, bare };
+  return { host, path: url.pathname, port: port ?? uriPort ?? 0, bare };
 }
 
 /** Run the interactive login to the end: tokens, or an EntraTokenError. */

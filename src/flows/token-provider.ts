@@ -5,6 +5,7 @@
  * refresh (one request however many callers wait). Refreshes go through the shared token cache and its
  * lock, so they also serialize with `entra-token token` in other processes.
  */
+import { AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
 import type { HttpClient } from '../io/http.js';
 import { FileTokenStore, MIN_LIFETIME_MS, type TokenStore } from '../io/token-cache.js';
 import { cacheDir } from '../io/paths.js';
@@ -52,7 +53,7 @@ export function createTokenProvider(opts: TokenProviderOptions = {}): TokenProvi
     authority: opts.authority,
     client_id: opts.client_id,
     account: opts.account,
-    scopes: opts.scopes ?? ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default'],
+    scopes: opts.scopes ?? [AZURE_DATABRICKS_SCOPE],
   };
   let current: AccessToken | undefined;
   let inflight: Promise<AccessToken> | undefined;

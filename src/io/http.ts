@@ -10,6 +10,7 @@
  */
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { EntraTokenError, excerpt } from '../core/errors.js';
+import { sleep as timerSleep } from './sleep.js';
 import { assertSecureUrl } from '../core/url-safety.js';
 import { requestBody, type WireRequest, type WireResponse } from '../core/wire.js';
 import type { Trace } from './trace.js';
@@ -69,20 +70,6 @@ function hasProxy(env: Record<string, string | undefined>): boolean {
   return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new EntraTokenError('ECANCELLED', 'cancelled'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new EntraTokenError('ECANCELLED', 'cancelled'));
-      },
-      { once: true },
-    );
-  });
-
 /** Parse Retry-After (delta-seconds or an HTTP date) into milliseconds from `now`. */
 export function retryAfterMs(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
@@ -115,7 +102,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const policy = options.retry ?? DEFAULT_RETRY;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? timerSleep;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   let dispatcher: Dispatcher | undefined;

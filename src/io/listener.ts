@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EntraTokenError } from '../core/errors.js';
+import { LOOPBACK_REDIRECT_HOSTS, type LoopbackRedirectHost } from '../core/url-safety.js';
 import { authorizeErrorPage, mismatchPage, refusal, successPage, type Page } from './pages.js';
 
 /** What to do with a callback's parameters. */
@@ -55,7 +56,7 @@ export interface LoopbackListenerOptions {
   /** The path of the redirect URI to serve (default `/`). */
   path?: string;
   /** The host name advertised in the redirect URI (default `localhost`). */
-  host?: 'localhost' | '127.0.0.1' | '[::1]';
+  host?: LoopbackRedirectHost;
   judge: CallbackJudge;
   /** Told about every ignored callback (wrong state, …) so the terminal can say so. */
   onIgnored?: (reason: string) => void;
@@ -301,8 +302,7 @@ function cancelled(): EntraTokenError {
 export function hostAllowed(hostHeader: string | undefined, port: number): boolean {
   if (!hostHeader) return false;
   const h = hostHeader.toLowerCase();
-  const names = ['localhost', '127.0.0.1', '[::1]'];
-  return names.some((n) => h === `${n}:${port}` || (port === 80 && h === n));
+  return LOOPBACK_REDIRECT_HOSTS.some((n) => h === `${n}:${port}` || (port === 80 && h === n));
 }
 
 function send(res: ServerResponse, page: Page, onFinish?: () => void): void {

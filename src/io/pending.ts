@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntraTokenError, excerpt } from '../core/errors.js';
+import { formatDuration } from '../core/duration.js';
 import { ensurePrivateDir } from './paths.js';
 
 export const PENDING_TTL_MS = 10 * 60 * 1000;
@@ -55,8 +56,7 @@ function key(state: string): string {
 }
 
 function ago(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 120 ? `${s} s ago` : `${Math.round(s / 60)} min ago`;
+  return `${formatDuration(ms / 1000)} ago`;
 }
 
 type Entry = { pending: PendingAuthorization } | { tombstone: Tombstone };

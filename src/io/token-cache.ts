@@ -54,6 +54,7 @@ export {
   type CacheQuery,
 } from '../core/cache-keys.js';
 import { ensurePrivateDir } from './paths.js';
+import { sleep } from './sleep.js';
 
 export const CACHE_FILE = 'tokens.json';
 
@@ -89,8 +90,6 @@ export interface FileStoreOptions {
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[:.]/g, '-');
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface LockInfo {
   pid: number;

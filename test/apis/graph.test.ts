@@ -22,7 +22,7 @@ before(async () => {
   server = createGraphServer({ tenantId: TENANT, keys: { getKey: minter.getKey } });
   graphUrl = await listenLoopback(server);
   // a "Graph" whose nextLink points at another host: the token must never be sent there
-  rogue = createServer((req, res) => {
+  rogue = createServer((_req, res) => {
     rogueHits++;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { request } from 'undici';
 import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator/index.js';
-import { runInProcess, type CliRun } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { EntraTokenError } from '../../src/core/errors.js';
 import { resolveAuthority } from '../../src/core/authority.js';
 import { createHttpClient } from '../../src/io/http.js';

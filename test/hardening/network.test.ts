@@ -175,7 +175,10 @@ test('connection refused → ENETWORK with a proxy hint; a token POST is retried
 
 test('connection reset after the request: a GET is retried and succeeds; a token POST → EOUTCOME_UNKNOWN, sent once', async () => {
   serve((req, res, n) => {
-    if (n === 1) return req.socket.destroy();
+    if (n === 1) {
+      req.socket.destroy();
+      return;
+    }
     res.end('{"ok":true}');
   });
   const { http, sleeps } = client();
