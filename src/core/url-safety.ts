@@ -22,8 +22,14 @@ export function isLoopbackHost(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-/** Refuse anything but https, except http to a loopback host (the emulator, a local proxy). */
-export function assertSecureUrl(raw: string, what = 'URL'): URL {
+/** The Azure instance metadata service's link-local address: plain http by design; it never leaves the host. */
+export const IMDS_ADDRESS = '169.254.169.254';
+
+/**
+ * Refuse anything but https, except http to a loopback host (the emulator, a local proxy) and, for the
+ * managed-identity client only (`allowImds`), http to the instance metadata service (docs/protocol.md §13).
+ */
+export function assertSecureUrl(raw: string, what = 'URL', opts: { allowImds?: boolean } = {}): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -32,6 +38,7 @@ export function assertSecureUrl(raw: string, what = 'URL'): URL {
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  if (url.protocol === 'http:' && opts.allowImds && url.hostname === IMDS_ADDRESS) return url;
   if (url.protocol === 'http:') {
     throw new EntraTokenError('EINSECURE', `refusing plain http to non-loopback host ${url.host} (${what})`, {
       hint: 'use https://; plain http is only allowed for 127.0.0.1, ::1 and localhost',

@@ -88,6 +88,31 @@ export const AADSTS: Record<number, AadstsEntry> = {
     message:
       "The audience claim in the client assertion is invalid. Expected audience: '{expected}', actual audience: '{actual}'.",
   },
+  // Workload identity federation (docs/protocol.md §14): texts as Entra's public error reports quote them.
+  700211: {
+    error: 'invalid_client',
+    status: 401,
+    message:
+      "No matching federated identity record found for presented assertion issuer '{iss}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+  },
+  700212: {
+    error: 'invalid_client',
+    status: 401,
+    message:
+      "No matching federated identity record found for presented assertion audience '{aud}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+  },
+  700213: {
+    error: 'invalid_client',
+    status: 401,
+    message:
+      "No matching federated identity record found for presented assertion subject '{sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation",
+  },
+  7002138: {
+    error: 'invalid_client',
+    status: 401,
+    message:
+      "No matching federated identity record found for presented assertion subject '{sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation.",
+  },
   700023: {
     error: 'invalid_client',
     status: 401,

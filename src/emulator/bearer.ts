@@ -110,19 +110,20 @@ export async function drain(req: IncomingMessage, limit = 1024 * 1024): Promise<
 export async function serveExtra(
   core: EmulatorCore,
   name: string,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const rec = core.record(name, req, Buffer.concat(chunks));
+      const body = Buffer.concat(chunks);
+      const rec = core.record(name, req, body);
       res.once('finish', () => {
         rec.status = res.statusCode;
       });
       const fault = core.takeFault(name);
       if (fault && (await core.applyFault(fault, res))) return;
-      handler(req, res);
+      handler(req, res, body);
     })().catch(() => {
       if (!res.headersSent) send(res, 500, { 'content-type': 'text/plain' }, 'emulator error');
     });

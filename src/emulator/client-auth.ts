@@ -6,6 +6,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, decodeJwt } from 'jose';
 import { dotnetTime } from './aadsts.js';
 import type { AppConfig } from './directory.js';
+import { checkFederatedAssertion, isFederatedAssertion } from './federation.js';
 import { err, safeEqual, type EmuRequest, type Reply } from './reply.js';
 import type { State, Tenant } from './state.js';
 import type { Acr } from './issue.js';
@@ -79,6 +80,21 @@ export async function verifyAssertion(
     claims = decodeJwt(assertion) as Record<string, unknown>;
   } catch {
     return err(s, req, 50027);
+  }
+  if (app.federated_credentials && isFederatedAssertion(app.client_id, assertion)) {
+    // workload identity federation (docs/protocol.md §14): the assertion comes from another issuer
+    const now = s.now();
+    const refusal = checkFederatedAssertion(app, assertion, Math.floor(now / 1000));
+    if (!refusal) return undefined;
+    if (refusal.code === 700024)
+      return err(s, req, 700024, {
+        now: dotnetTime(now),
+        nbf: dotnetTime(Number(refusal.params.nbf) * 1000),
+        exp: dotnetTime(Number(refusal.params.exp) * 1000),
+      });
+    if (refusal.code === 700027)
+      return err(s, req, 700027, { reason: 'The signature is not valid.', thumb: '', appId: app.client_id });
+    return err(s, req, refusal.code, refusal.params);
   }
   const x5t = typeof header.x5t === 'string' ? header.x5t : undefined;
   const x5tS256 = typeof header['x5t#S256'] === 'string' ? (header['x5t#S256'] as string) : undefined;

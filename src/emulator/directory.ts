@@ -36,6 +36,20 @@ export interface AppConfig {
   oauth2_allow_implicit_flow?: boolean;
   /** "ID tokens (used for implicit and hybrid flows)": authorize may answer `id_token` (same page). */
   oauth2_allow_id_token_implicit_flow?: boolean;
+  /**
+   * Federated identity credentials (workload identity federation): an assertion whose issuer, subject
+   * and audience match one of these exactly (case-sensitive) is accepted as this app's credential.
+   */
+  federated_credentials?: FederatedCredentialConfig[];
+  /** This service principal is a managed identity: "system" (one per resource) or "user" (with its resource id). */
+  managed_identity?: { kind: 'system' | 'user'; resource_id: string };
+}
+
+export interface FederatedCredentialConfig {
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
 }
 
 export interface UserConfig {
@@ -74,6 +88,19 @@ export const DEFAULT_IDS = {
   expired_secret_client_id: '9a7c5e3b-1f8d-4b6a-a2c4-e0f9d7b5c3a1',
   no_public_flows_client_id: '3b8d6f4a-2c0e-4a9b-8d7f-1e5c3a9b7d02',
   implicit_client_id: 'e5a1c9d3-7b2f-4e8a-b6c4-2d9f0a8e6b31',
+  /** An app with federated identity credentials only (no secret, no certificate). */
+  federated_client_id: 'e3a1c5b7-9d2f-4e6a-8b0c-4d6f8a2c0e51',
+  /** The system-assigned managed identity of the emulated VM / App Service. */
+  system_identity_client_id: 'c7e5a3b1-0f9d-4b8e-a6c4-2e0a8c6e4d39',
+  /** A user-assigned managed identity attached to the same resource. */
+  user_identity_client_id: 'a9c7e5b3-1d0f-4e2a-b8c6-4f2e0a8c6b77',
+} as const;
+
+/** Azure resource ids of the emulated managed identities (made up). */
+export const MANAGED_IDENTITY_RESOURCE_IDS = {
+  system:
+    '/subscriptions/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e/resourceGroups/rg-entra-token/providers/Microsoft.Compute/virtualMachines/vm-emulated',
+  user: '/subscriptions/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e/resourceGroups/rg-entra-token/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-entra-token',
 } as const;
 
 export const DEFAULT_SECRETS = {
@@ -155,6 +182,31 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
         redirect_uris: ['http://localhost', 'http://127.0.0.1'],
         oauth2_allow_implicit_flow: true,
         oauth2_allow_id_token_implicit_flow: true,
+      },
+      {
+        client_id: DEFAULT_IDS.federated_client_id,
+        display_name: 'entra-token federated workload',
+        sp_object_id: 'f1d3b5a7-2c4e-4f6a-9b8d-0e2c4a6f8b13',
+        // the federation room (federation.ts) adds its issuer's credentials at start
+        federated_credentials: [],
+        app_roles: { [GRAPH_APP_ID]: ['User.Read.All'], [DATABRICKS_APP_ID]: [], [MANAGEMENT_APP_ID]: [] },
+        admin_consented: true,
+      },
+      {
+        client_id: DEFAULT_IDS.system_identity_client_id,
+        display_name: 'vm-emulated',
+        sp_object_id: 'd5b3a1c9-7e5f-4a3b-8c1d-9f7e5d3b1a28',
+        managed_identity: { kind: 'system', resource_id: MANAGED_IDENTITY_RESOURCE_IDS.system },
+        app_roles: { [GRAPH_APP_ID]: ['User.Read.All'], [DATABRICKS_APP_ID]: [], [MANAGEMENT_APP_ID]: [] },
+        admin_consented: true,
+      },
+      {
+        client_id: DEFAULT_IDS.user_identity_client_id,
+        display_name: 'id-entra-token',
+        sp_object_id: 'b3d1f9e7-5c3a-4b1e-9d7f-3a1c9e7d5b46',
+        managed_identity: { kind: 'user', resource_id: MANAGED_IDENTITY_RESOURCE_IDS.user },
+        app_roles: { [DATABRICKS_APP_ID]: [] },
+        admin_consented: true,
       },
     ],
     users: [
@@ -238,6 +290,8 @@ const APP_KEYS = new Set([
   'admin_consented',
   'oauth2_allow_implicit_flow',
   'oauth2_allow_id_token_implicit_flow',
+  'federated_credentials',
+  'managed_identity',
 ]);
 const USER_KEYS = new Set([
   'upn',
@@ -299,6 +353,27 @@ function parseApp(v: unknown, where: string): AppConfig {
     app.certificates.forEach((c, i) => {
       if (!c.includes('-----BEGIN CERTIFICATE-----')) fail(`${where}.certificates[${i}] must be a PEM certificate`);
     });
+  }
+  if (o.federated_credentials !== undefined) {
+    if (!Array.isArray(o.federated_credentials))
+      fail(`${where}.federated_credentials must be an array of {"name","issuer","subject","audiences"}`);
+    app.federated_credentials = o.federated_credentials.map((f, i) => {
+      const w = `${where}.federated_credentials[${i}]`;
+      const fo = obj(f, w);
+      unknownKeys(fo, new Set(['name', 'issuer', 'subject', 'audiences']), w);
+      return {
+        name: str(fo.name ?? `credential-${i}`, `${w}.name`),
+        issuer: str(fo.issuer, `${w}.issuer`),
+        subject: str(fo.subject, `${w}.subject`),
+        audiences: strList(fo.audiences ?? ['api://AzureADTokenExchange'], `${w}.audiences`),
+      };
+    });
+  }
+  if (o.managed_identity !== undefined) {
+    const mo = obj(o.managed_identity, `${where}.managed_identity`);
+    unknownKeys(mo, new Set(['kind', 'resource_id']), `${where}.managed_identity`);
+    if (mo.kind !== 'system' && mo.kind !== 'user') fail(`${where}.managed_identity.kind must be "system" or "user"`);
+    app.managed_identity = { kind: mo.kind, resource_id: str(mo.resource_id, `${where}.managed_identity.resource_id`) };
   }
   if (o.app_roles !== undefined) {
     const r = obj(o.app_roles, `${where}.app_roles`);

@@ -22,6 +22,8 @@ import { workspaceExtraServer } from './databricks.js';
 import { approveDeviceCode } from './device-code.js';
 import { applyFault, armFault, takeFault, type FaultSpec } from './faults.js';
 import { graphExtraServer } from './graph.js';
+import { managedIdentityExtraServer } from './managed-identity.js';
+import { federationExtraServer } from './federation.js';
 import { record, type RecordedRequest } from './request-log.js';
 import { entraHandler } from './server.js';
 import { State } from './state.js';
@@ -83,7 +85,12 @@ export type ExtraServer = (
  * (src/emulator/databricks.ts, src/emulator/graph.ts), each an `ExtraServer` returning
  * `{info: {workspace_url}}` / `{info: {graph_url}}`.
  */
-export const SERVERS: ExtraServer[] = [workspaceExtraServer, graphExtraServer];
+export const SERVERS: ExtraServer[] = [
+  workspaceExtraServer,
+  graphExtraServer,
+  managedIdentityExtraServer,
+  federationExtraServer,
+];
 
 export interface EmulatorInfo {
   emulator: 'entra-token';

@@ -158,6 +158,8 @@ export interface AccessTokenRequest {
   ipaddr?: string;
   amr?: string[];
   key: SigningKey;
+  /** Extra app-only claims, e.g. `xms_mirid` for a managed identity. */
+  extra?: Record<string, unknown>;
 }
 
 export interface MintedToken {
@@ -224,6 +226,7 @@ export function mintAccessToken(r: AccessTokenRequest): MintedToken {
       oid: r.app.sp_object_id,
       rh: rh(),
       ...(roles.length ? { roles } : {}),
+      ...(r.extra ?? {}),
       sub: r.app.sp_object_id,
       tid: r.tid,
       uti: uti(),

@@ -10,7 +10,14 @@ import { randomUUID } from 'node:crypto';
 import type { Authority } from '../core/authority.js';
 import { AADSTS, type HintContext } from '../core/aadsts.js';
 import { createClientAssertion, describeAssertion, type ClientCertificate } from '../core/client-assertion.js';
-import { EntraTokenError } from '../core/errors.js';
+import { EntraOAuthError, EntraTokenError } from '../core/errors.js';
+import {
+  assertionProblems,
+  federationRefusalHint,
+  matchingCredentialText,
+  type AssertionFacts,
+} from '../core/federated.js';
+import type { AssertionProvider } from '../io/federated-assertion.js';
 import { clientCredentialsRequest, processTokenResponse, type ClientAuth } from '../core/token.js';
 import { Trace } from '../io/trace.js';
 import type { FlowDeps } from './auth-code.js';
@@ -23,7 +30,9 @@ export type ClientCredential =
       certificate: Pick<ClientCertificate, 'key' | 'certDer'>;
       rs256?: boolean;
       sendX5c?: boolean;
-    };
+    }
+  /** Workload identity federation: the assertion is an OpenID token from another issuer (docs/protocol.md §14). */
+  | { kind: 'federated'; provider: AssertionProvider };
 
 export interface ClientCredentialsOptions {
   authority: Authority;
@@ -88,6 +97,7 @@ export async function clientCredentialsTokens(
   if (!v1) assertDefaultScope(opts.scope ?? '');
   const tokenEndpoint = v1 ? opts.authority.v1TokenEndpoint : opts.authority.tokenEndpoint;
   let auth: ClientAuth;
+  let federatedFacts: AssertionFacts | undefined;
   if (opts.credential.kind === 'certificate') {
     trace.step('Make client assertion');
     const c = opts.credential;
@@ -106,6 +116,16 @@ export async function clientCredentialsTokens(
     );
     opts.onAssertion?.(decoded);
     auth = { kind: 'assertion', client_assertion };
+  } else if (opts.credential.kind === 'federated') {
+    trace.step('Get federated assertion');
+    const { jwt, facts } = await opts.credential.provider.get({ trace, signal: deps.signal });
+    federatedFacts = facts;
+    trace.note(
+      `federated assertion from ${opts.credential.provider.source.kind}: ${matchingCredentialText(facts)}` +
+        (facts.exp !== undefined ? `; expires ${new Date(facts.exp * 1000).toISOString()}` : ''),
+    );
+    for (const p of assertionProblems(facts, deps.now())) trace.note(`warning: the federated token: ${p}`);
+    auth = { kind: 'assertion', client_assertion: jwt };
   } else {
     auth = { kind: 'secret', client_secret: opts.credential.client_secret, method: opts.credential.method ?? 'post' };
   }
@@ -124,7 +144,20 @@ export async function clientCredentialsTokens(
     resource: opts.v1Resource,
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });
-  const tokens = processTokenResponse(response, { now: deps.now(), hint });
+  let tokens;
+  try {
+    tokens = processTokenResponse(response, { now: deps.now(), hint });
+  } catch (e) {
+    const better = federatedFacts && e instanceof EntraOAuthError && federationRefusalHint(e.aadsts, federatedFacts);
+    if (better)
+      throw new EntraOAuthError(e.code as 'EOAUTH', e.body, {
+        aadsts: e.aadsts,
+        summary: e.summary,
+        status: e.status,
+        hint: better,
+      });
+    throw e;
+  }
   trace.step('Check tokens');
   trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
   if (tokens.refresh_token)

@@ -40,6 +40,8 @@ export interface HttpClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /** Allow plain http to the instance metadata service (the managed-identity client only). */
+  allowImds?: boolean;
 }
 
 export interface SendOptions {
@@ -196,7 +198,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 
   async function send(req: WireRequest, opts: SendOptions = {}): Promise<WireResponse> {
-    assertSecureUrl(req.url, 'request URL');
+    assertSecureUrl(req.url, 'request URL', { allowImds: options.allowImds === true });
     const p = opts.retry ?? policy;
     const startedAt = now();
     for (let n = 1; ; n++) {
