@@ -95,6 +95,12 @@ export function authCodeGrant(s: State, req: EmuRequest, app: AppConfig, acr: Ac
       },
     );
   }
+  if (rec.params.challenge === undefined && f.get('code_verifier') !== null) {
+    // OAuth 2.1 §4.1.3 / RFC 9700 §2.1.1: a code_verifier for a code issued without a code_challenge is a
+    // downgrade (an injected code) and must be refused. Entra's own answer is not documented; its PKCE
+    // mismatch shape is used [inferred].
+    return err(s, req, 501481);
+  }
   if (rec.params.challenge !== undefined) {
     const verifier = f.get('code_verifier') ?? '';
     const computed =

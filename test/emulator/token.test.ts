@@ -180,6 +180,20 @@ test('PKCE S256 with the RFC 7636 Appendix B vector succeeds; a wrong verifier i
   assertEntraError(await redeem(missing.get('code')!), 400, 'invalid_grant', 501481);
 });
 
+test('attacker: a code_verifier for a code issued without a code_challenge is refused (PKCE downgrade, invalid_grant 501481)', async () => {
+  // an attacker injects a code obtained without PKCE into a victim's PKCE session: the victim's client sends
+  // its verifier, and the code must not be redeemed (OAuth 2.1 §4.1.3)
+  const injected = await codeFor(emu);
+  assertEntraError(
+    await redeem(injected.get('code')!, { code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' }),
+    400,
+    'invalid_grant',
+    501481,
+  );
+  const plainFlow = await codeFor(emu);
+  assert.equal((await redeem(plainFlow.get('code')!)).status, 200);
+});
+
 test('PKCE with the method omitted is plain', async () => {
   const v = 'plain-verifier-plain-verifier-plain-verifier-1';
   const q = await codeFor(emu, { code_challenge: v });
@@ -532,6 +546,7 @@ test('device code: v2 response, pending 70016, approval via control API, then to
   );
   const c = await fetch(`${emu.url}/_emulator/devicecode`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ user_code: dc.json.user_code, action: 'approve' }),
   });
   assert.equal(c.status, 200);
