@@ -67,11 +67,22 @@ export interface UserConfig {
   consented_apps?: string[];
 }
 
+/** A verified domain federated to an on-premises identity provider (AD FS): user realm discovery says so. */
+export interface FederatedDomainConfig {
+  domain: string;
+  /** The WS-Trust metadata exchange (MEX) URL of the identity provider. */
+  metadata_url: string;
+  /** The WS-Trust 2005 username/password endpoint of the identity provider. */
+  active_auth_url: string;
+}
+
 export interface DirectoryConfig {
   tenant_id: string;
   tenant_domain: string;
   /** Other verified domains that resolve to this tenant (users' UPN suffixes). */
   other_domains?: string[];
+  /** Verified domains whose users sign in at their own identity provider (`/common/userrealm` answers Federated). */
+  federated_domains?: FederatedDomainConfig[];
   apps: AppConfig[];
   users: UserConfig[];
   /** The user `--auto-approve` signs in. */
@@ -120,7 +131,14 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
   return {
     tenant_id: DEFAULT_IDS.tenant_id,
     tenant_domain: 'contoso.onmicrosoft.com',
-    other_domains: ['contoso.com'],
+    other_domains: ['contoso.com', 'fabrikam.com'],
+    federated_domains: [
+      {
+        domain: 'fabrikam.com',
+        metadata_url: 'https://sts.fabrikam.com/adfs/services/trust/mex',
+        active_auth_url: 'https://sts.fabrikam.com/adfs/services/trust/2005/usernamemixed',
+      },
+    ],
     apps: [
       {
         client_id: DEFAULT_IDS.public_client_id,
@@ -239,6 +257,16 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
         password_expired: true,
         consented_apps: [DEFAULT_IDS.public_client_id],
       },
+      {
+        // a user of the federated domain: user realm discovery answers Federated; ROPC refuses (AADSTS50126)
+        upn: 'dave@fabrikam.com',
+        password: 'Dave-P@ssw0rd!',
+        object_id: '9c1e3a5b-7d9f-4b1c-8e3a-5b7d9f1c3e68',
+        display_name: 'Dave Brown',
+        given_name: 'Dave',
+        family_name: 'Brown',
+        consented_apps: [DEFAULT_IDS.public_client_id],
+      },
     ],
     default_user: 'alice@contoso.com',
   };
@@ -304,7 +332,15 @@ const USER_KEYS = new Set([
   'password_expired',
   'consented_apps',
 ]);
-const TOP_KEYS = new Set(['tenant_id', 'tenant_domain', 'other_domains', 'apps', 'users', 'default_user']);
+const TOP_KEYS = new Set([
+  'tenant_id',
+  'tenant_domain',
+  'other_domains',
+  'federated_domains',
+  'apps',
+  'users',
+  'default_user',
+]);
 
 function unknownKeys(o: Record<string, unknown>, allowed: Set<string>, where: string): void {
   for (const k of Object.keys(o))
@@ -414,6 +450,20 @@ export function applyOverride(base: DirectoryConfig, override: unknown, where = 
   if (o.tenant_id !== undefined) out.tenant_id = str(o.tenant_id, `${where}.tenant_id`, { guid: true });
   if (o.tenant_domain !== undefined) out.tenant_domain = str(o.tenant_domain, `${where}.tenant_domain`);
   if (o.other_domains !== undefined) out.other_domains = strList(o.other_domains, `${where}.other_domains`);
+  if (o.federated_domains !== undefined) {
+    if (!Array.isArray(o.federated_domains))
+      fail(`${where}.federated_domains must be an array of {"domain","metadata_url","active_auth_url"}`);
+    out.federated_domains = o.federated_domains.map((d, i) => {
+      const w = `${where}.federated_domains[${i}]`;
+      const f = obj(d, w);
+      unknownKeys(f, new Set(['domain', 'metadata_url', 'active_auth_url']), w);
+      return {
+        domain: str(f.domain, `${w}.domain`),
+        metadata_url: str(f.metadata_url, `${w}.metadata_url`),
+        active_auth_url: str(f.active_auth_url, `${w}.active_auth_url`),
+      };
+    });
+  }
   if (o.apps !== undefined) {
     if (!Array.isArray(o.apps)) fail(`${where}.apps must be an array`);
     o.apps.forEach((a, i) => {

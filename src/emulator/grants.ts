@@ -7,6 +7,7 @@ import { dotnetTime } from './aadsts.js';
 import type { AppConfig } from './directory.js';
 import { err, json, safeEqual, type EmuRequest, type Reply } from './reply.js';
 import type { State } from './state.js';
+import { federatedDomainOf } from './user-realm.js';
 import { issueUser, resourceFor, type Acr } from './issue.js';
 import { findResource, mintAccessToken } from './tokens.js';
 
@@ -161,6 +162,9 @@ export function passwordGrant(s: State, req: EmuRequest, app: AppConfig, acr: Ac
   if (!v1 && !scope) return err(s, req, 900144, { name: 'scope' });
   const user = s.user(f.get('username'));
   if (!user) return err(s, req, 50034, { tenant: s.dir.tenant_domain });
+  // A federated user's password is checked by their own identity provider (WS-Trust), never by Entra's
+  // password grant: refused as a wrong password [inferred].
+  if (federatedDomainOf(s, user.upn)) return err(s, req, 50126);
   if (!safeEqual(user.password, f.get('password')!)) return err(s, req, 50126);
   const target = resourceFor(s, req, scope, v1 ? (f.get('resource') ?? undefined) : undefined);
   if ('error' in target) return target.error;

@@ -116,6 +116,11 @@ export interface EmulatorInfo {
   password: string;
   mfa_username: string;
   mfa_password: string;
+  /** A user whose password has expired: the password grant answers AADSTS50055. */
+  expired_password_username: string;
+  expired_password_password: string;
+  /** A user of a federated domain: user realm discovery answers Federated. */
+  federated_username: string;
   jwks_uri: string;
   tls_ca_file?: string;
   [extra: string]: unknown;
@@ -208,7 +213,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const baseUrl = `${tlsMaterial ? 'https' : 'http'}://${host}:${port}`;
+  // RFC 3986 §6.2.3: a default port is omitted (MSAL Node refuses an authority that names :443).
+  const scheme = tlsMaterial ? 'https' : 'http';
+  const defaultPort = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80);
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const baseUrl = `${scheme}://${hostPart}${defaultPort ? '' : `:${port}`}`;
   s.url = baseUrl;
 
   let tlsDir: string | undefined;
@@ -221,6 +230,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const user = directory.users.find((u) => u.upn === directory.default_user)!;
   const mfa = directory.users.find((u) => u.mfa_required);
+  const expired = directory.users.find((u) => u.password_expired);
+  const federatedDomains = new Set((directory.federated_domains ?? []).map((d) => d.domain.toLowerCase()));
+  const federated = directory.users.find((u) => federatedDomains.has(u.upn.split('@').pop()!.toLowerCase()));
   const info: EmulatorInfo = {
     emulator: 'entra-token',
     url: baseUrl,
@@ -244,6 +256,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     password: user.password,
     mfa_username: mfa?.upn ?? '',
     mfa_password: mfa?.password ?? '',
+    expired_password_username: expired?.upn ?? '',
+    expired_password_password: expired?.password ?? '',
+    federated_username: federated?.upn ?? '',
     jwks_uri: `${baseUrl}/${directory.tenant_id}/discovery/v2.0/keys`,
     ...(tlsCaFile ? { tls_ca_file: tlsCaFile } : {}),
   };

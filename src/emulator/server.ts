@@ -55,11 +55,9 @@ function toEmuRequest(req: IncomingMessage, url: URL, body: Buffer, traceId: str
  */
 export function controlRefusal(s: State, req: IncomingMessage): string | undefined {
   const own = new URL(s.url);
-  const hosts = new Set([
-    own.host.toLowerCase(),
-    `localhost:${own.port || (own.protocol === 'https:' ? '443' : '80')}`,
-  ]);
-  if (!own.port) hosts.add('localhost');
+  const port = own.port || (own.protocol === 'https:' ? '443' : '80');
+  const hosts = new Set([`${own.hostname}:${port}`, `localhost:${port}`]);
+  if (!own.port) hosts.add(own.hostname).add('localhost');
   const host = String(req.headers.host ?? '').toLowerCase();
   if (!hosts.has(host)) return `Host must be the emulator's own address (${own.host}), not ${JSON.stringify(host)}`;
   const ct = String(req.headers['content-type'] ?? '')

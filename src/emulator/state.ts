@@ -96,7 +96,8 @@ export class State {
   readonly codes = new Map<string, CodeRecord>();
   readonly refreshTokens = new Map<string, RefreshRecord>();
   readonly devices = new Map<string, DeviceRecord>();
-  readonly jtis = new Map<string, number>();
+  /** `client_id|jti` → SHA-256 of the assertion that first carried it. */
+  readonly jtis = new Map<string, string>();
   /** upn → ms: tokens issued before are revoked (AADSTS50173). */
   readonly validFrom = new Map<string, number>();
   /** The info object (the JSON line the CLI prints), set at start. */

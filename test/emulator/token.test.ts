@@ -510,7 +510,28 @@ test('private_key_jwt errors: unknown thumbprint 700027, bad aud 70021, sub≠is
   );
   const jti = randomUUID();
   assert.equal((await ccAssertion(await assertion({ jti }))).status, 200);
-  assertEntraError(await ccAssertion(await assertion({ jti })), 401, 'invalid_client', 700023);
+  // another assertion with the same jti (here: a later expiry) is a replay
+  const later = Math.floor(Date.now() / 1000) + 900;
+  assertEntraError(await ccAssertion(await assertion({ jti, exp: later })), 401, 'invalid_client', 700023);
+});
+
+test('one client assertion reused within its lifetime is accepted (as MSAL reuses it), and refused once expired', async () => {
+  const one = await assertion();
+  for (let i = 0; i < 3; i++) assert.equal((await ccAssertion(one)).status, 200, `use ${i + 1}`);
+  const graph = await post(tokenUrl(emu), {
+    client_id: emu.info.certificate_client_id,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: one,
+    grant_type: 'client_credentials',
+    scope: 'https://graph.microsoft.com/.default',
+  });
+  assert.equal(graph.status, 200, graph.text);
+  emu.advanceClock(600 + 301);
+  try {
+    assertEntraError(await ccAssertion(one), 401, 'invalid_client', 700024);
+  } finally {
+    emu.advanceClock(-(600 + 301));
+  }
 });
 
 test('device code: v2 response, pending 70016, approval via control API, then tokens; the code is then gone', async () => {
