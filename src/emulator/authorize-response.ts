@@ -78,7 +78,14 @@ export function success(
   const user = s.user(session.upn)!;
   if (p.implicit) return implicitSuccess(s, req, p, session, user, extra);
   const code = opaqueToken(160);
-  s.codes.set(code, { params: p, upn: user.upn, issuedAt: s.now(), used: false, sid: session.sid });
+  s.codes.set(code, {
+    params: p,
+    upn: user.upn,
+    issuedAt: s.now(),
+    used: false,
+    sid: session.sid,
+    mfa: s.policy.require_mfa || !!user.mfa_required,
+  });
   const fields: Array<[string, string]> = [['code', code]];
   if (p.clientInfo) fields.push(['client_info', clientInfo(user.object_id, s.dir.tenant_id)]);
   if (p.state !== undefined) fields.push(['state', p.state]);
@@ -105,7 +112,14 @@ function implicitSuccess(
   let code: string | undefined;
   if (p.implicit!.code) {
     code = opaqueToken(160);
-    s.codes.set(code, { params: p, upn: user.upn, issuedAt: s.now(), used: false, sid: session.sid });
+    s.codes.set(code, {
+      params: p,
+      upn: user.upn,
+      issuedAt: s.now(),
+      used: false,
+      sid: session.sid,
+      mfa: s.policy.require_mfa || !!user.mfa_required,
+    });
     fields.push(['code', code]);
   }
   const target = resolveTarget(s, p.scope);
@@ -125,6 +139,7 @@ function implicitSuccess(
       key: s.key,
     });
     accessToken = at.token;
+    s.issuedAt.set(String(at.claims.uti), s.now());
     fields.push(
       ['access_token', at.token],
       ['token_type', 'Bearer'],

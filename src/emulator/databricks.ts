@@ -73,6 +73,8 @@ export interface WorkspaceServerOptions {
   now?: () => number;
   /** Add a role holder as a workspace user after its first call with valid Azure headers (real behaviour). */
   autoProvision?: boolean;
+  /** A CAE claims challenge (base64) for a token's claims, or undefined (docs/protocol.md §15). */
+  claimsChallenge?: (claims: Record<string, unknown>) => string | undefined;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -185,6 +187,20 @@ export function createWorkspaceHandler(
     if (c.iss !== issuer || c.tid !== opts.tenantId) {
       const reason = `io.jsonwebtoken.IncorrectClaimException: Expected iss claim to be: ${issuer}, but was: ${String(c.iss)}.`;
       return { status: 400, html: { title: reason, reason } };
+    }
+    const claims = opts.claimsChallenge?.(c);
+    if (claims) {
+      // Continuous Access Evaluation after a revocation [inferred: the workspace's wording is not public].
+      return {
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer realm="", error="insufficient_claims", error_description="The token was issued before the user's sessions were revoked.", claims="${claims}"`,
+        },
+        json: {
+          error_code: 401,
+          message: `Token was issued before the user's sessions were revoked. [ReqId: ${requestId()}]`,
+        },
+      };
     }
 
     const notAuthorized: Refusal = {
@@ -376,6 +392,7 @@ export const workspaceExtraServer: ExtraServer = async (core) => {
       ...(confidential ? { confidentialClientId: confidential } : {}),
     }),
     now: core.now,
+    claimsChallenge: core.claimsChallenge,
   });
   const s = await serveExtra(core, 'workspace', handler);
   return { info: { workspace_url: s.url, workspace_resource_id: DEFAULT_RESOURCE_ID }, close: s.close };

@@ -103,6 +103,7 @@ export function approveDeviceCode(
   if (!user) return { error: `unknown user ${upn}` };
   d.status = action === 'approve' ? 'approved' : 'declined';
   d.upn = user.upn;
+  d.mfa = s.policy.require_mfa || !!user.mfa_required;
   return { ok: true };
 }
 
@@ -210,5 +211,6 @@ export function deviceGrant(s: State, req: EmuRequest, app: AppConfig, acr: Acr,
     clientInfo: f.get('client_info') === '1',
     v1,
     v1Resource: rec.v1Resource,
+    mfa: !!rec.mfa,
   });
 }

@@ -119,6 +119,7 @@ export function authCodeGrant(s: State, req: EmuRequest, app: AppConfig, acr: Ac
     scope,
     nonce: rec.params.nonce,
     sid: rec.sid,
+    mfa: rec.mfa,
     clientInfo: f.get('client_info') === '1',
     v1,
     v1Resource: v1 ? (f.get('resource') ?? undefined) : undefined,
@@ -151,6 +152,7 @@ export function refreshGrant(s: State, req: EmuRequest, app: AppConfig, acr: Acr
     clientInfo: f.get('client_info') === '1',
     v1,
     v1Resource: v1 ? (f.get('resource') ?? rec.v1Resource) : undefined,
+    mfa: !!rec.mfa,
     forceRefresh: true,
   });
 }

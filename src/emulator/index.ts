@@ -71,6 +71,8 @@ export interface EmulatorCore {
   takeFault: (endpoint: string) => FaultSpec | undefined;
   /** Apply a fault in the same way Entra's endpoints do; returns true when the response was handled. */
   applyFault: (fault: FaultSpec, res: ServerResponse) => Promise<boolean>;
+  /** The CAE claims challenge (base64) for a token's claims, when its user was revoked after it was issued. */
+  claimsChallenge: (claims: Record<string, unknown>) => string | undefined;
   /** Append a request to the shared log. */
   record: (server: string, req: IncomingMessage, body: Buffer, status?: number) => RecordedRequest;
 }
@@ -274,6 +276,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     takeFault: (endpoint) => takeFault(s, endpoint),
     applyFault: (f, res) => applyFault(s, f, res),
     record: (server, req, body, status) => record(s, server, req, body, status),
+    claimsChallenge: (claims) => s.claimsChallenge(claims),
   };
   const extras: Array<{ close: () => Promise<void> }> = [];
   const closeMain = (): Promise<void> =>

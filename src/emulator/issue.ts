@@ -76,6 +76,8 @@ export function issueUser(
     v1Resource?: string;
     forceRefresh?: boolean;
     amr?: string[];
+    /** The sign-in behind this grant satisfied MFA (interactive while the policy asked for it). */
+    mfa?: boolean;
   },
 ): Reply {
   const target = resourceFor(
@@ -85,6 +87,8 @@ export function issueUser(
     o.v1 ? (o.v1Resource ?? '00000003-0000-0000-c000-000000000000') : undefined,
   );
   if ('error' in target) return target.error;
+  const blocked = policyRefusal(s, req, target.res.appId, !!o.mfa);
+  if (blocked) return blocked;
   const now = s.nowS();
   const at = mintAccessToken({
     now,
@@ -96,9 +100,10 @@ export function issueUser(
     user: o.user,
     scp: target.perms,
     ipaddr: req.ip,
-    ...(o.amr ? { amr: o.amr } : {}),
+    ...(o.mfa ? { amr: ['pwd', 'mfa'] } : o.amr ? { amr: o.amr } : {}),
     key: s.key,
   });
+  s.issuedAt.set(String(at.claims.uti), s.now());
   const oidc = target.ps.oidc;
   const wantRefresh = o.v1 || oidc.has('offline_access');
   let refresh: string | undefined;
@@ -112,6 +117,7 @@ export function issueUser(
       lastUsed: s.now(),
       sid: o.sid,
       v1Resource: o.v1Resource,
+      mfa: !!o.mfa,
     });
   }
   if (o.v1) {
@@ -153,4 +159,38 @@ export function issueUser(
   }
   if (o.clientInfo) body.client_info = clientInfo(o.user.object_id, s.dir.tenant_id);
   return json(200, body, req.traceId);
+}
+
+/** The request's `x-client-OS` as MSAL sends it: a header, or a form field of the token request. */
+function clientOs(req: EmuRequest): string | undefined {
+  const h = req.headers['x-client-os'];
+  if (typeof h === 'string' && h) return h;
+  for (const [k, v] of req.form ?? []) if (k.toLowerCase() === 'x-client-os' && v) return v;
+  return undefined;
+}
+
+/**
+ * The platform family of an OS name as Conditional Access sees it: MSAL's `x-client-OS` values (Node's
+ * `win32`/`darwin`/`linux`, Python's `Windows-10-…`/`macOS-14…`/`Linux-6…`) and the names a policy uses.
+ */
+function platformOf(os: string | undefined): string | undefined {
+  const v = (os ?? '').trim().toLowerCase();
+  if (!v) return undefined;
+  if (v.startsWith('win')) return 'windows';
+  if (v.startsWith('darwin') || v.startsWith('mac')) return 'macos';
+  if (v.startsWith('ios') || v.startsWith('iphone') || v.startsWith('ipad')) return 'ios';
+  if (v.startsWith('android')) return 'android';
+  if (v.startsWith('linux')) return 'linux';
+  return v;
+}
+
+/** The Conditional Access policy of the control API (state.ts `Policy`), for a user grant. */
+function policyRefusal(s: State, req: EmuRequest, resourceAppId: string, mfa: boolean): Reply | undefined {
+  const allowed = s.policy.allowed_platforms;
+  if (allowed) {
+    const os = platformOf(clientOs(req));
+    if (!os || !allowed.some((p) => platformOf(p) === os)) return err(s, req, 53003);
+  }
+  if (s.policy.require_mfa && !mfa) return err(s, req, 50076, { resource: resourceAppId });
+  return undefined;
 }

@@ -103,6 +103,8 @@ export const ROUTES: Route[] = [
   { scope: 'control', method: 'POST', path: '/_emulator/clock', handle: control.advanceClock },
   { scope: 'control', method: 'POST', path: '/_emulator/devicecode', handle: control.deviceCodeAction },
   { scope: 'control', method: 'POST', path: '/_emulator/revoke', handle: control.revoke },
+  { scope: 'control', method: 'GET', path: '/_emulator/policy', handle: control.getPolicy },
+  { scope: 'control', method: 'POST', path: '/_emulator/policy', handle: control.setPolicy },
 ];
 
 export type Match =

@@ -145,6 +145,9 @@ export function clientInfo(oid: string, tid: string): string {
   return Buffer.from(JSON.stringify({ uid: oid, utid: tid })).toString('base64url');
 }
 
+/** Access tokens' `iat`/`nbf` are this many seconds before their issue. */
+export const IAT_BACKDATE_S = 300;
+
 export interface AccessTokenRequest {
   now: number; // seconds
   tid: string;
@@ -176,7 +179,7 @@ export interface MintedToken {
  */
 export function mintAccessToken(r: AccessTokenRequest): MintedToken {
   const lifetime = r.user ? randomInt(3600, 5401) : 3600;
-  const iat = r.now - 300;
+  const iat = r.now - IAT_BACKDATE_S;
   const exp = r.now + lifetime;
   const iss = `https://sts.windows.net/${r.tid}/`;
   const aud = audienceFor(r.resource, r.identifier);
