@@ -27,6 +27,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { workspaceApi } from './databricks-api.js';
 import { bearerOf, drain, keyGetter, requestId, send, serveExtra, verifySignature, type KeySource } from './bearer.js';
 import { DEFAULT_IDS } from './directory.js';
 import {
@@ -149,8 +150,11 @@ export function createWorkspaceHandler(
     });
   };
 
-  /** The authentication and authorization of one /api/ request: undefined when allowed. */
-  const authorize = async (req: IncomingMessage, path: string): Promise<Refusal | undefined> => {
+  /** The authentication and authorization of one /api/ request: the caller when allowed. */
+  const authorize = async (
+    req: IncomingMessage,
+    path: string,
+  ): Promise<Refusal | { principal: WorkspacePrincipal; claims: Record<string, unknown> }> => {
     const token = bearerOf(req);
     if (!token) {
       return {
@@ -219,7 +223,7 @@ export function createWorkspaceHandler(
     }
     const principal = findPrincipal(c);
     if (!principal) return notAuthorized;
-    if (principal.workspaceUser) return undefined;
+    if (principal.workspaceUser) return { principal, claims: c };
     if (!principal.azureRole || typeof sentResourceId !== 'string') return notAuthorized;
     if (sentResourceId.trim().toLowerCase() !== resourceId.toLowerCase()) {
       return {
@@ -243,7 +247,7 @@ export function createWorkspaceHandler(
       }
     }
     if (opts.autoProvision) principal.workspaceUser = true;
-    return undefined;
+    return { principal, claims: c };
   };
 
   const checkManagementToken = async (mgmt: string, bearer: Record<string, unknown>): Promise<string | undefined> => {
@@ -324,10 +328,12 @@ export function createWorkspaceHandler(
         send(res, 404, { server: 'databricks', 'content-type': HTML_TYPE }, jettyPage(404, path, 'Not Found'));
         return;
       }
-      const refusal = await authorize(req, path);
-      if (refusal) return write(res, path, refusal);
+      const auth = await authorize(req, path);
+      if ('status' in auth) return write(res, path, auth);
       const m = /^\/api\/(2\.0|2\.1)\/clusters\/list\/?$/.exec(path);
       if (req.method === 'GET' && m) return write(res, path, listClusters(m[1] as '2.0' | '2.1', url));
+      const api = workspaceApi(req.method ?? 'GET', path);
+      if (api) return write(res, path, api({ url, principal: auth.principal, claims: auth.claims, clusters }));
       const route = path.replace(/^\/api\/\d+\.\d+/, '');
       write(res, path, {
         status: 404,
