@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
   const { runCli } = await import('./program.js');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  const parent = process.ppid;
   return runCli(argv, {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -43,6 +44,14 @@ async function main(argv: string[]): Promise<number> {
     now: () => Date.now(),
     cwd: process.cwd(),
     signal: controller.signal,
+    onSignal: (signals, listener) => {
+      for (const s of signals) process.on(s, listener);
+      return () => {
+        for (const s of signals) process.off(s, listener);
+      };
+    },
+    // an orphan is re-parented (to init or a subreaper), so its parent pid changes
+    parentAlive: () => process.ppid === parent,
   });
 }
 

@@ -15,6 +15,23 @@ export interface CliContext {
   cwd: string;
   /** Abort when the user presses Ctrl-C (bin.ts wires SIGINT to it). */
   signal: AbortSignal;
+  /**
+   * Listen to process signals while a long-running command (`serve`, `exec`) runs; returns the function
+   * that stops listening. bin.ts wires it to `process`; absent, the command only sees `signal`.
+   */
+  onSignal?: (signals: readonly NodeJS.Signals[], listener: (signal: NodeJS.Signals) => void) => () => void;
+  /** False once the process that started this one has gone (bin.ts watches the parent pid). */
+  parentAlive?: () => boolean;
+}
+
+/**
+ * Thrown by a command whose exit code is not its own (`exec` ends with its child's): the program exits
+ * with `code` and prints nothing more.
+ */
+export class ExitWith extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
 }
 
 /** Write a line to stdout. */

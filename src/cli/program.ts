@@ -3,7 +3,7 @@
  * that turns any failure into one line on stderr and a documented exit code.
  */
 import { Command, CommanderError } from 'commander';
-import type { CliContext } from './context.js';
+import { ExitWith, type CliContext } from './context.js';
 import { EntraTokenError, EXIT_CODES, oneLine } from '../core/errors.js';
 import { COMMANDS } from './commands/index.js';
 import { installIssuerDiscovery } from './options.js';
@@ -70,6 +70,7 @@ export function reportError(e: unknown, ctx: CliContext): number {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return EXIT_CODES.EUSAGE; // commander already printed its one-line message
   }
+  if (e instanceof ExitWith) return e.code;
   if (e instanceof EntraTokenError) {
     ctx.stderr.write(`entra-token: error ${e.code}: ${e.message}\n`);
     if (e.hint) ctx.stderr.write(`hint: ${oneLine(e.hint)}\n`);

@@ -210,19 +210,24 @@ export function formatToken(
   switch (format) {
     case 'token':
       return `${t.access_token}\n`;
-    case 'az':
+    case 'az': {
+      // az account get-access-token: keys sorted as az prints them; both expiry fields from the whole
+      // epoch second; `subscription` only when one is known (az leaves it out with --tenant, never null)
+      const expiresOn = Math.floor(t.expires_at / 1000);
+      const subscription = env.AZURE_SUBSCRIPTION_ID || env.ARM_SUBSCRIPTION_ID || undefined;
       return `${JSON.stringify(
         {
           accessToken: t.access_token,
-          expiresOn: azLocalTime(t.expires_at),
-          expires_on: Math.floor(t.expires_at / 1000),
-          subscription: env.AZURE_SUBSCRIPTION_ID ?? env.ARM_SUBSCRIPTION_ID ?? null,
+          expiresOn: azLocalTime(expiresOn * 1000),
+          expires_on: expiresOn,
+          ...(subscription ? { subscription } : {}),
           tenant: a.tid ?? null,
           tokenType: t.token_type,
         },
         null,
         2,
       )}\n`;
+    }
     case 'databricks':
       return `${JSON.stringify({ access_token: t.access_token, token_type: t.token_type, expiry: rfc3339Local(t.expires_at) }, null, 2)}\n`;
     case 'json':

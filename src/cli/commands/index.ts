@@ -20,6 +20,8 @@ import { register as clientCredentials } from './client-credentials.js';
 import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
 import { register as trace } from './trace.js';
+import { register as serve } from './serve.js';
+import { register as exec } from './exec.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
@@ -38,6 +40,8 @@ export const COMMANDS: Register[] = [
   inspect,
   databricks,
   graph,
+  serve,
+  exec,
   emulator,
   config,
   doctor,
