@@ -99,6 +99,8 @@ export const DEFAULT_IDS = {
   expired_secret_client_id: '9a7c5e3b-1f8d-4b6a-a2c4-e0f9d7b5c3a1',
   no_public_flows_client_id: '3b8d6f4a-2c0e-4a9b-8d7f-1e5c3a9b7d02',
   implicit_client_id: 'e5a1c9d3-7b2f-4e8a-b6c4-2d9f0a8e6b31',
+  /** The Azure CLI's public first-party client id (real, well known; azure-identity's default too). */
+  azure_cli_client_id: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
   /** An app with federated identity credentials only (no secret, no certificate). */
   federated_client_id: 'e3a1c5b7-9d2f-4e6a-8b0c-4d6f8a2c0e51',
   /** The system-assigned managed identity of the emulated VM / App Service. */
@@ -189,6 +191,17 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
         redirect_uris: ['http://localhost'],
         secrets: [{ value: DEFAULT_SECRETS.no_public_flows }],
         app_roles: { [DATABRICKS_APP_ID]: [] },
+      },
+      {
+        // The Azure CLI: a first-party public client, pre-consented in every tenant, signing in on a loopback
+        // redirect at any port (az login) or by device code; it gets Azure Databricks tokens as documented.
+        client_id: DEFAULT_IDS.azure_cli_client_id,
+        display_name: 'Microsoft Azure CLI',
+        sp_object_id: '6b2d4f8a-0c1e-4a3b-9d5f-7e9a1c3b5d84',
+        public_client: true,
+        allow_public_client_flows: true,
+        redirect_uris: ['http://localhost', 'http://127.0.0.1'],
+        admin_consented: true,
       },
       {
         // A single-page app registered the old way: implicit grant of access and id tokens allowed.

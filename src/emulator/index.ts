@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Sign the default user in and consent without any page. */
   autoApprove?: boolean;
+  /** The default user approves every device code as soon as it is issued (the CLI's --auto-approve sets both). */
+  autoApproveDeviceCodes?: boolean;
   /** A JSON-style override merged into the seeded directory (see directory.ts). */
   directory?: unknown;
   /** The emulator's clock in ms (default Date.now); `advanceClock` adds to it. */
@@ -113,6 +115,8 @@ export interface EmulatorInfo {
   no_public_flows_client_secret: string;
   /** A single-page app allowed the implicit grant (access and id tokens). */
   implicit_client_id: string;
+  /** The Azure CLI's public client id (04b07795-…), registered as Entra has it. */
+  azure_cli_client_id: string;
   redirect_uri: string;
   username: string;
   password: string;
@@ -200,6 +204,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     key: signingKey,
     ...(opts.now ? { now: opts.now } : {}),
     autoApprove: !!opts.autoApprove,
+    autoApproveDeviceCodes: !!opts.autoApproveDeviceCodes,
     deviceSlowDown: !!opts.deviceSlowDown,
   });
   const now = s.now;
@@ -253,6 +258,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     no_public_flows_client_id: DEFAULT_IDS.no_public_flows_client_id,
     no_public_flows_client_secret: DEFAULT_SECRETS.no_public_flows,
     implicit_client_id: DEFAULT_IDS.implicit_client_id,
+    azure_cli_client_id: DEFAULT_IDS.azure_cli_client_id,
     redirect_uri: 'http://localhost',
     username: user.upn,
     password: user.password,

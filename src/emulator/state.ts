@@ -94,6 +94,8 @@ export interface StateOptions {
   /** The base clock in ms since the epoch (default Date.now); `advanceClock` adds to it. */
   now?: () => number;
   autoApprove: boolean;
+  /** The default user approves every device code as soon as it is issued. */
+  autoApproveDeviceCodes?: boolean;
   /** Answer `slow_down` when a device code is polled faster than its interval (real Entra does not). */
   deviceSlowDown?: boolean;
 }
@@ -105,6 +107,7 @@ export class State {
   readonly dir: DirectoryConfig;
   readonly key: SigningKey;
   readonly autoApprove: boolean;
+  readonly autoApproveDeviceCodes: boolean;
   readonly deviceSlowDown: boolean;
   /** Entra's base URL (scheme://host:port), known once the server listens. */
   url = '';
@@ -136,6 +139,7 @@ export class State {
     this.dir = o.directory;
     this.key = o.key;
     this.autoApprove = o.autoApprove;
+    this.autoApproveDeviceCodes = !!o.autoApproveDeviceCodes;
     this.deviceSlowDown = !!o.deviceSlowDown;
     this.baseNow = o.now ?? Date.now;
   }
