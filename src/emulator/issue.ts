@@ -90,6 +90,7 @@ export function issueUser(
   const blocked = policyRefusal(s, req, target.res.appId, !!o.mfa);
   if (blocked) return blocked;
   const now = s.nowS();
+  const capabilities = clientCapabilities(req);
   const at = mintAccessToken({
     now,
     tid: s.dir.tenant_id,
@@ -101,6 +102,7 @@ export function issueUser(
     scp: target.perms,
     ipaddr: req.ip,
     ...(o.mfa ? { amr: ['pwd', 'mfa'] } : o.amr ? { amr: o.amr } : {}),
+    ...(capabilities ? { extra: { xms_cc: capabilities } } : {}),
     key: s.key,
   });
   s.issuedAt.set(String(at.claims.uti), s.now());
@@ -193,4 +195,19 @@ function policyRefusal(s: State, req: EmuRequest, resourceAppId: string, mfa: bo
   }
   if (s.policy.require_mfa && !mfa) return err(s, req, 50076, { resource: resourceAppId });
   return undefined;
+}
+
+/**
+ * The client capabilities a token request declares in its `claims` parameter
+ * (`{"access_token":{"xms_cc":{"values":["cp1"]}}}`, docs/protocol.md §15): they become the token's `xms_cc`.
+ */
+function clientCapabilities(req: EmuRequest): string[] | undefined {
+  const raw = req.form?.get('claims');
+  if (!raw) return undefined;
+  try {
+    const v = (JSON.parse(raw) as { access_token?: { xms_cc?: { values?: unknown } } }).access_token?.xms_cc?.values;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length ? (v as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }

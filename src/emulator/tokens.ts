@@ -161,7 +161,7 @@ export interface AccessTokenRequest {
   ipaddr?: string;
   amr?: string[];
   key: SigningKey;
-  /** Extra app-only claims, e.g. `xms_mirid` for a managed identity. */
+  /** Extra claims: app-only e.g. `xms_mirid` for a managed identity; user e.g. `xms_cc` (client capabilities). */
   extra?: Record<string, unknown>;
 }
 
@@ -211,6 +211,7 @@ export function mintAccessToken(r: AccessTokenRequest): MintedToken {
       upn: u.upn,
       uti: uti(),
       ver: '1.0',
+      ...(r.extra ?? {}),
     };
   } else {
     const roles = r.app.app_roles?.[r.resource.appId] ?? [];

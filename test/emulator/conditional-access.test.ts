@@ -169,3 +169,15 @@ test('POST /_emulator/policy refuses unknown fields and bad values; GET returns 
   const r = await fetch(`${emu.url}/_emulator/policy`, { headers: { 'content-type': 'application/json' } });
   assert.deepEqual(await r.json(), { require_mfa: false, allowed_platforms: null });
 });
+
+test('a token request declaring client capabilities in claims (xms_cc cp1) gets them in the access token', async () => {
+  const r = await password(DATABRICKS_SCOPE, {
+    claims: JSON.stringify({ access_token: { xms_cc: { values: ['cp1'] } } }),
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(decode(r.json.access_token as string).payload.xms_cc, ['cp1']);
+  const plain = await password(DATABRICKS_SCOPE);
+  assert.equal(decode(plain.json.access_token as string).payload.xms_cc, undefined);
+  const garbled = await password(DATABRICKS_SCOPE, { claims: '{not json' });
+  assert.equal(garbled.status, 200);
+});
