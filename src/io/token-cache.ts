@@ -479,7 +479,9 @@ export function putTokens(data: CacheData, input: StoreInput): { account: Cached
       str('unique_name') ??
       input.idToken?.email ??
       str('email') ??
-      account.username;
+      account.username ??
+      // another provider's subject is its stable user name when it sends no other (Entra's sub is pairwise)
+      (account.provider === 'oidc' ? sub : undefined);
     account.name = input.idToken?.name ?? str('name') ?? account.name;
     account.oid = oid ?? account.oid;
   }
