@@ -29,7 +29,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { workspaceApi } from './databricks-api.js';
 import { bearerOf, drain, keyGetter, requestId, send, serveExtra, verifySignature, type KeySource } from './bearer.js';
-import { DEFAULT_IDS } from './directory.js';
+import { DATABRICKS_APP_ID, DEFAULT_IDS } from './directory.js';
 import {
   defaultPrincipals,
   DEFAULT_RESOURCE_ID,
@@ -41,9 +41,6 @@ import type { ExtraServer } from './index.js';
 
 export { defaultPrincipals, DEFAULT_RESOURCE_ID, seedClusters };
 export type { ClusterDetails, WorkspacePrincipal };
-
-/** The Azure Databricks first-party application id: the `aud` of every workspace token. */
-export const DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
 /** Audiences Databricks accepts for `X-Databricks-Azure-SP-Management-Token` (public cloud). */
 export const MANAGEMENT_AUDIENCES = [
@@ -153,7 +150,7 @@ export function createWorkspaceHandler(
   /** The authentication and authorization of one /api/ request: the caller when allowed. */
   const authorize = async (
     req: IncomingMessage,
-    path: string,
+    _path: string,
   ): Promise<Refusal | { principal: WorkspacePrincipal; claims: Record<string, unknown> }> => {
     const token = bearerOf(req);
     if (!token) {
