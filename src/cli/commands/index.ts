@@ -13,6 +13,7 @@ import type { CliContext } from '../context.js';
 import { register as inspect } from './inspect.js';
 import { register as login } from './login.js';
 import { register as token } from './token.js';
+import { register as auth } from './auth.js';
 import { register as cache } from './cache.js';
 import { register as password } from './password.js';
 import { register as refresh } from './refresh.js';
@@ -20,6 +21,7 @@ import { register as clientCredentials } from './client-credentials.js';
 import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
 import { register as trace } from './trace.js';
+import { register as audit } from './audit.js';
 import { register as serve } from './serve.js';
 import { register as exec } from './exec.js';
 
@@ -36,6 +38,7 @@ export const COMMANDS: Register[] = [
   clientCredentials,
   adminConsentUrl,
   token,
+  auth,
   cache,
   inspect,
   databricks,
@@ -47,4 +50,5 @@ export const COMMANDS: Register[] = [
   doctor,
   completion,
   trace,
+  audit,
 ];
