@@ -20,11 +20,6 @@ const MANAGEMENT_SCOPE = 'https://management.core.windows.net//.default';
 async function secretValue(ctx: CliContext, value: string | undefined, envName: string): Promise<string | undefined> {
   const v = value ?? ctx.env[envName];
   if (v === undefined || v === '') return undefined;
-  if (value !== undefined && !value.startsWith('@'))
-    err(
-      ctx,
-      `warning: a token given on the command line can be read by other local users (ps); use @FILE or ${envName} instead`,
-    );
   if (!v.startsWith('@')) return v.trim();
   try {
     return (await readFile(resolve(ctx.cwd, v.slice(1)), 'utf8')).trim();

@@ -25,11 +25,6 @@ export const run: Handler<ExchangeFlags> = async (ctx, { flags, global, args }) 
       text = await readStdin(ctx);
     }
     input = { redirect: text, via: redirect === undefined || redirect === '-' ? 'pasted on stdin' : 'argument' };
-    if (input.via === 'argument')
-      err(
-        ctx,
-        'warning: the redirect (its code) given as an argument can be read by other local users (ps); paste it on stdin instead: entra-token exchange -',
-      );
   }
   await withRuntime(ctx, global, async (rt) => {
     const result = await exchangeCode(
