@@ -9,7 +9,7 @@ import { badInput } from '../core/errors.js';
 import { tokenFromInput } from './token-input.js';
 import type { Runtime } from './runtime.js';
 import { openStore } from './cache-store.js';
-import { tokenQuery } from './token-fast.js';
+import { profileIdentity, tokenQuery } from './token-fast.js';
 import { acquireTokenSilent } from '../flows/silent.js';
 
 export interface AccessTokenOptions {
@@ -18,6 +18,8 @@ export interface AccessTokenOptions {
   account?: string | undefined;
   /** The scope to look up in the cache, e.g. the Azure Databricks scope. */
   scope: string;
+  /** --profile: the ~/.databrickscfg profile whose azure_tenant_id / azure_client_id select the sign-in. */
+  profile?: string | undefined;
 }
 
 /** The CLI's words for choosing among several cached accounts (the library names its `account` option). */
@@ -36,7 +38,11 @@ export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: Acc
   } else if (ctx.env.ENTRA_TOKEN_ACCESS_TOKEN?.trim()) {
     raw = ctx.env.ENTRA_TOKEN_ACCESS_TOKEN.trim();
   } else {
-    const query = tokenQuery({ scope: [opts.scope], ...(opts.account ? { account: opts.account } : {}) }, ctx.env);
+    const query = tokenQuery(
+      { scope: [opts.scope], ...(opts.account ? { account: opts.account } : {}) },
+      ctx.env,
+      profileIdentity(opts.profile, ctx.env, ctx.cwd),
+    );
     const r = await acquireTokenSilent(query, {
       store: openStore(ctx),
       http: () => rt.http,

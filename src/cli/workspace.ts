@@ -9,6 +9,7 @@ import type { WorkspaceCliOptions } from './commands/databricks.js';
 import { err, type CliContext } from './context.js';
 import type { Runtime } from './runtime.js';
 import { resolveAccessToken } from './access-token.js';
+import { resolveSettings } from './options.js';
 import * as api from '../apis/databricks.js';
 import { badInput, usageError } from '../core/errors.js';
 
@@ -29,18 +30,23 @@ export async function workspaceClient(
   opts: WorkspaceCliOptions,
   rt: Runtime,
 ): Promise<api.WorkspaceClient> {
-  const hostInput = opts.host ?? ctx.env.DATABRICKS_HOST;
+  // --host > DATABRICKS_HOST > the profile's host, as `config show` reports it
+  const { config } = resolveSettings(opts as Record<string, unknown>, ctx);
+  const hostInput = config.settings.host?.value;
   if (!hostInput)
     throw usageError(
       'no workspace host',
-      'pass --host https://adb-<id>.<n>.azuredatabricks.net or set DATABRICKS_HOST',
+      'pass --host https://adb-<id>.<n>.azuredatabricks.net, set DATABRICKS_HOST, or name a ~/.databrickscfg profile with a host (--profile)',
     );
   const host = api.normalizeWorkspaceHost(hostInput);
-  const resourceId = api.resolveResourceId(opts, ctx.env);
+  const resourceId = api.resolveResourceId(opts, {
+    DATABRICKS_AZURE_RESOURCE_ID: config.settings.resource_id?.value,
+  });
   const spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
   const token = await resolveAccessToken(ctx, rt, {
     tokenStdin: opts.tokenStdin,
     account: opts.account,
+    profile: opts.profile,
     scope: api.AZURE_DATABRICKS_APP_ID + '/.default',
   });
   rt.trace.step('Call Azure Databricks');

@@ -3,7 +3,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -191,4 +191,68 @@ test('issue 23 bug 4: a trace sink failing after success is a warning; the comma
   assert.equal(answer, 'tokens');
   assert.match(t.stderr(), /^entra-token: warning: the trace was not written \(.*sub\/x\.har.*ENOENT.*\)$/m);
   assert.equal(existsSync(join(dir, 'sub', 'x.har')), false);
+});
+
+test('issue 23 bug 1: --profile and DATABRICKS_CONFIG_PROFILE on databricks, graph and token; the profile host and azure_client_secret are used', async () => {
+  const env = freshEnv();
+  env.AZURE_AUTHORITY_HOST = new URL(emu.info.authority).origin; // the emulator's Entra host, as a private cloud
+  writeFileSync(
+    join(env.HOME!, '.databrickscfg'),
+    [
+      '[DEFAULT]',
+      'host = https://adb-0000000000000000.0.azuredatabricks.net',
+      '',
+      '[sp]',
+      `host = ${String(emu.info.workspace_url)}`,
+      `azure_tenant_id = ${String(emu.info.tenant_id)}`,
+      `azure_client_id = ${String(emu.info.confidential_client_id)}`,
+      `azure_client_secret = ${String(emu.info.client_secret)}`,
+      '',
+      '[ws]',
+      `host = ${String(emu.info.workspace_url)}`,
+      `azure_tenant_id = ${String(emu.info.tenant_id)}`,
+      `azure_client_id = ${String(emu.info.public_client_id)}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  // client-credentials --profile sp: the secret is the profile's azure_client_secret (no AZURE_CLIENT_SECRET)
+  const cc = await runInProcess(['client-credentials', '--profile', 'sp', '-o', 'token'], { env });
+  assert.equal(cc.code, 0, cc.stderr);
+  const app = cc.stdout.trim();
+  assert.equal(decodeJwtUnverified(app).claims.appid, String(emu.info.confidential_client_id));
+  // token --profile sp: the profile's tenant and client id select the app's cached token
+  const t = await runInProcess(['token', '--profile', 'sp'], { env });
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(t.stdout.trim(), app);
+  const t2 = await runInProcess(['token'], { env: { ...env, DATABRICKS_CONFIG_PROFILE: 'sp' } });
+  assert.equal(t2.code, 0, t2.stderr);
+  assert.equal(t2.stdout.trim(), app);
+  const missing = await runInProcess(['token', '--profile', 'nope'], { env });
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(
+    missing.stderr,
+    /^entra-token: error EUSAGE: profile nope is not in ~\/\.databrickscfg \(profiles: DEFAULT, sp, ws\)/,
+  );
+  // databricks … --profile ws: the profile's host (not DEFAULT's) and the sign-in its azure_* settings name
+  const signIn = await runInProcess(
+    ['password', '--profile', 'ws', '--username', String(emu.info.username), '--password-stdin', '-o', 'token'],
+    { env, stdin: String(emu.info.password) },
+  );
+  assert.equal(signIn.code, 0, signIn.stderr);
+  for (const [argv, e] of [
+    [['databricks', 'clusters', 'list', '--profile', 'ws', '--output', 'json'], env],
+    [['databricks', 'clusters', 'list', '--output', 'json'], { ...env, DATABRICKS_CONFIG_PROFILE: 'ws' }],
+  ] as const) {
+    const r = await runInProcess([...argv], { env: e });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as unknown[]).length >= 1);
+  }
+  // graph users list knows --profile (the app's token is for Databricks only: nothing cached for Graph)
+  const g = await runInProcess(
+    ['graph', 'users', 'list', '--profile', 'sp', '--graph-url', String(emu.info.graph_url)],
+    { env },
+  );
+  assert.doesNotMatch(g.stderr, /unknown option/);
+  assert.match(g.stderr, /^entra-token: error EINTERACTION_REQUIRED: /);
 });

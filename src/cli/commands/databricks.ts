@@ -17,6 +17,7 @@ export interface WorkspaceCliOptions {
   tokenStdin?: boolean;
   account?: string;
   skipTokenChecks?: boolean;
+  profile?: string;
 }
 
 export interface ClustersListOptions extends WorkspaceCliOptions {
@@ -31,7 +32,10 @@ export interface ApiOptions extends WorkspaceCliOptions {
 
 function workspaceOptions(cmd: Command): Command {
   return cmd
-    .option('--host <url>', 'workspace URL, e.g. https://adb-<id>.<n>.azuredatabricks.net (default: $DATABRICKS_HOST)')
+    .option(
+      '--host <url>',
+      "workspace URL, e.g. https://adb-<id>.<n>.azuredatabricks.net (default: $DATABRICKS_HOST, then the profile's host)",
+    )
     .option(
       '--resource-id <id>',
       'ARM id of the workspace, sent as X-Databricks-Azure-Workspace-Resource-Id (default: $DATABRICKS_AZURE_RESOURCE_ID)',
@@ -42,6 +46,10 @@ function workspaceOptions(cmd: Command): Command {
     .option(
       '--sp-management-token <token|@file>',
       'service principals that are not workspace users: an Azure management token of the same app (or $DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN)',
+    )
+    .option(
+      '--profile <name>',
+      '~/.databrickscfg profile: its host, azure_workspace_resource_id and the sign-in its azure_* settings name [env: DATABRICKS_CONFIG_PROFILE]',
     )
     .option('--token-stdin', 'read the access token (or a token response JSON) from standard input')
     .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')

@@ -12,6 +12,7 @@ export interface UsersListOptions {
   tokenStdin?: boolean;
   account?: string;
   skipTokenChecks?: boolean;
+  profile?: string;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -33,6 +34,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option(
       '--authority <url>',
       'authority for the admin-consent link in hints, e.g. https://login.microsoftonline.com/<tenant>',
+    )
+    .option(
+      '--profile <name>',
+      '~/.databrickscfg profile whose azure_tenant_id and azure_client_id select the cached sign-in [env: DATABRICKS_CONFIG_PROFILE]',
     )
     .option('--token-stdin', 'read the access token (or a token response JSON) from standard input')
     .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')

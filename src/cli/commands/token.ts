@@ -18,6 +18,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--authority <url>', 'authority base, https://host/{tenant}')
     .addOption(new Option('--cloud <cloud>', 'national cloud').choices(['public', 'usgov', 'china']))
     .option('--client-id <id>', 'the client the token was issued to [env: AZURE_CLIENT_ID, ARM_CLIENT_ID]')
+    .option(
+      '--profile <name>',
+      '~/.databrickscfg profile whose azure_tenant_id and azure_client_id select the sign-in [env: DATABRICKS_CONFIG_PROFILE]',
+    )
     .addOption(
       new Option(
         '-o, --output <format>',

@@ -5,7 +5,7 @@ import type { Handler } from '../command.js';
 import type { ClientCredentialsFlags } from '../commands/client-credentials.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity } from '../options.js';
+import { resolveIdentity, resolveSettings } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { secretFromFile, secretFromStdin } from '../secrets.js';
 import { parseCertificatePem } from '../../core/client-assertion.js';
@@ -61,7 +61,8 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
     } else if (flags.clientSecretFile) {
       secret = await secretFromFile(ctx, flags.clientSecretFile, 'client secret');
     } else {
-      secret = ctx.env.AZURE_CLIENT_SECRET || ctx.env.ARM_CLIENT_SECRET || undefined;
+      // AZURE_CLIENT_SECRET > ARM_CLIENT_SECRET > the profile's azure_client_secret (as `config show` reports it)
+      secret = resolveSettings(flags as Record<string, unknown>, ctx).config.settings.client_secret?.value;
     }
     if (!secret) {
       throw usageError(

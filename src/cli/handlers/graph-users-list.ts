@@ -32,6 +32,7 @@ export const run: Handler<UsersListOptions> = async (ctx, { flags: opts, global 
     const token = await resolveAccessToken(ctx, rt, {
       tokenStdin: opts.tokenStdin,
       account: opts.account,
+      profile: opts.profile,
       scope: 'https://graph.microsoft.com/.default',
     });
     await listWith(ctx, opts, rt, token, top, max);

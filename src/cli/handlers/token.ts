@@ -8,7 +8,7 @@ import { chooseAccountFlag } from '../access-token.js';
 import { openStore } from '../cache-store.js';
 import { resolveIdentity } from '../options.js';
 import { withRuntime } from '../runtime.js';
-import { cacheHit, formatToken, tokenQuery, type TokenFlags } from '../token-fast.js';
+import { cacheHit, formatToken, profileIdentity, tokenQuery, type TokenFlags } from '../token-fast.js';
 import { acquireTokenSilent } from '../../flows/silent.js';
 
 export const run: Handler<TokenFlags> = async (ctx, { flags, global }) => {
@@ -16,11 +16,12 @@ export const run: Handler<TokenFlags> = async (ctx, { flags, global }) => {
     // validate what was given (bad tenant, plain http to a remote host) before anything else
     resolveIdentity(flags, ctx, { needClient: false });
   }
-  const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout };
+  const profile = profileIdentity(flags.profile, ctx.env, ctx.cwd); // a profile that is not defined: a usage error
+  const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout, cwd: ctx.cwd };
   if ((await cacheHit(flags, io)) === 0) return;
   const store = openStore(ctx);
   await withRuntime(ctx, global, async (rt) => {
-    const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), {
+    const r = await acquireTokenSilent(tokenQuery(flags, ctx.env, profile), {
       store,
       http: () => rt.http,
       now: ctx.now,
