@@ -32,7 +32,17 @@ export function chooseAccountFlag(command?: string): (example: string) => { how:
 
 /** The access token to send, from stdin, the environment or the cache. */
 export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: AccessTokenOptions): Promise<string> {
+  return (await accessTokenWithSource(ctx, rt, opts)).token;
+}
+
+/** The access token, and for a cached one the authority it came from (for hints that link to that authority). */
+export async function accessTokenWithSource(
+  ctx: CliContext,
+  rt: Runtime,
+  opts: AccessTokenOptions,
+): Promise<{ token: string; authority?: string | undefined }> {
   let raw: string;
+  let authority: string | undefined;
   if (opts.tokenStdin) {
     raw = tokenFromInput(await readStdin(ctx), 'access_token');
   } else if (ctx.env.ENTRA_TOKEN_ACCESS_TOKEN?.trim()) {
@@ -52,7 +62,8 @@ export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: Acc
       chooseAccount: chooseAccountFlag(),
     });
     raw = r.token.access_token;
+    authority = r.account.authority;
   }
   if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');
-  return raw;
+  return { token: raw, authority };
 }

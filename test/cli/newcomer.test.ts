@@ -256,3 +256,40 @@ test('issue 23 bug 1: --profile and DATABRICKS_CONFIG_PROFILE on databricks, gra
   assert.doesNotMatch(g.stderr, /unknown option/);
   assert.match(g.stderr, /^entra-token: error EINTERACTION_REQUIRED: /);
 });
+
+test('issue 23 bug 6: hints fit the grant, the token kind and the authority used', async () => {
+  const env = freshEnv();
+  const user = await signInUser(env);
+  const origin = new URL(emu.info.authority).origin;
+  // Graph 403 for a user token: a delegated permission, consent at the emulator's authority (not the public cloud)
+  const g = await runInProcess(['graph', 'users', 'list', '--graph-url', String(emu.info.graph_url)], { env });
+  assert.equal(g.code, 9, g.stderr);
+  const hint = /^hint: (.*)$/m.exec(g.stderr)?.[1] ?? '';
+  assert.match(hint, /delegated permission User\.ReadBasic\.All or User\.Read\.All/);
+  assert.doesNotMatch(hint, /application permission|login\.microsoftonline\.com/);
+  assert.ok(hint.includes(`${origin}/${String(emu.info.tenant_id)}/adminconsent?client_id=`), hint);
+  // databricks with --host set to the Entra URL: not "check the API path"
+  const d = await runInProcess(['databricks', 'clusters', 'list', '--host', origin], {
+    env: { ...env, ENTRA_TOKEN_ACCESS_TOKEN: user },
+  });
+  assert.equal(d.code, 9, d.stderr);
+  assert.match(d.stderr, /^hint: this is Entra ID \(the authority\), not a workspace: --host takes the workspace URL/m);
+  assert.doesNotMatch(d.stderr, /check the API path/);
+  // a client-credentials timeout: nothing single-use was spent, so the hint says to run it again
+  emu.fault({ endpoint: 'token', kind: 'delay', ms: 3000 });
+  const cc = await runInProcess(
+    [
+      '--http-timeout',
+      '1',
+      'client-credentials',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      String(emu.info.confidential_client_id),
+    ],
+    { env: { ...env, AZURE_CLIENT_SECRET: String(emu.info.client_secret) } },
+  );
+  assert.equal(cc.code, 6, cc.stderr);
+  assert.match(cc.stderr, /^hint: a client credentials request redeems nothing single-use: run the command again/m);
+  assert.doesNotMatch(cc.stderr, /authorization code|only once/);
+});
