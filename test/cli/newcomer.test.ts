@@ -248,13 +248,17 @@ test('issue 23 bug 1: --profile and DATABRICKS_CONFIG_PROFILE on databricks, gra
     assert.equal(r.code, 0, r.stderr);
     assert.ok((JSON.parse(r.stdout) as unknown[]).length >= 1);
   }
-  // graph users list knows --profile (the app's token is for Databricks only: nothing cached for Graph)
+  // graph users list knows --profile: the profile's service principal (its azure_client_secret) gets the Graph token
   const g = await runInProcess(
-    ['graph', 'users', 'list', '--profile', 'sp', '--graph-url', String(emu.info.graph_url)],
+    ['graph', 'users', 'list', '--profile', 'sp', '--graph-url', String(emu.info.graph_url), '--output', 'json'],
     { env },
   );
-  assert.doesNotMatch(g.stderr, /unknown option/);
-  assert.match(g.stderr, /^entra-token: error EINTERACTION_REQUIRED: /);
+  assert.equal(g.code, 0, g.stderr);
+  assert.ok(
+    (JSON.parse(g.stdout) as Array<{ userPrincipalName: string }>).some(
+      (u) => u.userPrincipalName === emu.info.username,
+    ),
+  );
 });
 
 test('issue 23 bug 6: hints fit the grant, the token kind and the authority used', async () => {
