@@ -1,4 +1,5 @@
 /** entra-token library surface: re-exports only. */
+export { installRunKey } from './io/run-key.js';
 export * from './core/errors.js';
 export * from './core/wire.js';
 export {

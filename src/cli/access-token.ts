@@ -8,6 +8,9 @@ import { readStdin } from './context.js';
 import { badInput } from '../core/errors.js';
 import { tokenFromInput } from './token-input.js';
 import type { Runtime } from './runtime.js';
+import { openStore } from './cache-store.js';
+import { tokenQuery } from './token-fast.js';
+import { acquireTokenSilent } from '../flows/silent.js';
 
 export interface AccessTokenOptions {
   tokenStdin?: boolean | undefined;
@@ -25,11 +28,6 @@ export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: Acc
   } else if (ctx.env.ENTRA_TOKEN_ACCESS_TOKEN?.trim()) {
     raw = ctx.env.ENTRA_TOKEN_ACCESS_TOKEN.trim();
   } else {
-    const [{ acquireTokenSilent }, { tokenQuery }, { openStore }] = await Promise.all([
-      import('../flows/silent.js'),
-      import('./token-fast.js'),
-      import('./cache-store.js'),
-    ]);
     const query = tokenQuery({ scope: [opts.scope], ...(opts.account ? { account: opts.account } : {}) }, ctx.env);
     const r = await acquireTokenSilent(query, {
       store: openStore(ctx),

@@ -1,10 +1,10 @@
 /**
  * The one call acquiring commands make to cache what they got:
  *
- *   await storeTokens(ctx, command, { authority: authority.url, client_id, scopes, tokens, idToken });
+ *   await storeTokens(ctx, input.flags, { authority: authority.url, client_id, scopes, tokens, idToken });
  *
- * It honours `--no-cache` (the command's own option, added with {@link addNoCacheOption}, or a global
- * one) and ENTRA_TOKEN_NO_CACHE=1. A cache that cannot be written costs a warning on stderr, never the
+ * (usually through `deliverTokens`, which also prints them). It honours `--no-cache` (the command's
+ * own option, added with {@link addNoCacheOption}) and ENTRA_TOKEN_NO_CACHE=1. A cache that cannot be written costs a warning on stderr, never the
  * tokens already obtained: the command still prints them.
  */
 import type { Command } from 'commander';
@@ -30,11 +30,10 @@ export function addNoCacheOption(cmd: Command): Command {
 /** Store a token response unless caching is off. Returns true when stored. */
 export async function storeTokens(
   ctx: CliContext,
-  command: Command | undefined,
+  flags: { cache?: boolean } | undefined,
   input: Omit<StoreInput, 'now'>,
 ): Promise<boolean> {
-  const opts = command ? (command.optsWithGlobals() as { cache?: boolean }) : {};
-  if (opts.cache === false || ctx.env.ENTRA_TOKEN_NO_CACHE === '1') return false;
+  if (flags?.cache === false || ctx.env.ENTRA_TOKEN_NO_CACHE === '1') return false;
   try {
     await openStore(ctx).update((d) => {
       putTokens(d, { ...input, now: ctx.now() });

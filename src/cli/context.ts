@@ -3,6 +3,7 @@
  * so the whole program runs in-process with captured streams, an injected environment and clock.
  */
 import type { Readable, Writable } from 'node:stream';
+import { badInput } from '../core/errors.js';
 
 export interface CliContext {
   stdout: Writable & { isTTY?: boolean };
@@ -33,10 +34,7 @@ export async function readStdin(ctx: CliContext, limit = 1024 * 1024): Promise<s
   for await (const chunk of ctx.stdin) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.length;
-    if (size > limit) {
-      const { badInput } = await import('../core/errors.js');
-      throw badInput(`standard input is larger than ${limit} bytes`);
-    }
+    if (size > limit) throw badInput(`standard input is larger than ${limit} bytes`);
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');

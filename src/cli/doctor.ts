@@ -2,6 +2,11 @@
  * `entra-token doctor`: what stands between this machine and a token. Every observation comes from an
  * injectable probe, so tests simulate each condition; the checks themselves are plain functions.
  */
+import * as fs from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { createServer } from 'node:net';
+import * as os from 'node:os';
+import { createHttpClient, NO_RETRY } from '../io/http.js';
 import type { ErrorCode } from '../core/errors.js';
 
 export type Status = 'ok' | 'warning' | 'failure';
@@ -363,11 +368,6 @@ export async function systemProbes(
   signal: AbortSignal,
   timeoutMs?: number,
 ): Promise<Probes> {
-  const { createHttpClient, NO_RETRY } = await import('../io/http.js');
-  const { lookup } = await import('node:dns/promises');
-  const { createServer } = await import('node:net');
-  const fs = await import('node:fs');
-  const os = await import('node:os');
   return {
     env,
     platform: process.platform,

@@ -5,6 +5,7 @@ import { tokensFromInput } from '../core/jwt.js';
 import { throwIfUnverified, CLOCK_SKEW_SECONDS } from '../core/verify.js';
 import { inspectToken, type InspectReport } from '../flows/inspect.js';
 import type { ClaimExplanation } from '../core/claims.js';
+import { createHttpClient, type HttpClient } from '../io/http.js';
 
 export interface InspectCliOptions {
   verify?: boolean;
@@ -41,9 +42,8 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
   const now = ctx.now();
   const reports: InspectReport[] = [];
   // keys are fetched with this run's environment (proxy settings, ENTRA_TOKEN_TIMEOUT), not the process's
-  let http: import('../io/http.js').HttpClient | undefined;
+  let http: HttpClient | undefined;
   if (o.verify && !o.jwks) {
-    const { createHttpClient } = await import('../io/http.js');
     const timeoutMs = ctx.env.ENTRA_TOKEN_TIMEOUT ? Math.round(Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000) : undefined;
     http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
   }

@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { EntraTokenError, EXIT_CODES, oneLine } from '../core/errors.js';
 import { COMMANDS } from './commands/index.js';
 import { installIssuerDiscovery } from './options.js';
+import { installRunKey } from '../io/run-key.js';
 
 export const VERSION = '0.1.0';
 
@@ -52,6 +53,7 @@ export function firstSentence(text: string): string {
 
 /** Run the program with `argv` (without node and script) and return the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  installRunKey(true); // each run marks secrets under its own key (core/redact.ts)
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });

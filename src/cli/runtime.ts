@@ -1,8 +1,9 @@
 /**
  * Per-run effects for a command: the HTTP client, the pending store, the trace and its sinks, built
- * from the context and the global options. Imported lazily by handlers (it loads undici).
+ * from the context and the global options. Imported by handlers only (it loads undici).
+ *
+ *   await withRuntime(ctx, input.global, async (rt) => flow(params, rt.deps));
  */
-import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { createHttpClient, type HttpClient } from '../io/http.js';
 import { FilePendingStore, type PendingStore } from '../io/pending.js';
@@ -22,17 +23,23 @@ export interface GlobalFlags {
   redactPii?: boolean;
 }
 
+/** What every flow takes as its effects. */
+export interface FlowDeps {
+  http: HttpClient;
+  now: () => number;
+  trace: Trace;
+  signal: AbortSignal;
+}
+
 export interface Runtime {
   http: HttpClient;
   pending: PendingStore;
   trace: Trace;
   flags: GlobalFlags;
+  /** `{ http, now, trace, signal }` for a flow. */
+  deps: FlowDeps;
   /** Flush trace sinks and release sockets. Always called, also on failure. */
   finish(): Promise<void>;
-}
-
-export function globalFlags(cmd: Command): GlobalFlags {
-  return cmd.optsWithGlobals() as GlobalFlags;
 }
 
 export type TraceSinkInstaller = (trace: Trace, flags: GlobalFlags, ctx: CliContext) => () => Promise<void>;
@@ -43,8 +50,7 @@ export function setTraceSinkInstaller(installer: TraceSinkInstaller): void {
   sinkInstaller = installer;
 }
 
-export async function createRuntime(ctx: CliContext, cmd: Command): Promise<Runtime> {
-  const flags = globalFlags(cmd);
+export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promise<Runtime> {
   const trace = new Trace(ctx.now);
   const timeout = httpTimeoutMs(flags.httpTimeout, ctx.env);
   const http = createHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
@@ -58,9 +64,24 @@ export async function createRuntime(ctx: CliContext, cmd: Command): Promise<Runt
     pending,
     trace,
     flags,
+    deps: { http, now: ctx.now, trace, signal: ctx.signal },
     async finish() {
       await flush();
       await http.close();
     },
   };
+}
+
+/** Run `body` with a fresh runtime, always finishing it (trace sinks flushed, sockets closed), also on failure. */
+export async function withRuntime<T>(
+  ctx: CliContext,
+  flags: GlobalFlags,
+  body: (rt: Runtime) => Promise<T>,
+): Promise<T> {
+  const rt = await createRuntime(ctx, flags);
+  try {
+    return await body(rt);
+  } finally {
+    await rt.finish();
+  }
 }

@@ -7,11 +7,11 @@
  *                      on stderr — or in a file with --curl-file F (0700)
  * --trace-secrets reveals secrets in all of them (loud warning); --redact-pii masks personal data.
  */
-import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { setTraceSinkInstaller, type GlobalFlags } from './runtime.js';
 import type { Trace } from '../io/trace.js';
+import { readOwnFile, writeOutputFile } from '../io/output-file.js';
 import { redactTrace, Redactor, type AuditEvent, type AuditOptions } from '../core/audit.js';
 import { SECRET_FIELDS, SECRET_HEADERS, toCurlScript, type ScriptEntry } from '../core/curl.js';
 import { isSecretName } from '../core/redact.js';
@@ -38,20 +38,15 @@ export const SECRETS_WARNING =
   '!!! in this trace and in every trace file written by this run. Do not paste, share or commit this output.\n';
 
 // Synchronous on purpose: the command is finishing, and one thread-pool round trip per call costs more
-// than the writes themselves (see scripts/bench-trace.mjs).
+// than the writes themselves (see scripts/bench-trace.mjs). No symlink is followed and a file that is not
+// the user's own regular file is refused (io/output-file.ts).
 function writePrivate(path: string, text: string, mode: number, append: boolean): void {
-  const fd = openSync(path, append ? 'a' : 'w', mode);
-  try {
-    fchmodSync(fd, mode); // an existing file keeps its mode otherwise
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
+  writeOutputFile(path, text, mode, append);
 }
 
 function readHar(path: string): Har | undefined {
   try {
-    const h = JSON.parse(readFileSync(path, 'utf8')) as Har;
+    const h = JSON.parse(readOwnFile(path) ?? '') as Har;
     return h?.log?.creator?.name === 'entra-token' && Array.isArray(h.log.entries) ? h : undefined;
   } catch {
     return undefined;

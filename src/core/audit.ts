@@ -11,9 +11,12 @@ import { aadstsInfo } from './aadsts.js';
 import { audienceName, tokenVersion } from './claims.js';
 import { aadstsCode, errorFieldsFromJson } from './entra-error.js';
 import { decodeJwtUnverified } from './jwt.js';
+import { MAX_JSON_DEPTH, parseJsonBounded } from './json-limits.js';
 import {
+  isDistinctiveSecret,
   isPiiName,
   isRedacted,
+  MARK_IN_TEXT,
   isSecretHeader,
   isSecretName,
   maskPiiText,
@@ -26,6 +29,7 @@ import {
   redactText,
   redactUrl,
   scrubKnown,
+  TOO_DEEP,
   compileSecret,
   type CompiledSecret,
 } from './redact.js';
@@ -87,7 +91,7 @@ export interface AuditOptions {
 }
 
 const TOKEN_FIELDS = ['access_token', 'id_token', 'client_assertion'];
-const HAS_MARK = /…\[\d+ chars sha256:[0-9a-f]{8}\]|\[pii sha256:[0-9a-f]{8}\]/;
+const HAS_MARK = MARK_IN_TEXT;
 
 function s256(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
@@ -109,12 +113,8 @@ function iso(ms: number): string {
 
 function parseJson(body: string): Record<string, unknown> | undefined {
   if (!/^\s*\{/.test(body)) return undefined;
-  try {
-    const v = JSON.parse(body);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const v = parseJsonBounded(body);
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 function queryOf(url: string): URLSearchParams {
@@ -173,8 +173,7 @@ export class Redactor {
   /** Remember the secrets an event carries (call on every event of a run before redacting, or as they come). */
   learn(e: AuditEvent): void {
     const add = (v: string | undefined) => {
-      if (v && v.length >= 8 && !this.known.has(v) && !isRedacted(v) && !HAS_MARK.test(v))
-        this.known.set(v, compileSecret(v));
+      if (v && isDistinctiveSecret(v) && !this.known.has(v) && !HAS_MARK.test(v)) this.known.set(v, compileSecret(v));
     };
     const addHeader = (k: string, v: string) => {
       if (/^(set-)?cookie$/i.test(k)) {
@@ -207,20 +206,20 @@ export class Redactor {
     }
   }
 
-  private learnJson(v: unknown): void {
-    if (Array.isArray(v)) v.forEach((x) => this.learnJson(x));
+  private learnJson(v: unknown, depth = 0): void {
+    if (depth > MAX_JSON_DEPTH) return;
+    if (Array.isArray(v)) v.forEach((x) => this.learnJson(x, depth + 1));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
         if (
           isSecretName(k) &&
           typeof x === 'string' &&
-          x.length >= 8 &&
+          isDistinctiveSecret(x) &&
           !this.known.has(x) &&
-          !isRedacted(x) &&
           !HAS_MARK.test(x)
         )
           this.known.set(x, compileSecret(x));
-        else this.learnJson(x);
+        else this.learnJson(x, depth + 1);
       }
     }
   }
@@ -334,10 +333,12 @@ export class Redactor {
     return { ...t, claims };
   }
 
-  private scrub(v: unknown): unknown {
+  private scrub(v: unknown, depth = 0): unknown {
+    if (depth > MAX_JSON_DEPTH + 8) return TOO_DEEP;
     if (typeof v === 'string') return this.known.size ? scrubKnown(v, this.known.values()) : v;
-    if (Array.isArray(v)) return v.map((x) => this.scrub(x));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.scrub(x)]));
+    if (Array.isArray(v)) return v.map((x) => this.scrub(x, depth + 1));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.scrub(x, depth + 1)]));
     return v;
   }
 
@@ -495,9 +496,11 @@ function redactBodyPiiOnly(body: string, ct: string): string {
   return maskPiiText(body);
 }
 
-function piiOnly(v: unknown, key = ''): unknown {
-  if (Array.isArray(v)) return v.map((x) => piiOnly(x, key));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, piiOnly(x, k)]));
+function piiOnly(v: unknown, key = '', depth = 0): unknown {
+  if (depth > MAX_JSON_DEPTH) return TOO_DEEP;
+  if (Array.isArray(v)) return v.map((x) => piiOnly(x, key, depth + 1));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, piiOnly(x, k, depth + 1)]));
   if (typeof v === 'string') return isPiiName(key) ? redactPii(v) : maskPiiText(v);
   return v;
 }

@@ -1,11 +1,16 @@
 /**
  * Redaction by construction: every sink (text trace, JSON lines, HAR, curl, error messages) renders
- * values through these functions. A secret becomes a short prefix, its length and a short hash —
- * `eyJ0eX…[1523 chars sha256:1a2b3c4d]` — so two traces can be compared without revealing values.
- * With `pii`, names, UPNs/emails and IP addresses become `[pii sha256:1a2b3c4d]` (same value, same mark).
+ * values through these functions. A secret becomes a short prefix, its length and a keyed mark —
+ * `eyJ0eX…[1523 chars hmac:1a2b3c4d]` — so two values within one run can be compared without revealing them.
+ * With `pii`, names, UPNs/emails and IP addresses become `[pii hmac:1a2b3c4d]` (same value, same mark).
  * Every function is idempotent: redacting a redacted value changes nothing.
+ *
+ * The mark is an HMAC-SHA256 under a key that exists only in memory for one run (`setMarkKey`, called by
+ * io/run-key.ts with fresh random bytes): an unsalted hash would let anyone holding a trace test guesses
+ * offline (a short password falls to a word list in a second). Until a key is set the mark has no hash at all.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { MAX_JSON_DEPTH, parseJsonBounded } from './json-limits.js';
 
 /** Form fields / query parameters / JSON members whose values are secrets, with the shell variable for each. */
 export const SECRET_FIELDS: Readonly<Record<string, string>> = {
@@ -37,7 +42,56 @@ export const SECRET_NAMES: ReadonlySet<string> = new Set([
   'token',
   'token_value',
   'private_key',
+  // Databricks secrets and Unity Catalog credentials (https://docs.databricks.com/api/azure/workspace/secrets/putsecret,
+  // https://docs.databricks.com/api/azure/workspace/temporarytablecredentials)
+  'string_value',
+  'bytes_value',
+  'personal_access_token',
+  'secret_access_key',
+  'access_key_id',
+  'session_token',
+  'sas_token',
+  'aad_token',
+  'pat',
+  'sig',
+  // Graph addPassword answers `secretText` (https://learn.microsoft.com/graph/api/application-addpassword)
+  'secrettext',
+  'connection_string',
 ]);
+
+/**
+ * Name patterns that mark a secret wherever a body uses them (`x_api_key`, `storagePassword`, `mySecret`,
+ * `githubToken`…), applied to the name lowercased with `_`/`-` removed. A bare `key` or `token_type` is not a
+ * secret (`{"scope":…,"key":"name",…}` names a secret; `token_type` is "Bearer").
+ */
+const SECRET_PATTERN =
+  /(secret|passw(or)?d|passphrase|token|apikey|accesskey|privatekey|sastoken|credentialvalue|assertion|connectionstring|cookie)/;
+/** Names that contain a secret word but describe, not carry, the secret. */
+const NOT_SECRET =
+  /(type|types|endpoint|endpoints|uri|url|id|ids|name|names|hint|scope|scopes|expiry|expiration|expires|expiresin|expirationtime|time|at|lifetime|lifetimeseconds|count|comment|policy|policies|issuancepolicies|usage|method|methods|supported|required|location|info|enabled|version|kind|length|path|file|env|source|status)$/;
+
+/** Whether a parameter or JSON member name carries a secret: the known names, then the name patterns. */
+function secretByName(lower: string): boolean {
+  if (SECRET_NAMES.has(lower)) return true;
+  const flat = lower.replace(/[_\-.]/g, '');
+  if (SECRET_NAMES.has(flat)) return true;
+  return SECRET_PATTERN.test(flat) && !NOT_SECRET.test(flat);
+}
+
+/**
+ * Values that are secrets by their shape, whatever field carries them: a JWT, a Databricks personal access
+ * token (`dapi…`) or OAuth secret (`dose…`), an Entra client secret (`abc8Q~…`), an Entra refresh token
+ * (`0.A…`/`1.A…`), an AWS access key id, a PEM private key, a SAS signature (`sig=`).
+ */
+const SECRET_SHAPES: readonly RegExp[] = [
+  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g,
+  /\b(?:dapi|dose|dkea)[0-9a-f]{32}(?:-\d+)?\b/g,
+  /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+  /(?<![A-Za-z0-9_.-])[01]\.A[A-Za-z0-9_-]{60,}(?:\.[A-Za-z0-9_-]+)*(?![A-Za-z0-9_-])/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /-----BEGIN (?:[A-Z ]+ )?PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z ]+ )?PRIVATE KEY-----/g,
+];
+
 /** Header names whose values are secrets. */
 export const SECRET_HEADER_NAMES: ReadonlySet<string> = new Set([...Object.keys(SECRET_HEADERS), 'set-cookie']);
 
@@ -70,23 +124,37 @@ export const PII_NAMES: ReadonlySet<string> = new Set([
   'mailnickname',
 ]);
 
-const MARK = /…\[\d+ chars sha256:[0-9a-f]{8}\]$/;
-const PII_MARK = /^\[pii sha256:[0-9a-f]{8}\]$/;
+/** Marks of this version (`hmac:`), and of earlier traces (`sha256:`) so that re-redacting them changes nothing. */
+const MARK = /…\[\d+ chars(?: (?:hmac|sha256):[0-9a-f]{8})?\]$/;
+const PII_MARK = /^\[pii(?: (?:hmac|sha256):[0-9a-f]{8})?\]$/;
+/** Any mark inside a longer text. */
+export const MARK_IN_TEXT = /…\[\d+ chars(?: (?:hmac|sha256):[0-9a-f]{8})?\]|\[pii(?: (?:hmac|sha256):[0-9a-f]{8})?\]/;
 const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
 const IPV6 = /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b/g;
-/** A compact JWS (header starts with `{"`). */
-const JWT_TEXT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+
+let markKey: Uint8Array | undefined;
 
 /**
- * sha256 prefixes of the values seen recently: one trace renders the same secret in several places (form,
+ * Set the run's mark key (random bytes that are never written anywhere). Called once per process by
+ * io/run-key.ts; tests may set a fixed key. Marks made before and after a change of key differ.
+ */
+export function setMarkKey(key: Uint8Array): void {
+  if (key.length < 16) throw new TypeError('the mark key must have at least 16 bytes');
+  markKey = key;
+  hashes.clear();
+}
+
+/**
+ * Keyed mark prefixes of the values seen recently: one trace renders the same secret in several places (form,
  * body, header, scrub marks), and hashing a 1.5 kB token each time was the largest cost of `--trace`.
  */
 const hashes = new Map<string, string>();
-const hash8 = (v: string): string => {
+const mark8 = (v: string): string | undefined => {
+  if (!markKey) return undefined;
   let h = hashes.get(v);
   if (h === undefined) {
-    h = createHash('sha256').update(v).digest('hex').slice(0, 8);
+    h = createHmac('sha256', markKey).update(v).digest('hex').slice(0, 8);
     if (hashes.size >= 256) hashes.delete(hashes.keys().next().value!);
     hashes.set(v, h);
   }
@@ -98,18 +166,20 @@ export function isRedacted(value: string): boolean {
   return MARK.test(value) || PII_MARK.test(value);
 }
 
-/** `abcdef…[N chars sha256:xxxxxxxx]`. Idempotent: an already redacted value is returned as is. */
+/** `abcdef…[N chars hmac:xxxxxxxx]`. Idempotent: an already redacted value is returned as is. */
 export function redactSecret(value: string, prefixLength = 6): string {
   if (MARK.test(value)) return value;
   // short secrets (passwords) show no prefix at all
   const prefix = value.length >= 24 ? value.slice(0, prefixLength) : '';
-  return `${prefix}…[${value.length} chars sha256:${hash8(value)}]`;
+  const h = mark8(value);
+  return `${prefix}…[${value.length} chars${h ? ` hmac:${h}` : ''}]`;
 }
 
-/** `[pii sha256:xxxxxxxx]`: the same person gives the same mark, so traces stay comparable. */
+/** `[pii hmac:xxxxxxxx]`: the same person gives the same mark within a run, so a trace stays comparable. */
 export function redactPii(value: string): string {
   if (isRedacted(value)) return value;
-  return `[pii sha256:${hash8(value)}]`;
+  const h = mark8(value);
+  return `[pii${h ? ` hmac:${h}` : ''}]`;
 }
 
 /** Mask email addresses and IP addresses inside free text. */
@@ -120,8 +190,16 @@ export function maskPiiText(text: string): string {
     .replace(IPV6, (m) => (m.includes('::') || m.split(':').length >= 6 ? redactPii(m) : m));
 }
 
+/** Whether a form field, query parameter or JSON member of this name carries a secret (known names and name patterns). */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAMES.has(name.toLowerCase());
+  return secretByName(name.toLowerCase());
+}
+
+/** Replace every value that is a secret by its shape (JWT, PAT, client secret, refresh token, key) with its mark. */
+export function redactShapes(text: string): string {
+  let t = text;
+  for (const re of SECRET_SHAPES) t = t.replace(re, (m) => redactSecret(m));
+  return t;
 }
 
 export function isSecretHeader(name: string): boolean {
@@ -171,7 +249,8 @@ export function redactParams(text: string, opts: RedactOptions = {}): string {
       if (isSecretName(name)) return `${part.slice(0, eq)}=${redactSecret(value)}`;
       if (opts.pii && isPiiName(name)) return `${part.slice(0, eq)}=${redactPii(value)}`;
       if (opts.pii && (value.match(EMAIL) || value.match(IPV4))) return `${part.slice(0, eq)}=${maskPiiText(value)}`;
-      return part;
+      const shaped = redactShapes(value);
+      return shaped === value ? part : `${part.slice(0, eq)}=${shaped}`;
     })
     .join('&');
 }
@@ -198,15 +277,19 @@ export function redactUrl(raw: string, opts: RedactOptions = {}): string {
   );
 }
 
+/** What stands in for a part of a JSON value nested deeper than any walker follows. */
+export const TOO_DEEP = '[nested too deeply: not shown]';
+
 /** Redact secret members of a JSON value (a token response), recursively; with `pii`, personal data too. */
-export function redactJson(value: unknown, opts: RedactOptions = {}): unknown {
-  if (Array.isArray(value)) return value.map((v) => redactJson(v, opts));
+export function redactJson(value: unknown, opts: RedactOptions = {}, depth = 0): unknown {
+  if (depth > MAX_JSON_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, opts, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (isSecretName(k) && typeof v === 'string') out[k] = redactSecret(v);
-      else if (opts.pii && isPiiName(k)) out[k] = maskAll(v);
-      else out[k] = redactJson(v, opts);
+      if (isSecretName(k) && (typeof v === 'string' || typeof v === 'number')) out[k] = redactSecret(String(v));
+      else if (opts.pii && isPiiName(k)) out[k] = maskAll(v, depth + 1);
+      else out[k] = redactJson(v, opts, depth + 1);
     }
     return out;
   }
@@ -214,22 +297,30 @@ export function redactJson(value: unknown, opts: RedactOptions = {}): unknown {
   return value;
 }
 
-function maskAll(v: unknown): unknown {
+function maskAll(v: unknown, depth: number): unknown {
+  if (depth > MAX_JSON_DEPTH) return TOO_DEEP;
   if (typeof v === 'string') return redactPii(v);
-  if (Array.isArray(v)) return v.map(maskAll);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskAll(x)]));
+  if (Array.isArray(v)) return v.map((x) => maskAll(x, depth + 1));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskAll(x, depth + 1)]));
   return v;
 }
 
 /**
- * Redact free text (an HTML or plain body, a string inside JSON): JWTs, `name=value` pairs and
- * `name="…" value="…"` inputs with secret names; with `pii`, emails and IP addresses.
+ * Redact free text (an HTML or plain body, a string inside JSON, JSON too deep or too broken to parse): secrets
+ * by shape, `name=value` pairs, `"name": "value"` members and `name="…" value="…"` inputs with secret names;
+ * with `pii`, emails and IP addresses.
  */
 export function redactText(text: string, opts: RedactOptions = {}): string {
-  let t = text.replace(JWT_TEXT, (m) => redactSecret(m));
+  let t = redactShapes(text);
   t = t.replace(
-    /\b([A-Za-z_]+)=([^&\s"'<>…]*…\[\d+ chars sha256:[0-9a-f]{8}\]|[^&\s"'<>]{8,})/g,
+    /\b([A-Za-z_]+)=([^&\s"'<>…]*…\[\d+ chars(?: (?:hmac|sha256):[0-9a-f]{8})?\]|[^&\s"'<>]{8,})/g,
     (all, k: string, v: string) => (isSecretName(k) && !MARK.test(v) ? `${k}=${redactSecret(safeDecode(v))}` : all),
+  );
+  t = t.replace(
+    /("([A-Za-z0-9_.-]+)"\s*:\s*")((?:[^"\\]|\\.)*)(")/g,
+    (all, pre: string, k: string, v: string, q: string) =>
+      v !== '' && isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
   );
   t = t.replace(
     /(name=["']([A-Za-z_]+)["'][^>]*?value=["'])([^"']+)(["'])/g,
@@ -239,14 +330,14 @@ export function redactText(text: string, opts: RedactOptions = {}): string {
   return opts.pii ? maskPiiText(t) : t;
 }
 
-/** Redact a response or request body given its text and media type. */
+/**
+ * Redact a response or request body given its text and media type: JSON member by member, a form field by
+ * field, anything else (or JSON nested too deeply to walk) as text.
+ */
 export function redactBody(body: string, contentType: string, opts: RedactOptions = {}): string {
   if (/json/i.test(contentType) || /^\s*[{[]/.test(body)) {
-    try {
-      return JSON.stringify(redactJson(JSON.parse(body), opts));
-    } catch {
-      /* not JSON after all */
-    }
+    const parsed = parseJsonBounded(body);
+    if (parsed !== undefined) return JSON.stringify(redactJson(parsed, opts));
   }
   if (/x-www-form-urlencoded/i.test(contentType)) return redactParams(body, opts);
   return redactText(body, opts);
@@ -280,11 +371,20 @@ export function compileSecret(secret: string): CompiledSecret {
   return { mark: redactSecret(secret), forms: secretForms(secret) };
 }
 
+/**
+ * Whether a secret is distinctive enough to be scrubbed out of any text. A single word (`application`) or a
+ * short value would be found in unrelated text (`content-type: application/json`), and replacing it there would
+ * reveal it; such a secret is redacted only in the fields that carry it.
+ */
+export function isDistinctiveSecret(value: string): boolean {
+  return value.length >= 10 && !/^[A-Za-z]+$/.test(value) && !/^\d+$/.test(value) && !isRedacted(value);
+}
+
 /** Replace every occurrence of a known secret (in any of its encoded forms) by its mark. */
 export function scrubKnown(text: string, known: Iterable<string | CompiledSecret>): string {
   let t = text;
   for (const k of known) {
-    if (typeof k === 'string' && (k.length < 8 || isRedacted(k))) continue;
+    if (typeof k === 'string' && !isDistinctiveSecret(k)) continue;
     const c = typeof k === 'string' ? compileSecret(k) : k;
     for (const form of c.forms) if (t.includes(form)) t = t.split(form).join(c.mark);
   }

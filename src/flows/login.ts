@@ -18,7 +18,7 @@ import type { ClientAuth } from '../core/token.js';
 import { MemoryPendingStore, type PendingStore } from '../io/pending.js';
 import { startLoopbackListener, stateJudge, type Callback, type CallbackJudge } from '../io/listener.js';
 import { readPastedRedirect } from '../io/paste.js';
-import type { OpenResult } from '../io/browser.js';
+import { removeLaunchPage, type OpenResult } from '../io/browser.js';
 import { Trace } from '../io/trace.js';
 import { acceptCallback, redeem, startAuthorization, type ExchangeResult, type FlowDeps } from './auth-code.js';
 
@@ -125,6 +125,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     timeoutMs: opts.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
   });
   let state: string | undefined;
+  let launchPage: string | undefined;
   let finished = false;
   try {
     const redirectUri = where.bare ? listener.redirectUri.replace(/\/$/, '') : listener.redirectUri;
@@ -156,6 +157,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     let opened: OpenResult | undefined;
     if (io.openBrowser) {
       opened = await io.openBrowser(started.url);
+      if (opened.opened) launchPage = opened.launchPage;
       trace.note(
         opened.opened ? `opened the system browser with ${opened.via}` : `no browser opened: ${opened.reason}`,
       );
@@ -201,6 +203,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     deps.signal?.removeEventListener('abort', onOuterAbort);
     stop.abort();
     await listener.close();
+    removeLaunchPage(launchPage); // the browser has come back (or never will): the page's state is spent
     if (!finished && state !== undefined) store.remove(state);
   }
 }

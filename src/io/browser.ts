@@ -1,11 +1,31 @@
 /**
  * The system-browser launcher. `browserCommand` decides, as a pure function of the platform and the
- * environment, which program to run (or why none should run); `openBrowser` runs it detached, with the
- * URL as one argv element and never through a shell.
+ * environment, which program to run (or why none should run); `openBrowser` runs it detached, never
+ * through a shell.
+ *
+ * The authorize URL carries the state, the nonce and the listener's port: any local user can read a
+ * process's argv (`/proc/<pid>/cmdline`), and with the state they could end the login with a garbage code
+ * or answer it with a code for their own account (login CSRF). So the URL never goes on argv: it is
+ * written into a small HTML page (0600, in a 0700 directory under the state directory) that redirects the
+ * browser to it, and the browser is given the page's `file://` path. The browser's environment is the
+ * user's minus anything that looks like a secret (`AZURE_CLIENT_SECRET`, `ENTRA_TOKEN_PASSWORD`, `*_TOKEN`…).
  */
 import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensurePrivateDir, stateDir } from './paths.js';
 
 /** A launcher to run: `command` with `args`, the URL among them as one element. */
 export interface BrowserCommand {
@@ -60,7 +80,8 @@ export function browserCommand(
   url: string,
   facts: BrowserFacts = {},
 ): BrowserCommand | NoBrowser {
-  if (!/^https?:\/\//i.test(url)) return { reason: 'only http(s) URLs are opened' };
+  if (!/^https?:\/\//i.test(url) && !/^file:\/\/\/[^?#]*\.html$/i.test(url))
+    return { reason: 'only http(s) URLs and local .html pages are opened' };
   if (platform !== 'win32' && env.BROWSER) {
     const chosen = env.BROWSER.split(':')
       .map((s) => s.trim())
@@ -127,21 +148,118 @@ export interface OpenBrowserOptions {
   spawn?: Spawn;
   /** How long to wait for a launcher that exits with a failure (xdg-open exits at once). */
   settleMs?: number;
+  /**
+   * Where the redirecting page is written (created 0700). Default: `launch` under the state directory.
+   * `false` hands the URL itself to the browser (only for URLs that carry nothing to protect).
+   */
+  launchDir?: string | false;
 }
 
-export type OpenResult = { opened: true; command: string; via: string } | { opened: false; reason: string };
+export type OpenResult =
+  { opened: true; command: string; via: string; launchPage?: string } | { opened: false; reason: string };
 
-/** Open `url` in the system browser: detached, no shell, output ignored. Never throws. */
+/** Environment variable names that may hold a secret: never passed to the browser. */
+const SECRET_ENV =
+  /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|SAS_|CONNECTION_?STRING|COOKIE)/i;
+
+/** The browser's environment: the user's, without anything that looks like a secret. */
+export function browserEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !SECRET_ENV.test(k)) out[k] = v;
+  return out;
+}
+
+function htmlAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Pages older than this are removed when the next one is written (a login lasts minutes at most). */
+const LAUNCH_PAGE_TTL_MS = 15 * 60_000;
+
+/**
+ * Write the page that sends the browser on to `url`: 0600, created exclusively under a random name in the
+ * 0700 directory `dir`. Returns its path. Older pages left by ended runs are swept.
+ */
+export function writeLaunchPage(dir: string, url: string, now = Date.now()): string {
+  ensurePrivateDir(dir);
+  try {
+    for (const f of readdirSync(dir)) {
+      if (!/^login-[0-9a-f]{32}\.html$/.test(f)) continue;
+      const p = join(dir, f);
+      if (now - statSync(p).mtimeMs > LAUNCH_PAGE_TTL_MS) unlinkSync(p);
+    }
+  } catch {
+    /* sweeping is best effort */
+  }
+  const path = join(dir, `login-${randomBytes(16).toString('hex')}.html`);
+  const a = htmlAttr(url);
+  const html =
+    '<!doctype html>\n<html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">\n' +
+    `<meta http-equiv="refresh" content="0;url=${a}">\n<title>entra-token: sign-in</title></head>\n` +
+    `<body><p>Continuing to <a href="${a}" rel="noreferrer">the sign-in page</a>…</p></body></html>\n`;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const fd = openSync(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+    0o600,
+  );
+  try {
+    writeSync(fd, html);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+/** Remove a launch page once the browser has come back (its state is spent). Never throws. */
+export function removeLaunchPage(path: string | undefined): void {
+  if (!path) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
+ * Open `url` in the system browser: detached, no shell, output ignored, secrets removed from its
+ * environment; an http(s) URL goes through a private launch page so that it never appears on argv.
+ * Never throws.
+ */
 export async function openBrowser(url: string, opts: OpenBrowserOptions = {}): Promise<OpenResult> {
   const platform = opts.platform ?? process.platform;
   const env = opts.env ?? {};
   const facts: BrowserFacts = opts.facts ?? { osRelease: (await import('node:os')).release(), has: onPath(env) };
-  const choice = browserCommand(platform, env, url, facts);
-  if (choice.command === undefined) return { opened: false, reason: choice.reason };
-  const childEnv: Record<string, string | undefined> = { ...env, ...choice.env };
+  // Decide first whether a browser can be opened at all, then write the page only if one will be.
+  const probe = browserCommand(platform, env, url, facts);
+  if (probe.command === undefined) return { opened: false, reason: probe.reason };
+  let launchPage: string | undefined;
+  let target = url;
+  if (opts.launchDir !== false && /^https?:/i.test(url)) {
+    if (probe.command === 'cmd.exe') {
+      // WSL without wslview: Windows cannot open a Linux path, and cmd.exe would put the URL on argv
+      return { opened: false, reason: 'under WSL without wslview the URL would be visible to other users' };
+    }
+    try {
+      launchPage = writeLaunchPage(opts.launchDir ?? join(stateDir(env, platform), 'launch'), url);
+    } catch (e) {
+      return { opened: false, reason: `cannot write the launch page: ${(e as Error).message}` };
+    }
+    target = pathToFileURL(launchPage).href;
+  }
+  const choice = browserCommand(platform, env, target, facts);
+  if (choice.command === undefined) {
+    removeLaunchPage(launchPage);
+    return { opened: false, reason: choice.reason };
+  }
+  const childEnv: Record<string, string | undefined> = { ...browserEnv(env), ...choice.env };
   for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
   const spawn = opts.spawn ?? nodeSpawn;
   const settleMs = opts.settleMs ?? 1500;
+  const done = (r: OpenResult): OpenResult => {
+    if (!r.opened) removeLaunchPage(launchPage);
+    return r.opened && launchPage ? { ...r, launchPage } : r;
+  };
   return new Promise<OpenResult>((resolve) => {
     let child: import('node:child_process').ChildProcess;
     try {
@@ -153,25 +271,27 @@ export async function openBrowser(url: string, opts: OpenBrowserOptions = {}): P
         env: childEnv as NodeJS.ProcessEnv,
       });
     } catch (e) {
-      resolve({ opened: false, reason: `${choice.command}: ${(e as Error).message}` });
+      resolve(done({ opened: false, reason: `${choice.command}: ${(e as Error).message}` }));
       return;
     }
     const timer = setTimeout(() => {
       child.unref();
-      resolve({ opened: true, command: choice.command, via: choice.via });
+      resolve(done({ opened: true, command: choice.command, via: choice.via }));
     }, settleMs);
     child.once('error', (e) => {
       clearTimeout(timer);
       const code = (e as NodeJS.ErrnoException).code;
-      resolve({
-        opened: false,
-        reason: code === 'ENOENT' ? `${choice.command} is not installed` : `${choice.command}: ${e.message}`,
-      });
+      resolve(
+        done({
+          opened: false,
+          reason: code === 'ENOENT' ? `${choice.command} is not installed` : `${choice.command}: ${e.message}`,
+        }),
+      );
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve({ opened: true, command: choice.command, via: choice.via });
-      else resolve({ opened: false, reason: `${choice.command} exited with status ${code ?? 'signal'}` });
+      if (code === 0) resolve(done({ opened: true, command: choice.command, via: choice.via }));
+      else resolve(done({ opened: false, reason: `${choice.command} exited with status ${code ?? 'signal'}` }));
     });
   });
 }

@@ -2,7 +2,7 @@
  * Per-user directories: state (pending authorizations) and cache (tokens). Created 0700; files in them
  * are written 0600. Overridable by environment variables for tests and unusual setups.
  */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraTokenError } from '../core/errors.js';
@@ -32,25 +32,33 @@ export function cacheDir(env: Env, platform: NodeJS.Platform = process.platform)
 }
 
 /**
- * Make sure `dir` exists as a private directory (0700), whatever the umask. An existing directory that
- * is group- or world-accessible is tightened if we own it, refused otherwise.
+ * Make sure `dir` exists as a private directory (0700), whatever the umask. A directory we create is made
+ * 0700; an existing one that is group- or world-accessible is refused, never chmod-ed: it may be a shared
+ * directory (`ENTRA_TOKEN_CACHE_DIR=/tmp`, mode 1777) whose mode others rely on.
  */
 export function ensurePrivateDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
+    const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
     if (!st.isDirectory()) throw new EntraTokenError('ECACHE', `${dir} exists and is not a directory`);
+    if (created !== undefined) {
+      if (process.platform !== 'win32' && (st.mode & 0o777) !== 0o700) chmodSync(dir, 0o700); // ours, just made
+      return;
+    }
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    if (process.platform !== 'win32' && uid !== undefined && st.uid !== uid) {
+      throw new EntraTokenError('ECACHE', `${dir} is owned by uid ${st.uid}, not by you`, {
+        hint: 'point ENTRA_TOKEN_STATE_DIR / ENTRA_TOKEN_CACHE_DIR at a directory of your own (it is created 0700 if missing)',
+      });
+    }
     if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
-      if (typeof process.getuid === 'function' && st.uid === process.getuid()) chmodSync(dir, 0o700);
-      else {
-        throw new EntraTokenError(
-          'ECACHE',
-          `${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}) and not ours to fix`,
-          {
-            hint: `chmod 700 ${dir}, or point ENTRA_TOKEN_STATE_DIR / ENTRA_TOKEN_CACHE_DIR elsewhere`,
-          },
-        );
-      }
+      throw new EntraTokenError(
+        'ECACHE',
+        `${dir} is accessible to other users (mode ${(st.mode & 0o7777).toString(8)}); refusing to keep secrets in it or to change its mode`,
+        {
+          hint: `point ENTRA_TOKEN_STATE_DIR / ENTRA_TOKEN_CACHE_DIR at a private directory (a new path is created 0700), or chmod 700 ${dir} if it is yours alone`,
+        },
+      );
     }
   } catch (e) {
     if (e instanceof EntraTokenError) throw e;

@@ -154,7 +154,12 @@ export class FileTokenStore implements TokenStore {
     }
     try {
       const dst = statSync(this.dir);
-      this.checkPrivate(dst.mode, dst.uid, this.dir, 0o700, () => chmodSync(this.dir, 0o700));
+      if (process.platform !== 'win32' && (dst.mode & 0o077) !== 0)
+        throw new EntraTokenError(
+          'ECACHE',
+          `${this.dir} is accessible to other users (mode ${(dst.mode & 0o7777).toString(8)}); refusing to read tokens from it or to change its mode`,
+          { hint: 'point ENTRA_TOKEN_CACHE_DIR at a private directory (a new path is created 0700)' },
+        );
       const st = fstatSync(fd);
       this.checkPrivate(st.mode, st.uid, this.file, 0o600, () => fchmodSync(fd, 0o600));
       return readFileSync(fd, 'utf8');

@@ -5,6 +5,7 @@
  * render it later, always through the one redaction function in core.
  */
 import type { WireRequest, WireResponse } from '../core/wire.js';
+import './run-key.js';
 
 export type TraceEvent =
   | { type: 'step'; at: number; name: string }

@@ -68,7 +68,7 @@ describe('config show', () => {
     assert.equal(line('client_id'), `client_id ${CID} --client-id`);
     assert.match(
       line('client_secret'),
-      /^client_secret s3cr3t…\[32 chars sha256:[0-9a-f]{8}\] profile prod in ~\/\.databrickscfg:6$/,
+      /^client_secret s3cr3t…\[32 chars hmac:[0-9a-f]{8}\] profile prod in ~\/\.databrickscfg:6$/,
     );
     assert.equal(line('host'), 'host https://adb-1.2.azuredatabricks.net profile DEFAULT in ~/.databrickscfg:2');
     assert.equal(line('cloud'), 'cloud usgov env ARM_ENVIRONMENT');

@@ -19,6 +19,6 @@ test('demo runs the documented flow end to end on the embedded emulator and show
   assert.match(r.stdout, /→ \d+ clusters/);
   // no JWT and no code in clear: only their redacted forms
   assert.doesNotMatch(r.stdout, /eyJ[\w-]{20,}\.[\w-]{20,}\./);
-  assert.match(r.stdout, /code=0\.AXEA…\[\d+ chars sha256:[0-9a-f]{8}\]/);
-  assert.match(r.stdout, /code_verifier=.{0,6}…\[64 chars sha256:[0-9a-f]{8}\]/);
+  assert.match(r.stdout, /code=0\.AXEA…\[\d+ chars hmac:[0-9a-f]{8}\]/);
+  assert.match(r.stdout, /code_verifier=.{0,6}…\[64 chars hmac:[0-9a-f]{8}\]/);
 });

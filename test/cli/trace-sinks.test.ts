@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { startEmulator } from '../../src/emulator/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { resolveAuthority } from '../../src/core/authority.js';
 import { redactTrace, type AuditEvent } from '../../src/core/audit.js';
-import { redactBody, redactSecret, redactUrl, secretForms } from '../../src/core/redact.js';
+import { redactBody, redactSecret, redactUrl, secretForms, setMarkKey } from '../../src/core/redact.js';
 import type { WireRequest, WireResponse } from '../../src/core/wire.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { installTraceSinks } from '../../src/cli/trace-sinks.js';
@@ -222,7 +222,7 @@ describe('no sink leaks a secret', () => {
     const s = fc.sample(secretsArb, { numRuns: 1, seed: 8 })[0]!;
     const { outputs } = await traced('password', s, { pii: true });
     for (const text of Object.values(outputs)) assert.ok(!text.includes('alice@contoso.com'));
-    assert.match(outputs.stderr, /username=\[pii sha256:[0-9a-f]{8}\]/);
+    assert.match(outputs.stderr, /username=\[pii hmac:[0-9a-f]{8}\]/);
     assert.match(outputs.curl, /--data-urlencode "username=\$USERNAME"/);
   });
 });
@@ -264,12 +264,14 @@ describe('redaction is idempotent', () => {
     );
   });
 
-  it('a secret is shown as prefix, length and hash: eyJ0eX…[N chars sha256:xxxxxxxx]', () => {
+  it('a secret is shown as prefix, length and a keyed mark: eyJ0eX…[N chars hmac:xxxxxxxx] (HMAC under the run key)', () => {
+    const key = Buffer.alloc(32, 7);
+    setMarkKey(key);
     assert.equal(
       redactSecret('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln'),
-      `eyJ0eX…[45 chars sha256:${createHash('sha256').update('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln').digest('hex').slice(0, 8)}]`,
+      `eyJ0eX…[45 chars hmac:${createHmac('sha256', key).update('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln').digest('hex').slice(0, 8)}]`,
     );
-    assert.match(redactSecret('short-pass'), /^…\[10 chars sha256:[0-9a-f]{8}\]$/);
+    assert.match(redactSecret('short-pass'), /^…\[10 chars hmac:[0-9a-f]{8}\]$/);
   });
 });
 
@@ -364,7 +366,7 @@ function normalize(v: unknown, key = ''): unknown {
   if (typeof v !== 'string') return v;
   return v
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
-    .replace(/sha256:[0-9a-f]{8}/g, 'sha256:HASH')
+    .replace(/hmac:[0-9a-f]{8}/g, 'hmac:HASH')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/\b\d+ (s|min|ms)\b/g, 'N $1')
     .replace(/\b\d+ chars\b/g, 'N chars')
@@ -451,7 +453,7 @@ describe('against the emulator', () => {
     );
     assert.match(
       doc.log.entries[2].request.postData.params.find((p: any) => p.name === 'code').value,
-      /…\[\d+ chars sha256:[0-9a-f]{8}\]$/,
+      /…\[\d+ chars hmac:[0-9a-f]{8}\]$/,
     );
 
     // trace show, text and diagram
@@ -513,7 +515,7 @@ describe('against the emulator', () => {
     assert.equal(x.code, 0, x.stderr);
     assert.match(
       x.stderr,
-      /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars sha256:[0-9a-f]{8}\]&state=/,
+      /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars hmac:[0-9a-f]{8}\]&state=/,
     );
     assert.match(x.stderr, /\n== Redeem code\n   → POST /);
     assert.match(x.stderr, /     ✓ expires_in \d+ s: valid until about \d{4}-/);

@@ -45,7 +45,7 @@ test('databricks clusters list uses the Azure Databricks token cached by a sign-
   assert.ok(clusters.length >= 2);
   assert.match(r.stderr, /== Call Azure Databricks/);
   assert.match(r.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/api\/2\.1\/clusters\/list/);
-  assert.match(r.stderr, /authorization: Bearer eyJ0eX…\[\d+ chars sha256:[0-9a-f]{8}\]/);
+  assert.match(r.stderr, /authorization: Bearer eyJ0eX…\[\d+ chars hmac:[0-9a-f]{8}\]/);
   assert.ok(!r.stderr.includes(signIn.stdout.trim()), 'the token is redacted in the trace');
 });
 

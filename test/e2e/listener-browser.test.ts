@@ -1,6 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { removeLaunchPage, writeLaunchPage } from '../../src/io/browser.js';
 import { EntraTokenError } from '../../src/core/errors.js';
 import { startLoopbackListener, stateJudge, type LoopbackListener } from '../../src/io/listener.js';
 import { chromiumMissing, launchChromium, type Chromium } from '../helpers/chromium.js';
@@ -38,6 +42,29 @@ describe('loopback listener in real Chromium', { skip: safeMissing() }, () => {
       assert.match(await page.innerText('body'), /You may close this tab/);
       assert.equal((await l.result).params.get('code'), '0.AXEA-browser');
       await page.close();
+    });
+  });
+
+  it('the 0600 launch page (login keeps the authorize URL off argv) sends Chromium on to the URL with every parameter intact', async () => {
+    await withListener(async (l) => {
+      const dir = mkdtempSync(join(tmpdir(), 'entra-launch-'));
+      try {
+        const target = `${l.redirectUri}?code=0.AXEA-launch&state=${STATE}&session_state=a%20b&x="<q>"`;
+        const launch = writeLaunchPage(join(dir, 'launch'), target);
+        assert.equal(statSync(launch).mode & 0o777, 0o600);
+        assert.equal(statSync(join(dir, 'launch')).mode & 0o777, 0o700);
+        const page = await browser.context.newPage();
+        await page.goto(pathToFileURL(launch).href);
+        const cb = await l.result;
+        assert.equal(cb.params.get('code'), '0.AXEA-launch');
+        assert.equal(cb.params.get('session_state'), 'a b');
+        assert.equal(cb.params.get('x'), '"<q>"');
+        removeLaunchPage(launch);
+        assert.equal(existsSync(launch), false);
+        await page.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -326,7 +326,7 @@ test('error messages carry no secret: a refused client secret and a refused pass
   assertAbsent('password error', r2.stdout + r2.stderr, { password: wrongPassword });
 });
 
-test('the browser launcher gets only the authorize URL: no code_verifier, code or token in any child argv or env', async () => {
+test('the browser launcher gets only a launch page: no state, nonce, code_verifier, code or token in any child argv or env', async () => {
   const spawned: Array<{ command: string; args: string[]; env: Record<string, unknown> }> = [];
   let listenerHit: Promise<unknown> = Promise.resolve();
   const fakeSpawn: Spawn = (command, args, options) => {
@@ -336,7 +336,10 @@ test('the browser launcher gets only the authorize URL: no code_verifier, code o
     }) as unknown as import('node:child_process').ChildProcess;
     // the "browser": sign in on the emulator, then follow its redirect to the loopback listener
     listenerHit = (async () => {
-      const signIn = await get(args.at(-1)!);
+      // the launch page (never the URL itself) is what the browser gets: follow its redirect
+      const html = readFileSync(new URL(args.at(-1)!), 'utf8');
+      const target = /content="0;url=([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
+      const signIn = await get(target);
       assert.equal(signIn.status, 302, signIn.body);
       await get(signIn.location!);
     })();
@@ -360,6 +363,7 @@ test('the browser launcher gets only the authorize URL: no code_verifier, code o
             platform: 'linux',
             env: { PATH: '/usr/bin', DISPLAY: ':0' },
             facts: { osRelease: '6.1', has: () => false },
+            launchDir: join(root, 'launch-security'),
           }),
       },
       { http, now: Date.now },
@@ -379,7 +383,12 @@ test('the browser launcher gets only the authorize URL: no code_verifier, code o
       access_token: r.tokens.access_token,
       refresh_token: r.tokens.refresh_token ?? 'none',
     });
-    assert.deepEqual(spawned[0]!.args, [r.authorizeUrl]);
+    assert.equal(spawned[0]!.args.length, 1);
+    assert.match(spawned[0]!.args[0]!, /^file:\/\/\/.*\/launch-security\/login-[0-9a-f]{32}\.html$/);
+    assertAbsent('browser argv', JSON.stringify(spawned[0]!.args), {
+      state: new URL(r.authorizeUrl).searchParams.get('state')!,
+      nonce: new URL(r.authorizeUrl).searchParams.get('nonce')!,
+    });
   } finally {
     await http.close();
   }

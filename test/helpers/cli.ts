@@ -17,7 +17,8 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export async function runInProcess(argv: string[], opts: RunOptions = {}): Promise<CliRun> {
+/** A context with captured streams, for running the program or calling a command handler directly. */
+export function testContext(opts: RunOptions = {}): { ctx: CliContext; stdout: () => string; stderr: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let so = '';
@@ -35,7 +36,12 @@ export async function runInProcess(argv: string[], opts: RunOptions = {}): Promi
     cwd: process.cwd(),
     signal: opts.signal ?? new AbortController().signal,
   };
-  const code = await runCli(argv, ctx);
+  return { ctx, stdout: () => so, stderr: () => se };
+}
+
+export async function runInProcess(argv: string[], opts: RunOptions = {}): Promise<CliRun> {
+  const t = testContext(opts);
+  const code = await runCli(argv, t.ctx);
   await new Promise((r) => setImmediate(r));
-  return { code, stdout: so, stderr: se };
+  return { code, stdout: t.stdout(), stderr: t.stderr() };
 }

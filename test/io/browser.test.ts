@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { browserCommand, cmdEscape, isTextModeBrowser, isWsl, openBrowser } from '../../src/io/browser.js';
+import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { browserCommand, browserEnv, cmdEscape, isTextModeBrowser, isWsl, openBrowser } from '../../src/io/browser.js';
+
+const LAUNCH = join(mkdtempSync(join(tmpdir(), 'entra-browser-test-')), 'launch');
 
 const URL_ =
   'http://127.0.0.1:5000/tid/oauth2/v2.0/authorize?client_id=abc&response_type=code&state=s%26t&scope=a%2F.default';
@@ -81,8 +87,15 @@ describe('browserCommand', () => {
     );
   });
 
-  it('refuses anything but http(s) URLs', () => {
-    assert.deepEqual(browserCommand('darwin', {}, 'file:///etc/passwd'), { reason: 'only http(s) URLs are opened' });
+  it('refuses anything but http(s) URLs and local .html pages (the launch page)', () => {
+    for (const u of ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'file:///tmp/x.html?y'])
+      assert.deepEqual(browserCommand('darwin', {}, u), {
+        reason: 'only http(s) URLs and local .html pages are opened',
+      });
+    assert.equal(
+      browserCommand('darwin', {}, 'file:///home/u/.local/state/entra-token/launch/login-1.html').command,
+      'open',
+    );
   });
 });
 
@@ -120,22 +133,66 @@ describe('openBrowser', () => {
     return { spawn, calls };
   }
 
-  it('spawns detached, without a shell, the URL as one argv element, output ignored', async () => {
+  it('spawns detached, without a shell, output ignored; the URL stays off argv: the browser gets a 0600 page that redirects to it', async () => {
     const { spawn, calls } = fakeSpawn('exit0');
     const r = await openBrowser(URL_, {
       platform: 'linux',
-      env: { DISPLAY: ':0', BROWSER: 'lynx', PATH: '/usr/bin' },
+      env: { DISPLAY: ':0', BROWSER: 'lynx', PATH: '/usr/bin', AZURE_CLIENT_SECRET: 's', ENTRA_TOKEN_PASSWORD: 'p' },
       facts: {},
+      launchDir: LAUNCH,
       spawn,
     });
-    assert.deepEqual(r, { opened: true, command: 'xdg-open', via: 'xdg-open' });
+    assert.ok(r.opened && r.launchPage);
+    assert.deepEqual(
+      { ...r, launchPage: undefined },
+      { opened: true, command: 'xdg-open', via: 'xdg-open', launchPage: undefined },
+    );
     assert.equal(calls.length, 1);
     assert.equal(calls[0]!.command, 'xdg-open');
-    assert.deepEqual(calls[0]!.args, [URL_]);
+    assert.equal(calls[0]!.args.length, 1);
+    const page = fileURLToPath(calls[0]!.args[0]!);
+    assert.equal(page, r.launchPage);
+    assert.ok(!calls[0]!.args[0]!.includes('state='), 'the state is on argv');
+    assert.equal(statSync(page).mode & 0o777, 0o600);
+    assert.equal(statSync(LAUNCH).mode & 0o777, 0o700);
+    assert.ok(readFileSync(page, 'utf8').includes(`content="0;url=${URL_.replaceAll('&', '&amp;')}"`));
     assert.equal(calls[0]!.options.shell, false);
     assert.equal(calls[0]!.options.detached, true);
     assert.equal(calls[0]!.options.stdio, 'ignore');
     assert.deepEqual(calls[0]!.options.env, { DISPLAY: ':0', PATH: '/usr/bin' });
+  });
+
+  it('a launcher that fails leaves no launch page behind', async () => {
+    const before = existsSync(LAUNCH) ? (await import('node:fs')).readdirSync(LAUNCH).length : 0;
+    await openBrowser(URL_, {
+      platform: 'linux',
+      env: { DISPLAY: ':0' },
+      facts: {},
+      launchDir: LAUNCH,
+      spawn: fakeSpawn('exit3').spawn,
+    });
+    assert.equal(existsSync(LAUNCH) ? (await import('node:fs')).readdirSync(LAUNCH).length : 0, before);
+  });
+
+  it('browserEnv drops every variable that may hold a secret and keeps the rest', () => {
+    assert.deepEqual(
+      browserEnv({
+        PATH: '/bin',
+        DISPLAY: ':0',
+        BROWSER: 'firefox',
+        AZURE_CLIENT_SECRET: 'x',
+        AZURE_CLIENT_CERTIFICATE_PASSWORD: 'x',
+        ENTRA_TOKEN_PASSWORD: 'x',
+        ENTRA_TOKEN_REFRESH_TOKEN: 'x',
+        ENTRA_TOKEN_ACCESS_TOKEN: 'x',
+        DATABRICKS_TOKEN: 'x',
+        GITHUB_TOKEN: 'x',
+        OPENAI_API_KEY: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        AZURE_STORAGE_CONNECTION_STRING: 'x',
+      }),
+      { PATH: '/bin', DISPLAY: ':0', BROWSER: 'firefox' },
+    );
   });
 
   it('reports a launcher that is missing or fails, and one that keeps running as opened', async () => {
@@ -144,6 +201,7 @@ describe('openBrowser', () => {
         platform: 'linux',
         env: { DISPLAY: ':0' },
         facts: {},
+        launchDir: LAUNCH,
         spawn: fakeSpawn('enoent').spawn,
       }),
       {
@@ -156,6 +214,7 @@ describe('openBrowser', () => {
         platform: 'linux',
         env: { DISPLAY: ':0' },
         facts: {},
+        launchDir: LAUNCH,
         spawn: fakeSpawn('exit3').spawn,
       }),
       {
@@ -163,21 +222,23 @@ describe('openBrowser', () => {
         reason: 'xdg-open exited with status 3',
       },
     );
+    const lingering = await openBrowser(URL_, {
+      platform: 'darwin',
+      env: {},
+      facts: {},
+      launchDir: LAUNCH,
+      spawn: fakeSpawn('linger').spawn,
+      settleMs: 20,
+    });
     assert.deepEqual(
-      await openBrowser(URL_, {
-        platform: 'darwin',
-        env: {},
-        facts: {},
-        spawn: fakeSpawn('linger').spawn,
-        settleMs: 20,
-      }),
-      { opened: true, command: 'open', via: 'open' },
+      { ...lingering, launchPage: undefined },
+      { opened: true, command: 'open', via: 'open', launchPage: undefined },
     );
   });
 
   it('spawns nothing when there is no browser to open', async () => {
     const { spawn, calls } = fakeSpawn('exit0');
-    assert.deepEqual(await openBrowser(URL_, { platform: 'linux', env: {}, facts: {}, spawn }), {
+    assert.deepEqual(await openBrowser(URL_, { platform: 'linux', env: {}, facts: {}, spawn, launchDir: LAUNCH }), {
       opened: false,
       reason: 'no graphical display (DISPLAY and WAYLAND_DISPLAY are unset)',
     });

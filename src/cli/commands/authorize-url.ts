@@ -1,10 +1,10 @@
 /** `entra-token authorize-url`: step 1 of the documented flow. */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { err, out } from '../context.js';
-import { addIdentityOptions, collect, resolveIdentity, userScopes, type IdentityFlags } from '../options.js';
+import { handle } from '../command.js';
+import { addIdentityOptions, collect, type IdentityFlags } from '../options.js';
 
-interface Flags extends IdentityFlags {
+export interface AuthorizeUrlFlags extends IdentityFlags {
   redirectUri: string;
   scope?: string[];
   state?: string;
@@ -50,43 +50,6 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nExample:\n  entra-token authorize-url --tenant contoso.onmicrosoft.com --client-id 6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90',
-    )
-    .action(async (flags: Flags, command: Command) => {
-      const { authority, clientId } = resolveIdentity(flags, ctx);
-      if (flags.state !== undefined && flags.state.length < 8) {
-        const { usageError } = await import('../../core/errors.js');
-        throw usageError('--state must be at least 8 characters (the default is 256 random bits)');
-      }
-      const { createRuntime } = await import('../runtime.js');
-      const { startAuthorization } = await import('../../flows/auth-code.js');
-      const rt = await createRuntime(ctx, command);
-      try {
-        const scopes = userScopes(flags.scope);
-        const started = await startAuthorization(
-          {
-            authority,
-            client_id: clientId,
-            redirect_uri: flags.redirectUri,
-            scopes,
-            state: flags.state,
-            pkce: flags.pkce,
-            prompt: flags.prompt,
-            login_hint: flags.loginHint,
-            domain_hint: flags.domainHint,
-            response_mode: flags.responseMode,
-          },
-          { pending: rt.pending, now: ctx.now, trace: rt.trace },
-        );
-        out(ctx, started.url);
-        if (!flags.pkce)
-          err(ctx, 'warning: --no-pkce: no code_challenge is sent; anyone who sees the code can redeem it');
-        err(ctx, 'Open the URL above in a browser and sign in. The browser then goes to');
-        err(ctx, `  ${flags.redirectUri}${flags.redirectUri.includes('?') ? '&' : '/?'}code=…&state=…`);
-        err(ctx, 'and may show "this site can\'t be reached": that is expected. Copy the whole address and run');
-        err(ctx, "  entra-token exchange '<the address>'     (or: entra-token exchange -  and paste it)");
-        err(ctx, 'within 10 minutes. The state, PKCE verifier and nonce are kept until then.');
-      } finally {
-        await rt.finish();
-      }
-    });
+    );
+  handle(cmd, ctx, () => import('../handlers/authorize-url.js'));
 }

@@ -1,9 +1,10 @@
 /** `entra-token completion bash|zsh|fish`: a completion script generated from the program itself. */
 import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { handle } from '../command.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('completion')
     .description('print a shell completion script, generated from the commands and options of this version')
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
@@ -13,9 +14,6 @@ export function register(program: Command, ctx: CliContext): void {
         '  bash: entra-token completion bash > ~/.local/share/bash-completion/completions/entra-token\n' +
         '  zsh:  entra-token completion zsh > "${fpath[1]}/_entra-token"   (then: autoload -U compinit && compinit)\n' +
         '  fish: entra-token completion fish > ~/.config/fish/completions/entra-token.fish',
-    )
-    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
-      const { completionScript } = await import('../completion.js');
-      ctx.stdout.write(completionScript(program, shell));
-    });
+    );
+  handle(cmd, ctx, () => import('../handlers/completion.js'));
 }

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { handle } from '../command.js';
 import { addIdentityOptions, withoutDiscovery } from '../options.js';
 
 export interface ConfigShowFlags {
@@ -36,10 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
       '--certificate <file>',
       'PEM certificate and key of a confidential app [env: AZURE_CLIENT_CERTIFICATE_PATH]',
     )
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (_flags: ConfigShowFlags, command: Command) => {
-      const { configShow } = await import('../config-show.js');
-      configShow(ctx, command.optsWithGlobals() as ConfigShowFlags & { httpTimeout?: string });
-    });
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
   withoutDiscovery(show);
+  handle(show, ctx, () => import('../handlers/config-show.js'));
 }

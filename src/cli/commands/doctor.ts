@@ -1,9 +1,10 @@
 /** `entra-token doctor`: check clock, proxy, CAs, reachability and TLS, localhost, the listener port, the session, directories. */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { handle } from '../command.js';
 import { addIdentityOptions, withoutDiscovery } from '../options.js';
 
-interface Flags {
+export interface DoctorFlags {
   port?: string;
   skipNetwork?: boolean;
   output: 'text' | 'json';
@@ -26,9 +27,6 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       "\nExit code: 0 when no check failed; otherwise the exit code of the first failure's error (e.g. 6 network, 7 clock, 10 directories).",
-    )
-    .action(async (flags: Flags, command: Command) => {
-      const { doctor } = await import('../doctor-run.js');
-      await doctor(ctx, { ...command.optsWithGlobals(), ...flags } as Flags);
-    });
+    );
+  handle(cmd, ctx, () => import('../handlers/doctor.js'));
 }

@@ -1,10 +1,10 @@
 /** `entra-token inspect [TOKEN|-]`: explain a token, and with --verify check it against Entra's keys. */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import type { InspectCliOptions } from '../inspect-output.js';
+import { handle } from '../command.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('inspect')
     .description(
       'decode and explain a token (header, claims, verdict); --verify checks signature, issuer, lifetime and audience',
@@ -28,9 +28,6 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nThe output says "NOT VERIFIED: decoded only" unless --verify succeeded. Exit codes: 0 fine, 2 bad input, 7 verification failed or a warning with --strict.',
-    )
-    .action(async (token: string | undefined, opts: InspectCliOptions) => {
-      const { runInspect } = await import('../inspect-output.js');
-      await runInspect(ctx, token, opts);
-    });
+    );
+  handle(cmd, ctx, () => import('../handlers/inspect.js'));
 }

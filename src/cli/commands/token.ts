@@ -1,11 +1,11 @@
 /** `entra-token token`: a cached access token, refreshed silently when needed; never interactive. */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { handle } from '../command.js';
 import { collect } from '../options.js';
-import type { TokenFlags } from '../token-fast.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('token')
     .description(
       'Print an access token from the cache: one with at least 5 minutes left is printed at once; otherwise\n' +
@@ -29,34 +29,6 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nExamples:\n  export DATABRICKS_TOKEN=$(entra-token token)\n  entra-token token --scope https://graph.microsoft.com/.default --output json\n  entra-token token --output az | jq -r .accessToken',
-    )
-    .action(async (flags: TokenFlags, command: Command) => {
-      const { cacheHit, tokenQuery, formatToken } = await import('../token-fast.js');
-      if (flags.authority || flags.tenant || flags.cloud) {
-        // validate what was given (bad tenant, plain http to a remote host) before anything else
-        const { resolveIdentity } = await import('../options.js');
-        resolveIdentity(flags, ctx, { needClient: false });
-      }
-      const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout };
-      if ((await cacheHit(flags, io)) === 0) return;
-      const [{ acquireTokenSilent }, { createRuntime }, { openStore }] = await Promise.all([
-        import('../../flows/silent.js'),
-        import('../runtime.js'),
-        import('../cache-store.js'),
-      ]);
-      const store = openStore(ctx);
-      const rt = await createRuntime(ctx, command);
-      try {
-        const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), {
-          store,
-          http: () => rt.http,
-          now: ctx.now,
-          trace: rt.trace,
-          signal: ctx.signal,
-        });
-        ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
-      } finally {
-        await rt.finish();
-      }
-    });
+    );
+  handle(cmd, ctx, () => import('../handlers/token.js'));
 }

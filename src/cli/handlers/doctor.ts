@@ -1,10 +1,16 @@
-/** The body of `entra-token doctor` (imported lazily by commands/doctor.ts). */
-import { EntraTokenError, usageError, type ErrorCode } from '../core/errors.js';
-import { discoveryUrl } from '../core/discovery.js';
-import { cacheDir, stateDir } from '../io/paths.js';
-import { out, type CliContext } from './context.js';
-import { runChecks, systemProbes, type Check, type Probes } from './doctor.js';
-import { authorityFromSettings, endpointSource, httpTimeoutMs, resolveSettings } from './options.js';
+/** `entra-token doctor`: run the checks of doctor.ts against this machine and print them. */
+import type { Handler } from '../command.js';
+import type { DoctorFlags } from '../commands/doctor.js';
+import { EntraTokenError, usageError, type ErrorCode } from '../../core/errors.js';
+import { discoveryUrl } from '../../core/discovery.js';
+import { cacheDir, stateDir } from '../../io/paths.js';
+import { out, type CliContext } from '../context.js';
+import { runChecks, systemProbes, type Check, type Probes } from '../doctor.js';
+import { authorityFromSettings, endpointSource, httpTimeoutMs, resolveSettings } from '../options.js';
+
+export const run: Handler<DoctorFlags> = async (ctx, { flags, global }) => {
+  await doctor(ctx, { ...global, ...flags });
+};
 
 /** Tests replace the probes here. */
 export let probeOverride: ((p: Probes) => Probes) | undefined;

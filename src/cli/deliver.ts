@@ -1,0 +1,31 @@
+/**
+ * The end of every command that obtains tokens: cache them (unless --no-cache), then print them in the
+ * chosen format. A cache that cannot be written is a warning; the tokens are printed all the same.
+ * (The trace of the run is flushed by `withRuntime` when the command ends.)
+ */
+import type { CliContext } from './context.js';
+import { storeTokens } from './cache-store.js';
+import { outputFormat } from './options.js';
+import { printTokens } from './output.js';
+import type { TokenResponse } from '../core/token.js';
+import type { IdTokenSummary } from '../core/id-token.js';
+
+export interface Delivery {
+  authority: string;
+  client_id: string;
+  /** The scopes requested (the cache key). */
+  scopes: string[];
+  tokens: TokenResponse;
+  idToken?: IdTokenSummary | undefined;
+  /** App-only (client credentials): the account is the client id. */
+  appOnly?: boolean;
+}
+
+export async function deliverTokens(
+  ctx: CliContext,
+  flags: { cache?: boolean; output?: string | undefined },
+  entry: Delivery,
+): Promise<void> {
+  await storeTokens(ctx, flags, entry);
+  printTokens(ctx, outputFormat(flags.output, ctx), entry.tokens, entry.idToken);
+}

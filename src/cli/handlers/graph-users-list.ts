@@ -1,0 +1,99 @@
+/** `entra-token graph users list`: the directory's users through Microsoft Graph, as a table or JSON. */
+import type { Handler } from '../command.js';
+import type { UsersListOptions } from '../commands/graph.js';
+import type { CliContext } from '../context.js';
+import { err, out } from '../context.js';
+import { resolveAccessToken } from '../access-token.js';
+import { withRuntime, type Runtime } from '../runtime.js';
+import { renderTable } from '../table.js';
+import { listUsers } from '../../apis/graph.js';
+import { EntraTokenError, usageError } from '../../core/errors.js';
+import { decodeJwtUnverified } from '../../core/jwt.js';
+
+const GRAPH_AUDIENCES = [
+  '00000003-0000-0000-c000-000000000000',
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+];
+
+function positive(v: string | undefined, max?: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || (max !== undefined && n > max)) return Number.NaN;
+  return n;
+}
+
+export const run: Handler<UsersListOptions> = async (ctx, { flags: opts, global }) => {
+  const top = positive(opts.top, 999);
+  if (Number.isNaN(top)) throw usageError(`--top must be an integer from 1 to 999, got ${JSON.stringify(opts.top)}`);
+  const max = positive(opts.max);
+  if (Number.isNaN(max)) throw usageError(`--max must be a positive integer, got ${JSON.stringify(opts.max)}`);
+  await withRuntime(ctx, global, async (rt) => {
+    const token = await resolveAccessToken(ctx, rt, {
+      tokenStdin: opts.tokenStdin,
+      account: opts.account,
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    await listWith(ctx, opts, rt, token, top, max);
+  });
+};
+
+async function listWith(
+  ctx: CliContext,
+  opts: UsersListOptions,
+  rt: Runtime,
+  token: string,
+  top: number | undefined,
+  max: number | undefined,
+): Promise<void> {
+  if (opts.skipTokenChecks) {
+    err(ctx, 'warning: --skip-token-checks: sending the token without checking its audience or lifetime');
+  } else {
+    const { claims } = decodeJwtUnverified(token);
+    if (!GRAPH_AUDIENCES.includes(String(claims.aud))) {
+      throw new EntraTokenError(
+        'ECLAIM',
+        `the token's audience is ${JSON.stringify(claims.aud)}, not Microsoft Graph`,
+        {
+          hint: 'request a token with scope https://graph.microsoft.com/.default',
+          detail: { claim: 'aud', expected: GRAPH_AUDIENCES[0], actual: claims.aud },
+        },
+      );
+    }
+    if (typeof claims.exp === 'number' && claims.exp <= Math.floor(ctx.now() / 1000)) {
+      throw new EntraTokenError('ECLAIM', `the token expired ${Math.floor(ctx.now() / 1000) - claims.exp} s ago`, {
+        hint: 'get a new access token',
+        detail: { claim: 'exp', expected: '> now', actual: claims.exp },
+      });
+    }
+  }
+
+  rt.trace.step('Call Microsoft Graph');
+  {
+    const users = await listUsers({
+      token,
+      send: (req, o) => rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o }),
+      graphUrl: opts.graphUrl ?? ctx.env.ENTRA_TOKEN_GRAPH_URL,
+      ...(top === undefined ? {} : { top }),
+      ...(max === undefined ? {} : { max }),
+      ...(opts.authority === undefined ? {} : { authority: opts.authority }),
+    });
+    if (opts.output === 'json') {
+      out(ctx, JSON.stringify(users, null, 2));
+      return;
+    }
+    if (users.length === 0) {
+      err(ctx, 'no users');
+      return;
+    }
+    ctx.stdout.write(
+      renderTable(users, [
+        { header: 'ID', value: (u) => u.id },
+        { header: 'DISPLAY NAME', value: (u) => u.displayName, max: 32 },
+        { header: 'USER PRINCIPAL NAME', value: (u) => u.userPrincipalName },
+        { header: 'MAIL', value: (u) => u.mail },
+        { header: 'JOB TITLE', value: (u) => u.jobTitle, max: 32 },
+      ]),
+    );
+  }
+}

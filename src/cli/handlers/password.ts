@@ -1,0 +1,48 @@
+/** `entra-token password`: the resource owner password grant, the password never on the command line unwarned. */
+import type { Handler } from '../command.js';
+import { PASSWORD_ENV, type PasswordFlags } from '../commands/password.js';
+import { err } from '../context.js';
+import { deliverTokens } from '../deliver.js';
+import { resolveIdentity, userScopes } from '../options.js';
+import { withRuntime } from '../runtime.js';
+import { promptHidden, secretFromStdin } from '../secrets.js';
+import { usageError } from '../../core/errors.js';
+import { assertPasswordTenant, passwordTokens } from '../../flows/password.js';
+
+export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
+  const { authority, clientId } = resolveIdentity(flags, ctx);
+  const username = flags.username ?? ctx.env.ENTRA_TOKEN_USERNAME;
+  if (!username) throw usageError('no username: give --username (e.g. alice@contoso.com)');
+  assertPasswordTenant(authority); // before asking for a password that would not be sent
+  if (flags.passwordStdin && flags.password !== undefined)
+    throw usageError('give either --password-stdin or --password, not both');
+  let password: string;
+  if (flags.passwordStdin) {
+    password = await secretFromStdin(ctx, 'password');
+  } else if (flags.password !== undefined) {
+    err(
+      ctx,
+      'warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD',
+    );
+    password = flags.password;
+  } else if (ctx.env[PASSWORD_ENV]) {
+    password = ctx.env[PASSWORD_ENV]!;
+  } else if (ctx.stdin.isTTY) {
+    password = await promptHidden(ctx, `Password for ${username}: `);
+  } else {
+    throw usageError(`no password: standard input is not a terminal, so give --password-stdin or set ${PASSWORD_ENV}`);
+  }
+  await withRuntime(ctx, global, async (rt) => {
+    const result = await passwordTokens(
+      { authority, client_id: clientId, username, password, scopes: userScopes(flags.scope) },
+      rt.deps,
+    );
+    await deliverTokens(ctx, flags, {
+      authority: authority.url,
+      client_id: clientId,
+      scopes: userScopes(flags.scope),
+      tokens: result.tokens,
+      idToken: result.idToken,
+    });
+  });
+};

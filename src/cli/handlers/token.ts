@@ -1,0 +1,31 @@
+/**
+ * `entra-token token`: a cached access token, refreshed silently when needed; never interactive.
+ * The package's bin answers a plain cache hit before commander loads (token-fast.ts); this handler
+ * is the full path: validation of --authority/--tenant/--cloud, the cache hit, then a silent refresh.
+ */
+import type { Handler } from '../command.js';
+import { openStore } from '../cache-store.js';
+import { resolveIdentity } from '../options.js';
+import { withRuntime } from '../runtime.js';
+import { cacheHit, formatToken, tokenQuery, type TokenFlags } from '../token-fast.js';
+import { acquireTokenSilent } from '../../flows/silent.js';
+
+export const run: Handler<TokenFlags> = async (ctx, { flags, global }) => {
+  if (flags.authority || flags.tenant || flags.cloud) {
+    // validate what was given (bad tenant, plain http to a remote host) before anything else
+    resolveIdentity(flags, ctx, { needClient: false });
+  }
+  const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout };
+  if ((await cacheHit(flags, io)) === 0) return;
+  const store = openStore(ctx);
+  await withRuntime(ctx, global, async (rt) => {
+    const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), {
+      store,
+      http: () => rt.http,
+      now: ctx.now,
+      trace: rt.trace,
+      signal: ctx.signal,
+    });
+    ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
+  });
+};
