@@ -141,6 +141,18 @@ describe('managed identity', () => {
     assert.equal(decodeJwt(t.stdout.trim()).appid, I.user_identity_client_id);
     const d = await runInProcess(['auth', 'describe'], { env });
     assert.match(d.stdout, /use\s+managed identity: AZURE_POD_IDENTITY_AUTHORITY_HOST/);
+    const byResource = await runInProcess(
+      ['token', '--auth-type', 'azure-msi', '--managed-identity', I.user_identity_resource_id!],
+      { env: { ...env, ...home() } },
+    );
+    assert.equal(byResource.code, 0, byResource.stderr);
+    assert.equal(decodeJwt(byResource.stdout.trim()).appid, I.user_identity_client_id);
+    const none = await runInProcess(
+      ['token', '--auth-type', 'azure-msi', '--managed-identity', '11111111-1111-1111-1111-111111111111'],
+      { env: { ...env, ...home() } },
+    );
+    assert.equal(none.code, 4);
+    assert.match(none.stderr, /Identity not found/);
   });
 
   test('azure-msi with no endpoint answering fails fast with the endpoint named', async () => {
