@@ -89,7 +89,7 @@ export async function acquireTokenSilent(
   if (snapshot.account && snapshot.fresh) return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
   if (!snapshot.account) throw noAccount(q, snapshot.candidates, deps);
   deps.trace?.step('Take the cache lock');
-  return deps.store.update(async (data) => {
+  return deps.store.update(async (data, hold) => {
     const now = deps.now();
     const found = lookup(data, q, now, minMs);
     if (!found.account) throw noAccount(q, found.candidates, deps);
@@ -140,7 +140,13 @@ export async function acquireTokenSilent(
         scopes,
         signInCommand: signInHint(q, account),
       },
-      { http: await deps.http(), now: deps.now, trace: deps.trace, signal: deps.signal },
+      {
+        http: await deps.http(),
+        now: deps.now,
+        trace: deps.trace,
+        // the lock's hold time bounds the refresh (its abort reason is an ETIMEOUT, not a cancellation)
+        signal: deps.signal ? AbortSignal.any([deps.signal, hold.signal]) : hold.signal,
+      },
     );
     const stored = putTokens(data, {
       authority: account.authority,
