@@ -233,6 +233,8 @@ describe('explicit auth types', () => {
       'skip  access token: not considered: auth type azure-client-secret (--auth-type) chooses the client secret',
       'use   client secret: env AZURE_CLIENT_SECRET',
       'skip  client certificate: not considered: auth type azure-client-secret (--auth-type) chooses the client secret',
+      'skip  federated token (workload identity federation): not considered: auth type azure-client-secret (--auth-type) chooses the client secret',
+      'skip  managed identity: not considered: auth type azure-client-secret (--auth-type) chooses the client secret',
       'skip  cached sign-in: not considered: auth type azure-client-secret (--auth-type) chooses the client secret',
       'skip  interactive sign-in: not considered: auth type azure-client-secret (--auth-type) chooses the client secret',
     ]);
@@ -320,7 +322,15 @@ describe('the library credential', () => {
     assert.deepEqual(missingAcquirers(), []);
     assert.deepEqual(
       SOURCES.map((s) => s.id),
-      ['access-token', 'client-secret', 'certificate', 'cached-sign-in', 'interactive'],
+      [
+        'access-token',
+        'client-secret',
+        'certificate',
+        'federated',
+        'managed-identity',
+        'cached-sign-in',
+        'interactive',
+      ],
     );
     assert.equal(Object.keys(ACQUIRERS).length, SOURCES.length);
   });
