@@ -4,8 +4,7 @@
  * well-built app, nothing of severity medium or above.
  *
  *  - a static SPA using the implicit grant (response_type=id_token token, no state) whose analytics pixel
- *    sends the page URL — fragment and access token included — to a third party (served here; its sign-in
- *    test joins when the emulator serves the implicit grant);
+ *    sends the page URL — fragment and access token included — to a third party;
  *  - a server-side web app with a client secret and no PKCE, a plain-http redirect URI off loopback, a
  *    guessable state, no nonce, and a callback page that leaks the code through Referer to a CDN;
  *  - a well-built web app: PKCE S256, a 32-byte state, a nonce checked in the ID token, the callback
@@ -95,6 +94,10 @@ describe(
       emu = await startEmulator({
         directory: {
           apps: [
+            app(SPA_ID, 'Contoso static SPA', `http://127.0.0.1:${spaPort}/`, {
+              oauth2_allow_implicit_flow: true,
+              oauth2_allow_id_token_implicit_flow: true,
+            }),
             app(WEB_ID, 'Contoso web app', `http://webapp.example:${webPort}/callback`, {
               secrets: [{ value: WEB_SECRET }],
             }),
@@ -269,6 +272,31 @@ describe(
         .filter((f) => ['critical', 'high', 'medium'].includes(f.severity))
         .map((f) => `${f.severity} ${f.rule}`);
 
+    it('the implicit-grant SPA: implicit grant, token in the fragment, no state, the token sent to analytics', async () => {
+      const r = await record('spa', `http://127.0.0.1:${spaPort}/`, async (page) => {
+        await page.waitForFunction("document.getElementById('out')?.textContent === 'signed in'");
+        await page.waitForTimeout(300); // the pixel request
+      });
+      assert.deepEqual(mediumUp(r), [
+        'high implicit-grant',
+        'high token-in-url',
+        'high credential-to-third-party',
+        'medium state-missing',
+      ]);
+      assert.equal(r.input.creator.split(' ')[0], 'Playwright');
+      const flow = r.flows.find((f) => f.client_id === SPA_ID)!;
+      assert.deepEqual(flow.users, [emu.info.username]);
+      assert.ok(flow.grants.includes('response_type=id_token token'));
+      const at = r.tokens.find((t) => t.field === 'access_token')!;
+      assert.match(at.verdict, /^Microsoft Graph access token/);
+      assert.ok(thirdPartyHits.some((h) => h.startsWith('/pixel?page=')));
+      const leak = r.findings.find((f) => f.rule === 'credential-to-third-party')!;
+      assert.match(
+        leak.message,
+        /^GET http:\/\/analytics\.example:\d+\/pixel\?page=.* carries the access_token, id_token issued in entry \d+$/,
+      );
+    });
+
     it('the web app with a client secret and no PKCE: no PKCE, http redirect off loopback, weak state, no nonce, code leaked by Referer', async () => {
       const r = await record('webapp', `http://webapp.example:${webPort}/`, async (page) => {
         await page.waitForURL(/\/callback\?code=/);
@@ -301,20 +329,22 @@ describe(
       );
     });
 
-    it('the CLI audits the recorded HARs: --fail-on medium exits 11 for the web app and 0 for the well-built one; no secret printed', async () => {
-      const web = await runInProcess(['audit', join(dir, 'webapp.har'), '--fail-on', 'medium']);
-      assert.equal(web.code, 11, web.stderr);
-      assert.equal(
-        web.stderr,
-        'entra-token: error EFINDINGS: 5 findings at or above medium (worst: high redirect-http)\n',
+    it('the CLI audits the recorded HARs: --fail-on medium exits 11 for the SPA and 0 for the well-built app; no secret printed', async () => {
+      const spa = await runInProcess(['audit', join(dir, 'spa.har'), '--fail-on', 'medium']);
+      assert.equal(spa.code, 11, spa.stderr);
+      assert.match(
+        spa.stderr,
+        /^entra-token: error EFINDINGS: 4 findings at or above medium \(worst: high implicit-grant\)\n$/,
       );
       const good = await runInProcess(['audit', join(dir, 'good.har'), '--fail-on', 'medium']);
       assert.equal(good.code, 0, good.stderr);
-      const har = readFileSync(join(dir, 'webapp.har'), 'utf8');
-      const code = /[?&]code=([\w.-]+)/.exec(har)![1]!;
-      const sarif = await runInProcess(['audit', join(dir, 'webapp.har'), '--output', 'sarif']);
-      for (const out of [web.stdout, sarif.stdout]) {
-        assert.ok(!out.includes(code), 'the authorization code is not printed');
+      const har = readFileSync(join(dir, 'spa.har'), 'utf8');
+      const token = /access_token=([\w.-]+)/.exec(har)![1]!;
+      for (const out of [
+        spa.stdout,
+        (await runInProcess(['audit', join(dir, 'spa.har'), '--output', 'sarif'])).stdout,
+      ]) {
+        assert.ok(!out.includes(token), 'the access token is not printed');
         assert.ok(!out.includes(emu.info.password), 'the password typed on the sign-in page is not printed');
       }
     });
