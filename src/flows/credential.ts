@@ -7,6 +7,9 @@
  *      a cached sign-in (flows/silent.ts: refreshed silently); an interactive sign-in (flows/login.ts
  *      with the browser, or flows/device-code.ts without a display), cached.
  * A configured source that fails throws its own error: the chain never falls through to the next one.
+ *
+ * Why one file over 500 lines: every source's acquirer sits in the one ACQUIRERS table next to the chain that
+ * picks it, so the order of the chain and what each source does are read in one place.
  */
 import type { Authority } from '../core/authority.js';
 import { OIDC_SCOPES, AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
