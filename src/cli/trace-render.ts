@@ -143,7 +143,7 @@ function pathOf(url: string): string {
   }
 }
 
-interface Arrow {
+export interface Arrow {
   kind: 'arrow';
   from: string;
   to: string;
@@ -153,7 +153,7 @@ interface Arrow {
 
 /** Draw the run as a ladder: CLI, Browser, Entra ID, Databricks/Graph as columns, one arrow per message. */
 export function renderDiagram(events: readonly AuditEvent[], opts: { width?: number } = {}): string {
-  const rows: Array<Arrow | { kind: 'step'; name: string } | { kind: 'note'; text: string }> = [];
+  const rows: LadderRow[] = [];
   for (const e of events) {
     if (e.type === 'step') rows.push({ kind: 'step', name: e.name });
     else if (e.type === 'front') {
@@ -193,13 +193,23 @@ export function renderDiagram(events: readonly AuditEvent[], opts: { width?: num
       );
     }
   }
-  const order = ['CLI', 'Browser', 'Entra ID', 'Databricks', 'Graph', 'Azure RM'];
-  const seen = new Set<string>(['CLI']);
+  return drawLadder(rows, ['CLI', 'Browser', 'Entra ID', 'Databricks', 'Graph', 'Azure RM'], opts.width);
+}
+
+/** A row of a ladder diagram: an arrow between two columns, a section heading, or a note (not drawn). */
+export type LadderRow = Arrow | { kind: 'step'; name: string } | { kind: 'note'; text: string };
+
+/**
+ * Draw rows as a ladder: one column per party (in `order` first, then as they appear), one labelled
+ * arrow per message. Used by `trace show --diagram` and `audit --diagram`.
+ */
+export function drawLadder(rows: readonly LadderRow[], order: readonly string[], widthOpt?: number): string {
+  const seen = new Set<string>([order[0]!]);
   for (const r of rows) if (r.kind === 'arrow') seen.add(r.from).add(r.to);
   const cols = [...order.filter((c) => seen.has(c)), ...[...seen].filter((c) => !order.includes(c))];
   const colW = 22;
   const x = (c: string) => 4 + cols.indexOf(c) * colW;
-  const width = Math.max(opts.width ?? 100, x(cols[cols.length - 1]!) + 12);
+  const width = Math.max(widthOpt ?? 100, x(cols[cols.length - 1]!) + 12);
   const blank = () => {
     const a = Array<string>(width).fill(' ');
     for (const c of cols) a[x(c)] = '│';
