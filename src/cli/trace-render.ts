@@ -121,9 +121,10 @@ export function partyOf(url: string): string {
     return 'Server';
   }
   const p = u.pathname;
+  // Entra's hosts, or Entra's path shapes (the emulator); any other provider is named by its host
   if (
     /login\.microsoftonline|login\.chinacloudapi|login\.partner|sts\.windows/.test(u.hostname) ||
-    /\/oauth2\/|\/discovery\/|well-known\/openid|\/adminconsent|\/common\/discovery/.test(p)
+    /\/oauth2\/|\/discovery\/|\/v2\.0\/\.well-known\/openid|\/adminconsent|\/common\/discovery/.test(p)
   )
     return 'Entra ID';
   if (/azuredatabricks\.net$|databricks/.test(u.hostname) || /^\/(api|aad|oidc)\//.test(p) || p === '/aad/auth')
@@ -151,17 +152,19 @@ export interface Arrow {
   dashed?: boolean;
 }
 
-/** Draw the run as a ladder: CLI, Browser, Entra ID, Databricks/Graph as columns, one arrow per message. */
+/** Draw the run as a ladder: CLI, Browser, the provider (Entra ID or its host), Databricks/Graph as columns, one arrow per message. */
 export function renderDiagram(events: readonly AuditEvent[], opts: { width?: number } = {}): string {
   const rows: LadderRow[] = [];
+  let signInParty = 'Entra ID'; // who served the authorize URL, and so sends the browser back
   for (const e of events) {
     if (e.type === 'step') rows.push({ kind: 'step', name: e.name });
     else if (e.type === 'front') {
       if (e.direction === 'open') {
         rows.push({ kind: 'arrow', from: 'CLI', to: 'Browser', label: `open authorize URL (${e.via})`, dashed: true });
-        rows.push({ kind: 'arrow', from: 'Browser', to: partyOf(e.url), label: `GET ${pathOf(e.url)}` });
+        signInParty = partyOf(e.url);
+        rows.push({ kind: 'arrow', from: 'Browser', to: signInParty, label: `GET ${pathOf(e.url)}` });
       } else {
-        rows.push({ kind: 'arrow', from: 'Entra ID', to: 'Browser', label: `302 Location: ${e.url}` });
+        rows.push({ kind: 'arrow', from: signInParty, to: 'Browser', label: `302 Location: ${e.url}` });
         rows.push({ kind: 'arrow', from: 'Browser', to: 'CLI', label: `redirect (${e.via})`, dashed: true });
       }
     } else if (e.type === 'exchange') {
