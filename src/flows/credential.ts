@@ -288,17 +288,17 @@ const fromGivenToken: Acquirer = async (c) => {
   if (!raw) throw badInput(`${c.via}: the access token is empty`);
   if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');
   const now = c.deps.now();
-  let expires = now + 60 * 60 * 1000; // not a JWT (a Databricks PAT): no expiry to read
-  let type = 'Bearer';
+  // a JWT's exp; a token that is not a JWT (a Databricks PAT) has no expiry to read: an hour, then asked again
+  let expires = now + 60 * 60 * 1000;
   try {
     const { claims } = decodeJwtUnverified(raw);
     if (typeof claims.exp === 'number') expires = claims.exp * 1000;
   } catch {
-    type = 'Bearer';
+    /* not a JWT */
   }
   return {
     access_token: raw,
-    token_type: type,
+    token_type: 'Bearer',
     expires_at: expires,
     refresh_after: refreshAfter(expires, now),
     source: 'access-token',
