@@ -41,6 +41,8 @@ export interface RunningMetadataService {
 }
 
 const DATABRICKS_SCOPE = `${AZURE_DATABRICKS_APP_ID}/.default`;
+/** Refusals logged (stderr and trace) before they are only counted. */
+const MAX_LOGGED_REFUSALS = 100;
 /** A token without an expiry we can read (a personal access token) is re-announced for this long. */
 const OPAQUE_TOKEN_MS = 60 * 60_000;
 
@@ -126,15 +128,26 @@ export async function startMetadataService(
   await keeper.token();
   rt.trace.step('Serve tokens on loopback');
   let server: MetadataServer;
+  let refused = 0;
   try {
     server = await startMetadataServer({
       host,
       resourceId,
       token: () => keeper.token(),
       ...(port ? { port } : {}),
-      onRequest: (line) => {
-        rt.trace.note(line);
-        if (!/ → (200|503) /.test(line)) err(ctx, `entra-token: refused: ${line}`);
+      onRequest: (line, status) => {
+        if (status === 200 || status === 503) {
+          rt.trace.note(line);
+          return;
+        }
+        // a client looping on a refusal must not fill the terminal or the trace held in memory
+        refused++;
+        if (refused <= MAX_LOGGED_REFUSALS) {
+          rt.trace.note(line);
+          err(ctx, `entra-token: refused: ${line}`);
+        } else if (refused === MAX_LOGGED_REFUSALS + 1) {
+          err(ctx, `entra-token: more than ${MAX_LOGGED_REFUSALS} requests refused; further refusals are only counted`);
+        }
       },
     });
   } catch (e) {

@@ -189,6 +189,8 @@ describe('entra-token serve', () => {
     assert.equal(res.status, 200);
     const missing = await fetch(info.url, { headers: { 'X-Databricks-Host': WORKSPACE } });
     assert.equal(missing.status, 400);
+    // a client looping on a refusal: 100 lines, then one saying the rest are only counted
+    for (let i = 0; i < 105; i++) assert.equal((await fetch(`${info.url}x`)).status, 404);
     abort.abort();
     assert.equal(await done, 0);
     // the trace shows each request, redacted: no token, no secret path
@@ -199,7 +201,9 @@ describe('entra-token serve', () => {
     assert.match(err, /metadata request "GET" → 400 bad_version/);
     assert.ok(!err.includes(body.access_token), 'the token is not in the trace');
     assert.ok(!err.includes(new URL(info.url).pathname.slice(1)), 'the secret path is not in the trace');
-    assert.match(err, /entra-token: stopped \(interrupted\); 1 token\(s\) served\n$/);
+    assert.equal(err.match(/^entra-token: refused: /gm)?.length, 100);
+    assert.match(err, /\nentra-token: more than 100 requests refused; further refusals are only counted\n/);
+    assert.match(err, /entra-token: stopped \(interrupted\); 1 token\(s\) served, 106 request\(s\) refused\n$/);
   });
 
   test('stops when its parent is gone', async () => {

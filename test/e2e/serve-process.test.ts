@@ -73,7 +73,10 @@ describe('serve and exec as processes', { skip: existsSync(BIN) ? false : 'run n
       assert.equal(r.status, 200);
       child.kill(signal);
       assert.deepEqual(await done, { code: 0, signal: null }, io.err());
-      assert.match(io.err(), new RegExp(`stopped \\((${signal}|interrupted)\\); 1 token\\(s\\) served\\n$`));
+      assert.match(
+        io.err(),
+        new RegExp(`stopped \\((${signal}|interrupted)\\); 1 token\\(s\\) served, 0 request\\(s\\) refused\\n$`),
+      );
       await assert.rejects(fetch(info.url), /fetch failed/);
     }
   });

@@ -49,7 +49,13 @@ export async function serveWith(ctx: CliContext, flags: ServeFlags, rt: Runtime)
       `entra-token: serving Azure Databricks tokens for ${server.session.host} on 127.0.0.1:${server.port} (Ctrl-C stops)`,
     );
     const why = await stop.reason;
-    err(ctx, `entra-token: stopped (${why}); ${server.counts()[200] ?? 0} token(s) served`);
+    const counts = server.counts();
+    const served = counts[200] ?? 0;
+    const refused = Object.entries(counts).reduce(
+      (n, [status, c]) => n + (Number(status) >= 400 && status !== '503' ? c : 0),
+      0,
+    );
+    err(ctx, `entra-token: stopped (${why}); ${served} token(s) served, ${refused} request(s) refused`);
   } finally {
     stop.dispose();
     await server.close();
