@@ -14,7 +14,9 @@ export interface HintContext {
   /** A command line that signs in again, e.g. `entra-token login --tenant … --client-id …`. */
   signInCommand?: string | undefined;
   /** The grant that was refused, when the hint depends on it (`password` cannot do MFA). */
-  grant?: 'password' | undefined;
+  grant?: 'password' | 'refresh_token' | undefined;
+  /** `oidc` for a provider other than Entra: no AADSTS table, provider-neutral words. Default `entra`. */
+  provider?: 'entra' | 'oidc' | undefined;
 }
 
 export interface AadstsInfo {

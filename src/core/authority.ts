@@ -4,10 +4,21 @@
  * emulator's `http://127.0.0.1:PORT/{tenant}` (plain http only for loopback).
  */
 import { CLOUDS, cloudOfHost, type Cloud, type CloudName } from './clouds.js';
+import type { ProviderMetadata } from './discovery.js';
 import { EntraTokenError, usageError } from './errors.js';
 import { assertSecureUrl } from './url-safety.js';
 
 export interface Authority {
+  /**
+   * `entra`: an Entra authority (or an Entra v2 issuer found by discovery): Entra's own rules apply
+   * (`/.default` scopes, AADSTS hints, tenants, admin consent). `oidc`: any other OpenID provider,
+   * found by discovery: only the OAuth and OpenID Connect specifications apply.
+   */
+  kind: 'entra' | 'oidc';
+  /** The exact issuer, for a provider found by discovery. Entra authorities have {@link issuerV2} per tenant. */
+  issuer?: string | undefined;
+  /** The discovery document's members this tool uses (providers found by discovery only). */
+  metadata?: ProviderMetadata | undefined;
   /** `https://login.microsoftonline.com` or the emulator's origin, without a trailing slash. */
   origin: string;
   /** As given: a GUID, a verified domain, `organizations`, `common` or `consumers`. */
@@ -93,6 +104,7 @@ export function resolveAuthority(input: AuthorityInput): Authority {
   const base = `${origin}/${tenant}`;
   const issuerHost = cloud && cloudOfHost(host) ? `https://${cloud.issuerHostV2}` : origin;
   return {
+    kind: 'entra',
     origin,
     tenant,
     cloud,

@@ -84,11 +84,20 @@ export function permissionsOn(resource: string, scopes: readonly string[]): Set<
   return out;
 }
 
-/** True when an entry for `resource`, requested with `requested` and granted `granted`, answers `wanted`. */
+/**
+ * True when an entry for `resource`, requested with `requested` and granted `granted`, answers `wanted`.
+ * For a provider other than Entra (`provider` `oidc`) scopes are opaque strings: the entry answers when
+ * it was asked or granted every wanted scope (no scope wanted: any token of the account will do).
+ */
 export function scopesMatch(
   wanted: readonly string[],
   entry: { resource: string; scopes: readonly string[]; granted: readonly string[] },
+  provider?: 'oidc' | undefined,
 ): boolean {
+  if (provider === 'oidc') {
+    const have = new Set([...entry.scopes, ...entry.granted]);
+    return normalizeScopes(wanted).every((s) => have.has(s));
+  }
   const resource = resourceOf(wanted);
   if (resource === undefined || resource !== entry.resource) return false;
   const have = permissionsOn(resource, [...entry.scopes, ...entry.granted]);
@@ -138,11 +147,21 @@ export const MIN_LIFETIME_MS = 5 * 60 * 1000;
 
 /** Who signed in, for which client, at which authority; holds the newest refresh token. */
 export interface CachedAccount {
-  /** The authority URL the tokens came from, `{origin}/{tenant}`. */
+  /** The authority URL the tokens came from, `{origin}/{tenant}`, or the issuer of a provider found by discovery. */
   authority: string;
   client_id: string;
-  /** Home account id `oid.tid` (from client_info or the id token); the client id for app-only tokens. */
+  /**
+   * Home account id: `oid.tid` (from client_info or the id token); `sub@issuer` where there is no
+   * oid/tid (another OpenID provider: OpenID Connect Core §2 makes iss + sub the unique identity);
+   * the client id for app-only tokens.
+   */
   account: string;
+  /** `oidc` for a provider other than Entra (scopes are opaque there, see {@link scopesMatch}). */
+  provider?: 'oidc' | undefined;
+  /** The exact issuer of a provider found by discovery: refreshed id tokens must name it. */
+  issuer?: string | undefined;
+  /** Where the refresh token is redeemed, for a provider found by discovery (no second discovery needed). */
+  token_endpoint?: string | undefined;
   kind: 'user' | 'app';
   username?: string | undefined;
   name?: string | undefined;
@@ -202,6 +221,8 @@ export function isCacheData(v: unknown): v is CacheData {
 /** What a caller asks the cache for. Unset fields match anything. */
 export interface CacheQuery {
   authority?: string | undefined;
+  /** The issuer of a provider found by discovery (for hints: sign in again with --issuer). */
+  issuer?: string | undefined;
   client_id?: string | undefined;
   /** Home account id, username (case-insensitive) or object id. */
   account?: string | undefined;
@@ -224,7 +245,7 @@ export function findAccounts(data: CacheData, q: Omit<CacheQuery, 'scopes'>): Ca
         (q.authority === undefined || authorityMatches(q.authority, a.authority, a.tid)) &&
         (q.client_id === undefined || a.client_id.toLowerCase() === q.client_id.toLowerCase()) &&
         (wanted === undefined ||
-          a.account === wanted ||
+          a.account.toLowerCase() === wanted ||
           a.username?.toLowerCase() === wanted ||
           a.oid?.toLowerCase() === wanted),
     )
@@ -235,7 +256,7 @@ export function findAccounts(data: CacheData, q: Omit<CacheQuery, 'scopes'>): Ca
 export function findToken(data: CacheData, account: CachedAccount, scopes: string[]): CachedToken | undefined {
   let best: CachedToken | undefined;
   for (const t of data.tokens) {
-    if (!sameAccount(t, account) || !scopesMatch(scopes, t)) continue;
+    if (!sameAccount(t, account) || !scopesMatch(scopes, t, account.provider)) continue;
     if (!best || t.expires_at > best.expires_at) best = t;
   }
   return best;

@@ -239,6 +239,16 @@ const CATALOGUE: Record<string, Entry> = {
   appidacr: { label: 'client auth', meaning: clientAuth },
   azpacr: { label: 'client auth', meaning: clientAuth },
   app_displayname: { label: 'client app name', meaning: 'display name of the client app' },
+  // RFC 9068 §2.2: the standard claims of a JWT access token from any OAuth server
+  scope: {
+    label: 'scopes',
+    meaning: (v) => `permissions (scopes) the token carries (RFC 9068 \`scope\`): ${str(v).split(' ').join(', ')}`,
+  },
+  client_id: {
+    label: 'client',
+    meaning: (v) => `the client (application) the token was issued to (RFC 9068): ${str(v)}`,
+  },
+  jti: { label: 'token id', meaning: (v) => `unique identifier of this token: ${str(v)}` },
   scp: {
     label: 'scopes',
     meaning: (v) =>
@@ -433,18 +443,27 @@ export function tokenVersion(claims: Record<string, unknown>): '1' | '2' | undef
 /** Access or ID token: access tokens name a client (appid/azp) or permissions; ID tokens carry nonce/at_hash and neither. */
 export function tokenKind(claims: Record<string, unknown>, hint?: TokenKind): TokenKind {
   if (hint) return hint;
-  const access = ['appid', 'azp', 'scp', 'roles', 'idtyp', 'appidacr', 'azpacr'].some((k) => claims[k] !== undefined);
+  // Entra's access-token claims, and RFC 9068's `scope` / `client_id` of any JWT access token
+  const access = ['appid', 'scp', 'roles', 'idtyp', 'appidacr', 'azpacr', 'scope', 'client_id'].some(
+    (k) => claims[k] !== undefined,
+  );
   if (access) return 'access';
+  // an id token: its sign-in claims, Entra's v2 shape, or `azp` naming its own audience (OpenID Connect Core §2)
   const id =
     ['nonce', 'at_hash', 'c_hash', 'auth_time'].some((k) => claims[k] !== undefined) ||
-    (claims.ver === '2.0' && claims.aud !== undefined);
-  return id ? 'id' : 'access';
+    (claims.ver === '2.0' && claims.aud !== undefined) ||
+    (typeof claims.azp === 'string' &&
+      (claims.aud === claims.azp || (Array.isArray(claims.aud) && claims.aud.includes(claims.azp))));
+  if (id) return 'id';
+  return 'access';
 }
 
 /** Whether an access token carries no user: idtyp "app", or no scp and oid == sub with no user name. */
 export function isAppOnly(claims: Record<string, unknown>): boolean {
   if (claims.idtyp === 'app') return true;
   if (claims.idtyp === 'user' || claims.scp !== undefined) return false;
+  // RFC 9068 §2.2: a token with no resource owner has the client as its subject
+  if (typeof claims.client_id === 'string') return claims.sub === claims.client_id;
   const userName = ['upn', 'unique_name', 'preferred_username', 'name', 'email'].some((k) => claims[k] !== undefined);
   return !userName;
 }
@@ -486,15 +505,25 @@ export function verdict(
         : str(claims.aud);
     const name = audienceName(claims.aud);
     const what = name ? `${name} access token${v}` : `access token${v} for audience ${audRaw ?? '(none)'}`;
-    const app = str(claims.appid ?? claims.azp ?? 'unknown');
+    const app = str(claims.appid ?? claims.azp ?? claims.client_id ?? 'unknown');
     if (isAppOnly(claims)) {
-      const roles = claims.roles === undefined ? 'no roles' : `roles ${list(claims.roles).join(' ')}`;
+      const roles =
+        claims.roles !== undefined
+          ? `roles ${list(claims.roles).join(' ')}`
+          : typeof claims.scope === 'string'
+            ? `scope ${claims.scope}`
+            : 'no roles';
       const auth = CLIENT_AUTH[str(claims.appidacr ?? claims.azpacr)]
         ? ` (${['public client', 'client secret', 'certificate'][Number(claims.appidacr ?? claims.azpacr)]})`
         : '';
       parts.push(`${what}, app-only for app ${app}${auth}${tenant}, ${roles}`);
     } else {
-      const scp = claims.scp === undefined ? 'no scp' : `scp ${list(claims.scp).join(' ')}`;
+      const scp =
+        claims.scp !== undefined
+          ? `scp ${list(claims.scp).join(' ')}`
+          : typeof claims.scope === 'string'
+            ? `scope ${claims.scope}`
+            : 'no scp';
       parts.push(`${what} for ${userOf(claims)}${tenant}, delegated (${scp}) via app ${app}`);
     }
   }

@@ -25,7 +25,8 @@ export interface AssertionOptions {
   client_id: string;
   /** The exact token endpoint URL the assertion is sent to. */
   audience: string;
-  cert: Pick<ClientCertificate, 'key' | 'certDer'>;
+  /** The certificate (Entra identifies the key by its thumbprint), or for other providers a bare key named by `kid`. */
+  cert: Pick<ClientCertificate, 'key'> & { certDer?: Buffer | undefined; kid?: string | undefined };
   /** Seconds since the epoch. */
   now: number;
   /** A unique id (a GUID) for this assertion. */
@@ -48,11 +49,19 @@ export function x5tSha1(certDer: Buffer): string {
 
 /** Sign a client assertion: header {alg, typ, x5t#S256 | x5t, x5c?}, claims {aud, iss, sub, jti, nbf, iat, exp}. */
 export async function createClientAssertion(o: AssertionOptions): Promise<string> {
-  const alg = o.rs256 ? 'RS256' : 'PS256';
+  const ec = o.cert.key.asymmetricKeyType === 'ec';
+  const alg = ec ? 'ES256' : o.rs256 ? 'RS256' : 'PS256';
   const header: Record<string, unknown> = { alg, typ: 'JWT' };
-  if (o.rs256) header.x5t = x5tSha1(o.cert.certDer);
-  else header['x5t#S256'] = x5tS256(o.cert.certDer);
-  if (o.sendX5c) header.x5c = [o.cert.certDer.toString('base64')];
+  const der = o.cert.certDer;
+  if (der === undefined) {
+    // RFC 7523 §3 / OpenID Connect Core §9: a bare key is found in the client's registered JWKS by kid
+    if (!o.cert.kid) throw new EntraTokenError('EUSAGE', 'a client assertion signed with a bare key needs a kid');
+    header.kid = o.cert.kid;
+  } else {
+    if (o.rs256) header.x5t = x5tSha1(der);
+    else header['x5t#S256'] = x5tS256(der);
+    if (o.sendX5c) header.x5c = [der.toString('base64')];
+  }
   return new SignJWT({
     aud: o.audience,
     iss: o.client_id,

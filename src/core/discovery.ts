@@ -21,6 +21,15 @@ export interface ProviderMetadata {
   device_authorization_endpoint?: string | undefined;
   jwks_uri?: string | undefined;
   end_session_endpoint?: string | undefined;
+  /** Scopes the provider advertises (`offline_access` there means refresh tokens can be asked for). */
+  scopes_supported?: string[] | undefined;
+  /** RFC 9207 §3: the provider puts `iss` on every authorization response, so one without it is refused. */
+  authorization_response_iss_parameter_supported?: boolean | undefined;
+  response_modes_supported?: string[] | undefined;
+  grant_types_supported?: string[] | undefined;
+  token_endpoint_auth_methods_supported?: string[] | undefined;
+  /** Entra's own member (`microsoftonline.com`, …): marks an Entra issuer outside the known hosts (the emulator). */
+  cloud_instance_name?: string | undefined;
 }
 
 /** `{issuer}/.well-known/openid-configuration`, the issuer's trailing slash removed first (§4.1). */
@@ -93,7 +102,18 @@ export function processDiscoveryResponse(res: WireResponse, issuer: string): Pro
     device_authorization_endpoint: endpoint(d, 'device_authorization_endpoint', false, where),
     jwks_uri: endpoint(d, 'jwks_uri', false, where),
     end_session_endpoint: endpoint(d, 'end_session_endpoint', false, where),
+    scopes_supported: stringList(d, 'scopes_supported'),
+    authorization_response_iss_parameter_supported: d.authorization_response_iss_parameter_supported === true,
+    response_modes_supported: stringList(d, 'response_modes_supported'),
+    grant_types_supported: stringList(d, 'grant_types_supported'),
+    token_endpoint_auth_methods_supported: stringList(d, 'token_endpoint_auth_methods_supported'),
+    cloud_instance_name: typeof d.cloud_instance_name === 'string' ? d.cloud_instance_name : undefined,
   };
+}
+
+function stringList(doc: Record<string, unknown>, name: string): string[] | undefined {
+  const v = doc[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
 function missing(what: string, issuer: string): string {
@@ -103,18 +123,24 @@ function missing(what: string, issuer: string): string {
 
 /**
  * The Authority-shaped value for a discovered provider. `url` and `tenant` are the issuer (an Entra
- * v2 issuer's tenant segment is used as the tenant); v1 endpoints are the same as v2 ones.
+ * v2 issuer's tenant segment is used as the tenant); v1 endpoints are the same as v2 ones. It is an
+ * Entra authority when the issuer has Entra's v2 shape (`/{tenant}/v2.0`) on a known Entra host, or
+ * the document carries Entra's own `cloud_instance_name` member; any other provider is `oidc`.
  */
 export function authorityFromMetadata(m: ProviderMetadata): Authority {
   const issuerUrl = new URL(m.issuer);
   const entraTenant = /^\/([^/]+)\/v2\.0\/?$/.exec(issuerUrl.pathname)?.[1];
   const cloud = cloudOfHost(issuerUrl.hostname);
+  const entra = entraTenant !== undefined && (cloud !== undefined || m.cloud_instance_name !== undefined);
   const token = m.token_endpoint;
   const device = m.device_authorization_endpoint ?? missing('device_authorization_endpoint', m.issuer);
   const jwks = m.jwks_uri ?? missing('jwks_uri', m.issuer);
   return {
+    kind: entra ? 'entra' : 'oidc',
+    issuer: m.issuer,
+    metadata: m,
     origin: issuerUrl.origin,
-    tenant: entraTenant ?? m.issuer,
+    tenant: (entra ? entraTenant : undefined) ?? m.issuer,
     cloud,
     url: m.issuer.replace(/\/+$/, ''),
     authorizeEndpoint: m.authorization_endpoint ?? missing('authorization_endpoint', m.issuer),
@@ -129,4 +155,18 @@ export function authorityFromMetadata(m: ProviderMetadata): Authority {
     adminConsentV1: missing('admin consent', m.issuer),
     issuerV2: () => m.issuer,
   };
+}
+
+/**
+ * The Authority for a provider found by discovery earlier, from what the token cache kept (issuer,
+ * token endpoint, kind): enough to redeem a refresh token and check the id token, with no second
+ * discovery. Endpoints it did not keep are `missing:` URLs that say so.
+ */
+export function authorityFromStoredIssuer(s: {
+  issuer: string;
+  token_endpoint: string;
+  kind: 'entra' | 'oidc';
+}): Authority {
+  const a = authorityFromMetadata({ issuer: s.issuer, token_endpoint: s.token_endpoint });
+  return { ...a, kind: s.kind, metadata: undefined };
 }

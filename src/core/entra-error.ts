@@ -6,6 +6,9 @@
 import { EntraOAuthError, type EntraErrorFields } from './errors.js';
 import { aadstsInfo, type HintContext } from './aadsts.js';
 
+const signInAgain = (c: HintContext): string =>
+  c.signInCommand ? `sign in again: ${c.signInCommand}` : 'sign in again (entra-token login)';
+
 const INTERACTION_ERRORS = new Set(['interaction_required', 'login_required', 'consent_required']);
 
 /** The AADSTS code: first of `error_codes`, else the `AADSTSnnnn:` prefix of the description. */
@@ -78,8 +81,10 @@ export function toEntraError(
   status?: number,
 ): EntraOAuthError {
   const fields = withIdsFromDescription(given);
-  const code = aadstsCode(fields);
-  const info = aadstsInfo(code);
+  const entra = ctx.provider !== 'oidc';
+  // AADSTS codes and their hints are Entra's alone; another provider's error is shown as it sent it
+  const code = entra ? aadstsCode(fields) : undefined;
+  const info = entra ? aadstsInfo(code) : undefined;
   let summary = summarize(fields.error_description) || info?.meaning || fields.error;
   if (fields.trace_id && !summary.includes(fields.trace_id)) {
     summary += ` (trace id ${fields.trace_id}, correlation id ${fields.correlation_id ?? 'none'}${fields.timestamp ? `, at ${fields.timestamp}` : ''})`;
@@ -87,11 +92,17 @@ export function toEntraError(
   let hint = info?.hint(ctx);
   if (!hint && fields.error === 'access_denied') hint = 'the sign-in was cancelled or denied; start again';
   if (!hint && (fields.error === 'temporarily_unavailable' || fields.error === 'server_error')) {
-    hint = 'Entra is temporarily unavailable; try again in a minute';
+    hint = `${entra ? 'Entra' : 'the provider'} is temporarily unavailable; try again in a minute`;
+  }
+  // RFC 6749 §5.2: invalid_grant on a refresh is an expired, revoked or already-used refresh token
+  const deadRefresh = where === 'token' && ctx.grant === 'refresh_token' && fields.error === 'invalid_grant' && !info;
+  if (deadRefresh && !hint) {
+    hint = `the refresh token is expired, revoked or was already used (a provider that rotates refresh tokens accepts each one once: keep only the newest, as the token cache does); ${signInAgain(ctx)}`;
   }
   if (!hint && fields.error_uri) hint = `see ${fields.error_uri}`;
   const interaction =
     info?.interaction === true ||
+    deadRefresh ||
     INTERACTION_ERRORS.has(fields.error) ||
     (fields.suberror !== undefined &&
       ['basic_action', 'additional_action', 'consent_required', 'user_password_expired', 'bad_token'].includes(

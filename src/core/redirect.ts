@@ -156,3 +156,39 @@ export function checkState(received: string | undefined, expected: string): void
     });
   }
 }
+
+/**
+ * RFC 9207 §2.4: when the authorization response carries `iss`, it must be the issuer the sign-in
+ * was started with (else a mix-up: the code would go to the wrong token endpoint); when the provider
+ * advertises `authorization_response_iss_parameter_supported`, a response without `iss` is refused too.
+ * `issuer` undefined (an Entra multi-tenant authority) leaves a received `iss` unchecked.
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+ */
+export function checkAuthorizationResponseIssuer(
+  received: string | undefined,
+  expected: { issuer: string | undefined; required: boolean },
+): void {
+  if (received === undefined) {
+    if (expected.required) {
+      throw new EntraTokenError(
+        'ECLAIM',
+        `the authorization response has no "iss" parameter, which the provider promises (authorization_response_iss_parameter_supported); expected ${expected.issuer ?? 'its issuer'}`,
+        {
+          hint: 'the redirect did not come from the provider as it is, or was cut short: start the sign-in again and paste the whole address',
+          detail: { parameter: 'iss', expected: expected.issuer ?? null, actual: null },
+        },
+      );
+    }
+    return;
+  }
+  if (expected.issuer !== undefined && received !== expected.issuer) {
+    throw new EntraTokenError(
+      'ECLAIM',
+      `unexpected authorization response "iss" parameter value: expected ${JSON.stringify(expected.issuer)}, got ${JSON.stringify(excerpt(received, 200))} (RFC 9207); nothing was sent to the token endpoint`,
+      {
+        hint: 'the response was issued by another provider or altered on the way (a mix-up attack); start the sign-in again',
+        detail: { parameter: 'iss', expected: expected.issuer, actual: received },
+      },
+    );
+  }
+}

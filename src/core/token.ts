@@ -72,7 +72,7 @@ export function authorizationCodeRequest(g: AuthorizationCodeGrant): WireRequest
   return post(g.tokenEndpoint, f, g.auth ?? { kind: 'none' }, g.client_id);
 }
 
-/** `grant_type=refresh_token` (§2.2). */
+/** `grant_type=refresh_token` (§2.2). No scopes: `scope` is left out, which means the original grant (RFC 6749 §6). */
 export function refreshTokenRequest(g: {
   tokenEndpoint: string;
   client_id: string;
@@ -80,17 +80,13 @@ export function refreshTokenRequest(g: {
   scopes: string[];
   auth?: ClientAuth;
 }): WireRequest {
-  return post(
-    g.tokenEndpoint,
-    [
-      ['client_id', g.client_id],
-      ['grant_type', 'refresh_token'],
-      ['refresh_token', g.refresh_token],
-      ['scope', g.scopes.join(' ')],
-    ],
-    g.auth ?? { kind: 'none' },
-    g.client_id,
-  );
+  const f: Array<[string, string]> = [
+    ['client_id', g.client_id],
+    ['grant_type', 'refresh_token'],
+    ['refresh_token', g.refresh_token],
+  ];
+  if (g.scopes.length) f.push(['scope', g.scopes.join(' ')]);
+  return post(g.tokenEndpoint, f, g.auth ?? { kind: 'none' }, g.client_id);
 }
 
 /** `grant_type=password` (ROPC, §2.3). */

@@ -14,27 +14,30 @@ import {
   type Prompt,
   type ResponseMode,
 } from '../core/authorize.js';
-import type { Authority } from '../core/authority.js';
+import { resolveAuthority, type Authority } from '../core/authority.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { toEntraError } from '../core/entra-error.js';
-import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
+import { processAuthorizationCodeResponse } from '../core/grants.js';
+import type { IdTokenSummary, IssuerExpectation } from '../core/id-token.js';
 import { s256Challenge } from '../core/pkce.js';
-import { assertCode, checkState, parseRedirect, type RedirectResult } from '../core/redirect.js';
-import { authorizationCodeRequest, processTokenResponse, type ClientAuth, type TokenResponse } from '../core/token.js';
+import { isDatabricksOidc, issuerExpectation } from '../core/provider.js';
+import {
+  assertCode,
+  checkAuthorizationResponseIssuer,
+  checkState,
+  parseRedirect,
+  type RedirectResult,
+} from '../core/redirect.js';
+import { signInAgainCommand } from '../core/sign-in-hint.js';
+import { authorizationCodeRequest, type ClientAuth, type TokenResponse } from '../core/token.js';
 import type { HintContext } from '../core/aadsts.js';
 import type { WireRequest, WireResponse } from '../core/wire.js';
-import type { HttpClient } from '../io/http.js';
 import type { PendingAuthorization, PendingStore } from '../io/pending.js';
 import { cryptoRandom, type RandomSource } from '../io/random.js';
 import { Trace } from '../io/trace.js';
+import type { FlowDeps } from './types.js';
 
-export interface FlowDeps {
-  http: HttpClient;
-  now: () => number;
-  trace?: Trace | undefined;
-  signal?: AbortSignal | undefined;
-  random?: RandomSource;
-}
+export type { FlowDeps } from './types.js';
 
 export interface StartAuthorizationOptions {
   authority: Authority;
@@ -88,6 +91,18 @@ export async function startAuthorization(
     );
   }
   const nonce = requestsIdToken(opts.scopes) ? random.nonce() : undefined;
+  // OpenID Connect Core §11: offline access is asked for with prompt=consent (providers such as
+  // oidc-provider drop offline_access otherwise). Entra and Databricks issue refresh tokens without it.
+  let prompt = opts.prompt;
+  if (
+    prompt === undefined &&
+    opts.authority.kind === 'oidc' &&
+    !isDatabricksOidc(opts.authority) &&
+    opts.scopes.includes('offline_access')
+  ) {
+    prompt = 'consent';
+    trace?.note('offline_access asked for: prompt=consent added (OpenID Connect Core §11)');
+  }
   const params: AuthorizeParams = {
     authority: opts.authority,
     client_id: opts.client_id,
@@ -97,7 +112,7 @@ export async function startAuthorization(
     code_verifier,
     nonce,
     response_mode: opts.response_mode,
-    prompt: opts.prompt,
+    prompt,
     login_hint: opts.login_hint,
     domain_hint: opts.domain_hint,
   };
@@ -114,6 +129,11 @@ export async function startAuthorization(
     scopes: opts.scopes,
     response_mode: opts.response_mode ?? 'query',
     created_at: deps.now(),
+    ...(opts.authority.kind === 'oidc' ? { kind: 'oidc' as const } : {}),
+    ...(opts.authority.issuer !== undefined ? { issuer: opts.authority.issuer } : {}),
+    ...(opts.authority.metadata?.authorization_response_iss_parameter_supported
+      ? { iss_parameter_supported: true }
+      : {}),
   };
   deps.pending.save(pending);
   trace?.note(
@@ -149,10 +169,24 @@ export interface ExchangeResult {
 }
 
 /** The command that starts a new sign-in like the pending one (for hints). */
-export function signInCommand(p: Pick<PendingAuthorization, 'authority' | 'client_id' | 'token_endpoint'>): string {
-  // an authority found by discovery (--issuer) has its own token endpoint, not Entra's path under the authority
-  const viaIssuer = p.token_endpoint !== undefined && p.token_endpoint !== `${p.authority}/oauth2/v2.0/token`;
-  return `entra-token login ${viaIssuer ? '--issuer' : '--authority'} ${p.authority} --client-id ${p.client_id}`;
+export function signInCommand(
+  p: Pick<PendingAuthorization, 'authority' | 'client_id' | 'token_endpoint' | 'issuer'>,
+): string {
+  // files written before the issuer was stored: a provider found by discovery has its own token endpoint
+  const viaIssuer =
+    p.issuer !== undefined ||
+    (p.token_endpoint !== undefined && p.token_endpoint !== `${p.authority}/oauth2/v2.0/token`);
+  return signInAgainCommand({
+    authority: p.authority,
+    issuer: viaIssuer ? (p.issuer ?? p.authority) : undefined,
+    client_id: p.client_id,
+  });
+}
+
+/** The issuer the pending sign-in's id token (and RFC 9207 `iss`) must name. */
+export function pendingIssuer(p: PendingAuthorization): IssuerExpectation {
+  if (p.issuer !== undefined) return { issuer: p.issuer };
+  return issuerExpectation(resolveAuthority({ authority: p.authority }));
 }
 
 function hintContext(p: PendingAuthorization): HintContext {
@@ -163,6 +197,7 @@ function hintContext(p: PendingAuthorization): HintContext {
     redirectUri: p.redirect_uri,
     scopes: p.scopes,
     signInCommand: signInCommand(p),
+    provider: p.kind ?? 'entra',
   };
 }
 
@@ -199,6 +234,7 @@ export function acceptCallback(
     if (parsed.state !== undefined) {
       try {
         const p = store.find(parsed.state, now);
+        checkCallbackIssuer(parsed, p, trace);
         ctx = hintContext(p);
         store.markUsed(parsed.state, now); // the sign-in ended; its state must not be reused
         trace?.note('state verified: the error redirect belongs to the pending sign-in, which is now closed');
@@ -241,7 +277,27 @@ export function acceptCallback(
       `state verified: ${excerpt(parsed.state, 16)} matches the pending sign-in started ${Math.round((now - pending.created_at) / 1000)} s ago`,
     );
   }
+  checkCallbackIssuer(parsed, pending, trace);
   return { pending, code: parsed.code };
+}
+
+/** RFC 9207: an `iss` on the authorization response must be the issuer; required when the provider advertises it. */
+function checkCallbackIssuer(parsed: RedirectResult, p: PendingAuthorization, trace: Trace | undefined): void {
+  const iss = parsed.params.iss;
+  const expected = p.issuer ?? entraIssuerOf(p);
+  checkAuthorizationResponseIssuer(iss, { issuer: expected, required: p.iss_parameter_supported === true });
+  if (iss !== undefined && expected !== undefined) trace?.note(`iss verified: ${iss} is the issuer (RFC 9207)`);
+}
+
+/** An Entra authority with a tenant id has one exact issuer; a multi-tenant one has none to compare with. */
+function entraIssuerOf(p: PendingAuthorization): string | undefined {
+  if (p.kind === 'oidc') return undefined;
+  try {
+    const a = resolveAuthority({ authority: p.authority });
+    return /^[0-9a-f-]{36}$/i.test(a.tenant) ? a.issuerV2(a.tenant) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -280,21 +336,16 @@ export async function redeem(
   // A network failure keeps the pending sign-in so the user can retry; any answer closes it.
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   if (response.status < 500 && response.status !== 429) opts.pending.markUsed(pending.state, deps.now());
-  const tokens = processTokenResponse(response, { now: deps.now(), hint: hintContext(pending) });
+  const { tokens, idToken, notes } = processAuthorizationCodeResponse(response, {
+    now: deps.now(),
+    client_id: pending.client_id,
+    issuer: pendingIssuer(pending),
+    tenant: pending.tenant,
+    scopes: pending.scopes,
+    nonce: pending.nonce,
+    hint: hintContext(pending),
+  });
   trace.step('Check tokens');
-  trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
-  let idToken: IdTokenSummary | undefined;
-  if (tokens.id_token) {
-    idToken = checkIdToken(tokens.id_token, {
-      client_id: pending.client_id,
-      nonce: pending.nonce,
-      tenant: pending.tenant,
-    });
-    trace.note(
-      `id token checked: nonce matches the one sent, aud is the client id, issuer tenant ${idToken.tid ?? '?'}`,
-    );
-  } else if (pending.scopes.includes('openid')) {
-    throw new EntraTokenError('EBAD_RESPONSE', 'openid was requested but the token response has no id_token');
-  }
+  for (const n of notes) trace.note(n);
   return { tokens, idToken, pending, request, response, trace };
 }

@@ -17,17 +17,18 @@ import {
   matchingCredentialText,
   type AssertionFacts,
 } from '../core/federated.js';
+import { processClientCredentialsResponse } from '../core/grants.js';
 import type { AssertionProvider } from '../io/federated-assertion.js';
-import { clientCredentialsRequest, processTokenResponse, type ClientAuth } from '../core/token.js';
+import { clientCredentialsRequest, type ClientAuth } from '../core/token.js';
 import { Trace } from '../io/trace.js';
-import type { FlowDeps } from './auth-code.js';
-import type { TokenFlowResult } from './password.js';
+import type { FlowDeps, TokenFlowResult } from './types.js';
 
 export type ClientCredential =
   | { kind: 'secret'; client_secret: string; method?: 'post' | 'basic' }
   | {
       kind: 'certificate';
-      certificate: Pick<ClientCertificate, 'key' | 'certDer'>;
+      /** A certificate and its key; for a provider other than Entra a bare key with a `kid` is enough. */
+      certificate: Pick<ClientCertificate, 'key'> & { certDer?: Buffer | undefined; kid?: string | undefined };
       rs256?: boolean;
       sendX5c?: boolean;
     }
@@ -38,7 +39,7 @@ export interface ClientCredentialsOptions {
   authority: Authority;
   client_id: string;
   credential: ClientCredential;
-  /** v2: one `<resource>/.default` scope. */
+  /** Entra v2: one `<resource>/.default` scope. Other providers: any scopes the client may ask for, or none. */
   scope?: string | undefined;
   /** v1 endpoint (`/oauth2/token`) with `resource=` instead of `scope=`, as Databricks' SDKs do. */
   v1Resource?: string | undefined;
@@ -92,9 +93,11 @@ export async function clientCredentialsTokens(
 ): Promise<TokenFlowResult> {
   const trace = deps.trace ?? new Trace(deps.now);
   trace.step('Check request');
-  assertSingleTenant(opts.authority);
+  const entra = opts.authority.kind === 'entra';
+  // tenants and `/.default` are Entra's rules; another provider judges its own scopes
+  if (entra) assertSingleTenant(opts.authority);
   const v1 = opts.v1Resource !== undefined;
-  if (!v1) assertDefaultScope(opts.scope ?? '');
+  if (entra && !v1) assertDefaultScope(opts.scope ?? '');
   const tokenEndpoint = v1 ? opts.authority.v1TokenEndpoint : opts.authority.tokenEndpoint;
   let auth: ClientAuth;
   let federatedFacts: AssertionFacts | undefined;
@@ -111,8 +114,14 @@ export async function clientCredentialsTokens(
       sendX5c: c.sendX5c,
     });
     const decoded = describeAssertion(client_assertion);
+    const keyId =
+      c.certificate.certDer === undefined
+        ? `kid ${String(decoded.header.kid)}`
+        : c.rs256
+          ? 'x5t = BASE64URL(SHA1(cert DER))'
+          : 'x5t#S256 = BASE64URL(SHA256(cert DER))';
     trace.note(
-      `client assertion: ${decoded.header.alg} with ${c.rs256 ? 'x5t = BASE64URL(SHA1(cert DER))' : 'x5t#S256 = BASE64URL(SHA256(cert DER))'}${c.sendX5c ? ' and x5c' : ''}; aud ${tokenEndpoint}; iss = sub = client id; valid ${String((decoded.claims.exp as number) - (decoded.claims.iat as number))} s`,
+      `client assertion: ${decoded.header.alg} with ${keyId}${c.sendX5c ? ' and x5c' : ''}; aud ${tokenEndpoint}; iss = sub = client id; valid ${String((decoded.claims.exp as number) - (decoded.claims.iat as number))} s`,
     );
     opts.onAssertion?.(decoded);
     auth = { kind: 'assertion', client_assertion };
@@ -134,6 +143,7 @@ export async function clientCredentialsTokens(
     tenant: opts.authority.tenant,
     authorityUrl: opts.authority.url,
     scopes: opts.scope ? [opts.scope] : undefined,
+    provider: opts.authority.kind,
   };
   trace.step('Request token');
   const request = clientCredentialsRequest({
@@ -144,9 +154,9 @@ export async function clientCredentialsTokens(
     resource: opts.v1Resource,
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });
-  let tokens;
+  let processed;
   try {
-    tokens = processTokenResponse(response, { now: deps.now(), hint });
+    processed = processClientCredentialsResponse(response, { now: deps.now(), hint });
   } catch (e) {
     const better = federatedFacts && e instanceof EntraOAuthError && federationRefusalHint(e.aadsts, federatedFacts);
     if (better)
@@ -158,10 +168,8 @@ export async function clientCredentialsTokens(
       });
     throw e;
   }
+  const { tokens, notes } = processed;
   trace.step('Check tokens');
-  trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
-  if (tokens.refresh_token)
-    trace.note('a refresh_token came back for client credentials, which Entra never does: it is ignored');
-  if (tokens.refresh_token) tokens.refresh_token = undefined;
+  for (const n of notes) trace.note(n);
   return { tokens, idToken: undefined, request, response, trace };
 }

@@ -15,12 +15,13 @@ import {
   type DeviceAuthorization,
 } from '../core/device-code.js';
 import { EntraTokenError } from '../core/errors.js';
-import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
+import { checkDeviceCodeTokens } from '../core/grants.js';
+import { issuerExpectation } from '../core/provider.js';
+import { signInAgainCommand } from '../core/sign-in-hint.js';
 import { deviceAuthorizationRequest, deviceCodeTokenRequest } from '../core/token.js';
 import type { WireRequest } from '../core/wire.js';
 import { Trace } from '../io/trace.js';
-import type { FlowDeps } from './auth-code.js';
-import type { TokenFlowResult } from './password.js';
+import type { FlowDeps, TokenFlowResult } from './types.js';
 import { sleep as sleepFor } from '../io/sleep.js';
 
 export interface DeviceCodeOptions {
@@ -64,6 +65,7 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
     tenant: opts.authority.tenant,
     authorityUrl: opts.authority.url,
     scopes: opts.scopes,
+    provider: opts.authority.kind,
   };
   const requests: WireRequest[] = [];
 
@@ -92,7 +94,7 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
         'ETIMEOUT',
         `the device code expired after ${device.expires_in} s before the sign-in finished`,
         {
-          hint: `start a new device code sign-in: entra-token device-code --authority ${opts.authority.url} --client-id ${opts.client_id}`,
+          hint: `start a new device code sign-in: ${signInAgainCommand({ command: 'device-code', authority: opts.authority.url, issuer: opts.authority.issuer, client_id: opts.client_id })}`,
         },
       );
     }
@@ -126,15 +128,15 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
     trace.note(
       `signed in after ${attempt} poll${attempt === 1 ? '' : 's'}; expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`,
     );
-    let idToken: IdTokenSummary | undefined;
-    if (tokens.id_token && !v1) {
-      idToken = checkIdToken(tokens.id_token, {
-        client_id: opts.client_id,
-        nonce: undefined,
-        tenant: opts.authority.tenant,
-      });
-      trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
-    }
+    const { idToken, notes } = checkDeviceCodeTokens(tokens, {
+      now: deps.now(),
+      client_id: opts.client_id,
+      issuer: issuerExpectation(opts.authority),
+      tenant: opts.authority.tenant,
+      scopes: opts.scopes,
+      v1,
+    });
+    for (const n of notes) trace.note(n);
     return { tokens, idToken, device, request, response, trace, requests };
   }
 }

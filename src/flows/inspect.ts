@@ -39,6 +39,11 @@ export interface InspectOptions extends CheckOptions {
   audience?: string | undefined;
   cloud?: CloudName | undefined;
   authority?: string | undefined;
+  /**
+   * A provider found by discovery: verify against its own `issuer` and `jwks_uri` (any OpenID
+   * provider, Entra included), instead of Entra's per-tenant issuers and key URLs.
+   */
+  provider?: { issuer: string; jwks_uri: string | undefined } | undefined;
   /** A JWKS file: verify offline with these keys. */
   jwksFile?: string | undefined;
   clockSkewSeconds?: number | undefined;
@@ -97,6 +102,7 @@ async function verifyWithKeys(
   claims: Record<string, unknown>,
   o: InspectOptions,
 ): Promise<VerificationReport> {
+  if (o.provider) return verifyWithProvider(token, o.provider, o);
   const src: KeySource = { cloud: o.cloud, authority: o.authority };
   const authTenant = o.authority ? parseAuthority(o.authority).tenant : undefined;
   const fixedTenant =
@@ -120,6 +126,34 @@ async function verifyWithKeys(
   let report = await verifyEntraJwt(token, { ...common, jwks: got.jwks, keysFrom: url });
   // Keys rotate: a kid missing from a cached copy earns one fresh fetch.
   if (got.fromCache && report.problems.some((p) => p.reason === 'unknown_kid')) {
+    const fresh = await fetchJwks(url, { ...fetchOpts, refresh: true });
+    report = await verifyEntraJwt(token, { ...common, jwks: fresh.jwks, keysFrom: url });
+  }
+  return report;
+}
+
+/** Verify against a discovered provider: its issuer, its keys at `jwks_uri` (or a JWKS file). */
+async function verifyWithProvider(
+  token: string,
+  p: { issuer: string; jwks_uri: string | undefined },
+  o: InspectOptions,
+): Promise<VerificationReport> {
+  const common = {
+    issuers: [p.issuer],
+    audience: o.audience,
+    now: o.now,
+    clockSkewSeconds: o.clockSkewSeconds ?? CLOCK_SKEW_SECONDS,
+  };
+  if (o.jwksFile) {
+    return verifyEntraJwt(token, { ...common, jwks: await readJwksFile(o.jwksFile), keysFrom: o.jwksFile });
+  }
+  if (p.jwks_uri === undefined)
+    throw usageError(`the discovery document of ${p.issuer} has no jwks_uri: give a JWKS file to verify with`);
+  const url = p.jwks_uri;
+  const fetchOpts = { send: o.send, now: () => o.now, trace: o.trace, signal: o.signal };
+  const got = await fetchJwks(url, fetchOpts);
+  let report = await verifyEntraJwt(token, { ...common, jwks: got.jwks, keysFrom: url });
+  if (got.fromCache && report.problems.some((r) => r.reason === 'unknown_kid')) {
     const fresh = await fetchJwks(url, { ...fetchOpts, refresh: true });
     report = await verifyEntraJwt(token, { ...common, jwks: fresh.jwks, keysFrom: url });
   }

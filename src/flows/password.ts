@@ -10,11 +10,14 @@
 import type { Authority } from '../core/authority.js';
 import { AADSTS, type HintContext } from '../core/aadsts.js';
 import { EntraTokenError, usageError } from '../core/errors.js';
-import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
-import { passwordRequest, processTokenResponse, type ClientAuth, type TokenResponse } from '../core/token.js';
-import type { WireRequest, WireResponse } from '../core/wire.js';
+import { processPasswordResponse } from '../core/grants.js';
+import { issuerExpectation } from '../core/provider.js';
+import { signInAgainCommand } from '../core/sign-in-hint.js';
+import { passwordRequest, type ClientAuth } from '../core/token.js';
 import { Trace } from '../io/trace.js';
-import type { FlowDeps } from './auth-code.js';
+import type { FlowDeps, TokenFlowResult } from './types.js';
+
+export type { TokenFlowResult } from './types.js';
 
 export interface PasswordOptions {
   authority: Authority;
@@ -25,21 +28,14 @@ export interface PasswordOptions {
   auth?: ClientAuth;
 }
 
-export interface TokenFlowResult {
-  tokens: TokenResponse;
-  idToken: IdTokenSummary | undefined;
-  request: WireRequest;
-  response: WireResponse;
-  trace: Trace;
-}
-
 /** The commands that sign a user in interactively with the same app (for hints). */
 export function interactiveCommands(authority: Authority, client_id: string): string {
-  return `entra-token device-code --authority ${authority.url} --client-id ${client_id}`;
+  return signInAgainCommand({ command: 'device-code', authority: authority.url, issuer: authority.issuer, client_id });
 }
 
 /** Refuse the multi-tenant aliases the password grant does not support (AADSTS9001023), before sending. */
 export function assertPasswordTenant(authority: Authority): void {
+  if (authority.kind !== 'entra') return;
   const t = authority.tenant.toLowerCase();
   if (t === 'common' || t === 'consumers') {
     const info = AADSTS[9001023]!;
@@ -61,7 +57,8 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
   if (!opts.username.trim()) throw usageError('the username is empty');
   if (!opts.password) throw usageError('the password is empty');
   if (opts.password !== opts.password.trim()) {
-    trace.note("the password has leading or trailing spaces: Entra's password grant does not support those");
+    if (opts.authority.kind === 'entra')
+      trace.note("the password has leading or trailing spaces: Entra's password grant does not support those");
   }
   const hint: HintContext = {
     clientId: opts.client_id,
@@ -70,6 +67,7 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
     scopes: opts.scopes,
     signInCommand: interactiveCommands(opts.authority, opts.client_id),
     grant: 'password',
+    provider: opts.authority.kind,
   };
   trace.step('Request token');
   const request = passwordRequest({
@@ -81,17 +79,15 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
     auth: opts.auth ?? { kind: 'none' },
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });
-  const tokens = processTokenResponse(response, { now: deps.now(), hint });
+  const { tokens, idToken, notes } = processPasswordResponse(response, {
+    now: deps.now(),
+    client_id: opts.client_id,
+    issuer: issuerExpectation(opts.authority),
+    tenant: opts.authority.tenant,
+    scopes: opts.scopes,
+    hint,
+  });
   trace.step('Check tokens');
-  trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
-  let idToken: IdTokenSummary | undefined;
-  if (tokens.id_token) {
-    idToken = checkIdToken(tokens.id_token, {
-      client_id: opts.client_id,
-      nonce: undefined,
-      tenant: opts.authority.tenant,
-    });
-    trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
-  }
+  for (const n of notes) trace.note(n);
   return { tokens, idToken, request, response, trace };
 }

@@ -8,12 +8,13 @@
  */
 import type { Authority } from '../core/authority.js';
 import type { HintContext } from '../core/aadsts.js';
-import { checkIdToken, type IdTokenSummary } from '../core/id-token.js';
-import { processTokenResponse, refreshTokenRequest, type ClientAuth, type TokenResponse } from '../core/token.js';
+import { processRefreshTokenResponse } from '../core/grants.js';
+import { issuerExpectation } from '../core/provider.js';
+import { signInAgainCommand } from '../core/sign-in-hint.js';
+import { refreshTokenRequest, type ClientAuth } from '../core/token.js';
 import { usageError } from '../core/errors.js';
-import type { WireRequest, WireResponse } from '../core/wire.js';
 import { Trace } from '../io/trace.js';
-import { signInCommand, type FlowDeps } from './auth-code.js';
+import type { FlowDeps, TokenFlowResult } from './types.js';
 
 export interface RefreshOptions {
   authority: Authority;
@@ -25,14 +26,9 @@ export interface RefreshOptions {
   signInCommand?: string | undefined;
 }
 
-export interface RefreshResult {
-  tokens: TokenResponse;
-  idToken: IdTokenSummary | undefined;
-  /** True when Entra returned a refresh token different from the one sent: store the new one. */
+export interface RefreshResult extends TokenFlowResult {
+  /** True when the provider returned a refresh token different from the one sent: store the new one. */
   rotated: boolean;
-  request: WireRequest;
-  response: WireResponse;
-  trace: Trace;
 }
 
 /** Redeem a refresh token for new tokens (same or another resource the client has consent for). */
@@ -47,7 +43,10 @@ export async function refreshTokens(opts: RefreshOptions, deps: FlowDeps): Promi
     tenant: opts.authority.tenant,
     authorityUrl: opts.authority.url,
     scopes: opts.scopes,
-    signInCommand: opts.signInCommand ?? signInCommand({ authority: opts.authority.url, client_id: opts.client_id }),
+    signInCommand:
+      opts.signInCommand ??
+      signInAgainCommand({ authority: opts.authority.url, issuer: opts.authority.issuer, client_id: opts.client_id }),
+    provider: opts.authority.kind,
   };
   trace.step('Redeem refresh token');
   const request = refreshTokenRequest({
@@ -58,26 +57,16 @@ export async function refreshTokens(opts: RefreshOptions, deps: FlowDeps): Promi
     auth: opts.auth ?? { kind: 'none' },
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });
-  const tokens = processTokenResponse(response, { now: deps.now(), hint });
+  const { tokens, idToken, rotated, notes } = processRefreshTokenResponse(response, {
+    now: deps.now(),
+    client_id: opts.client_id,
+    issuer: issuerExpectation(opts.authority),
+    tenant: opts.authority.tenant,
+    scopes: opts.scopes,
+    refresh_token,
+    hint,
+  });
   trace.step('Check tokens');
-  trace.note(`expires_in ${tokens.expires_in} s: the access token expires at ${tokens.expires_on}`);
-  const rotated = tokens.refresh_token !== undefined && tokens.refresh_token !== refresh_token;
-  trace.note(
-    tokens.refresh_token === undefined
-      ? 'no refresh_token in the answer: keep using the one sent'
-      : rotated
-        ? 'a new refresh_token came back: it replaces the old one (the old one is not revoked, but keep only the newest)'
-        : 'the same refresh_token came back',
-  );
-  let idToken: IdTokenSummary | undefined;
-  if (tokens.id_token) {
-    // Refreshed id tokens carry no nonce; aud and tenant are still checked.
-    idToken = checkIdToken(tokens.id_token, {
-      client_id: opts.client_id,
-      nonce: undefined,
-      tenant: opts.authority.tenant,
-    });
-    trace.note(`id token checked: aud is the client id, issuer tenant ${idToken.tid ?? '?'}`);
-  }
+  for (const n of notes) trace.note(n);
   return { tokens, idToken, rotated, request, response, trace };
 }

@@ -6,6 +6,7 @@
  * With no usable token and no refresh token: EINTERACTION_REQUIRED (exit 5) naming the sign-in command.
  */
 import { EntraTokenError, usageError } from '../core/errors.js';
+import { signInAgainCommand } from '../core/sign-in-hint.js';
 import type { HttpClient } from '../io/http.js';
 import type { Trace } from '../io/trace.js';
 import {
@@ -35,13 +36,12 @@ export interface SilentResult {
 
 /** The command that signs in for this query, for hints. */
 export function signInHint(q: CacheQuery, account?: CachedAccount): string {
-  const authority = account?.authority ?? q.authority;
-  const client = account?.client_id ?? q.client_id;
-  const parts = ['entra-token login'];
-  parts.push(authority ? `--authority ${authority}` : '--tenant <tenant>');
-  parts.push(`--client-id ${client ?? '<client-id>'}`);
-  if (q.scopes.length) parts.push(...q.scopes.map((s) => `--scope ${s}`));
-  return parts.join(' ');
+  return signInAgainCommand({
+    authority: account?.authority ?? q.authority,
+    issuer: account?.issuer ?? q.issuer,
+    client_id: account?.client_id ?? q.client_id,
+    scopes: q.scopes,
+  });
 }
 
 function describe(q: CacheQuery): string {
@@ -100,13 +100,24 @@ export async function acquireTokenSilent(
         },
       );
     }
-    const [{ refreshTokens }, { resolveAuthority }] = await Promise.all([
-      import('./refresh.js'),
-      import('../core/authority.js'),
-    ]);
-    const authority = resolveAuthority({ authority: account.authority });
-    // openid profile offline_access: a new id token (who) and a new refresh token (rotation)
-    const scopes = [...q.scopes, 'openid', 'profile', 'offline_access'];
+    const [{ refreshTokens }, { resolveAuthority }, { authorityFromStoredIssuer }, { refreshExtraScopes }] =
+      await Promise.all([
+        import('./refresh.js'),
+        import('../core/authority.js'),
+        import('../core/discovery.js'),
+        import('../core/provider.js'),
+      ]);
+    const authority =
+      account.issuer !== undefined && account.token_endpoint !== undefined
+        ? authorityFromStoredIssuer({
+            issuer: account.issuer,
+            token_endpoint: account.token_endpoint,
+            kind: account.provider ?? 'entra',
+          })
+        : resolveAuthority({ authority: account.authority });
+    // Entra: openid profile offline_access for a new id token (who) and a new refresh token (rotation).
+    // Elsewhere scopes are the provider's: the cached ones only, or none (= the original grant, RFC 6749 §6).
+    const scopes = authority.kind === 'entra' ? [...q.scopes, ...refreshExtraScopes(authority)] : [...q.scopes];
     const r = await refreshTokens(
       {
         authority,
@@ -120,6 +131,10 @@ export async function acquireTokenSilent(
     const stored = putTokens(data, {
       authority: account.authority,
       client_id: account.client_id,
+      provider:
+        account.token_endpoint !== undefined
+          ? { kind: authority.kind, issuer: account.issuer, token_endpoint: account.token_endpoint }
+          : undefined,
       scopes: q.scopes,
       tokens: r.tokens,
       idToken: r.idToken,

@@ -30,6 +30,12 @@ export interface PendingAuthorization {
   response_mode: string;
   /** Milliseconds since the epoch. */
   created_at: number;
+  /** `oidc` for a provider other than Entra (absent: Entra). */
+  kind?: 'oidc' | undefined;
+  /** The exact issuer of a provider found by discovery: the id token's `iss` and RFC 9207's `iss` must be it. */
+  issuer?: string | undefined;
+  /** The provider advertises RFC 9207 `iss` on authorization responses: one without it is refused. */
+  iss_parameter_supported?: boolean | undefined;
 }
 
 interface Tombstone {

@@ -397,6 +397,8 @@ export class MemoryTokenStore implements TokenStore {
 export interface StoreInput {
   authority: string;
   client_id: string;
+  /** A provider found by discovery: its kind, exact issuer and token endpoint (for silent refresh). */
+  provider?: { kind: 'entra' | 'oidc'; issuer?: string | undefined; token_endpoint: string } | undefined;
   /** The scopes requested. */
   scopes: string[];
   tokens: {
@@ -412,6 +414,9 @@ export interface StoreInput {
     | {
         oid?: string | undefined;
         tid?: string | undefined;
+        iss?: string | undefined;
+        sub?: string | undefined;
+        email?: string | undefined;
         preferred_username?: string | undefined;
         name?: string | undefined;
       }
@@ -444,16 +449,26 @@ export function putTokens(data: CacheData, input: StoreInput): { account: Cached
     (claims.idtyp === 'app' || (str('scp') === undefined && str('upn') === undefined && Array.isArray(claims.roles)));
   const oid = input.idToken?.oid ?? (appOnly ? undefined : str('oid'));
   const tid = input.idToken?.tid ?? str('tid');
+  // OpenID Connect Core §2: iss + sub identify a user at any provider, where Entra's oid/tid are absent
+  const iss = input.idToken?.iss ?? str('iss');
+  const sub = input.idToken?.sub ?? str('sub');
   const homeId = appOnly
     ? input.client_id.toLowerCase()
     : (accountFromClientInfo(input.tokens.client_info) ??
       (oid && tid ? `${oid}.${tid}`.toLowerCase() : undefined) ??
+      (iss && sub ? `${sub}@${iss.replace(/^https?:\/\//, '').replace(/\/+$/, '')}` : undefined) ??
       'unknown');
   const key = { authority: input.authority, client_id: input.client_id, account: homeId };
   let account = data.accounts.find((a) => sameAccount(a, key));
   if (!account) {
     account = { ...key, kind: appOnly ? 'app' : 'user', updated_at: input.now };
     data.accounts.push(account);
+  }
+  const p = input.provider;
+  if (p?.kind === 'oidc') account.provider = 'oidc';
+  if (p?.issuer !== undefined) {
+    account.issuer = p.issuer;
+    account.token_endpoint = p.token_endpoint;
   }
   account.updated_at = input.now;
   if (!appOnly) {
@@ -462,6 +477,8 @@ export function putTokens(data: CacheData, input: StoreInput): { account: Cached
       str('upn') ??
       str('preferred_username') ??
       str('unique_name') ??
+      input.idToken?.email ??
+      str('email') ??
       account.username;
     account.name = input.idToken?.name ?? str('name') ?? account.name;
     account.oid = oid ?? account.oid;
@@ -471,7 +488,13 @@ export function putTokens(data: CacheData, input: StoreInput): { account: Cached
   if (input.tokens.refresh_token) account.refresh_token = input.tokens.refresh_token;
   const granted = normalizeScopes(input.tokens.scope ? [input.tokens.scope] : []);
   const scopes = normalizeScopes(input.scopes);
-  const resource = resourceOf(scopes) ?? resourceOf(granted) ?? (str('aud') ?? 'unknown').toLowerCase();
+  // Entra scopes name their resource; elsewhere scopes are opaque and the token's own `aud` names it
+  const aud =
+    str('aud') ?? (Array.isArray(claims.aud) && typeof claims.aud[0] === 'string' ? claims.aud[0] : undefined);
+  const resource =
+    account.provider === 'oidc'
+      ? (aud ?? 'unknown')
+      : (resourceOf(scopes) ?? resourceOf(granted) ?? (aud ?? 'unknown').toLowerCase());
   const token: CachedToken = {
     ...key,
     resource,

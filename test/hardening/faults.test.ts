@@ -20,13 +20,25 @@ import { deviceCodeTokens } from '../../src/flows/device-code.js';
 import { clearJwksCache } from '../../src/io/jwks.js';
 
 let emu: Emulator;
+let emuShiftMs = 0;
+
+/** Run `fn` with the CLI and the emulator both `ms` in the future (a cached token has expired meanwhile). */
+async function later<T>(ms: number, fn: (now: () => number) => Promise<T>): Promise<T> {
+  emuShiftMs = ms;
+  try {
+    return await fn(() => Date.now() + ms);
+  } finally {
+    emuShiftMs = 0;
+  }
+}
 let I: Emulator['info'];
 let root: string;
 const DBX = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
 const SCOPES = [DBX, 'openid', 'profile', 'offline_access'];
 
 before(async () => {
-  emu = await startEmulator({ autoApprove: true });
+  // the emulator's clock follows the CLI's when a case runs the CLI later (id tokens are checked for exp/iat)
+  emu = await startEmulator({ autoApprove: true, now: () => Date.now() + emuShiftMs });
   I = emu.info;
   root = mkdtempSync(join(tmpdir(), 'entra-faults-'));
 });
@@ -257,9 +269,11 @@ const FLOWS: Record<FlowName, Flow> = {
       const e = env(dir);
       const x = await runInProcess(['exchange', await prepareExchange(e), '-o', 'json'], { env: e });
       assert.equal(x.code, 0, x.stderr);
-      const later = Date.now() + 2 * 3600_000; // the cached access token has expired: a refresh is needed
+      // two hours on, the cached access token has expired: a refresh is needed
       return () =>
-        runInProcess(['token', '-o', 'json'], { env: { ...e, ENTRA_TOKEN_NO_FAST_PATH: '1' }, now: () => later });
+        later(2 * 3600_000, (now) =>
+          runInProcess(['token', '-o', 'json'], { env: { ...e, ENTRA_TOKEN_NO_FAST_PATH: '1' }, now }),
+        );
     },
   },
   'inspect --verify': {
@@ -400,11 +414,9 @@ const TABLE: Record<FlowName, Record<FaultName, Expect>> = {
       ...UNKNOWN,
       outcome: 'EOUTCOME_UNKNOWN exit 6, cache kept (the next run refreshes)',
       check: async (_r, dir) => {
-        const later = Date.now() + 2 * 3600_000;
-        const again = await runInProcess(['token', '-o', 'json'], {
-          env: { ...env(dir), ENTRA_TOKEN_NO_FAST_PATH: '1' },
-          now: () => later,
-        });
+        const again = await later(2 * 3600_000, (now) =>
+          runInProcess(['token', '-o', 'json'], { env: { ...env(dir), ENTRA_TOKEN_NO_FAST_PATH: '1' }, now }),
+        );
         assert.equal(again.code, 0, again.stderr);
       },
     },

@@ -1,0 +1,66 @@
+/**
+ * What depends on the provider rather than on the grant: default scopes, the default client, which
+ * issuer an id token and an authorization response must name, and which rules are Entra's alone.
+ * Entra gets the Azure Databricks scope; a Databricks workspace's own OAuth (`https://{workspace}/oidc`)
+ * gets `all-apis` with the public client `databricks-cli`, as the Databricks CLI signs in (U2M); any
+ * other OpenID provider gets `openid`, plus `offline_access` when its discovery document lists it.
+ * @see https://docs.databricks.com/aws/en/dev-tools/auth/oauth-u2m
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess
+ */
+import type { Authority } from './authority.js';
+import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from './clouds.js';
+import type { IssuerExpectation } from './id-token.js';
+
+/** The public client the Databricks CLI uses against a workspace's own OAuth. */
+export const DATABRICKS_CLI_CLIENT_ID = 'databricks-cli';
+/** The scope of a Databricks workspace token for every REST API. */
+export const DATABRICKS_ALL_APIS_SCOPE = 'all-apis';
+
+/** True for an Entra authority: only there do `/.default`, tenants, AADSTS texts and admin consent apply. */
+export function isEntra(a: Pick<Authority, 'kind'>): boolean {
+  return a.kind === 'entra';
+}
+
+/** True when the issuer is a Databricks workspace's (or account's) own OAuth: `https://{host}/oidc[/accounts/{id}]`. */
+export function isDatabricksOidc(a: Pick<Authority, 'kind' | 'issuer'>): boolean {
+  if (a.kind !== 'oidc' || a.issuer === undefined) return false;
+  try {
+    return /^\/oidc(\/accounts\/[^/]+)?\/?$/.test(new URL(a.issuer).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/** Default scopes of a user sign-in (login, authorize-url, device code, password, refresh). */
+export function defaultUserScopes(a: Pick<Authority, 'kind' | 'issuer' | 'metadata'>): string[] {
+  if (a.kind === 'entra') return [AZURE_DATABRICKS_SCOPE, ...OIDC_SCOPES];
+  if (isDatabricksOidc(a)) return [DATABRICKS_ALL_APIS_SCOPE, 'offline_access'];
+  const advertised = a.metadata?.scopes_supported ?? [];
+  return advertised.includes('offline_access') ? ['openid', 'offline_access'] : ['openid'];
+}
+
+/** The scopes a silent refresh adds to the cached resource's: a new id token and a rotated refresh token. */
+export function refreshExtraScopes(a: Pick<Authority, 'kind' | 'issuer' | 'metadata'>): string[] {
+  if (a.kind === 'entra') return [...OIDC_SCOPES];
+  return defaultUserScopes(a).filter((s) => s === 'openid' || s === 'offline_access');
+}
+
+/** The client id to use when none is given, where the provider has a well-known public one. */
+export function defaultClientId(a: Pick<Authority, 'kind' | 'issuer'>): string | undefined {
+  return isDatabricksOidc(a) ? DATABRICKS_CLI_CLIENT_ID : undefined;
+}
+
+/** The issuer id tokens from this authority must name (OpenID Connect Core §3.1.3.7 item 2). */
+export function issuerExpectation(a: Pick<Authority, 'issuer' | 'issuerV2'>): IssuerExpectation {
+  return a.issuer !== undefined ? { issuer: a.issuer } : { entraIssuerFor: a.issuerV2 };
+}
+
+/** A short name of the provider for messages: "Entra ID" or the issuer's host. */
+export function providerName(a: Pick<Authority, 'kind' | 'issuer' | 'url'>): string {
+  if (a.kind === 'entra') return 'Entra ID';
+  try {
+    return `the provider at ${new URL(a.issuer ?? a.url).host}`;
+  } catch {
+    return 'the provider';
+  }
+}
