@@ -20,6 +20,14 @@ export interface AccessTokenOptions {
   scope: string;
 }
 
+/** The CLI's words for choosing among several cached accounts (the library names its `account` option). */
+export function chooseAccountFlag(command?: string): (example: string) => { how: string; hint: string } {
+  return (example) => ({
+    how: 'choose one with --account',
+    hint: command ? `${command} --account ${example}` : `add --account ${example}`,
+  });
+}
+
 /** The access token to send, from stdin, the environment or the cache. */
 export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: AccessTokenOptions): Promise<string> {
   let raw: string;
@@ -35,6 +43,7 @@ export async function resolveAccessToken(ctx: CliContext, rt: Runtime, opts: Acc
       now: ctx.now,
       trace: rt.trace,
       signal: ctx.signal,
+      chooseAccount: chooseAccountFlag(),
     });
     raw = r.token.access_token;
   }

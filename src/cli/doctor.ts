@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { createServer } from 'node:net';
 import * as os from 'node:os';
-import { createHttpClient, NO_RETRY } from '../io/http.js';
+import { createHttpClient, NO_RETRY, TLS_ERROR } from '../io/http.js';
 import type { ErrorCode } from '../core/errors.js';
 
 export type Status = 'ok' | 'warning' | 'failure';
@@ -60,8 +60,6 @@ export interface DoctorInput {
   cacheDir: string;
   skipNetwork?: boolean;
 }
-
-const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME/;
 
 function proxyCheck(env: Probes['env'], probeUrl: string | undefined): Check {
   const get = (n: string) => env[n] || env[n.toLowerCase()];
@@ -149,7 +147,7 @@ async function networkChecks(p: Probes, url: string): Promise<Check[]> {
   const r = await p.get(url);
   const checks: Check[] = [];
   if (r.error) {
-    if (TLS_ERRORS.test(r.error)) {
+    if (TLS_ERROR.test(r.error)) {
       checks.push({
         name: 'authority TLS',
         status: 'failure',

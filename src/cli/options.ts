@@ -116,10 +116,16 @@ export function authorityFromSettings(config: ResolvedConfig, flags: { cloud?: s
   const ep = endpointSource(s);
   if (ep?.kind === 'authority') {
     // the tenant in --authority wins; a tenant from a lower level is only used when the URL has none
-    const hasTenant =
-      new URL(ep.setting.value.includes('://') ? ep.setting.value : `https://${ep.setting.value}`).pathname
-        .split('/')
-        .filter(Boolean).length > 0;
+    let parsed: URL;
+    try {
+      parsed = new URL(ep.setting.value.includes('://') ? ep.setting.value : `https://${ep.setting.value}`);
+    } catch {
+      throw usageError(
+        `${describeSource(ep.setting.source)} is not a URL: ${JSON.stringify(ep.setting.value.slice(0, 200))}`,
+        'give the authority as https://host/{tenant}, e.g. https://login.microsoftonline.com/contoso.onmicrosoft.com',
+      );
+    }
+    const hasTenant = parsed.pathname.split('/').filter(Boolean).length > 0;
     const tenantFromFlag = s.tenant?.source.kind === 'flag' ? s.tenant.value : undefined;
     return resolveAuthority({
       authority: ep.setting.value,

@@ -11,6 +11,7 @@ import { stateDir } from '../io/paths.js';
 import { Trace } from '../io/trace.js';
 import { join } from 'node:path';
 import { httpTimeoutMs } from './options.js';
+import { EntraTokenError, oneLine } from '../core/errors.js';
 
 export interface GlobalFlags {
   trace?: boolean;
@@ -38,7 +39,7 @@ export interface Runtime {
   flags: GlobalFlags;
   /** `{ http, now, trace, signal }` for a flow. */
   deps: FlowDeps;
-  /** Flush trace sinks and release sockets. Always called, also on failure. */
+  /** Flush trace sinks (a sink that fails is a warning) and release sockets. Always called, also on failure. */
   finish(): Promise<void>;
 }
 
@@ -53,12 +54,13 @@ export function setTraceSinkInstaller(installer: TraceSinkInstaller): void {
 export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promise<Runtime> {
   const trace = new Trace(ctx.now);
   const timeout = httpTimeoutMs(flags.httpTimeout, ctx.env);
-  const http = createHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
-  const pending = new FilePendingStore(join(stateDir(ctx.env), 'pending'));
   if (!sinkInstaller && (flags.trace || flags.traceFile || flags.har || flags.curl || flags.curlFile)) {
     await import('./trace-sinks.js');
   }
+  // first: an unwritable --trace-file/--har/--curl-file is refused before anything is sent
   const flush = sinkInstaller ? sinkInstaller(trace, flags, ctx) : async () => {};
+  const http = createHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
+  const pending = new FilePendingStore(join(stateDir(ctx.env), 'pending'));
   return {
     http,
     pending,
@@ -66,8 +68,20 @@ export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promis
     flags,
     deps: { http, now: ctx.now, trace, signal: ctx.signal },
     async finish() {
-      await flush();
-      await http.close();
+      try {
+        await flush();
+      } catch (e) {
+        // a file refused for safety (a planted symlink, someone else's file) stays an error (EINSECURE, exit 8);
+        // otherwise what the command got (tokens printed and cached) stands and the lost trace is a warning
+        if (e instanceof EntraTokenError && e.code === 'EINSECURE') throw e;
+        const why =
+          e instanceof EntraTokenError
+            ? `${e.code}: ${e.message}`
+            : `${(e as NodeJS.ErrnoException).code ?? ''}${(e as { path?: string }).path ? ` ${(e as { path?: string }).path}` : ''}: ${(e as Error).message}`;
+        ctx.stderr.write(`entra-token: warning: the trace was not written (${oneLine(why)})\n`);
+      } finally {
+        await http.close();
+      }
     },
   };
 }

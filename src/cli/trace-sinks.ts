@@ -7,7 +7,9 @@
  *                      on stderr — or in a file with --curl-file F (0700)
  * --trace-secrets reveals secrets in all of them (loud warning); --redact-pii masks personal data.
  */
-import { resolve } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { EntraTokenError, usageError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 import { setTraceSinkInstaller, type GlobalFlags } from './runtime.js';
 import type { Trace } from '../io/trace.js';
@@ -80,8 +82,38 @@ export function curlScript(trace: Trace, opts: AuditOptions): string {
   return r.scrubText(script);
 }
 
+/** Refuse a sink file that cannot be written, before the command sends anything (a usage error, exit 2). */
+export function assertWritable(ctx: CliContext, flag: string, file: string): void {
+  const path = resolve(ctx.cwd, file);
+  const refuse = (why: string) =>
+    usageError(`${flag} ${file} cannot be written: ${why}`, `give a writable path to ${flag}`);
+  try {
+    if (statSync(path).isDirectory()) throw refuse('it is a directory');
+    accessSync(path, constants.W_OK);
+    return;
+  } catch (e) {
+    if (e instanceof EntraTokenError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw refuse(code ?? String(e));
+  }
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) throw refuse(`${dir} is not a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof EntraTokenError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw refuse(
+      code === 'ENOENT' ? `the directory ${dir} does not exist` : `the directory ${dir} is not writable (${code})`,
+    );
+  }
+}
+
 /** Attach the sinks the flags ask for; returns the flush to run when the command ends (also on failure). */
 export function installTraceSinks(trace: Trace, flags: TraceFlags, ctx: CliContext): () => Promise<void> {
+  if (flags.traceFile) assertWritable(ctx, '--trace-file', flags.traceFile);
+  if (flags.har) assertWritable(ctx, '--har', flags.har);
+  if (flags.curlFile) assertWritable(ctx, '--curl-file', flags.curlFile);
   const opts: AuditOptions = { reveal: Boolean(flags.traceSecrets), pii: Boolean(flags.redactPii) };
   const wantsOutput = flags.trace || flags.traceFile || flags.har || flags.curl || flags.curlFile;
   if (opts.reveal && wantsOutput) ctx.stderr.write(SECRETS_WARNING);

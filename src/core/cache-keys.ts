@@ -262,7 +262,27 @@ export function findToken(data: CacheData, account: CachedAccount, scopes: strin
   return best;
 }
 
-/** A cached token with at least `minMs` left for the query, with its account; or why there is none. */
+/**
+ * Can this account answer `scopes` without a sign-in: it holds a token with at least `minMs` left for
+ * them, or a refresh token (which Entra redeems for any resource the app has consent for).
+ */
+export function canServe(
+  data: CacheData,
+  account: CachedAccount,
+  scopes: string[],
+  now: number,
+  minMs: number,
+): boolean {
+  if (account.refresh_token) return true;
+  const t = findToken(data, account, scopes);
+  return t !== undefined && t.expires_at - now >= minMs;
+}
+
+/**
+ * A cached token with at least `minMs` left for the query, with its account; or why there is none.
+ * Only accounts that can serve the query count as candidates: an app-only sign-in cached for another
+ * resource (no refresh token) does not make a question of "which account".
+ */
 export function lookup(
   data: CacheData,
   q: CacheQuery,
@@ -271,10 +291,13 @@ export function lookup(
 ):
   | { account: CachedAccount; token: CachedToken | undefined; fresh: boolean }
   | { account: undefined; candidates: CachedAccount[] } {
-  const accounts = findAccounts(data, q);
+  const matching = findAccounts(data, q);
+  const serving = matching.filter((a) => canServe(data, a, q.scopes, now, minMs));
+  // nobody can serve: with one person, say why (expired, no refresh token); with several, there is nothing to choose
+  const accounts = serving.length ? serving : matching;
   const distinct = new Set(accounts.map((a) => a.account));
   if (accounts.length === 0 || (distinct.size > 1 && q.account === undefined))
-    return { account: undefined, candidates: accounts };
+    return { account: undefined, candidates: serving };
   // one person (possibly for several clients or authorities): prefer the one holding a fresh token
   let fallback: { account: CachedAccount; token: CachedToken | undefined } | undefined;
   for (const account of accounts) {

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Authority } from '../core/authority.js';
 import { AADSTS, type HintContext } from '../core/aadsts.js';
+import { AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
 import { createClientAssertion, describeAssertion, type ClientCertificate } from '../core/client-assertion.js';
 import { EntraOAuthError, EntraTokenError } from '../core/errors.js';
 import {
@@ -39,7 +40,10 @@ export interface ClientCredentialsOptions {
   authority: Authority;
   client_id: string;
   credential: ClientCredential;
-  /** Entra v2: one `<resource>/.default` scope. Other providers: any scopes the client may ask for, or none. */
+  /**
+   * Entra v2: one `<resource>/.default` scope, default the Azure Databricks scope (`2ff814a6-…/.default`).
+   * Other providers: any scopes the client may ask for, or none.
+   */
   scope?: string | undefined;
   /** v1 endpoint (`/oauth2/token`) with `resource=` instead of `scope=`, as Databricks' SDKs do. */
   v1Resource?: string | undefined;
@@ -97,7 +101,9 @@ export async function clientCredentialsTokens(
   // tenants and `/.default` are Entra's rules; another provider judges its own scopes
   if (entra) assertSingleTenant(opts.authority);
   const v1 = opts.v1Resource !== undefined;
-  if (entra && !v1) assertDefaultScope(opts.scope ?? '');
+  // the documented default for Entra: the Azure Databricks scope; other providers get no default
+  const scope = v1 ? undefined : (opts.scope ?? (entra ? AZURE_DATABRICKS_SCOPE : undefined));
+  if (entra && scope !== undefined) assertDefaultScope(scope);
   const tokenEndpoint = v1 ? opts.authority.v1TokenEndpoint : opts.authority.tokenEndpoint;
   let auth: ClientAuth;
   let federatedFacts: AssertionFacts | undefined;
@@ -142,7 +148,7 @@ export async function clientCredentialsTokens(
     clientId: opts.client_id,
     tenant: opts.authority.tenant,
     authorityUrl: opts.authority.url,
-    scopes: opts.scope ? [opts.scope] : undefined,
+    scopes: scope ? [scope] : undefined,
     provider: opts.authority.kind,
   };
   trace.step('Request token');
@@ -150,7 +156,7 @@ export async function clientCredentialsTokens(
     tokenEndpoint,
     client_id: opts.client_id,
     auth,
-    scope: v1 ? undefined : opts.scope,
+    scope,
     resource: opts.v1Resource,
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });

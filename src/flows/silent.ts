@@ -26,7 +26,18 @@ export interface SilentDeps {
   now: () => number;
   trace?: Trace | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * How the caller chooses among several cached accounts, for that error: the CLI names its --account
+   * flag; the default names the library's `account` option.
+   */
+  chooseAccount?: ((example: string) => { how: string; hint: string }) | undefined;
 }
+
+/** The library's words for choosing an account (createTokenProvider, acquireTokenSilent). */
+export const CHOOSE_ACCOUNT_OPTION = (example: string): { how: string; hint: string } => ({
+  how: 'pass the account option (username, home account id or object id)',
+  hint: `e.g. createTokenProvider({ account: '${example}' })`,
+});
 
 export interface SilentResult {
   token: CachedToken;
@@ -52,12 +63,13 @@ function describe(q: CacheQuery): string {
   return bits.join(', ');
 }
 
-function noAccount(q: CacheQuery, candidates: CachedAccount[]): EntraTokenError {
+function noAccount(q: CacheQuery, candidates: CachedAccount[], deps: SilentDeps): EntraTokenError {
   const names = [...new Set(candidates.map((a) => a.username ?? a.account))];
   if (names.length > 1) {
+    const choose = (deps.chooseAccount ?? CHOOSE_ACCOUNT_OPTION)(names[0]!);
     return usageError(
-      `${names.length} accounts are cached for this request (${names.slice(0, 5).join(', ')}); choose one with --account`,
-      `entra-token token --account ${names[0]}`,
+      `${names.length} accounts that can serve this request are cached (${names.slice(0, 5).join(', ')}); ${choose.how}`,
+      choose.hint,
     );
   }
   return new EntraTokenError('EINTERACTION_REQUIRED', `no cached sign-in for ${describe(q)}`, {
@@ -74,12 +86,12 @@ export async function acquireTokenSilent(
   deps.trace?.step('Look in the cache');
   const snapshot = lookup(await deps.store.read(), q, deps.now(), minMs);
   if (snapshot.account && snapshot.fresh) return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
-  if (!snapshot.account) throw noAccount(q, snapshot.candidates);
+  if (!snapshot.account) throw noAccount(q, snapshot.candidates, deps);
   deps.trace?.step('Take the cache lock');
   return deps.store.update(async (data) => {
     const now = deps.now();
     const found = lookup(data, q, now, minMs);
-    if (!found.account) throw noAccount(q, found.candidates);
+    if (!found.account) throw noAccount(q, found.candidates, deps);
     if (found.fresh) {
       deps.trace?.note('another process refreshed while we waited for the lock: using its token');
       return { token: found.token!, account: found.account, source: 'cache' as const };

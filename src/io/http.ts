@@ -93,6 +93,14 @@ function normalizeHeaders(raw: Record<string, string | string[] | undefined>): R
   return out;
 }
 
+/**
+ * TLS failures: the handshake failed, so nothing was sent. Most are a certificate this process does not
+ * trust (a TLS-inspecting proxy, a private CA): Node adds NODE_EXTRA_CA_CERTS to its CA list at start.
+ * @see https://nodejs.org/api/cli.html#node_extra_ca_certsfile
+ */
+export const TLS_ERROR =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|ERR_SSL/;
+
 function errorCode(e: unknown): string {
   const err = e as { code?: string; cause?: { code?: string } };
   return err?.cause?.code ?? err?.code ?? '';
@@ -158,12 +166,29 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
   }
 
-  function classify(e: unknown, req: WireRequest, effectiveTimeout?: number): EntraTokenError & { sent?: boolean } {
+  function classify(
+    e: unknown,
+    req: WireRequest,
+    effectiveTimeout?: number,
+  ): EntraTokenError & { sent?: boolean; permanent?: boolean } {
     if (e instanceof EntraTokenError) return e;
     const code = errorCode(e);
     const host = safeHost(req.url);
     if ((e as Error)?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
       return new EntraTokenError('ECANCELLED', `cancelled while waiting for ${host}`);
+    }
+    if (TLS_ERROR.test(code)) {
+      const err = new EntraTokenError(
+        'ENETWORK',
+        `connection to ${host} failed (${code}): TLS: ${/ALTNAME|HOSTNAME/.test(code) ? 'the certificate does not name this host' : /EXPIRED|NOT_YET_VALID/.test(code) ? 'the certificate is not valid now' : 'the certificate is not trusted'}; nothing was sent`,
+        {
+          hint: /ALTNAME|HOSTNAME|EXPIRED|NOT_YET_VALID/.test(code)
+            ? 'check the URL and the clock; entra-token doctor checks both'
+            : 'a proxy or firewall inspecting TLS, or a private CA: export NODE_EXTRA_CA_CERTS=/path/to/ca.pem (Node reads it at start); entra-token doctor checks it',
+          cause: e,
+        },
+      );
+      return Object.assign(err, { sent: false, permanent: true });
     }
     if (NOT_SENT.has(code)) {
       const err = new EntraTokenError(
@@ -203,12 +228,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const startedAt = now();
     for (let n = 1; ; n++) {
       let response: WireResponse | undefined;
-      let failure: (EntraTokenError & { sent?: boolean }) | undefined;
+      let failure: (EntraTokenError & { sent?: boolean; permanent?: boolean }) | undefined;
       try {
         response = await attempt(req, opts, n);
       } catch (e) {
-        failure = e as EntraTokenError & { sent?: boolean };
-        if (failure.code === 'ECANCELLED' || failure.code === 'EOUTCOME_UNKNOWN' || failure.code === 'EINSECURE')
+        failure = e as EntraTokenError & { sent?: boolean; permanent?: boolean };
+        if (
+          failure.code === 'ECANCELLED' ||
+          failure.code === 'EOUTCOME_UNKNOWN' ||
+          failure.code === 'EINSECURE' ||
+          failure.permanent
+        )
           throw failure;
         if (!req.idempotent && failure.sent !== false) throw failure;
       }

@@ -4,6 +4,7 @@
  * is the full path: validation of --authority/--tenant/--cloud, the cache hit, then a silent refresh.
  */
 import type { Handler } from '../command.js';
+import { chooseAccountFlag } from '../access-token.js';
 import { openStore } from '../cache-store.js';
 import { resolveIdentity } from '../options.js';
 import { withRuntime } from '../runtime.js';
@@ -25,6 +26,7 @@ export const run: Handler<TokenFlags> = async (ctx, { flags, global }) => {
       now: ctx.now,
       trace: rt.trace,
       signal: ctx.signal,
+      chooseAccount: chooseAccountFlag('entra-token token'),
     });
     ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
   });
