@@ -29,6 +29,16 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Wait until `cond`, failing (instead of spinning forever) if the command ended first. */
+async function startedOrEnded(cond: () => boolean, done: Promise<number>, stderr: () => string): Promise<void> {
+  let ended: number | undefined;
+  void done.then((c) => (ended = c));
+  while (!cond()) {
+    if (ended !== undefined) throw new Error(`serve ended with ${ended} before starting: ${stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const node = (code: string) => ['--', process.execPath, '-e', code];
 const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: dir, ENTRA_TOKEN_CACHE_DIR: cache });
 
@@ -168,7 +178,11 @@ describe('entra-token serve', () => {
       signal: abort.signal,
     };
     const done = runCli(['--trace', 'serve', '--host', WORKSPACE], ctx);
-    while (!out.includes('DATABRICKS_METADATA_SERVICE_URL')) await new Promise((r) => setTimeout(r, 20));
+    await startedOrEnded(
+      () => out.includes('DATABRICKS_METADATA_SERVICE_URL'),
+      done,
+      () => err,
+    );
     const lines = out.trimEnd().split('\n');
     const info = JSON.parse(lines[0]!) as { url: string };
     assert.deepEqual(info, {
@@ -221,7 +235,11 @@ describe('entra-token serve', () => {
     let err = '';
     ctx.stderr.on('data', (d) => (err += d));
     const done = runCli(['serve', '--host', WORKSPACE], ctx);
-    while (!err.includes('serving')) await new Promise((r) => setTimeout(r, 20));
+    await startedOrEnded(
+      () => err.includes('serving'),
+      done,
+      () => err,
+    );
     alive = false;
     assert.equal(await done, 0);
     assert.match(err, /stopped \(the parent process is gone\)/);
