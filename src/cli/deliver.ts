@@ -9,6 +9,8 @@ import { outputFormat } from './options.js';
 import { printTokens } from './output.js';
 import type { TokenResponse } from '../core/token.js';
 import type { IdTokenSummary } from '../core/id-token.js';
+import type { PendingAuthorization } from '../io/pending.js';
+import type { StoreInput } from '../io/token-cache.js';
 
 export interface Delivery {
   authority: string;
@@ -19,6 +21,8 @@ export interface Delivery {
   idToken?: IdTokenSummary | undefined;
   /** App-only (client credentials): the account is the client id. */
   appOnly?: boolean;
+  /** A provider found by discovery (options.ts `cacheProvider`): kept for silent refresh and id-token checks. */
+  provider?: StoreInput['provider'];
 }
 
 export async function deliverTokens(
@@ -28,4 +32,11 @@ export async function deliverTokens(
 ): Promise<void> {
   await storeTokens(ctx, flags, entry);
   printTokens(ctx, outputFormat(flags.output, ctx), entry.tokens, entry.idToken);
+}
+
+/** The provider a pending sign-in was started with, for the cache (see {@link Delivery.provider}). */
+export function pendingProvider(p: PendingAuthorization): StoreInput['provider'] {
+  return p.issuer === undefined || p.token_endpoint === undefined
+    ? undefined
+    : { kind: p.kind ?? 'entra', issuer: p.issuer, token_endpoint: p.token_endpoint };
 }

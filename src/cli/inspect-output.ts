@@ -6,12 +6,14 @@ import { throwIfUnverified, CLOCK_SKEW_SECONDS } from '../core/verify.js';
 import { inspectToken, type InspectReport } from '../flows/inspect.js';
 import type { ClaimExplanation } from '../core/claims.js';
 import { createHttpClient, type HttpClient } from '../io/http.js';
+import { discoverAuthority } from './options.js';
 
 export interface InspectCliOptions {
   verify?: boolean;
   audience?: string;
   cloud: 'public' | 'usgov' | 'china';
   authority?: string;
+  issuer?: string;
   jwks?: string;
   expect?: 'databricks' | 'graph';
   tenant?: string;
@@ -24,6 +26,13 @@ export interface InspectCliOptions {
 /** Read the input, inspect each token in it, print, then fail on verification problems or (--strict) warnings. */
 export async function runInspect(ctx: CliContext, arg: string | undefined, o: InspectCliOptions): Promise<void> {
   if (o.authority && o.cloud !== 'public') throw usageError('give either --cloud or --authority, not both');
+  if (o.issuer && (o.authority || o.cloud !== 'public'))
+    throw usageError(`give either --issuer or ${o.authority ? '--authority' : '--cloud'}, not both`);
+  if (o.issuer && o.tenant)
+    throw usageError(
+      '--tenant cannot be combined with --issuer: the issuer decides the tenant',
+      'drop --tenant; --verify checks the issuer itself',
+    );
   if ((o.audience || o.jwks) && !o.verify) throw usageError(`${o.audience ? '--audience' : '--jwks'} needs --verify`);
   const skew = o.clockSkew === undefined ? CLOCK_SKEW_SECONDS : Number(o.clockSkew);
   if (!Number.isInteger(skew) || skew < 0 || skew > 3600)
@@ -48,6 +57,12 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
     http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
   }
   const send = http ? http.send.bind(http) : undefined;
+  let provider: { issuer: string; jwks_uri: string | undefined } | undefined;
+  if (o.issuer && o.verify) {
+    // any OpenID provider: its own issuer and jwks_uri, from its discovery document
+    const a = await discoverAuthority(o.issuer, ctx);
+    provider = { issuer: a.issuer!, jwks_uri: a.metadata?.jwks_uri };
+  }
   try {
     for (const t of tokens) {
       reports.push(
@@ -58,6 +73,7 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
           audience: o.audience,
           cloud: o.cloud,
           authority: o.authority,
+          provider,
           jwksFile: o.jwks,
           clockSkewSeconds: skew,
           expect: o.expect,

@@ -16,6 +16,8 @@ import {
   type SettingName,
 } from '../core/config.js';
 import { usageError } from '../core/errors.js';
+import { defaultClientId, defaultUserScopes } from '../core/provider.js';
+import type { StoreInput } from '../io/token-cache.js';
 import { loadProfile, type ProfileLoad } from '../io/config-files.js';
 import type { CliContext } from './context.js';
 
@@ -152,6 +154,12 @@ export function resolveIdentity(
   const ep = endpointSource(config.settings);
   let authority: Authority;
   if (ep?.kind === 'issuer') {
+    // the issuer names its tenant (or has none); a --tenant beside it would be silently meaningless
+    if (config.settings.tenant?.source.kind === 'flag')
+      throw usageError(
+        `--tenant cannot be combined with ${describeSource(ep.setting.source)}: the issuer decides the tenant`,
+        'drop --tenant, or use --authority https://login.microsoftonline.com/<tenant> instead of --issuer',
+      );
     const found = discovered.get(flags);
     if (!found)
       throw usageError(
@@ -162,7 +170,8 @@ export function resolveIdentity(
   } else {
     authority = authorityFromSettings(config, flags);
   }
-  const clientId = config.settings.client_id?.value ?? '';
+  // a Databricks workspace's own OAuth has a well-known public client (databricks-cli)
+  const clientId = config.settings.client_id?.value ?? defaultClientId(authority) ?? '';
   if (!clientId && opts.needClient !== false) {
     throw usageError(
       'no client id: give --client-id (the Application (client) ID of your app registration)',
@@ -230,13 +239,26 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** Default user-flow scopes: Azure Databricks plus openid profile offline_access. */
-export function userScopes(given: string[] | undefined): string[] {
+/**
+ * User-flow scopes: those given, else the provider's defaults (core/provider): Azure Databricks plus
+ * openid profile offline_access for Entra, `all-apis offline_access` for a Databricks workspace's own
+ * OAuth, `openid` (+ `offline_access` where advertised) for any other OpenID provider.
+ */
+export function userScopes(given: string[] | undefined, authority?: Authority): string[] {
   const scopes =
     given && given.length
       ? given.flatMap((s) => s.split(/\s+/).filter(Boolean))
-      : [AZURE_DATABRICKS_SCOPE, ...OIDC_SCOPES];
+      : authority
+        ? defaultUserScopes(authority)
+        : [AZURE_DATABRICKS_SCOPE, ...OIDC_SCOPES];
   return [...new Set(scopes)];
+}
+
+/** What the token cache keeps about a provider found by discovery, so a silent refresh needs no discovery. */
+export function cacheProvider(authority: Authority): StoreInput['provider'] {
+  return authority.issuer === undefined
+    ? undefined
+    : { kind: authority.kind, issuer: authority.issuer, token_endpoint: authority.tokenEndpoint };
 }
 
 export type OutputFormat = 'json' | 'token' | 'text';

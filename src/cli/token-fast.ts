@@ -26,6 +26,7 @@ export interface TokenFlags {
   account?: string;
   tenant?: string;
   authority?: string;
+  issuer?: string;
   cloud?: 'public' | 'usgov' | 'china';
   clientId?: string;
   output?: string;
@@ -40,10 +41,13 @@ const CLOUD_HOSTS: Record<string, string> = {
   china: 'login.chinacloudapi.cn',
 };
 
-/** Scopes asked for: each --scope may hold several, space-separated; default the Azure Databricks scope. */
-export function tokenScopes(given: string[] | undefined): string[] {
+/**
+ * Scopes asked for: each --scope may hold several, space-separated; default the Azure Databricks scope,
+ * or none for a sign-in with another provider (--issuer): then any token of that sign-in answers.
+ */
+export function tokenScopes(given: string[] | undefined, issuer?: string): string[] {
   const s = (given ?? []).flatMap((v) => v.split(/\s+/).filter(Boolean));
-  return s.length ? [...new Set(s)] : [DATABRICKS_DEFAULT_SCOPE];
+  return s.length ? [...new Set(s)] : issuer !== undefined ? [] : [DATABRICKS_DEFAULT_SCOPE];
 }
 
 /**
@@ -51,6 +55,17 @@ export function tokenScopes(given: string[] | undefined): string[] {
  * not validated here: the full command validates it with core/authority before any refresh.
  */
 export function tokenQuery(flags: TokenFlags, env: Env): CacheQuery {
+  // an issuer (flag, or the environment when no authority is given) is the cached sign-in's authority
+  const issuer = flags.issuer ?? (flags.authority ? undefined : env.ENTRA_TOKEN_ISSUER);
+  if (issuer !== undefined) {
+    return {
+      authority: issuer.replace(/\/+$/, ''),
+      issuer,
+      client_id: flags.clientId ?? env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID,
+      account: flags.account,
+      scopes: tokenScopes(flags.scope, issuer),
+    };
+  }
   let authority = flags.authority ?? env.ENTRA_TOKEN_AUTHORITY;
   const tenant = flags.tenant ?? (flags.authority ? undefined : (env.AZURE_TENANT_ID ?? env.ARM_TENANT_ID));
   if (authority) {
@@ -72,6 +87,7 @@ const VALUE_FLAGS: Record<string, keyof TokenFlags> = {
   '--account': 'account',
   '--tenant': 'tenant',
   '--authority': 'authority',
+  '--issuer': 'issuer',
   '--cloud': 'cloud',
   '--client-id': 'clientId',
   '--output': 'output',

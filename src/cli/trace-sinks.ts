@@ -13,7 +13,7 @@ import { EntraTokenError, usageError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 import { setTraceSinkInstaller, type GlobalFlags } from './runtime.js';
 import type { Trace } from '../io/trace.js';
-import { readOwnFile, writeOutputFile } from '../io/output-file.js';
+import { checkOutputFile, readOwnFile, writeOutputFile } from '../io/output-file.js';
 import { redactTrace, Redactor, type AuditEvent, type AuditOptions } from '../core/audit.js';
 import { SECRET_FIELDS, SECRET_HEADERS, toCurlScript, type ScriptEntry } from '../core/curl.js';
 import { isSecretName } from '../core/redact.js';
@@ -85,6 +85,7 @@ export function curlScript(trace: Trace, opts: AuditOptions): string {
 /** Refuse a sink file that cannot be written, before the command sends anything (a usage error, exit 2). */
 export function assertWritable(ctx: CliContext, flag: string, file: string): void {
   const path = resolve(ctx.cwd, file);
+  checkOutputFile(path); // a planted symlink, a FIFO, someone else's file: EINSECURE before anything is sent
   const refuse = (why: string) =>
     usageError(`${flag} ${file} cannot be written: ${why}`, `give a writable path to ${flag}`);
   try {

@@ -301,7 +301,9 @@ export function lookup(
   // one person (possibly for several clients or authorities): prefer the one holding a fresh token
   let fallback: { account: CachedAccount; token: CachedToken | undefined } | undefined;
   for (const account of accounts) {
-    const token = findToken(data, account, q.scopes);
+    // no scope asked (a sign-in by issuer): an Entra sign-in's default is the Databricks scope
+    const wanted = q.scopes.length || account.provider === 'oidc' ? q.scopes : [DATABRICKS_DEFAULT_SCOPE];
+    const token = findToken(data, account, wanted);
     if (token && token.expires_at - now >= minMs) return { account, token, fresh: true };
     if (!fallback || (!fallback.account.refresh_token && account.refresh_token)) fallback = { account, token };
   }

@@ -587,7 +587,9 @@ export function tokenWarnings(
       code: 'not_yet_valid',
       message: `the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (in ${formatDuration(claims.nbf - nowS)})`,
     });
-  if (o.tenant !== undefined && str(claims.tid).toLowerCase() !== o.tenant.toLowerCase()) {
+  // a token from another provider has no tid at all
+  const tid = typeof claims.tid === 'string' ? claims.tid : undefined;
+  if (o.tenant !== undefined && tid?.toLowerCase() !== o.tenant.toLowerCase()) {
     w.push({
       code: 'tenant',
       message: `the tenant is ${claims.tid === undefined ? '(none)' : str(claims.tid)}, not ${o.tenant}`,

@@ -4,8 +4,8 @@
  * clock and the jti are handed in; a new assertion is made for every request.
  * @see https://learn.microsoft.com/entra/identity-platform/certificate-credentials
  */
-import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose';
 import { EntraTokenError, badInput } from './errors.js';
 
 /** Lifetime of an assertion (MSAL uses 600 s; Entra recommends 5–10 minutes). */
@@ -53,11 +53,11 @@ export async function createClientAssertion(o: AssertionOptions): Promise<string
   const alg = ec ? 'ES256' : o.rs256 ? 'RS256' : 'PS256';
   const header: Record<string, unknown> = { alg, typ: 'JWT' };
   const der = o.cert.certDer;
-  if (der === undefined) {
-    // RFC 7523 §3 / OpenID Connect Core §9: a bare key is found in the client's registered JWKS by kid
-    if (!o.cert.kid) throw new EntraTokenError('EUSAGE', 'a client assertion signed with a bare key needs a kid');
-    header.kid = o.cert.kid;
-  } else {
+  // RFC 7523 §3 / OpenID Connect Core §9: a bare key is found in the client's registered JWKS by kid
+  if (o.cert.kid) header.kid = o.cert.kid;
+  else if (der === undefined)
+    throw new EntraTokenError('EUSAGE', 'a client assertion signed with a bare key needs a kid');
+  if (der !== undefined) {
     if (o.rs256) header.x5t = x5tSha1(der);
     else header['x5t#S256'] = x5tS256(der);
     if (o.sendX5c) header.x5c = [der.toString('base64')];
@@ -157,4 +157,48 @@ export function parseCertificatePem(data: Buffer, where: string, passphrase?: st
   throw new EntraTokenError('EBAD_INPUT', `no certificate in ${where} matches its private key`, {
     hint: 'put the certificate that belongs to the private key in the file (openssl x509 -noout -modulus and openssl rsa -noout -modulus must agree)',
   });
+}
+
+/**
+ * The client key for `private_key_jwt` at a provider other than Entra (OpenID Connect Core §9): the
+ * private key is enough, found in the client's registered JWKS by `kid` (given, else the RFC 7638 JWK
+ * thumbprint of the public key, which many providers use as kid). A certificate in the file, if any, is
+ * kept (its `x5t#S256` is sent too). RSA and EC P-256 keys.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
+ */
+export async function parseClientKeyPem(
+  data: Buffer,
+  where: string,
+  passphrase: string | undefined,
+  kid: string | undefined,
+): Promise<{ key: KeyObject; certDer: Buffer | undefined; kid: string }> {
+  const text = data.toString('latin1');
+  const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, pem: m[0] }));
+  const keyBlock = blocks.find((b) => /PRIVATE KEY$/.test(b.label));
+  if (!keyBlock) {
+    throw badInput(
+      `${where} has no private key (no -----BEGIN PRIVATE KEY----- block)`,
+      'give the PEM file of the private key whose public half is registered with the provider',
+    );
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(passphrase === undefined ? keyBlock.pem : { key: keyBlock.pem, passphrase });
+  } catch {
+    throw badInput(
+      `the private key in ${where} cannot be read${/ENCRYPTED/.test(keyBlock.label) ? ' (it is encrypted: set ENTRA_TOKEN_CERTIFICATE_PASSPHRASE)' : ''}`,
+    );
+  }
+  const ec = key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  if (key.asymmetricKeyType !== 'rsa' && !ec) {
+    throw badInput(`the private key in ${where} is ${key.asymmetricKeyType ?? 'unknown'}; RSA or EC P-256 is needed`);
+  }
+  const certBlock = blocks.find((b) => b.label === 'CERTIFICATE');
+  let certDer: Buffer | undefined;
+  if (certBlock) {
+    const cert = new X509Certificate(certBlock.pem);
+    if (cert.checkPrivateKey(key)) certDer = cert.raw;
+  }
+  const publicJwk = await exportJWK(createPublicKey(key));
+  return { key, certDer, kid: kid ?? (await calculateJwkThumbprint(publicJwk)) };
 }

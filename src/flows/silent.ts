@@ -9,6 +9,7 @@ import { EntraTokenError, usageError } from '../core/errors.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
 import type { HttpClient } from '../io/http.js';
 import type { Trace } from '../io/trace.js';
+import { DATABRICKS_DEFAULT_SCOPE } from '../core/cache-keys.js';
 import {
   lookup,
   putTokens,
@@ -56,7 +57,7 @@ export function signInHint(q: CacheQuery, account?: CachedAccount): string {
 }
 
 function describe(q: CacheQuery): string {
-  const bits = [`scope ${q.scopes.join(' ')}`];
+  const bits = [q.scopes.length ? `scope ${q.scopes.join(' ')}` : 'any scope'];
   if (q.account) bits.push(`account ${q.account}`);
   if (q.client_id) bits.push(`client ${q.client_id}`);
   if (q.authority) bits.push(`authority ${q.authority}`);
@@ -88,7 +89,7 @@ export async function acquireTokenSilent(
   if (snapshot.account && snapshot.fresh) return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
   if (!snapshot.account) throw noAccount(q, snapshot.candidates, deps);
   deps.trace?.step('Take the cache lock');
-  return deps.store.update(async (data) => {
+  return deps.store.update(async (data, hold) => {
     const now = deps.now();
     const found = lookup(data, q, now, minMs);
     if (!found.account) throw noAccount(q, found.candidates, deps);
@@ -129,7 +130,8 @@ export async function acquireTokenSilent(
         : resolveAuthority({ authority: account.authority });
     // Entra: openid profile offline_access for a new id token (who) and a new refresh token (rotation).
     // Elsewhere scopes are the provider's: the cached ones only, or none (= the original grant, RFC 6749 §6).
-    const scopes = authority.kind === 'entra' ? [...q.scopes, ...refreshExtraScopes(authority)] : [...q.scopes];
+    const resource = q.scopes.length || authority.kind !== 'entra' ? q.scopes : [DATABRICKS_DEFAULT_SCOPE];
+    const scopes = authority.kind === 'entra' ? [...resource, ...refreshExtraScopes(authority)] : [...resource];
     const r = await refreshTokens(
       {
         authority,
@@ -138,7 +140,13 @@ export async function acquireTokenSilent(
         scopes,
         signInCommand: signInHint(q, account),
       },
-      { http: await deps.http(), now: deps.now, trace: deps.trace, signal: deps.signal },
+      {
+        http: await deps.http(),
+        now: deps.now,
+        trace: deps.trace,
+        // the lock's hold time bounds the refresh (its abort reason is an ETIMEOUT, not a cancellation)
+        signal: deps.signal ? AbortSignal.any([deps.signal, hold.signal]) : hold.signal,
+      },
     );
     const stored = putTokens(data, {
       authority: account.authority,
@@ -147,7 +155,7 @@ export async function acquireTokenSilent(
         account.token_endpoint !== undefined
           ? { kind: authority.kind, issuer: account.issuer, token_endpoint: account.token_endpoint }
           : undefined,
-      scopes: q.scopes,
+      scopes: resource,
       tokens: r.tokens,
       idToken: r.idToken,
       now: deps.now(),

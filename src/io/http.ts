@@ -33,8 +33,10 @@ export interface HttpClientOptions {
   /** Environment for proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). */
   env?: Record<string, string | undefined>;
   connectTimeoutMs?: number;
-  /** Time to wait for response headers, and between body chunks. */
+  /** The total deadline of one attempt: connecting (a proxy's CONNECT too), sending, headers and the whole body. */
   timeoutMs?: number;
+  /** The largest answer accepted (bytes); a larger one is EBAD_RESPONSE. Default {@link MAX_BODY_BYTES}. */
+  maxBodyBytes?: number;
   retry?: RetryPolicy;
   /** Injected for tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -94,6 +96,87 @@ function normalizeHeaders(raw: Record<string, string | string[] | undefined>): R
 }
 
 /**
+ * The largest answer accepted: 16 MiB. A token response is a few kilobytes and a Graph page of 999 users a few
+ * megabytes; a server sending more is broken or hostile, and reading it whole would take the memory with it.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Whether any byte of the request body reached the server's socket (the proxy tunnel, if any, was up). */
+interface Progress {
+  sent: boolean;
+}
+
+/**
+ * The dispatcher as seen by one attempt: the same connection pool, with the request's handler watched for the
+ * moment its body is written. Until then a failure (a CONNECT refused or reset, a stalled tunnel) means the
+ * server never saw the request, so even a token POST may be retried.
+ */
+function tracking(base: Dispatcher, progress: Progress): Dispatcher {
+  const watch = (handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler =>
+    new Proxy(handler, {
+      get(target, key, receiver) {
+        if (key === 'onBodySent' || key === 'onRequestSent') {
+          const original = Reflect.get(target, key, receiver) as ((...a: unknown[]) => unknown) | undefined;
+          return (...args: unknown[]) => {
+            progress.sent = true;
+            return original?.apply(target, args);
+          };
+        }
+        const v = Reflect.get(target, key, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  return new Proxy(base, {
+    get(target, key) {
+      if (key === 'dispatch')
+        return (o: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler) => target.dispatch(o, watch(h));
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** A promise that rejects (with an AbortError) once `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const fail = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
+/** Read a body up to `max` bytes; a longer one is refused (and the connection dropped) without being kept. */
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy?: (e?: Error) => void },
+  contentLength: string | string[] | undefined,
+  max: number,
+  req: WireRequest,
+): Promise<string> {
+  const tooBig = () =>
+    new EntraTokenError(
+      'EBAD_RESPONSE',
+      `the answer of ${safeHost(req.url)} is larger than ${Math.round(max / 1024 / 1024)} MiB; refused`,
+      { hint: 'a token or API answer is never this large: check the URL and any proxy in between' },
+    );
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy?.();
+    throw tooBig();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy?.();
+      throw tooBig();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
  * TLS failures: the handshake failed, so nothing was sent. Most are a certificate this process does not
  * trust (a TLS-inspecting proxy, a private CA): Node adds NODE_EXTRA_CA_CERTS to its CA list at start.
  * @see https://nodejs.org/api/cli.html#node_extra_ca_certsfile
@@ -111,6 +194,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const env = options.env ?? process.env;
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const policy = options.retry ?? DEFAULT_RETRY;
   const sleep = options.sleep ?? timerSleep;
   const random = options.random ?? Math.random;
@@ -136,17 +220,37 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const started = now();
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...req.headers };
     const body = requestBody(req);
+    const limit = opts.timeoutMs ?? timeoutMs;
+    // One deadline for the whole attempt — connecting (a proxy's CONNECT included), sending, the headers and
+    // every byte of the body — not a per-chunk timer that a server dripping a byte at a time keeps alive.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), limit);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+    const progress: Progress = { sent: false };
+    const used = getDispatcher();
     try {
-      const res = await request(req.url, {
-        method: req.method,
-        headers,
-        body,
-        dispatcher: getDispatcher(),
-        signal: opts.signal,
-        headersTimeout: opts.timeoutMs ?? timeoutMs,
-        bodyTimeout: opts.timeoutMs ?? timeoutMs,
+      const exchange = (async () => {
+        const res = await request(req.url, {
+          method: req.method,
+          headers,
+          body,
+          dispatcher: tracking(used, progress),
+          signal,
+          headersTimeout: limit,
+          bodyTimeout: limit,
+        });
+        return { res, text: await readCapped(res.body, res.headers['content-length'], maxBody, req) };
+      })();
+      // undici does not abort a request still waiting for its connection (a proxy that never answers CONNECT,
+      // or closes without a word): the race ends the wait, and the stuck pool is thrown away.
+      const { res, text } = await Promise.race([exchange, aborted(signal)]).catch((e: unknown) => {
+        exchange.catch(() => {});
+        if (signal.aborted && dispatcher === used) {
+          dispatcher = undefined;
+          void used.destroy().catch(() => {});
+        }
+        throw e;
       });
-      const text = await res.body.text();
       const response: WireResponse = {
         status: res.statusCode,
         headers: normalizeHeaders(res.headers as Record<string, string | string[] | undefined>),
@@ -155,7 +259,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       opts.trace?.exchange({ request: req, response, durationMs: now() - started, attempt: n });
       return response;
     } catch (e) {
-      const failure = classify(e, req, opts.timeoutMs);
+      // a caller's signal aborted with an ETIMEOUT reason (the cache lock's hold time) is a deadline too
+      const outer = opts.signal?.aborted ? (opts.signal.reason as unknown) : undefined;
+      const outerDeadline = outer instanceof EntraTokenError && outer.code === 'ETIMEOUT';
+      const failure = classify(e, req, {
+        limit,
+        sent: progress.sent,
+        deadline: (deadline.signal.aborted && !opts.signal?.aborted) || outerDeadline,
+        cancelled: Boolean(opts.signal?.aborted) && !outerDeadline,
+      });
       opts.trace?.exchange({
         request: req,
         error: { code: failure.code, message: failure.message },
@@ -163,19 +275,37 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         attempt: n,
       });
       throw failure;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   function classify(
     e: unknown,
     req: WireRequest,
-    effectiveTimeout?: number,
+    how: { limit: number; sent: boolean; deadline: boolean; cancelled: boolean },
   ): EntraTokenError & { sent?: boolean; permanent?: boolean } {
     if (e instanceof EntraTokenError) return e;
     const code = errorCode(e);
     const host = safeHost(req.url);
-    if ((e as Error)?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
-      return new EntraTokenError('ECANCELLED', `cancelled while waiting for ${host}`);
+    const message = String((e as Error)?.message ?? e);
+    if (how.cancelled) return new EntraTokenError('ECANCELLED', `cancelled while waiting for ${host}`);
+    // The proxy refused the tunnel (407 Proxy Authentication Required, 403, 502…): nothing reached the server.
+    const tunnel = /Proxy response \((\d{3})\) !== 200|Proxy Authentication Required \((\d{3})\)/.exec(message);
+    if (tunnel) {
+      const status = Number(tunnel[1] ?? tunnel[2]);
+      const err = new EntraTokenError(
+        'ENETWORK',
+        `the proxy refused the tunnel to ${host} (HTTP ${status}${status === 407 ? ' Proxy Authentication Required' : ''}); nothing was sent to ${host}`,
+        {
+          hint:
+            status === 407
+              ? 'the proxy wants credentials: put them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port) or ask for the host to be allowed'
+              : 'check HTTPS_PROXY / NO_PROXY, or ask the proxy administrator to allow this host',
+          cause: e,
+        },
+      );
+      return Object.assign(err, { sent: false });
     }
     if (TLS_ERROR.test(code)) {
       const err = new EntraTokenError(
@@ -190,21 +320,30 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       );
       return Object.assign(err, { sent: false, permanent: true });
     }
-    if (NOT_SENT.has(code)) {
+    if (NOT_SENT.has(code) || (!how.sent && !how.deadline)) {
+      // refused, unresolvable, or the connection (or the proxy's CONNECT) failed before the request was written
       const err = new EntraTokenError(
         code === 'UND_ERR_CONNECT_TIMEOUT' ? 'ETIMEOUT' : 'ENETWORK',
         code === 'UND_ERR_CONNECT_TIMEOUT'
           ? `could not connect to ${host} within ${connectTimeout / 1000} s`
-          : `could not connect to ${host} (${code})`,
+          : `could not connect to ${host} (${code || excerpt(message, 80)}); nothing was sent`,
         { hint: 'check the host name, your network and proxy settings (HTTPS_PROXY, NO_PROXY)', cause: e },
       );
       return Object.assign(err, { sent: false });
     }
-    const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+    if (how.deadline && !how.sent) {
+      const err = new EntraTokenError(
+        'ETIMEOUT',
+        `could not reach ${host} within ${how.limit / 1000} s (the connection${hasProxy(env) ? ' or the proxy tunnel' : ''} was not ready); nothing was sent`,
+        { hint: 'check your network and proxy settings (HTTPS_PROXY, NO_PROXY), or raise --http-timeout', cause: e },
+      );
+      return Object.assign(err, { sent: false });
+    }
+    const timedOut = how.deadline || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
     if (!req.idempotent) {
       const err = new EntraTokenError(
         'EOUTCOME_UNKNOWN',
-        `${req.method} ${host} was sent but ${timedOut ? 'no answer came in time' : `the connection failed (${code || excerpt(String((e as Error)?.message ?? e), 80)})`}; its outcome is unknown, so it was not retried`,
+        `${req.method} ${host} was sent but ${timedOut ? 'no answer came in time' : `the connection failed (${code || excerpt(message, 80)})`}; its outcome is unknown, so it was not retried`,
         {
           hint: 'an authorization code can be redeemed only once and a refresh token may have rotated: start the sign-in again (or retry a refresh once) rather than resending the same request',
           cause: e,
@@ -215,7 +354,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const err = new EntraTokenError(
       timedOut ? 'ETIMEOUT' : 'ENETWORK',
       timedOut
-        ? `${host} did not answer within ${(effectiveTimeout ?? timeoutMs) / 1000} s`
+        ? `${host} did not answer within ${how.limit / 1000} s`
         : `connection to ${host} failed (${code || 'network error'})`,
       { hint: 'check your network and proxy settings, then try again', cause: e },
     );
@@ -259,7 +398,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         `retrying ${req.method} ${safeHost(req.url)} in ${(delay / 1000).toFixed(1)} s (attempt ${n + 1} of ${p.maxAttempts}` +
           (advised !== undefined ? ', as Retry-After asks)' : ')'),
       );
-      await sleep(delay, opts.signal);
+      await sleep(delay, opts.signal).catch((e: unknown) => {
+        const reason = opts.signal?.reason as unknown;
+        throw reason instanceof EntraTokenError && reason.code === 'ETIMEOUT' ? (failure ?? reason) : e;
+      });
     }
   }
 

@@ -54,6 +54,28 @@ export function openOutputFile(path: string, mode: number, append: boolean): { f
   }
 }
 
+/**
+ * Check, before a command sends anything, that `path` could be opened by {@link openOutputFile}: absent, or a
+ * regular file of this user's, not a symlink, not hard-linked, not writable by others. Throws EINSECURE.
+ * (The open at the end checks again without following links, so a swap in between is caught too.)
+ */
+export function checkOutputFile(path: string): void {
+  let st: import('node:fs').Stats;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return; // absent (or unreachable: the open will say why)
+  }
+  const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
+  if (st.isSymbolicLink()) throw refuse(path, 'it is a symbolic link');
+  if (st.isDirectory()) return; // reported as a usage error by the caller
+  if (!st.isFile()) throw refuse(path, 'it is not a regular file');
+  if (uid !== undefined && st.uid !== uid) throw refuse(path, `it belongs to uid ${st.uid}, not to you`);
+  if (st.nlink > 1) throw refuse(path, 'it has other hard links');
+  if (process.platform !== 'win32' && (st.mode & 0o022) !== 0)
+    throw refuse(path, `others may write to it (mode ${(st.mode & 0o777).toString(8)})`);
+}
+
 /** Write (or append) `text` to an output file opened by {@link openOutputFile}. */
 export function writeOutputFile(path: string, text: string, mode: number, append: boolean): void {
   const { fd } = openOutputFile(path, mode, append);

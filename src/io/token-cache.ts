@@ -72,8 +72,11 @@ export function emptyCache(): CacheData {
 export interface TokenStore {
   /** A consistent snapshot, without locking. */
   read(): Promise<CacheData>;
-  /** Read, let `fn` change the data, write it back if it changed: all under the lock. */
-  update<T>(fn: (data: CacheData) => T | Promise<T>): Promise<T>;
+  /**
+   * Read, let `fn` change the data, write it back if it changed: all under the lock. `fn` gets a signal that
+   * aborts (with an ETIMEOUT reason) when the lock's hold time is up; pass it to any request made under the lock.
+   */
+  update<T>(fn: (data: CacheData, hold: { signal: AbortSignal }) => T | Promise<T>): Promise<T>;
   /** Where it lives, for messages. */
   readonly location: string;
 }
@@ -83,6 +86,11 @@ export interface FileStoreOptions {
   warn?: (line: string) => void;
   lockTimeoutMs?: number;
   staleMs?: number;
+  /**
+   * The longest the lock is held (a refresh under it is aborted then); written into the lock, so a waiter
+   * never breaks a live lock before it. Default: 5 s less than `staleMs`.
+   */
+  holdMs?: number;
   /** Our uid (tests pretend to be someone else). */
   uid?: number | undefined;
 }
@@ -96,7 +104,14 @@ interface LockInfo {
   host: string;
   at: number;
   nonce: string;
+  /** When the holder promises to have released it (ms). */
+  until?: number;
 }
+
+/** A lock is not trusted to be dated more than this into the future (clock steps, garbage). */
+const FUTURE_SLACK_MS = 5_000;
+/** An empty or unreadable lock is a writer between create and write: given this long, then broken. */
+const UNREADABLE_GRACE_MS = 1_000;
 
 /** Tokens in `dir/tokens.json`; see the module comment for the guarantees. */
 export class FileTokenStore implements TokenStore {
@@ -105,6 +120,7 @@ export class FileTokenStore implements TokenStore {
   private readonly warn: (line: string) => void;
   private readonly lockTimeoutMs: number;
   private readonly staleMs: number;
+  private readonly holdMs: number;
   private readonly uid: number | undefined;
 
   constructor(
@@ -116,6 +132,7 @@ export class FileTokenStore implements TokenStore {
     this.warn = opts.warn ?? (() => {});
     this.lockTimeoutMs = opts.lockTimeoutMs ?? 60_000;
     this.staleMs = opts.staleMs ?? 60_000;
+    this.holdMs = opts.holdMs ?? Math.max(1_000, this.staleMs - 5_000);
     this.uid = opts.uid ?? (typeof process.getuid === 'function' ? process.getuid() : undefined);
   }
 
@@ -232,13 +249,30 @@ export class FileTokenStore implements TokenStore {
     }
   }
 
-  async update<T>(fn: (data: CacheData) => T | Promise<T>): Promise<T> {
+  async update<T>(fn: (data: CacheData, hold: { signal: AbortSignal }) => T | Promise<T>): Promise<T> {
     ensurePrivateDir(this.dir);
     const release = await this.lock();
+    const hold = new AbortController();
+    const timer = setTimeout(
+      () =>
+        hold.abort(
+          new EntraTokenError(
+            'ETIMEOUT',
+            `the work under the token cache lock did not finish within ${Math.round(this.holdMs / 1000)} s`,
+            { hint: 'the lock is released; try again (a refresh that was sent may have rotated the refresh token)' },
+          ),
+        ),
+      this.holdMs,
+    );
     try {
       const data = this.readLocked();
       const before = JSON.stringify(data);
-      const result = await fn(data);
+      const result = await Promise.race([
+        Promise.resolve(fn(data, { signal: hold.signal })),
+        new Promise<never>((_r, reject) =>
+          hold.signal.addEventListener('abort', () => reject(hold.signal.reason as Error), { once: true }),
+        ),
+      ]);
       if (JSON.stringify(data) !== before) {
         try {
           this.writeAtomic(data);
@@ -249,6 +283,7 @@ export class FileTokenStore implements TokenStore {
       }
       return result;
     } finally {
+      clearTimeout(timer);
       release();
     }
   }
@@ -271,8 +306,17 @@ export class FileTokenStore implements TokenStore {
   }
 
   private staleReason(l: { info: LockInfo | undefined; mtime: number }, now: number): string | undefined {
-    if (!l.info) return now - l.mtime > 5_000 ? 'an unreadable lock file' : undefined;
-    if (l.info.host === hostname() && !pidAlive(l.info.pid)) return `pid ${l.info.pid} is no longer running`;
+    if (!l.info) return now - l.mtime > UNREADABLE_GRACE_MS ? 'an empty or unreadable lock file' : undefined;
+    const here = l.info.host === hostname();
+    if (here && !pidAlive(l.info.pid)) return `pid ${l.info.pid} is no longer running`;
+    // a date in the future would otherwise never age (same host: same clock)
+    if (l.info.at > now + (here ? FUTURE_SLACK_MS : this.staleMs)) return 'it is dated in the future';
+    if (l.info.until !== undefined) {
+      if (l.info.until > l.info.at + this.staleMs * 10) return 'it claims an unreasonably long hold';
+      return now > l.info.until
+        ? `its holder promised to release it ${Math.round((now - l.info.until) / 1000)} s ago`
+        : undefined;
+    }
     if (now - l.info.at > this.staleMs) return `it is ${Math.round((now - l.info.at) / 1000)} s old`;
     return undefined;
   }
@@ -285,13 +329,30 @@ export class FileTokenStore implements TokenStore {
       try {
         const fd = openSync(this.lockFile, 'wx', 0o600);
         try {
+          const at = Date.now();
           writeSync(
             fd,
-            JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now(), nonce } satisfies LockInfo),
+            JSON.stringify({
+              pid: process.pid,
+              host: hostname(),
+              at,
+              nonce,
+              until: at + this.holdMs + 2_000,
+            } satisfies LockInfo),
           );
-        } finally {
+        } catch (e) {
+          // a lock we could not fill (ENOSPC) must not stay behind for others to wait on
           closeSync(fd);
+          try {
+            unlinkSync(this.lockFile);
+          } catch {
+            /* gone */
+          }
+          throw new EntraTokenError('ECACHE', `cannot write the lock ${this.lockFile}: ${(e as Error).message}`, {
+            cause: e,
+          });
         }
+        closeSync(fd);
         return () => this.unlock(nonce);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -380,10 +441,10 @@ export class MemoryTokenStore implements TokenStore {
     return structuredClone(this.data);
   }
 
-  update<T>(fn: (data: CacheData) => T | Promise<T>): Promise<T> {
+  update<T>(fn: (data: CacheData, hold: { signal: AbortSignal }) => T | Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
       const copy = structuredClone(this.data);
-      const result = await fn(copy);
+      const result = await fn(copy, { signal: new AbortController().signal });
       this.data = copy;
       return result;
     });
@@ -479,7 +540,9 @@ export function putTokens(data: CacheData, input: StoreInput): { account: Cached
       str('unique_name') ??
       input.idToken?.email ??
       str('email') ??
-      account.username;
+      account.username ??
+      // another provider's subject is its stable user name when it sends no other (Entra's sub is pairwise)
+      (account.provider === 'oidc' ? sub : undefined);
     account.name = input.idToken?.name ?? str('name') ?? account.name;
     account.oid = oid ?? account.oid;
   }

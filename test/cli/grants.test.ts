@@ -9,17 +9,15 @@ import { startEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../../src/cli/program.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { runInProcess, type CliRun } from '../helpers/cli.js';
+import { isolatedEnv } from '../helpers/env.js';
+import { runInTty } from '../helpers/tty.js';
 
 type Emu = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emu;
 let dir: string;
 let I: Emu['info'];
 const DBX = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
-const ENV = () => ({
-  ENTRA_TOKEN_STATE_DIR: join(dir, 'state'),
-  ENTRA_TOKEN_CACHE_DIR: join(dir, 'cache'),
-  XDG_STATE_HOME: join(dir, 'xdg'),
-});
+const ENV = () => isolatedEnv(dir);
 
 before(async () => {
   emu = await startEmulator();
@@ -104,34 +102,8 @@ test('password --password VALUE works but warns that other local users can read 
   );
 });
 
-function ttyRun(
-  argv: string[],
-  keys: string[],
-  env: Record<string, string> = {},
-): Promise<CliRun & { rawModes: boolean[] }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let so = '';
-  let se = '';
-  stdout.on('data', (d) => (so += d));
-  stderr.on('data', (d) => (se += d));
-  const rawModes: boolean[] = [];
-  const ctx: CliContext = {
-    stdout: Object.assign(stdout, { isTTY: false }),
-    stderr: Object.assign(stderr, { isTTY: true }),
-    stdin: Object.assign(stdin, { isTTY: true, setRawMode: (b: boolean) => rawModes.push(b) }),
-    env: { ...ENV(), ...env },
-    now: Date.now,
-    cwd: dir,
-    signal: new AbortController().signal,
-  };
-  const p = runCli(argv, ctx);
-  setTimeout(() => keys.forEach((k) => stdin.write(k)), 20);
-  return p.then(async (code) => {
-    await new Promise((r) => setImmediate(r));
-    return { code, stdout: so, stderr: se, rawModes };
-  });
+function ttyRun(argv: string[], keys: string[], env: Record<string, string> = {}) {
+  return runInTty(argv, keys, { env: { ...ENV(), ...env }, cwd: dir });
 }
 
 test('on a terminal the password is asked for without echo (raw mode on, then off; Backspace edits)', async () => {

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { startEmulator } from '../../src/emulator/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { resolveAuthority } from '../../src/core/authority.js';
 import { redactTrace, type AuditEvent } from '../../src/core/audit.js';
-import { redactBody, redactSecret, redactUrl, secretForms, setMarkKey } from '../../src/core/redact.js';
+import { secretForms } from '../../src/core/redact.js';
 import type { WireRequest, WireResponse } from '../../src/core/wire.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { installTraceSinks } from '../../src/cli/trace-sinks.js';
@@ -228,31 +228,6 @@ describe('no sink leaks a secret', () => {
 });
 
 describe('redaction is idempotent', () => {
-  it('redactSecret, redactUrl and redactBody change nothing the second time', () => {
-    fc.assert(
-      fc.property(secretArb(1, 60), fc.string(), (secret, other) => {
-        assert.equal(redactSecret(redactSecret(secret)), redactSecret(secret));
-        const url = `http://localhost/?code=${encodeURIComponent(secret)}&state=${encodeURIComponent(other)}#id_token=${encodeURIComponent(secret)}`;
-        assert.equal(redactUrl(redactUrl(url)), redactUrl(url));
-        assert.ok(
-          !redactUrl(url).includes(encodeURIComponent(secret)) ||
-            secret.length < 8 ||
-            encodeURIComponent(other).includes(encodeURIComponent(secret)),
-        );
-        const body = JSON.stringify({ access_token: secret, note: other, nested: [{ refresh_token: secret }] });
-        assert.equal(
-          redactBody(redactBody(body, 'application/json'), 'application/json'),
-          redactBody(body, 'application/json'),
-        );
-        const form = `code=${encodeURIComponent(secret)}&x=${encodeURIComponent(other)}`;
-        assert.equal(
-          redactBody(redactBody(form, 'application/x-www-form-urlencoded'), 'application/x-www-form-urlencoded'),
-          redactBody(form, 'application/x-www-form-urlencoded'),
-        );
-      }),
-    );
-  });
-
   it('redacting an audited trace again gives the same events', async () => {
     await fc.assert(
       fc.asyncProperty(secretsArb, fc.boolean(), async (s, pii) => {
@@ -262,16 +237,6 @@ describe('redaction is idempotent', () => {
       }),
       { numRuns: 10 },
     );
-  });
-
-  it('a secret is shown as prefix, length and a keyed mark: eyJ0eX…[N chars hmac:xxxxxxxx] (HMAC under the run key)', () => {
-    const key = Buffer.alloc(32, 7);
-    setMarkKey(key);
-    assert.equal(
-      redactSecret('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln'),
-      `eyJ0eX…[45 chars hmac:${createHmac('sha256', key).update('eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln').digest('hex').slice(0, 8)}]`,
-    );
-    assert.match(redactSecret('short-pass'), /^…\[10 chars hmac:[0-9a-f]{8}\]$/);
   });
 });
 

@@ -12,6 +12,8 @@ import { PassThrough } from 'node:stream';
 import { request } from 'undici';
 import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator/index.js';
 import { runInProcess } from '../helpers/cli.js';
+import { browse } from '../helpers/browse.js';
+import { isolatedEnv } from '../helpers/env.js';
 import { EntraTokenError } from '../../src/core/errors.js';
 import { resolveAuthority } from '../../src/core/authority.js';
 import { createHttpClient } from '../../src/io/http.js';
@@ -80,21 +82,9 @@ type FlowName =
   | 'databricks'
   | 'graph';
 
-const env = (dir: string) => ({
-  ENTRA_TOKEN_STATE_DIR: join(dir, 'state'),
-  ENTRA_TOKEN_CACHE_DIR: join(dir, 'cache'),
-  XDG_STATE_HOME: join(dir, 'xdg'),
-  ENTRA_TOKEN_TIMEOUT: '1',
-});
+const env = (dir: string) => isolatedEnv(dir, { ENTRA_TOKEN_TIMEOUT: '1' });
 let n = 0;
 const freshDir = () => mkdtempSync(join(root, `c${++n}-`));
-
-async function browse(url: string): Promise<string> {
-  const res = await request(url, { method: 'GET' });
-  await res.body.text();
-  assert.equal(res.statusCode, 302, `authorize answered ${res.statusCode}`);
-  return res.headers.location as string;
-}
 
 async function prepareExchange(e: Record<string, string>): Promise<string> {
   const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], {

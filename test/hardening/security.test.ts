@@ -26,6 +26,7 @@ import { listUsers } from '../../src/apis/graph.js';
 import { WorkspaceClient } from '../../src/apis/databricks.js';
 import { fetchJwks, clearJwksCache } from '../../src/io/jwks.js';
 import type { WireRequest, WireResponse } from '../../src/core/wire.js';
+import { isolatedEnv } from '../helpers/env.js';
 
 let emu: Emulator;
 let I: Emulator['info'];
@@ -73,11 +74,7 @@ after(async () => {
 });
 
 const dir = () => mkdtempSync(join(root, 'd-'));
-const env = (d: string) => ({
-  ENTRA_TOKEN_STATE_DIR: join(d, 'state'),
-  ENTRA_TOKEN_CACHE_DIR: join(d, 'cache'),
-  XDG_STATE_HOME: join(d, 'xdg'),
-});
+const env = (d: string) => isolatedEnv(d);
 
 async function get(
   url: string,

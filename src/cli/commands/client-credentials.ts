@@ -11,6 +11,7 @@ export interface ClientCredentialsFlags extends IdentityFlags {
   clientSecret?: string;
   clientAuth?: 'post' | 'basic';
   certificate?: string;
+  keyId?: string;
   rs256?: boolean;
   sendX5c?: boolean;
   showAssertion?: boolean;
@@ -29,7 +30,9 @@ export function register(program: Command, ctx: CliContext): void {
         'The credential is a client secret (AZURE_CLIENT_SECRET / ARM_CLIENT_SECRET, --client-secret-stdin or\n' +
         '--client-secret-file; never on the command line) or a certificate (--certificate, a PEM file with the private\n' +
         'key and the certificate): a new signed client assertion (PS256, x5t#S256) is made for every request.\n' +
-        'The scope must be one <resource>/.default; no refresh token is issued.',
+        'With Entra the scope must be one <resource>/.default; with another OpenID provider (--issuer) any scopes\n' +
+        'the client may ask for, and --certificate may be a bare private key, named by --key-id (default its RFC 7638\n' +
+        'thumbprint). No refresh token is issued.',
     );
   addIdentityOptions(cmd)
     .option('--client-secret-stdin', 'read the client secret from standard input')
@@ -47,12 +50,20 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option(
       '--certificate <file>',
-      'PEM file with the private key and the certificate [env: AZURE_CLIENT_CERTIFICATE_PATH]',
+      'PEM file with the private key and the certificate (another provider: the key alone is enough) [env: AZURE_CLIENT_CERTIFICATE_PATH]',
+    )
+    .option(
+      '--key-id <kid>',
+      'kid of the key in the client assertion header (providers other than Entra; default the RFC 7638 JWK thumbprint)',
     )
     .option('--rs256', 'sign RS256 with the SHA-1 x5t header (older registrations) instead of PS256 with x5t#S256')
     .option('--send-x5c', 'include the certificate (x5c) in the assertion header (subject name + issuer registrations)')
     .option('--show-assertion', 'print the decoded assertion header and claims on stderr (never the signature or key)')
-    .option('--scope <scope>', 'one <resource>/.default scope', `${DATABRICKS_APP_ID}/.default`)
+    .option(
+      '--scope <scope>',
+      'Entra: one <resource>/.default scope; another provider: its scopes, space-separated (default none)',
+      `${DATABRICKS_APP_ID}/.default`,
+    )
     .option('--v1', "use the v1 endpoint (/oauth2/token) with resource= as Databricks' own SDKs do")
     .option('--resource <id>', 'the v1 resource (with --v1)', DATABRICKS_APP_ID)
     .option('--no-cache', 'do not store the tokens in the token cache');

@@ -4,11 +4,17 @@ import type { AdminConsentUrlFlags } from '../commands/admin-consent-url.js';
 import { err, out } from '../context.js';
 import { resolveIdentity } from '../options.js';
 import { usageError } from '../../core/errors.js';
+import { providerName } from '../../core/provider.js';
 import { adminConsentUrlV1, adminConsentUrlV2 } from '../../core/admin-consent.js';
 import { cryptoRandom } from '../../io/random.js';
 
 export const run: Handler<AdminConsentUrlFlags> = async (ctx, { flags }) => {
   const { authority, clientId } = resolveIdentity(flags, ctx);
+  if (authority.kind !== 'entra')
+    throw usageError(
+      `admin consent is an Entra ID endpoint; ${providerName(authority)} (${authority.issuer ?? authority.url}) is another OpenID provider and has none`,
+      "grant the client's permissions in that provider's own administration instead",
+    );
   if (flags.v1 && flags.scope)
     throw usageError('--v1 has no scope: it consents to every permission configured on the app');
   const state = flags.state ?? cryptoRandom.state();

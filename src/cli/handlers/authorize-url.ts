@@ -12,7 +12,7 @@ export const run: Handler<AuthorizeUrlFlags> = async (ctx, { flags, global }) =>
   if (flags.state !== undefined && flags.state.length < 8)
     throw usageError('--state must be at least 8 characters (the default is 256 random bits)');
   await withRuntime(ctx, global, async (rt) => {
-    const scopes = userScopes(flags.scope);
+    const scopes = userScopes(flags.scope, authority);
     const started = await startAuthorization(
       {
         authority,

@@ -5,10 +5,10 @@ import type { Handler } from '../command.js';
 import type { ClientCredentialsFlags } from '../commands/client-credentials.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity } from '../options.js';
+import { resolveIdentity, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { secretFromFile, secretFromStdin } from '../secrets.js';
-import { parseCertificatePem } from '../../core/client-assertion.js';
+import { parseCertificatePem, parseClientKeyPem } from '../../core/client-assertion.js';
 import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID } from '../../core/clouds.js';
 import { badInput, usageError } from '../../core/errors.js';
 import { clientCredentialsTokens, type ClientCredential } from '../../flows/client-credentials.js';
@@ -30,9 +30,13 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
     flags.certificate && '--certificate',
   ].filter(Boolean);
   if (explicit.length > 1) throw usageError(`give one credential, not ${explicit.join(' and ')}`);
-  if (!certFile && (flags.rs256 || flags.sendX5c || flags.showAssertion)) {
-    throw usageError('--rs256, --send-x5c and --show-assertion go with --certificate');
+  if (!certFile && (flags.rs256 || flags.sendX5c || flags.showAssertion || flags.keyId)) {
+    throw usageError('--rs256, --send-x5c, --key-id and --show-assertion go with --certificate');
   }
+  if (flags.keyId && authority.kind === 'entra')
+    throw usageError('--key-id is for providers other than Entra: Entra finds the key by its certificate thumbprint');
+  // Entra's default is the Databricks scope; another provider gets only the scopes given (none: its default)
+  const scope = authority.kind === 'entra' || given('scope') ? flags.scope : undefined;
   if (!flags.v1 && given('resource')) throw usageError('--resource goes with --v1; the v2 endpoint takes --scope');
   if (flags.v1 && given('scope')) throw usageError('--v1 takes --resource (a resource id or URI), not --scope');
   let credential: ClientCredential;
@@ -52,7 +56,11 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
         `convert it to PEM: openssl pkcs12 -in ${certFile} -out app.pem -nodes && chmod 600 app.pem (then --certificate app.pem)`,
       );
     }
-    const cert = parseCertificatePem(data, certFile, ctx.env.ENTRA_TOKEN_CERTIFICATE_PASSPHRASE);
+    // Entra identifies the key by its certificate's thumbprint; another provider finds it in the client's JWKS by kid
+    const cert =
+      authority.kind === 'entra'
+        ? parseCertificatePem(data, certFile, ctx.env.ENTRA_TOKEN_CERTIFICATE_PASSPHRASE)
+        : await parseClientKeyPem(data, certFile, ctx.env.ENTRA_TOKEN_CERTIFICATE_PASSPHRASE, flags.keyId);
     credential = { kind: 'certificate', certificate: cert, rs256: flags.rs256, sendX5c: flags.sendX5c };
   } else {
     let secret: string | undefined;
@@ -76,7 +84,7 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
         authority,
         client_id: clientId,
         credential,
-        scope: flags.v1 ? undefined : flags.scope,
+        scope: flags.v1 ? undefined : scope,
         v1Resource: flags.v1 ? flags.resource : undefined,
         onAssertion: flags.showAssertion
           ? (d) => {
@@ -87,9 +95,14 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
       },
       rt.deps,
     );
-    const scopes = [flags.v1 ? `${flags.resource}/.default` : (flags.scope ?? `${DATABRICKS_APP_ID}/.default`)];
+    const scopes = flags.v1
+      ? [`${flags.resource}/.default`]
+      : authority.kind === 'entra'
+        ? [scope ?? `${DATABRICKS_APP_ID}/.default`]
+        : (scope ?? '').split(/\s+/).filter(Boolean);
     await deliverTokens(ctx, flags, {
       authority: authority.url,
+      provider: cacheProvider(authority),
       client_id: clientId,
       scopes,
       tokens: result.tokens,

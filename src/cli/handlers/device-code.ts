@@ -3,7 +3,7 @@ import type { Handler } from '../command.js';
 import type { DeviceCodeFlags } from '../commands/device-code.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity, userScopes } from '../options.js';
+import { resolveIdentity, userScopes, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
 import { deviceCodeTokens } from '../../flows/device-code.js';
@@ -17,7 +17,7 @@ export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given 
       {
         authority,
         client_id: clientId,
-        scopes: userScopes(flags.scope),
+        scopes: userScopes(flags.scope, authority),
         v1Resource: flags.v1 ? flags.resource : undefined,
         onPrompt: (d) => {
           err(ctx, d.message);
@@ -30,9 +30,10 @@ export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given 
       rt.deps,
     );
     err(ctx, 'Signed in.');
-    const scopes = flags.v1 ? [`${flags.resource}/.default`] : userScopes(flags.scope);
+    const scopes = flags.v1 ? [`${flags.resource}/.default`] : userScopes(flags.scope, authority);
     await deliverTokens(ctx, flags, {
       authority: authority.url,
+      provider: cacheProvider(authority),
       client_id: clientId,
       scopes,
       tokens: result.tokens,

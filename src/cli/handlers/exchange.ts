@@ -2,7 +2,7 @@
 import type { Handler } from '../command.js';
 import type { ExchangeFlags } from '../commands/exchange.js';
 import { err, readStdin } from '../context.js';
-import { deliverTokens } from '../deliver.js';
+import { deliverTokens, pendingProvider } from '../deliver.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
 import { exchangeCode, type CallbackInput } from '../../flows/auth-code.js';
@@ -40,6 +40,7 @@ export const run: Handler<ExchangeFlags> = async (ctx, { flags, global, args }) 
     const p = result.pending;
     await deliverTokens(ctx, flags, {
       authority: p.authority,
+      provider: pendingProvider(p),
       client_id: p.client_id,
       scopes: p.scopes,
       tokens: result.tokens,

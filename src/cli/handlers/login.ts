@@ -3,7 +3,7 @@ import type { Handler } from '../command.js';
 import type { LoginFlags } from '../commands/login.js';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
-import { deliverTokens } from '../deliver.js';
+import { deliverTokens, pendingProvider } from '../deliver.js';
 import { resolveIdentity, userScopes } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
@@ -29,7 +29,7 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
         {
           authority,
           client_id: clientId,
-          scopes: userScopes(flags.scope),
+          scopes: userScopes(flags.scope, authority),
           redirectUri: flags.redirectUri,
           port,
           pkce: flags.pkce,
@@ -90,6 +90,7 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
       const p = result.pending;
       await deliverTokens(ctx, flags, {
         authority: p.authority,
+        provider: pendingProvider(p),
         client_id: p.client_id,
         scopes: p.scopes,
         tokens: result.tokens,

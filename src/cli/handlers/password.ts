@@ -3,7 +3,7 @@ import type { Handler } from '../command.js';
 import { PASSWORD_ENV, type PasswordFlags } from '../commands/password.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity, userScopes } from '../options.js';
+import { resolveIdentity, userScopes, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { promptHidden, secretFromStdin } from '../secrets.js';
 import { usageError } from '../../core/errors.js';
@@ -34,13 +34,14 @@ export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
   }
   await withRuntime(ctx, global, async (rt) => {
     const result = await passwordTokens(
-      { authority, client_id: clientId, username, password, scopes: userScopes(flags.scope) },
+      { authority, client_id: clientId, username, password, scopes: userScopes(flags.scope, authority) },
       rt.deps,
     );
     await deliverTokens(ctx, flags, {
       authority: authority.url,
+      provider: cacheProvider(authority),
       client_id: clientId,
-      scopes: userScopes(flags.scope),
+      scopes: userScopes(flags.scope, authority),
       tokens: result.tokens,
       idToken: result.idToken,
     });

@@ -5,11 +5,12 @@ import type { CliContext } from '../context.js';
 import { err } from '../context.js';
 import { openStore } from '../cache-store.js';
 import { deliverTokens } from '../deliver.js';
-import { outputFormat, resolveIdentity, userScopes } from '../options.js';
+import { outputFormat, resolveIdentity, userScopes, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { secretFromStdin } from '../secrets.js';
 import { tokenFromInput } from '../token-input.js';
 import { usageError } from '../../core/errors.js';
+import { signInAgainCommand } from '../../core/sign-in-hint.js';
 import { refreshTokens } from '../../flows/refresh.js';
 import { findAccounts } from '../../io/token-cache.js';
 
@@ -52,7 +53,7 @@ export function parseRefreshTokenInput(text: string): string {
 
 export const run: Handler<RefreshFlags> = async (ctx, { flags, global }) => {
   const { authority, clientId } = resolveIdentity(flags, ctx);
-  const scopes = userScopes(flags.scope);
+  const scopes = userScopes(flags.scope, authority);
   let refresh_token: string;
   let source: RefreshTokenSource;
   let store: ((rotated: string) => Promise<void>) | undefined;
@@ -67,18 +68,21 @@ export const run: Handler<RefreshFlags> = async (ctx, { flags, global }) => {
     if (!cached) {
       throw usageError(
         `no refresh token: give --refresh-token-stdin or set ${REFRESH_TOKEN_ENV}`,
-        `or sign in first: entra-token login --authority ${authority.url} --client-id ${clientId}`,
+        `or sign in first: ${signInAgainCommand({ authority: authority.url, issuer: authority.issuer, client_id: clientId })}`,
       );
     }
     refresh_token = cached.refresh_token;
     store = cached.store;
     source = 'cache';
   }
+  // Entra's name where it is Entra; any other provider is "the provider"
+  const who = authority.kind === 'entra' ? 'Entra' : 'the provider';
   await withRuntime(ctx, global, async (rt) => {
     const result = await refreshTokens({ authority, client_id: clientId, refresh_token, scopes }, rt.deps);
     const format = outputFormat(flags.output, ctx);
     await deliverTokens(ctx, flags, {
       authority: authority.url,
+      provider: cacheProvider(authority),
       client_id: clientId,
       scopes,
       tokens: result.tokens,
@@ -87,16 +91,16 @@ export const run: Handler<RefreshFlags> = async (ctx, { flags, global }) => {
     if (result.rotated) {
       if (source === 'cache' && store) {
         await store(result.tokens.refresh_token!);
-        err(ctx, 'note: Entra issued a new refresh token; it replaced the old one in the cache');
+        err(ctx, `note: ${who} issued a new refresh token; it replaced the old one in the cache`);
       } else if (format === 'token') {
         err(
           ctx,
-          `note: Entra issued a new refresh token that replaces the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}; -o token prints only the access token, so use -o json to keep it`,
+          `note: ${who} issued a new refresh token that replaces the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}; -o token prints only the access token, so use -o json to keep it`,
         );
       } else {
         err(
           ctx,
-          `note: Entra issued a new refresh token (refresh_token above); store it in place of the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}`,
+          `note: ${who} issued a new refresh token (refresh_token above); store it in place of the one from ${source === 'stdin' ? 'stdin' : REFRESH_TOKEN_ENV}`,
         );
       }
     }

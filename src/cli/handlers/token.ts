@@ -10,9 +10,17 @@ import { resolveIdentity } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { cacheHit, formatToken, tokenQuery, type TokenFlags } from '../token-fast.js';
 import { acquireTokenSilent } from '../../flows/silent.js';
+import { discoveryRequest } from '../../core/discovery.js';
+import { usageError } from '../../core/errors.js';
 
 export const run: Handler<TokenFlags> = async (ctx, { flags, global }) => {
-  if (flags.authority || flags.tenant || flags.cloud) {
+  if (flags.issuer !== undefined) {
+    if (flags.authority || flags.tenant || flags.cloud)
+      throw usageError(
+        `--${flags.authority ? 'authority' : flags.tenant ? 'tenant' : 'cloud'} cannot be combined with --issuer: the issuer names the sign-in`,
+      );
+    discoveryRequest(flags.issuer); // an issuer URL at all, and https unless loopback
+  } else if (flags.authority || flags.tenant || flags.cloud) {
     // validate what was given (bad tenant, plain http to a remote host) before anything else
     resolveIdentity(flags, ctx, { needClient: false });
   }
