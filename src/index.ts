@@ -154,3 +154,35 @@ export {
   discoverWorkspaceTenant,
 } from './apis/databricks.js';
 export { listUsers, type GraphUser } from './apis/graph.js';
+// the credential chain (one order for the CLI, the library and the metadata server)
+export {
+  createCredential,
+  CredentialUnavailableError,
+  type CreateCredentialOptions,
+  type EntraCredential,
+  type CredentialAccessToken,
+  type CredentialGetTokenOptions,
+} from './flows/create-credential.js';
+export {
+  getChainToken,
+  planCredential,
+  chainSettings,
+  chainScopes,
+  interactionFacts,
+  type ChainOptions,
+  type ChainDeps,
+  type ChainToken,
+} from './flows/credential.js';
+export {
+  SOURCES,
+  AUTH_TYPES,
+  NOT_YET_AUTH_TYPES,
+  planChain,
+  parseAuthType,
+  describePlan,
+  type SourceId,
+  type SourceSpec,
+  type ChainFacts,
+  type ChainPlan,
+  type Detection,
+} from './core/credential-chain.js';

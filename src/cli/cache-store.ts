@@ -3,11 +3,10 @@
  *
  *   await storeTokens(ctx, input.flags, { authority: authority.url, client_id, scopes, tokens, idToken });
  *
- * (usually through `deliverTokens`, which also prints them). It honours `--no-cache` (the command's
- * own option, added with {@link addNoCacheOption}) and ENTRA_TOKEN_NO_CACHE=1. A cache that cannot be written costs a warning on stderr, never the
+ * (usually through `deliverTokens`, which also prints them). It honours the command's own `--no-cache`
+ * option and ENTRA_TOKEN_NO_CACHE=1. A cache that cannot be written costs a warning on stderr, never the
  * tokens already obtained: the command still prints them.
  */
-import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { EntraTokenError } from '../core/errors.js';
 import { FileTokenStore, putTokens, type StoreInput, type TokenStore } from '../io/token-cache.js';
@@ -20,11 +19,6 @@ export function openStore(ctx: CliContext): TokenStore {
     warn: (l) => ctx.stderr.write(`${l}\n`),
     ...(lockTimeout > 0 ? { lockTimeoutMs: lockTimeout * 1000 } : {}),
   });
-}
-
-/** `--no-cache`: do not store the tokens this command gets. */
-export function addNoCacheOption(cmd: Command): Command {
-  return cmd.option('--no-cache', 'do not store the tokens in the token cache');
 }
 
 /** Store a token response unless caching is off. Returns true when stored. */

@@ -5,14 +5,14 @@
  * (a preAction hook, see {@link installIssuerDiscovery}), so `resolveIdentity` stays synchronous.
  */
 import { Option, type Command } from 'commander';
-import { resolveAuthority, type Authority } from '../core/authority.js';
+import type { Authority } from '../core/authority.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES, type CloudName } from '../core/clouds.js';
 import {
-  cloudOfAuthorityHost,
+  authorityFromSettings,
   describeSource,
+  endpointSource,
   resolveConfig,
   type ResolvedConfig,
-  type Setting,
   type SettingName,
 } from '../core/config.js';
 import { usageError } from '../core/errors.js';
@@ -81,6 +81,7 @@ export function flagSettings(flags: Record<string, unknown>): Partial<Record<Set
     cloud: str(flags.cloud),
     authority: str(flags.authority),
     issuer: str(flags.issuer),
+    auth_type: str(flags.authType),
     timeout: str(flags.httpTimeout),
   };
 }
@@ -92,57 +93,10 @@ export function resolveSettings(flags: Record<string, unknown>, ctx: CliContext)
   return { config, profile };
 }
 
-/** Which of --authority / --issuer / the cloud decides the endpoints: flags over env; two at one level is an error. */
-export function endpointSource(
-  s: ResolvedConfig['settings'],
-): { kind: 'authority' | 'issuer'; setting: Setting } | undefined {
-  const a = s.authority;
-  const i = s.issuer;
-  if (a && i) {
-    const rank = (x: Setting) => (x.source.kind === 'flag' ? 0 : 1);
-    if (rank(a) === rank(i))
-      throw usageError(`give either ${describeSource(a.source)} or ${describeSource(i.source)}, not both`);
-    return rank(a) < rank(i) ? { kind: 'authority', setting: a } : { kind: 'issuer', setting: i };
-  }
-  if (a) return { kind: 'authority', setting: a };
-  if (i) return { kind: 'issuer', setting: i };
-  return undefined;
-}
-
 /** Authorities found by discovery, keyed by the command's option object (set by the preAction hook). */
 const discovered = new WeakMap<object, Authority>();
 
-/** Build the Entra authority for resolved settings (not for --issuer, which needs discovery). */
-export function authorityFromSettings(config: ResolvedConfig, flags: { cloud?: string | undefined } = {}): Authority {
-  const s = config.settings;
-  const ep = endpointSource(s);
-  if (ep?.kind === 'authority') {
-    // the tenant in --authority wins; a tenant from a lower level is only used when the URL has none
-    let parsed: URL;
-    try {
-      parsed = new URL(ep.setting.value.includes('://') ? ep.setting.value : `https://${ep.setting.value}`);
-    } catch {
-      throw usageError(
-        `${describeSource(ep.setting.source)} is not a URL: ${JSON.stringify(ep.setting.value.slice(0, 200))}`,
-        'give the authority as https://host/{tenant}, e.g. https://login.microsoftonline.com/contoso.onmicrosoft.com',
-      );
-    }
-    const hasTenant = parsed.pathname.split('/').filter(Boolean).length > 0;
-    const tenantFromFlag = s.tenant?.source.kind === 'flag' ? s.tenant.value : undefined;
-    return resolveAuthority({
-      authority: ep.setting.value,
-      tenant: hasTenant ? tenantFromFlag : s.tenant?.value,
-      cloud: flags.cloud ? config.cloud : undefined,
-    });
-  }
-  const host = s.authority_host;
-  // AZURE_AUTHORITY_HOST naming a host outside the known clouds (a private endpoint, the emulator) is used as is
-  if (host && s.cloud?.source.kind !== 'flag' && !cloudOfAuthorityHost(host.value)) {
-    const origin = host.value.includes('://') ? host.value : `https://${host.value}`;
-    return resolveAuthority({ authority: origin.replace(/\/+$/, ''), tenant: s.tenant?.value });
-  }
-  return resolveAuthority({ tenant: s.tenant?.value, cloud: config.cloud });
-}
+export { authorityFromSettings, endpointSource };
 
 /** The authority and client id: flags, then environment, then the profile, then defaults. */
 export function resolveIdentity(

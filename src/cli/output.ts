@@ -5,22 +5,18 @@ import type { OutputFormat } from './options.js';
 import type { TokenResponse } from '../core/token.js';
 import type { IdTokenSummary } from '../core/id-token.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
-import { AZURE_DATABRICKS_APP_ID } from '../core/clouds.js';
+import { AZURE_DATABRICKS_APP_ID, MICROSOFT_GRAPH_APP_ID } from '../core/clouds.js';
+import { relativePhrase } from '../core/duration.js';
 
 const RESOURCES: Record<string, string> = {
   [AZURE_DATABRICKS_APP_ID]: 'Azure Databricks',
   'https://graph.microsoft.com': 'Microsoft Graph',
-  '00000003-0000-0000-c000-000000000000': 'Microsoft Graph',
+  [MICROSOFT_GRAPH_APP_ID]: 'Microsoft Graph',
   'https://management.core.windows.net/': 'Azure service management',
 };
 
-/** "in 52 min" / "3 h ago" */
-export function relative(ms: number): string {
-  const past = ms < 0;
-  const s = Math.abs(Math.round(ms / 1000));
-  const text = s < 90 ? `${s} s` : s < 90 * 60 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
-  return past ? `${text} ago` : `in ${text}`;
-}
+/** "in 52 min" / "3 h ago" (core/duration, the one duration format). */
+export const relative = relativePhrase;
 
 function accessTokenFacts(token: string): { aud?: string; who?: string; tid?: string; ver?: string } {
   try {

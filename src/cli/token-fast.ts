@@ -167,6 +167,13 @@ export async function cacheHit(flags: TokenFlags, io: FastIo): Promise<number | 
   if (!data) return undefined;
   const found = lookup(data, query, io.now, MIN_LIFETIME_MS);
   if (!found.account || !found.fresh) return undefined;
+  const e = io.env;
+  const credential =
+    e.AZURE_CLIENT_SECRET || e.ARM_CLIENT_SECRET
+      ? 'client-secret'
+      : e.AZURE_CLIENT_CERTIFICATE_PATH
+        ? 'certificate'
+        : 'cached-sign-in';
   const text = formatToken(
     (flags.output ?? 'token') as TokenFormat,
     found.token!,
@@ -174,17 +181,47 @@ export async function cacheHit(flags: TokenFlags, io: FastIo): Promise<number | 
     'cache',
     io.now,
     io.env,
+    credential,
   );
   if (io.stdout) io.stdout.write(text);
   else writeFd(1, text);
   return 0;
 }
 
+const APP_CREDENTIAL_VARS = ['AZURE_CLIENT_SECRET', 'ARM_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH'];
+
+/**
+ * True when the credential chain (flows/credential.ts) would look in the cache as this fast path does:
+ * no token given in the environment, no explicit auth type, no authority host to resolve, and no
+ * `~/.databrickscfg` profile that may name a tenant, client, secret or auth type.
+ */
+function chainAgrees(env: Env): boolean {
+  if (env.ENTRA_TOKEN_ACCESS_TOKEN || env.ENTRA_TOKEN_AUTH_TYPE || env.AZURE_AUTHORITY_HOST) return false;
+  if (env.DATABRICKS_CONFIG_PROFILE || env.DATABRICKS_CONFIG_FILE) return false;
+  const home = env.HOME || env.USERPROFILE;
+  if (!home) return false;
+  let text: string;
+  try {
+    text = readFileSync(join(home, '.databrickscfg'), 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  return !/^\s*(azure_|auth_type)/im.test(text);
+}
+
 /** bin.ts's entry: `entra-token token …` answered from the cache, or undefined to run the full program. */
 export async function fastToken(argv: string[], io: FastIo): Promise<number | undefined> {
   if (io.env.ARM_ENVIRONMENT || io.env.ENTRA_TOKEN_NO_FAST_PATH) return undefined;
+  if (!chainAgrees(io.env)) return undefined;
   const flags = parseFastArgs(argv);
   if (!flags) return undefined;
+  // a client secret or certificate in the environment: the credential chain answers with that app's token
+  if (APP_CREDENTIAL_VARS.some((k) => io.env[k])) {
+    const clientId = flags.clientId ?? io.env.AZURE_CLIENT_ID ?? io.env.ARM_CLIENT_ID;
+    const tenant = flags.tenant ?? flags.authority ?? io.env.AZURE_TENANT_ID ?? io.env.ARM_TENANT_ID;
+    if (!clientId || !tenant || flags.account || io.env.ENTRA_TOKEN_AUTHORITY) return undefined;
+    flags.account = clientId;
+  }
   try {
     return await cacheHit(flags, io);
   } catch {
@@ -217,11 +254,13 @@ export function rfc3339Local(ms: number): string {
 /** The text printed on stdout (with its newline). */
 export function formatToken(
   format: TokenFormat,
-  t: CachedToken,
-  a: CachedAccount,
-  source: 'cache' | 'refresh',
+  t: Pick<CachedToken, 'access_token' | 'token_type' | 'expires_at' | 'granted' | 'resource'>,
+  a: CachedAccount | undefined,
+  source: 'cache' | 'refresh' | 'new' | 'given',
   now: number,
   env: Record<string, string | undefined>,
+  /** The credential chain's source (core/credential-chain SourceId), when the full program answered. */
+  credential?: string,
 ): string {
   switch (format) {
     case 'token':
@@ -237,7 +276,7 @@ export function formatToken(
           expiresOn: azLocalTime(expiresOn * 1000),
           expires_on: expiresOn,
           ...(subscription ? { subscription } : {}),
-          tenant: a.tid ?? null,
+          tenant: a?.tid ?? null,
           tokenType: t.token_type,
         },
         null,
@@ -255,16 +294,19 @@ export function formatToken(
           expires_in: Math.max(0, Math.floor((t.expires_at - now) / 1000)),
           scope: t.granted.join(' '),
           resource: t.resource,
-          account: {
-            home_account_id: a.account,
-            username: a.username ?? null,
-            name: a.name ?? null,
-            oid: a.oid ?? null,
-            tid: a.tid ?? null,
-          },
-          authority: a.authority,
-          client_id: a.client_id,
+          account: a
+            ? {
+                home_account_id: a.account,
+                username: a.username ?? null,
+                name: a.name ?? null,
+                oid: a.oid ?? null,
+                tid: a.tid ?? null,
+              }
+            : null,
+          authority: a?.authority ?? null,
+          client_id: a?.client_id ?? null,
           source,
+          credential: credential ?? 'cached-sign-in',
         },
         null,
         2,

@@ -8,9 +8,13 @@ import { resolve } from 'node:path';
 import type { WorkspaceCliOptions } from './commands/databricks.js';
 import { err, type CliContext } from './context.js';
 import type { Runtime } from './runtime.js';
-import { resolveAccessToken } from './access-token.js';
+import { chainSession } from './credential.js';
+import { resolveSettings } from './options.js';
 import * as api from '../apis/databricks.js';
 import { badInput, usageError } from '../core/errors.js';
+
+/** The Azure management resource's scope (its v1 resource URI ends in a slash, hence the double slash). */
+const MANAGEMENT_SCOPE = 'https://management.core.windows.net//.default';
 
 /** A secret given as `@file`, literally, or through an environment variable. */
 async function secretValue(ctx: CliContext, value: string | undefined, envName: string): Promise<string | undefined> {
@@ -29,20 +33,31 @@ export async function workspaceClient(
   opts: WorkspaceCliOptions,
   rt: Runtime,
 ): Promise<api.WorkspaceClient> {
-  const hostInput = opts.host ?? ctx.env.DATABRICKS_HOST;
+  // --host > DATABRICKS_HOST > the profile's host (as every other setting); the same for the resource id
+  const settings = resolveSettings(opts as Record<string, unknown>, ctx).config.settings;
+  const hostInput = settings.host?.value;
   if (!hostInput)
     throw usageError(
       'no workspace host',
-      'pass --host https://adb-<id>.<n>.azuredatabricks.net or set DATABRICKS_HOST',
+      'pass --host https://adb-<id>.<n>.azuredatabricks.net, set DATABRICKS_HOST, or use a profile with host (--profile)',
     );
   const host = api.normalizeWorkspaceHost(hostInput);
-  const resourceId = api.resolveResourceId(opts, ctx.env);
-  const spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
-  const token = await resolveAccessToken(ctx, rt, {
-    tokenStdin: opts.tokenStdin,
-    account: opts.account,
-    scope: api.AZURE_DATABRICKS_APP_ID + '/.default',
-  });
+  const composed = opts.subscription !== undefined || opts.resourceGroup !== undefined || opts.workspace !== undefined;
+  const fromProfile =
+    settings.resource_id?.source.kind === 'profile' && !composed ? settings.resource_id.value : undefined;
+  const resourceId = api.resolveResourceId({ ...opts, resourceId: opts.resourceId ?? fromProfile }, ctx.env);
+  let spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
+  const chain = await chainSession(ctx, rt, opts);
+  const got = await chain.token([api.AZURE_DATABRICKS_APP_ID + '/.default']);
+  const token = got.access_token;
+  if (!spManagementToken && resourceId && (got.source === 'client-secret' || got.source === 'certificate')) {
+    // a service principal that need not be a workspace user: the Azure management token of the same app
+    // goes with the resource id, as the Databricks SDKs do for azure-client-secret (docs/protocol.md §9)
+    rt.trace.note(
+      'service principal with a workspace resource id: also a management token for X-Databricks-Azure-SP-Management-Token',
+    );
+    spManagementToken = (await chain.token([MANAGEMENT_SCOPE])).access_token;
+  }
   rt.trace.step('Call Azure Databricks');
   const send: api.Send = (req, o) => rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o });
 

@@ -12,7 +12,7 @@ export interface AdminConsentParams {
   client_id: string;
   redirect_uri: string;
   state: string;
-  /** v2 only: e.g. `2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default` or `https://graph.microsoft.com/.default`. */
+  /** v2 only: e.g. the Azure Databricks scope (core/clouds `AZURE_DATABRICKS_SCOPE`) or `https://graph.microsoft.com/.default`. */
   scopes?: string[];
 }
 

@@ -5,6 +5,9 @@
  * AADSTS meanings. Every sink (text, JSON lines, HAR, diagram) renders these events and nothing else.
  * The event shape is the trace's (io/trace.ts) plus `tokens` and `notes`, so redacting an audited
  * event again is allowed and changes nothing.
+ *
+ * Why one file over 500 lines: the Redactor is one pass over an event, and every annotation it adds needs the
+ * raw value it is about to hide; split, the raw values would have to travel between modules.
  */
 import { createHash } from 'node:crypto';
 import { aadstsInfo } from './aadsts.js';

@@ -3,6 +3,9 @@
  * Pure: the clock (`now`, milliseconds) and the time zone are handed in.
  * Sources: Entra `access-token-claims-reference.md`, `id-token-claims-reference.md`,
  * `optional-claims-reference.md` (docs/protocol.md §6).
+ *
+ * Why one file over 500 lines: most of it is one table, a row per claim; split, the table would lose the
+ * one place a reader looks a claim up.
  */
 
 import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID, MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID } from './clouds.js';

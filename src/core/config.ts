@@ -3,6 +3,7 @@
  * command-line flag > environment variable (in the order listed) > `~/.databrickscfg` profile > default.
  * Pure: the environment and the already parsed profile are handed in.
  */
+import { resolveAuthority, type Authority } from './authority.js';
 import { CLOUDS, cloudOfHost, type CloudName } from './clouds.js';
 import { DEFAULT_PROFILE, type ResolvedProfile } from './databrickscfg.js';
 import { usageError } from './errors.js';
@@ -32,6 +33,7 @@ export type SettingName =
   | 'authority'
   | 'authority_host'
   | 'issuer'
+  | 'auth_type'
   | 'timeout';
 
 export interface SettingSpec {
@@ -110,6 +112,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: '--issuer',
     env: ['ENTRA_TOKEN_ISSUER'],
     description: 'any OpenID provider, through {issuer}/.well-known/openid-configuration',
+  },
+  {
+    name: 'auth_type',
+    flag: '--auth-type',
+    env: ['ENTRA_TOKEN_AUTH_TYPE'],
+    profileKey: 'auth_type',
+    description: 'which credential source to use (entra-token auth describe lists them)',
   },
   {
     name: 'timeout',
@@ -267,4 +276,53 @@ export function profileChoice(flag: string | undefined, env: Env): { name: strin
   const fromEnv = env.DATABRICKS_CONFIG_PROFILE?.trim();
   if (fromEnv) return { name: fromEnv, source: { kind: 'env', name: 'DATABRICKS_CONFIG_PROFILE' }, explicit: true };
   return { name: DEFAULT_PROFILE, source: { kind: 'default' }, explicit: false };
+}
+
+/** Which of --authority / --issuer / the cloud decides the endpoints: flags over env; two at one level is an error. */
+export function endpointSource(
+  s: ResolvedConfig['settings'],
+): { kind: 'authority' | 'issuer'; setting: Setting } | undefined {
+  const a = s.authority;
+  const i = s.issuer;
+  if (a && i) {
+    const rank = (x: Setting) => (x.source.kind === 'flag' ? 0 : 1);
+    if (rank(a) === rank(i))
+      throw usageError(`give either ${describeSource(a.source)} or ${describeSource(i.source)}, not both`);
+    return rank(a) < rank(i) ? { kind: 'authority', setting: a } : { kind: 'issuer', setting: i };
+  }
+  if (a) return { kind: 'authority', setting: a };
+  if (i) return { kind: 'issuer', setting: i };
+  return undefined;
+}
+
+/** Build the Entra authority for resolved settings (not for --issuer, which needs discovery). */
+export function authorityFromSettings(config: ResolvedConfig, flags: { cloud?: string | undefined } = {}): Authority {
+  const s = config.settings;
+  const ep = endpointSource(s);
+  if (ep?.kind === 'authority') {
+    // the tenant in --authority wins; a tenant from a lower level is only used when the URL has none
+    let parsed: URL;
+    try {
+      parsed = new URL(ep.setting.value.includes('://') ? ep.setting.value : `https://${ep.setting.value}`);
+    } catch {
+      throw usageError(
+        `${describeSource(ep.setting.source)} is not a URL: ${JSON.stringify(ep.setting.value.slice(0, 200))}`,
+        'give the authority as https://host/{tenant}, e.g. https://login.microsoftonline.com/contoso.onmicrosoft.com',
+      );
+    }
+    const hasTenant = parsed.pathname.split('/').filter(Boolean).length > 0;
+    const tenantFromFlag = s.tenant?.source.kind === 'flag' ? s.tenant.value : undefined;
+    return resolveAuthority({
+      authority: ep.setting.value,
+      tenant: hasTenant ? tenantFromFlag : s.tenant?.value,
+      cloud: flags.cloud ? config.cloud : undefined,
+    });
+  }
+  const host = s.authority_host;
+  // AZURE_AUTHORITY_HOST naming a host outside the known clouds (a private endpoint, the emulator) is used as is
+  if (host && s.cloud?.source.kind !== 'flag' && !cloudOfAuthorityHost(host.value)) {
+    const origin = host.value.includes('://') ? host.value : `https://${host.value}`;
+    return resolveAuthority({ authority: origin.replace(/\/+$/, ''), tenant: s.tenant?.value });
+  }
+  return resolveAuthority({ tenant: s.tenant?.value, cloud: config.cloud });
 }

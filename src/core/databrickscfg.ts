@@ -19,6 +19,7 @@ export const KNOWN_PROFILE_KEYS = [
   'azure_client_secret',
   'azure_workspace_resource_id',
   'azure_environment',
+  'auth_type',
 ] as const;
 export type KnownProfileKey = (typeof KNOWN_PROFILE_KEYS)[number];
 

@@ -10,7 +10,7 @@ import { clientInfo, opaqueToken } from './tokens.js';
 
 /** Where an authorize-leg response goes (query, fragment or form_post), with Entra's encoding (§1.3). */
 export function respond(
-  s: State,
+  _s: State,
   req: EmuRequest,
   p: AuthParams,
   fields: Array<[string, string]>,

@@ -4,7 +4,7 @@
  * (sign-in.ts), which answer through authorize-response.ts.
  */
 import type { AppConfig } from './directory.js';
-import { errorRedirect, respond } from './authorize-response.js';
+import { errorRedirect } from './authorize-response.js';
 import * as html from './html.js';
 import { cookies, errorPage, htmlReply, redirect, type EmuRequest, type Reply } from './reply.js';
 import { continueAuth, SESSION_COOKIE } from './sign-in.js';

@@ -28,7 +28,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bearerOf, drain, keyGetter, requestId, send, serveExtra, verifySignature, type KeySource } from './bearer.js';
-import { DEFAULT_IDS } from './directory.js';
+import { DATABRICKS_APP_ID, DEFAULT_IDS } from './directory.js';
 import {
   defaultPrincipals,
   DEFAULT_RESOURCE_ID,
@@ -40,9 +40,6 @@ import type { ExtraServer } from './index.js';
 
 export { defaultPrincipals, DEFAULT_RESOURCE_ID, seedClusters };
 export type { ClusterDetails, WorkspacePrincipal };
-
-/** The Azure Databricks first-party application id: the `aud` of every workspace token. */
-export const DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
 /** Audiences Databricks accepts for `X-Databricks-Azure-SP-Management-Token` (public cloud). */
 export const MANAGEMENT_AUDIENCES = [
@@ -148,7 +145,7 @@ export function createWorkspaceHandler(
   };
 
   /** The authentication and authorization of one /api/ request: undefined when allowed. */
-  const authorize = async (req: IncomingMessage, path: string): Promise<Refusal | undefined> => {
+  const authorize = async (req: IncomingMessage, _path: string): Promise<Refusal | undefined> => {
     const token = bearerOf(req);
     if (!token) {
       return {

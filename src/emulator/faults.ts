@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { AADSTS, entraError } from './aadsts.js';
-import { DEFAULT_IDS } from './directory.js';
+import { DATABRICKS_APP_ID, DEFAULT_IDS } from './directory.js';
 import { json, type Reply } from './reply.js';
 import type { State } from './state.js';
 
@@ -133,7 +133,7 @@ export async function applyFault(
         {
           appId: DEFAULT_IDS.public_client_id,
           tenant: s.dir.tenant_domain,
-          resource: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d',
+          resource: DATABRICKS_APP_ID,
           name: 'grant_type',
           scope: '',
           uri: '',

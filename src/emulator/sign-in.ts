@@ -25,7 +25,7 @@ export function newSession(s: State, upn: string): { session: Session; cookie: s
   return { session, cookie: `${SESSION_COOKIE}=${id}; path=/; HttpOnly; SameSite=Lax` };
 }
 
-export function consented(s: State, user: UserConfig, app: AppConfig): boolean {
+export function consented(_s: State, user: UserConfig, app: AppConfig): boolean {
   return (
     !!app.admin_consented || (user.consented_apps ?? []).some((c) => c.toLowerCase() === app.client_id.toLowerCase())
   );

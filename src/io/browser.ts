@@ -310,3 +310,10 @@ function onPath(env: Record<string, string | undefined>): (program: string) => b
     return false;
   };
 }
+
+/** Why no browser can be opened on this machine (no display, SSH), or undefined when one can. */
+export async function noBrowserReason(env: Record<string, string | undefined>): Promise<string | undefined> {
+  const facts: BrowserFacts = { osRelease: (await import('node:os')).release(), has: onPath(env) };
+  const choice = browserCommand(process.platform, env, 'https://login.microsoftonline.com/', facts);
+  return choice.command === undefined ? choice.reason : undefined;
+}

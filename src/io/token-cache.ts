@@ -13,6 +13,9 @@
  *
  * Stores sit behind one small interface, {@link TokenStore}: {@link FileTokenStore} and
  * {@link MemoryTokenStore} (library use, tests). The entry operations below work on either.
+ *
+ * Why one file over 500 lines: the file format, the lock and the entry operations change together (a new
+ * field is read, written and locked in one change), so they stay side by side.
  */
 import {
   closeSync,
@@ -24,7 +27,6 @@ import {
   readFileSync,
   renameSync,
   statSync,
-  chmodSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { aadsts, codeFor, decode, get, post, tokenUrl, DATABRICKS_SCOPE } from './helpers.js';
+import { codeFor, decode, get, post, tokenUrl, DATABRICKS_SCOPE } from './helpers.js';
 
 let emu: Emulator;
 let jwks: ReturnType<typeof createLocalJWKSet>;

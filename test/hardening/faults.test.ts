@@ -9,7 +9,6 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { request } from 'undici';
 import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { browse } from '../helpers/browse.js';

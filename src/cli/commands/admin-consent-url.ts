@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, collect, type IdentityFlags } from '../options.js';
+import { AZURE_DATABRICKS_SCOPE } from '../../core/clouds.js';
 
 export interface AdminConsentUrlFlags extends IdentityFlags {
   scope?: string[];
@@ -20,11 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
         'An administrator opens it, signs in and accepts; the browser then goes to the redirect URI with admin_consent=True.',
     );
   addIdentityOptions(cmd)
-    .option(
-      '--scope <scope>',
-      'scope to consent to (repeatable, v2) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default]',
-      collect,
-    )
+    .option('--scope <scope>', `scope to consent to (repeatable, v2) [default: ${AZURE_DATABRICKS_SCOPE}]`, collect)
     .option('--redirect-uri <uri>', 'a redirect URI registered for the app', 'http://localhost')
     .option('--state <state>', 'state value (default: random)')
     .option('--v1', 'the legacy /adminconsent URL (no scope)')

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, collect, type IdentityFlags } from '../options.js';
+import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
 export interface AuthorizeUrlFlags extends IdentityFlags {
   redirectUri: string;
@@ -28,7 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--redirect-uri <uri>', 'redirect URI registered for the app', 'http://localhost')
     .option(
       '--scope <scope>',
-      'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      `scope to request (repeatable) [default: ${AZURE_DATABRICKS_SCOPE} ${OIDC_SCOPES.join(' ')}]`,
       collect,
     )
     .option('--state <state>', 'state value (default: 256 random bits)')

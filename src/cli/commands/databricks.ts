@@ -6,16 +6,15 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
+import { addCredentialOptions, CHAIN_HELP, type CredentialFlags } from '../credential.js';
 
-export interface WorkspaceCliOptions {
+export interface WorkspaceCliOptions extends CredentialFlags {
   host?: string;
   resourceId?: string;
   subscription?: string;
   resourceGroup?: string;
   workspace?: string;
   spManagementToken?: string;
-  tokenStdin?: boolean;
-  account?: string;
   skipTokenChecks?: boolean;
 }
 
@@ -30,7 +29,7 @@ export interface ApiOptions extends WorkspaceCliOptions {
 }
 
 function workspaceOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--host <url>', 'workspace URL, e.g. https://adb-<id>.<n>.azuredatabricks.net (default: $DATABRICKS_HOST)')
     .option(
       '--resource-id <id>',
@@ -43,9 +42,8 @@ function workspaceOptions(cmd: Command): Command {
       '--sp-management-token <token|@file>',
       'service principals that are not workspace users: an Azure management token of the same app (or $DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN)',
     )
-    .option('--token-stdin', 'read the access token (or a token response JSON) from standard input')
-    .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')
     .option('--skip-token-checks', 'send the token even if its audience, lifetime or tenant look wrong');
+  return addCredentialOptions(cmd);
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -54,7 +52,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('call the Azure Databricks REST API with an Entra access token')
     .addHelpText(
       'after',
-      '\nThe token comes from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (refreshed silently;\nsign in first with login, device-code, password or client-credentials).\nExit codes: 0 ok, 2 usage, 7 token claim check failed, 8 insecure URL, 9 the workspace refused the call.',
+      `\n${CHAIN_HELP}.\n` +
+        'Example (a service principal profile, no prior command):\n  entra-token databricks clusters list --profile emu\n' +
+        'Exit codes: 0 ok, 2 usage, 5 no credential, 7 token claim check failed, 8 insecure URL, 9 the workspace refused the call.',
     );
 
   const clusters = databricks.command('clusters').description('clusters API');

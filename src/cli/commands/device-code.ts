@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
+import { AZURE_DATABRICKS_APP_ID, AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
 export interface DeviceCodeFlags extends IdentityFlags {
   scope?: string[];
@@ -23,11 +24,11 @@ export function register(program: Command, ctx: CliContext): void {
   addIdentityOptions(cmd)
     .option(
       '--scope <scope>',
-      'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      `scope to request (repeatable) [default: ${AZURE_DATABRICKS_SCOPE} ${OIDC_SCOPES.join(' ')}]`,
       collect,
     )
     .option('--v1', 'use the v1 endpoints (/oauth2/devicecode, /oauth2/token) with resource=')
-    .option('--resource <id>', 'the v1 resource (with --v1)', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d')
+    .option('--resource <id>', 'the v1 resource (with --v1)', AZURE_DATABRICKS_APP_ID)
     .option('--no-cache', 'do not store the tokens in the token cache');
   addOutputOption(cmd).addHelpText(
     'after',

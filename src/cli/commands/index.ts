@@ -13,6 +13,7 @@ import type { CliContext } from '../context.js';
 import { register as inspect } from './inspect.js';
 import { register as login } from './login.js';
 import { register as token } from './token.js';
+import { register as auth } from './auth.js';
 import { register as cache } from './cache.js';
 import { register as password } from './password.js';
 import { register as refresh } from './refresh.js';
@@ -36,6 +37,7 @@ export const COMMANDS: Register[] = [
   clientCredentials,
   adminConsentUrl,
   token,
+  auth,
   cache,
   inspect,
   databricks,

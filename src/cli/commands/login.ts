@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
+import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
 export interface LoginFlags extends IdentityFlags {
   redirectUri: string;
@@ -43,7 +44,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--timeout <seconds>', 'give up waiting for the sign-in after this many seconds', '300')
     .option(
       '--scope <scope>',
-      'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      `scope to request (repeatable) [default: ${AZURE_DATABRICKS_SCOPE} ${OIDC_SCOPES.join(' ')}]`,
       collect,
     )
     .option('--no-pkce', 'send no code_challenge (less safe; for comparison with the documentation only)')

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
+import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
 export interface PasswordFlags extends IdentityFlags {
   username?: string;
@@ -30,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--password <value>', 'the password on the command line (unsafe: other local users can read it; warns)')
     .option(
       '--scope <scope>',
-      'scope to request (repeatable) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      `scope to request (repeatable) [default: ${AZURE_DATABRICKS_SCOPE} ${OIDC_SCOPES.join(' ')}]`,
       collect,
     )
     .option('--no-cache', 'do not store the tokens in the token cache');

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
+import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
 export interface RefreshFlags extends IdentityFlags {
   refreshTokenStdin?: boolean;
@@ -25,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--refresh-token-stdin', 'read the refresh token (or a token response JSON) from standard input')
     .option(
       '--scope <scope>',
-      'scope to request (repeatable; any resource the app has consent for) [default: 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default openid profile offline_access]',
+      `scope to request (repeatable; any resource the app has consent for) [default: ${AZURE_DATABRICKS_SCOPE} ${OIDC_SCOPES.join(' ')}]`,
       collect,
     )
     .option('--no-cache', 'do not store the tokens in the token cache');

@@ -7,6 +7,7 @@ import { usageError } from '../../core/errors.js';
 import { providerName } from '../../core/provider.js';
 import { adminConsentUrlV1, adminConsentUrlV2 } from '../../core/admin-consent.js';
 import { cryptoRandom } from '../../io/random.js';
+import { AZURE_DATABRICKS_SCOPE } from '../../core/clouds.js';
 
 export const run: Handler<AdminConsentUrlFlags> = async (ctx, { flags }) => {
   const { authority, clientId } = resolveIdentity(flags, ctx);
@@ -23,9 +24,7 @@ export const run: Handler<AdminConsentUrlFlags> = async (ctx, { flags }) => {
     ? adminConsentUrlV1(p)
     : adminConsentUrlV2({
         ...p,
-        scopes: flags.scope?.flatMap((s) => s.split(/\s+/).filter(Boolean)) ?? [
-          '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default',
-        ],
+        scopes: flags.scope?.flatMap((s) => s.split(/\s+/).filter(Boolean)) ?? [AZURE_DATABRICKS_SCOPE],
       });
   out(ctx, url);
   err(ctx, 'A tenant administrator opens this URL and accepts. The browser then goes to');

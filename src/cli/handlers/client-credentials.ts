@@ -5,7 +5,7 @@ import type { Handler } from '../command.js';
 import type { ClientCredentialsFlags } from '../commands/client-credentials.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity, cacheProvider } from '../options.js';
+import { resolveIdentity, cacheProvider, resolveSettings } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { secretFromFile, secretFromStdin } from '../secrets.js';
 import { parseCertificatePem, parseClientKeyPem } from '../../core/client-assertion.js';
@@ -21,9 +21,13 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
     );
   }
   const { authority, clientId } = resolveIdentity(flags, ctx);
+  // the secret as every other setting: AZURE_CLIENT_SECRET > ARM_CLIENT_SECRET > the profile's azure_client_secret
+  const configuredSecret = resolveSettings(flags as Record<string, unknown>, ctx).config.settings.client_secret;
   const certFile =
     flags.certificate ??
-    (flags.clientSecretStdin || flags.clientSecretFile ? undefined : ctx.env.AZURE_CLIENT_CERTIFICATE_PATH);
+    (flags.clientSecretStdin || flags.clientSecretFile || configuredSecret
+      ? undefined
+      : ctx.env.AZURE_CLIENT_CERTIFICATE_PATH);
   const explicit = [
     flags.clientSecretStdin && '--client-secret-stdin',
     flags.clientSecretFile && '--client-secret-file',
@@ -69,7 +73,7 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
     } else if (flags.clientSecretFile) {
       secret = await secretFromFile(ctx, flags.clientSecretFile, 'client secret');
     } else {
-      secret = ctx.env.AZURE_CLIENT_SECRET || ctx.env.ARM_CLIENT_SECRET || undefined;
+      secret = configuredSecret?.value;
     }
     if (!secret) {
       throw usageError(

@@ -18,6 +18,7 @@ import { exchangeCode, startAuthorization } from '../../flows/auth-code.js';
 import { createHttpClient } from '../../io/http.js';
 import { FilePendingStore } from '../../io/pending.js';
 import { Trace } from '../../io/trace.js';
+import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
 export const run: Handler = async (ctx) => {
   const line = (s = '') => out(ctx, s);
@@ -41,7 +42,7 @@ export const run: Handler = async (ctx) => {
         authority,
         client_id: emu.info.public_client_id,
         redirect_uri: 'http://localhost',
-        scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default', 'openid', 'profile', 'offline_access'],
+        scopes: [AZURE_DATABRICKS_SCOPE, ...OIDC_SCOPES],
       },
       { pending, now: ctx.now, trace },
     );

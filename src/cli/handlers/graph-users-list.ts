@@ -29,11 +29,7 @@ export const run: Handler<UsersListOptions> = async (ctx, { flags: opts, global 
   const max = positive(opts.max);
   if (Number.isNaN(max)) throw usageError(`--max must be a positive integer, got ${JSON.stringify(opts.max)}`);
   await withRuntime(ctx, global, async (rt) => {
-    const token = await resolveAccessToken(ctx, rt, {
-      tokenStdin: opts.tokenStdin,
-      account: opts.account,
-      scope: 'https://graph.microsoft.com/.default',
-    });
+    const token = await resolveAccessToken(ctx, rt, { ...opts, scope: 'https://graph.microsoft.com/.default' });
     await listWith(ctx, opts, rt, token, top, max);
   });
 };

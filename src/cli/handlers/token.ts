@@ -1,19 +1,22 @@
 /**
- * `entra-token token`: a cached access token, refreshed silently when needed; never interactive.
- * The package's bin answers a plain cache hit before commander loads (token-fast.ts); this handler
- * is the full path: validation of --authority/--tenant/--cloud, the cache hit, then a silent refresh.
+ * `entra-token token`: an access token from the credential chain (flows/credential.ts) — a cached one
+ * with at least 5 minutes left, refreshed silently, or from whatever credential is configured. The
+ * package's bin answers a plain cache hit before commander loads (token-fast.ts); this handler is the
+ * full path: validation of --authority/--tenant/--cloud, then the chain. With --issuer (a sign-in with
+ * another OpenID provider) only that cached sign-in counts: the chain's other sources are Entra's.
  */
 import type { Handler } from '../command.js';
-import { chooseAccountFlag } from '../access-token.js';
+import { chainToken, chooseAccountFlag, type CredentialFlags } from '../credential.js';
 import { openStore } from '../cache-store.js';
 import { resolveIdentity } from '../options.js';
 import { withRuntime } from '../runtime.js';
-import { cacheHit, formatToken, tokenQuery, type TokenFlags } from '../token-fast.js';
+import { cacheHit, formatToken, tokenQuery, tokenScopes, type TokenFlags } from '../token-fast.js';
 import { acquireTokenSilent } from '../../flows/silent.js';
 import { discoveryRequest } from '../../core/discovery.js';
 import { usageError } from '../../core/errors.js';
 
-export const run: Handler<TokenFlags> = async (ctx, { flags, global }) => {
+export const run: Handler<TokenFlags & CredentialFlags> = async (ctx, { flags, global }) => {
+  const issuer = flags.issuer ?? (flags.authority ? undefined : ctx.env.ENTRA_TOKEN_ISSUER);
   if (flags.issuer !== undefined) {
     if (flags.authority || flags.tenant || flags.cloud)
       throw usageError(
@@ -24,18 +27,31 @@ export const run: Handler<TokenFlags> = async (ctx, { flags, global }) => {
     // validate what was given (bad tenant, plain http to a remote host) before anything else
     resolveIdentity(flags, ctx, { needClient: false });
   }
-  const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout };
-  if ((await cacheHit(flags, io)) === 0) return;
-  const store = openStore(ctx);
-  await withRuntime(ctx, global, async (rt) => {
-    const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), {
-      store,
-      http: () => rt.http,
-      now: ctx.now,
-      trace: rt.trace,
-      signal: ctx.signal,
-      chooseAccount: chooseAccountFlag('entra-token token'),
+  if (issuer !== undefined) {
+    const io = { env: ctx.env, now: ctx.now(), stdout: ctx.stdout };
+    if ((await cacheHit(flags, io)) === 0) return;
+    await withRuntime(ctx, global, async (rt) => {
+      const r = await acquireTokenSilent(tokenQuery(flags, ctx.env), {
+        store: openStore(ctx),
+        http: () => rt.http,
+        now: ctx.now,
+        trace: rt.trace,
+        signal: ctx.signal,
+        chooseAccount: chooseAccountFlag('entra-token token'),
+      });
+      ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
     });
-    ctx.stdout.write(formatToken(flags.output as 'token', r.token, r.account, r.source, ctx.now(), ctx.env));
+    return;
+  }
+  await withRuntime(ctx, global, async (rt) => {
+    const t = await chainToken(ctx, rt, flags, tokenScopes(flags.scope), 'entra-token token');
+    const token = t.token ?? {
+      access_token: t.access_token,
+      token_type: t.token_type,
+      expires_at: t.expires_at,
+      granted: [],
+      resource: '',
+    };
+    ctx.stdout.write(formatToken(flags.output as 'token', token, t.account, t.from, ctx.now(), ctx.env, t.source));
   });
 };
