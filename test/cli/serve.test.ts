@@ -50,7 +50,7 @@ describe('entra-token exec', () => {
         '--host',
         `${WORKSPACE}/?o=1234567890123456`,
         ...node(
-          'const e=process.env;console.log(JSON.stringify({h:e.DATABRICKS_HOST,a:e.DATABRICKS_AUTH_TYPE,u:e.DATABRICKS_METADATA_SERVICE_URL,t:e.DATABRICKS_TOKEN??null,s:e.DATABRICKS_CLIENT_SECRET??null,arm:e.ARM_CLIENT_SECRET}))',
+          'const e=process.env;console.log(JSON.stringify({h:e.DATABRICKS_HOST,a:e.DATABRICKS_AUTH_TYPE,u:e.DATABRICKS_METADATA_SERVICE_URL,t:e.DATABRICKS_TOKEN??null,s:e.DATABRICKS_CLIENT_SECRET??null,arm:e.ARM_SUBSCRIPTION_ID}))',
         ),
       ],
       {
@@ -58,7 +58,7 @@ describe('entra-token exec', () => {
           ...baseEnv(),
           DATABRICKS_TOKEN: 'dapi11111111111111111111111111111111',
           DATABRICKS_CLIENT_SECRET: 'dose-secret',
-          ARM_CLIENT_SECRET: 'for-azurerm',
+          ARM_SUBSCRIPTION_ID: 'for-azurerm',
         },
       },
     );
@@ -160,7 +160,7 @@ describe('entra-token exec', () => {
 });
 
 describe('entra-token serve', () => {
-  test('prints one JSON line and the export lines, serves, and stops cleanly on Ctrl-C', async () => {
+  test('prints one JSON line and the export lines, serves, and stops cleanly on Ctrl-C', async (t) => {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let out = '';
@@ -178,6 +178,7 @@ describe('entra-token serve', () => {
       signal: abort.signal,
     };
     const done = runCli(['--trace', 'serve', '--host', WORKSPACE], ctx);
+    t.after(() => abort.abort()); // also after a failed assertion
     await startedOrEnded(
       () => out.includes('DATABRICKS_METADATA_SERVICE_URL'),
       done,
@@ -189,7 +190,7 @@ describe('entra-token serve', () => {
       url: info.url,
       host: WORKSPACE,
       auth_type: 'metadata-service',
-      expiry: { expires_on: 'the token expiry', renew_before_seconds: 1500, min_served_seconds: 60 },
+      expiry: { expires_on: 'the token expiry', renew_before_seconds: 300, min_served_seconds: 60 },
     });
     assert.deepEqual(lines.slice(1), [
       `export DATABRICKS_HOST='${WORKSPACE}'`,

@@ -39,7 +39,7 @@ export function stopRequested(ctx: CliContext): { reason: Promise<string>; dispo
 }
 
 export async function serveWith(ctx: CliContext, flags: ServeFlags, rt: Runtime): Promise<void> {
-  const { server, env } = await startMetadataService(ctx, rt, flags);
+  const { server, env } = await startMetadataService(ctx, rt, flags, 'entra-token serve');
   const stop = stopRequested(ctx);
   try {
     out(ctx, JSON.stringify(serveInfo(server.session, server.url)));
