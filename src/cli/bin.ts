@@ -35,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
   const { runCli } = await import('./program.js');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  // `kill`, systemd, docker stop: end the command as Ctrl-C does (the emulator closes and removes its files)
+  process.once('SIGTERM', () => controller.abort());
   const parent = process.ppid;
   return runCli(argv, {
     stdout: process.stdout,

@@ -13,7 +13,7 @@ export interface CliContext {
   /** Milliseconds since the epoch. */
   now: () => number;
   cwd: string;
-  /** Abort when the user presses Ctrl-C (bin.ts wires SIGINT to it). */
+  /** Abort when the user presses Ctrl-C or the process gets SIGTERM (bin.ts wires both to it). */
   signal: AbortSignal;
   /**
    * Listen to process signals while a long-running command (`serve`, `exec`) runs; returns the function

@@ -121,9 +121,10 @@ export function partyOf(url: string): string {
     return 'Server';
   }
   const p = u.pathname;
+  // Entra's hosts, or Entra's path shapes (the emulator); any other provider is named by its host
   if (
     /login\.microsoftonline|login\.chinacloudapi|login\.partner|sts\.windows/.test(u.hostname) ||
-    /\/oauth2\/|\/discovery\/|well-known\/openid|\/adminconsent|\/common\/discovery/.test(p)
+    /\/oauth2\/|\/discovery\/|\/v2\.0\/\.well-known\/openid|\/adminconsent|\/common\/discovery/.test(p)
   )
     return 'Entra ID';
   if (/azuredatabricks\.net$|databricks/.test(u.hostname) || /^\/(api|aad|oidc)\//.test(p) || p === '/aad/auth')
@@ -143,7 +144,7 @@ function pathOf(url: string): string {
   }
 }
 
-interface Arrow {
+export interface Arrow {
   kind: 'arrow';
   from: string;
   to: string;
@@ -151,17 +152,19 @@ interface Arrow {
   dashed?: boolean;
 }
 
-/** Draw the run as a ladder: CLI, Browser, Entra ID, Databricks/Graph as columns, one arrow per message. */
+/** Draw the run as a ladder: CLI, Browser, the provider (Entra ID or its host), Databricks/Graph as columns, one arrow per message. */
 export function renderDiagram(events: readonly AuditEvent[], opts: { width?: number } = {}): string {
-  const rows: Array<Arrow | { kind: 'step'; name: string } | { kind: 'note'; text: string }> = [];
+  const rows: LadderRow[] = [];
+  let signInParty = 'Entra ID'; // who served the authorize URL, and so sends the browser back
   for (const e of events) {
     if (e.type === 'step') rows.push({ kind: 'step', name: e.name });
     else if (e.type === 'front') {
       if (e.direction === 'open') {
         rows.push({ kind: 'arrow', from: 'CLI', to: 'Browser', label: `open authorize URL (${e.via})`, dashed: true });
-        rows.push({ kind: 'arrow', from: 'Browser', to: partyOf(e.url), label: `GET ${pathOf(e.url)}` });
+        signInParty = partyOf(e.url);
+        rows.push({ kind: 'arrow', from: 'Browser', to: signInParty, label: `GET ${pathOf(e.url)}` });
       } else {
-        rows.push({ kind: 'arrow', from: 'Entra ID', to: 'Browser', label: `302 Location: ${e.url}` });
+        rows.push({ kind: 'arrow', from: signInParty, to: 'Browser', label: `302 Location: ${e.url}` });
         rows.push({ kind: 'arrow', from: 'Browser', to: 'CLI', label: `redirect (${e.via})`, dashed: true });
       }
     } else if (e.type === 'exchange') {
@@ -193,13 +196,23 @@ export function renderDiagram(events: readonly AuditEvent[], opts: { width?: num
       );
     }
   }
-  const order = ['CLI', 'Browser', 'Entra ID', 'Databricks', 'Graph', 'Azure RM'];
-  const seen = new Set<string>(['CLI']);
+  return drawLadder(rows, ['CLI', 'Browser', 'Entra ID', 'Databricks', 'Graph', 'Azure RM'], opts.width);
+}
+
+/** A row of a ladder diagram: an arrow between two columns, a section heading, or a note (not drawn). */
+export type LadderRow = Arrow | { kind: 'step'; name: string } | { kind: 'note'; text: string };
+
+/**
+ * Draw rows as a ladder: one column per party (in `order` first, then as they appear), one labelled
+ * arrow per message. Used by `trace show --diagram` and `audit --diagram`.
+ */
+export function drawLadder(rows: readonly LadderRow[], order: readonly string[], widthOpt?: number): string {
+  const seen = new Set<string>([order[0]!]);
   for (const r of rows) if (r.kind === 'arrow') seen.add(r.from).add(r.to);
   const cols = [...order.filter((c) => seen.has(c)), ...[...seen].filter((c) => !order.includes(c))];
   const colW = 22;
   const x = (c: string) => 4 + cols.indexOf(c) * colW;
-  const width = Math.max(opts.width ?? 100, x(cols[cols.length - 1]!) + 12);
+  const width = Math.max(widthOpt ?? 100, x(cols[cols.length - 1]!) + 12);
   const blank = () => {
     const a = Array<string>(width).fill(' ');
     for (const c of cols) a[x(c)] = '│';

@@ -209,6 +209,12 @@ export class Redactor {
     }
   }
 
+  /** Remember one more secret value found outside the places `learn` looks (a form_post page's hidden input). */
+  remember(value: string): void {
+    if (isDistinctiveSecret(value) && !this.known.has(value) && !HAS_MARK.test(value))
+      this.known.set(value, compileSecret(value));
+  }
+
   private learnJson(v: unknown, depth = 0): void {
     if (depth > MAX_JSON_DEPTH) return;
     if (Array.isArray(v)) v.forEach((x) => this.learnJson(x, depth + 1));

@@ -182,7 +182,7 @@ function issuerMeaning(v: unknown): string {
   if (m) return `issuer: Entra ID v1 token service for tenant ${m[1]} (v1 token format)`;
   m = /^(https?:\/\/[^/]+)\/([^/]+)\/v2\.0$/.exec(s);
   if (m) return `issuer: Entra ID v2 endpoint ${m[1]} for tenant ${m[2]} (v2 token format)`;
-  return `issuer ${s} (not an Entra issuer shape)`;
+  return `issuer ${s} (another OpenID provider, not an Entra issuer)`;
 }
 
 function audMeaning(v: unknown): string {
@@ -225,7 +225,11 @@ const CATALOGUE: Record<string, Entry> = {
     meaning: (v, c) =>
       c.oid !== undefined && v === c.oid
         ? "subject: equals oid (an application's service principal)"
-        : 'subject: pairwise id of the principal, unique per app: do not compare across apps',
+        : c.tid !== undefined
+          ? 'subject: pairwise id of the principal, unique per app: do not compare across apps'
+          : c.client_id !== undefined && v === c.client_id
+            ? 'subject: the client itself (no user: an app-only token, RFC 9068)'
+            : "subject: the principal's id at this issuer (iss + sub identify it, OpenID Connect Core §2)",
   },
   upn: { label: 'user principal name', meaning: 'user principal name (sign-in name; may change, do not key on it)' },
   unique_name: { label: 'unique name', meaning: 'display sign-in name of the user (v1; may change, do not key on it)' },
@@ -370,7 +374,7 @@ const HEADER_CATALOGUE: Record<string, Entry> = {
     label: 'algorithm',
     meaning: (v) =>
       v === 'RS256'
-        ? 'signature algorithm: RSA PKCS#1 v1.5 with SHA-256 (what Entra uses)'
+        ? 'signature algorithm: RSA PKCS#1 v1.5 with SHA-256 (what Entra and most providers use)'
         : v === 'none'
           ? 'NO SIGNATURE (alg none): anyone could have written this token'
           : typeof v === 'string' && v.startsWith('HS')

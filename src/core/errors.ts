@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'EAPI' // Databricks or Graph refused the call
   | 'ECACHE' // the cache or state directory is unusable (permissions, lock)
   | 'ECANCELLED' // the user cancelled (Ctrl-C)
+  | 'EFINDINGS' // `audit --fail-on`: the capture has findings at or above the threshold
   | 'EINTERNAL'; // a bug: please report
 
 /** Exit codes, documented in the README. */
@@ -46,6 +47,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   EAPI: 9,
   ECACHE: 10,
   ECANCELLED: 130,
+  EFINDINGS: 11,
   EINTERNAL: 1,
 };
 

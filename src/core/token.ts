@@ -171,16 +171,23 @@ export interface TokenResponse {
 }
 
 /** Parse a JSON body, or throw EBAD_RESPONSE showing status, content type and a sanitized excerpt. */
-export function parseJsonBody(res: WireResponse, what: string): Record<string, unknown> {
+export function parseJsonBody(
+  res: WireResponse,
+  what: string,
+  provider: 'entra' | 'oidc' = 'entra',
+): Record<string, unknown> {
   const type = mediaType(res) || 'no content type';
+  const where = provider === 'entra' ? '--authority' : '--issuer';
   const fail = (why: string) =>
     new EntraTokenError(
       'EBAD_RESPONSE',
       `${what} answered HTTP ${res.status} (${type}) ${why}: ${excerpt(res.body, 200) || '(empty body)'}`,
       {
         hint: /html/.test(type)
-          ? 'an HTML page came back instead of JSON: a proxy, captive portal or wrong URL is in the way (check --authority and HTTPS_PROXY)'
-          : 'the server did not answer as Entra does; check --authority',
+          ? `an HTML page came back instead of JSON: a proxy, captive portal or wrong URL is in the way (check ${where} and HTTPS_PROXY)`
+          : provider === 'entra'
+            ? 'the server did not answer as Entra does; check --authority'
+            : 'the server did not answer as an OAuth token endpoint does (RFC 6749 §5); check --issuer',
       },
     );
   if (!/json/.test(type) && !res.body.trimStart().startsWith('{')) throw fail('with a body that is not JSON');
@@ -222,7 +229,7 @@ export function processTokenResponse(
   opts: { now: number; hint?: HintContext; what?: string },
 ): TokenResponse {
   const what = opts.what ?? 'the token endpoint';
-  const body = parseJsonBody(res, what);
+  const body = parseJsonBody(res, what, opts.hint?.provider);
   if (res.status !== 200) {
     const fields = errorFieldsFromJson(body);
     if (fields) throw toEntraError(fields, 'token', opts.hint, res.status);

@@ -264,6 +264,11 @@ export const AADSTS: Record<number, AadstsEntry> = {
     status: 400,
     message: "The code_challenge_method '{method}' is not supported. Use 'S256' or 'plain'.",
   },
+  700051: {
+    error: 'unsupported_response_type',
+    status: 400,
+    message: "response_type '{type}' is not enabled for the application.",
+  },
   700054: {
     error: 'unsupported_response_type',
     status: 400,

@@ -14,7 +14,13 @@ import { parseScope } from './tokens.js';
 /** Codes Entra shows on its own page rather than redirecting (§1.3). */
 const PAGE_ONLY = new Set([50011, 500113, 700016, 900144, 90014, 50105]);
 
-/** Does `sent` match a registered redirect URI? Loopback URIs of public-client apps match any port. */
+const RESPONSE_TYPES = new Set(['code', 'token', 'id_token']);
+
+/**
+ * Does `sent` match a registered redirect URI? A registered http loopback URI matches any port, for every
+ * kind of app ("the port component is ignored" for localhost/127.0.0.1 redirect URIs:
+ * https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions; RFC 8252 §7.3).
+ */
 export function redirectMatches(app: AppConfig, sent: string): boolean {
   let u: URL;
   try {
@@ -27,7 +33,7 @@ export function redirectMatches(app: AppConfig, sent: string): boolean {
     if (r === sent) return true;
     const reg = new URL(r);
     const loopback = reg.protocol === 'http:' && (reg.hostname === 'localhost' || reg.hostname === '127.0.0.1');
-    if (!(loopback && app.allow_public_client_flows)) return false;
+    if (!loopback) return false;
     return (
       u.protocol === reg.protocol &&
       u.hostname === reg.hostname &&
@@ -72,7 +78,20 @@ export function authorize(s: State, req: EmuRequest, t: Tenant, v1: boolean): Re
   }
   const responseType = q.get('response_type');
   if (!responseType) return errorRedirect(s, req, p, 900144, { name: 'response_type' });
-  if (responseType !== 'code') return errorRedirect(s, req, p, 700054, { type: responseType });
+  if (responseType !== 'code') {
+    // The implicit grant (`token`, `id_token`, `id_token token`) and the hybrid flow
+    // (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow)
+    // (`code id_token`), each only when the app registration allows it; tokens never travel in a query.
+    const types = responseType.split(' ').filter(Boolean);
+    if (types.some((x) => !RESPONSE_TYPES.has(x)) || new Set(types).size !== types.length || !types.length)
+      return errorRedirect(s, req, p, 700054, { type: responseType });
+    p.implicit = { code: types.includes('code'), token: types.includes('token'), idToken: types.includes('id_token') };
+    if (p.responseMode === 'query') p.responseMode = 'fragment';
+    if (p.implicit.token && !app.oauth2_allow_implicit_flow) return errorRedirect(s, req, p, 700051, { type: 'token' });
+    if (p.implicit.idToken && !app.oauth2_allow_id_token_implicit_flow)
+      return errorRedirect(s, req, p, 700054, { type: 'id_token' });
+    if (p.implicit.idToken && p.nonce === undefined) return errorRedirect(s, req, p, 900144, { name: 'nonce' });
+  }
   if (!v1 && !q.get('scope')) return errorRedirect(s, req, p, 900144, { name: 'scope' });
   if (p.challenge !== undefined) {
     const m = q.get('code_challenge_method') ?? 'plain'; // §1.1: omitted ⇒ plain

@@ -126,12 +126,17 @@ export async function verifyAssertion(
     // §2.5: "valid from 1970-01-01T00:00:00.0000000Z" when nbf is absent.
     return err(s, req, 700024, { now: dotnetTime(now), nbf: dotnetTime(nbf * 1000), exp: dotnetTime(exp * 1000) });
   }
-  // jti replay [inferred: Entra documents jti as unique; rejection code/text not quoted].
+  // jti: MSAL reuses one assertion until near its expiry (a second client-credentials call, or Databricks
+  // then Graph), and Entra accepts that, so the same assertion is accepted again while it is valid (the
+  // time check above). Another assertion carrying an already-seen jti is a replay [inferred: Entra documents
+  // jti as unique; the rejection code/text is not quoted].
   const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
   if (jti) {
     const key = `${app.client_id}|${jti}`;
-    if (s.jtis.has(key)) return err(s, req, 700023);
-    s.jtis.set(key, exp);
+    const digest = createHash('sha256').update(assertion).digest('base64url');
+    const seen = s.jtis.get(key);
+    if (seen !== undefined && seen !== digest) return err(s, req, 700023);
+    s.jtis.set(key, digest);
   }
   void v1;
   return undefined;

@@ -66,6 +66,27 @@ export const deviceCodeAction: ControlHandler = (s, input) => {
   return 'error' in r ? bad(r.error, 404) : controlReply(200, { ok: true });
 };
 
+export const getPolicy: ControlHandler = (s) => controlReply(200, s.policy);
+
+export const setPolicy: ControlHandler = (s, input) => {
+  const next = { ...s.policy };
+  for (const k of Object.keys(input))
+    if (k !== 'require_mfa' && k !== 'allowed_platforms')
+      return bad(`unknown policy field "${k}" (allowed: require_mfa, allowed_platforms)`);
+  if (input.require_mfa !== undefined) {
+    if (typeof input.require_mfa !== 'boolean') return bad('require_mfa must be true or false');
+    next.require_mfa = input.require_mfa;
+  }
+  if (input.allowed_platforms !== undefined) {
+    const a = input.allowed_platforms;
+    if (a !== null && !(Array.isArray(a) && a.every((x) => typeof x === 'string' && x.length > 0)))
+      return bad('allowed_platforms must be null or an array of OS names (e.g. ["Windows","Linux"])');
+    next.allowed_platforms = a as string[] | null;
+  }
+  s.policy = next;
+  return controlReply(200, s.policy);
+};
+
 export const revoke: ControlHandler = (s, input) => {
   if (typeof input.username !== 'string' || !s.revokeUser(input.username))
     return bad('username must be a user of the directory', 404);

@@ -27,6 +27,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { workspaceApi } from './databricks-api.js';
 import { bearerOf, drain, keyGetter, requestId, send, serveExtra, verifySignature, type KeySource } from './bearer.js';
 import { DATABRICKS_APP_ID, DEFAULT_IDS } from './directory.js';
 import {
@@ -70,6 +71,8 @@ export interface WorkspaceServerOptions {
   now?: () => number;
   /** Add a role holder as a workspace user after its first call with valid Azure headers (real behaviour). */
   autoProvision?: boolean;
+  /** A CAE claims challenge (base64) for a token's claims, or undefined (docs/protocol.md §15). */
+  claimsChallenge?: (claims: Record<string, unknown>) => string | undefined;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -144,8 +147,11 @@ export function createWorkspaceHandler(
     });
   };
 
-  /** The authentication and authorization of one /api/ request: undefined when allowed. */
-  const authorize = async (req: IncomingMessage, _path: string): Promise<Refusal | undefined> => {
+  /** The authentication and authorization of one /api/ request: the caller when allowed. */
+  const authorize = async (
+    req: IncomingMessage,
+    _path: string,
+  ): Promise<Refusal | { principal: WorkspacePrincipal; claims: Record<string, unknown> }> => {
     const token = bearerOf(req);
     if (!token) {
       return {
@@ -183,6 +189,20 @@ export function createWorkspaceHandler(
       const reason = `io.jsonwebtoken.IncorrectClaimException: Expected iss claim to be: ${issuer}, but was: ${String(c.iss)}.`;
       return { status: 400, html: { title: reason, reason } };
     }
+    const claims = opts.claimsChallenge?.(c);
+    if (claims) {
+      // Continuous Access Evaluation after a revocation [inferred: the workspace's wording is not public].
+      return {
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer realm="", error="insufficient_claims", error_description="The token was issued before the user's sessions were revoked.", claims="${claims}"`,
+        },
+        json: {
+          error_code: 401,
+          message: `Token was issued before the user's sessions were revoked. [ReqId: ${requestId()}]`,
+        },
+      };
+    }
 
     const notAuthorized: Refusal = {
       status: 403,
@@ -200,7 +220,7 @@ export function createWorkspaceHandler(
     }
     const principal = findPrincipal(c);
     if (!principal) return notAuthorized;
-    if (principal.workspaceUser) return undefined;
+    if (principal.workspaceUser) return { principal, claims: c };
     if (!principal.azureRole || typeof sentResourceId !== 'string') return notAuthorized;
     if (sentResourceId.trim().toLowerCase() !== resourceId.toLowerCase()) {
       return {
@@ -224,7 +244,7 @@ export function createWorkspaceHandler(
       }
     }
     if (opts.autoProvision) principal.workspaceUser = true;
-    return undefined;
+    return { principal, claims: c };
   };
 
   const checkManagementToken = async (mgmt: string, bearer: Record<string, unknown>): Promise<string | undefined> => {
@@ -305,10 +325,12 @@ export function createWorkspaceHandler(
         send(res, 404, { server: 'databricks', 'content-type': HTML_TYPE }, jettyPage(404, path, 'Not Found'));
         return;
       }
-      const refusal = await authorize(req, path);
-      if (refusal) return write(res, path, refusal);
+      const auth = await authorize(req, path);
+      if ('status' in auth) return write(res, path, auth);
       const m = /^\/api\/(2\.0|2\.1)\/clusters\/list\/?$/.exec(path);
       if (req.method === 'GET' && m) return write(res, path, listClusters(m[1] as '2.0' | '2.1', url));
+      const api = workspaceApi(req.method ?? 'GET', path);
+      if (api) return write(res, path, api({ url, principal: auth.principal, claims: auth.claims, clusters }));
       const route = path.replace(/^\/api\/\d+\.\d+/, '');
       write(res, path, {
         status: 404,
@@ -373,6 +395,7 @@ export const workspaceExtraServer: ExtraServer = async (core) => {
       ...(confidential ? { confidentialClientId: confidential } : {}),
     }),
     now: core.now,
+    claimsChallenge: core.claimsChallenge,
   });
   const s = await serveExtra(core, 'workspace', handler);
   return { info: { workspace_url: s.url, workspace_resource_id: DEFAULT_RESOURCE_ID }, close: s.close };

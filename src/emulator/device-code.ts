@@ -53,6 +53,8 @@ export function deviceCode(s: State, req: EmuRequest, t: Tenant, v1: boolean): R
     expiresAt: s.now() + DEVICE_CODE_LIFETIME_S * 1000,
     status: 'pending',
   });
+  // the default user approves at once (`emulator --auto-approve`), as if they had entered the code
+  if (s.autoApproveDeviceCodes) approveDeviceCode(s, userCode, 'approve');
   const uri = `${s.url}/devicelogin`;
   const message = `To sign in, use a web browser to open the page ${uri} and enter the code ${userCode} to authenticate.`;
   if (v1) {
@@ -103,6 +105,7 @@ export function approveDeviceCode(
   if (!user) return { error: `unknown user ${upn}` };
   d.status = action === 'approve' ? 'approved' : 'declined';
   d.upn = user.upn;
+  d.mfa = s.policy.require_mfa || !!user.mfa_required;
   return { ok: true };
 }
 
@@ -210,5 +213,6 @@ export function deviceGrant(s: State, req: EmuRequest, app: AppConfig, acr: Acr,
     clientInfo: f.get('client_info') === '1',
     v1,
     v1Resource: rec.v1Resource,
+    mfa: !!rec.mfa,
   });
 }

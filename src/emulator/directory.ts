@@ -31,6 +31,11 @@ export interface AppConfig {
   app_roles?: Record<string, string[]>;
   /** Admin consent granted for the delegated permissions: no consent page for any user. */
   admin_consented?: boolean;
+  /** "Access tokens (used for implicit flows)": authorize may answer `response_type=token`.
+   * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow */
+  oauth2_allow_implicit_flow?: boolean;
+  /** "ID tokens (used for implicit and hybrid flows)": authorize may answer `id_token` (same page). */
+  oauth2_allow_id_token_implicit_flow?: boolean;
   /**
    * Federated identity credentials (workload identity federation): an assertion whose issuer, subject
    * and audience match one of these exactly (case-sensitive) is accepted as this app's credential.
@@ -62,11 +67,22 @@ export interface UserConfig {
   consented_apps?: string[];
 }
 
+/** A verified domain federated to an on-premises identity provider (AD FS): user realm discovery says so. */
+export interface FederatedDomainConfig {
+  domain: string;
+  /** The WS-Trust metadata exchange (MEX) URL of the identity provider. */
+  metadata_url: string;
+  /** The WS-Trust 2005 username/password endpoint of the identity provider. */
+  active_auth_url: string;
+}
+
 export interface DirectoryConfig {
   tenant_id: string;
   tenant_domain: string;
   /** Other verified domains that resolve to this tenant (users' UPN suffixes). */
   other_domains?: string[];
+  /** Verified domains whose users sign in at their own identity provider (`/common/userrealm` answers Federated). */
+  federated_domains?: FederatedDomainConfig[];
   apps: AppConfig[];
   users: UserConfig[];
   /** The user `--auto-approve` signs in. */
@@ -82,6 +98,9 @@ export const DEFAULT_IDS = {
   no_roles_client_id: '5e1a8c3d-9f2b-4d7e-b6a0-3c8f1e5d9a27',
   expired_secret_client_id: '9a7c5e3b-1f8d-4b6a-a2c4-e0f9d7b5c3a1',
   no_public_flows_client_id: '3b8d6f4a-2c0e-4a9b-8d7f-1e5c3a9b7d02',
+  implicit_client_id: 'e5a1c9d3-7b2f-4e8a-b6c4-2d9f0a8e6b31',
+  /** The Azure CLI's public first-party client id (real, well known; azure-identity's default too). */
+  azure_cli_client_id: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
   /** An app with federated identity credentials only (no secret, no certificate). */
   federated_client_id: 'e3a1c5b7-9d2f-4e6a-8b0c-4d6f8a2c0e51',
   /** The system-assigned managed identity of the emulated VM / App Service. */
@@ -114,7 +133,14 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
   return {
     tenant_id: DEFAULT_IDS.tenant_id,
     tenant_domain: 'contoso.onmicrosoft.com',
-    other_domains: ['contoso.com'],
+    other_domains: ['contoso.com', 'fabrikam.com'],
+    federated_domains: [
+      {
+        domain: 'fabrikam.com',
+        metadata_url: 'https://sts.fabrikam.com/adfs/services/trust/mex',
+        active_auth_url: 'https://sts.fabrikam.com/adfs/services/trust/2005/usernamemixed',
+      },
+    ],
     apps: [
       {
         client_id: DEFAULT_IDS.public_client_id,
@@ -165,6 +191,28 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
         redirect_uris: ['http://localhost'],
         secrets: [{ value: DEFAULT_SECRETS.no_public_flows }],
         app_roles: { [DATABRICKS_APP_ID]: [] },
+      },
+      {
+        // The Azure CLI: a first-party public client, pre-consented in every tenant, signing in on a loopback
+        // redirect at any port (az login) or by device code; it gets Azure Databricks tokens as documented.
+        client_id: DEFAULT_IDS.azure_cli_client_id,
+        display_name: 'Microsoft Azure CLI',
+        sp_object_id: '6b2d4f8a-0c1e-4a3b-9d5f-7e9a1c3b5d84',
+        public_client: true,
+        allow_public_client_flows: true,
+        redirect_uris: ['http://localhost', 'http://127.0.0.1'],
+        admin_consented: true,
+      },
+      {
+        // A single-page app registered the old way: implicit grant of access and id tokens allowed.
+        client_id: DEFAULT_IDS.implicit_client_id,
+        display_name: 'entra-token implicit SPA',
+        sp_object_id: '4f6b8d0e-2a4c-4e6f-8b0d-3c5e7f9a1b42',
+        // a SPA redeems its codes without a secret, like a public client
+        public_client: true,
+        redirect_uris: ['http://localhost', 'http://127.0.0.1'],
+        oauth2_allow_implicit_flow: true,
+        oauth2_allow_id_token_implicit_flow: true,
       },
       {
         client_id: DEFAULT_IDS.federated_client_id,
@@ -222,198 +270,19 @@ export function defaultDirectory(certificatePem: string): DirectoryConfig {
         password_expired: true,
         consented_apps: [DEFAULT_IDS.public_client_id],
       },
+      {
+        // a user of the federated domain: user realm discovery answers Federated; ROPC refuses (AADSTS50126)
+        upn: 'dave@fabrikam.com',
+        password: 'Dave-P@ssw0rd!',
+        object_id: '9c1e3a5b-7d9f-4b1c-8e3a-5b7d9f1c3e68',
+        display_name: 'Dave Brown',
+        given_name: 'Dave',
+        family_name: 'Brown',
+        consented_apps: [DEFAULT_IDS.public_client_id],
+      },
     ],
     default_user: 'alice@contoso.com',
   };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A one-line configuration error naming the field. */
-export class DirectoryConfigError extends Error {
-  override name = 'DirectoryConfigError';
-}
-
-function fail(msg: string): never {
-  throw new DirectoryConfigError(msg);
-}
-
-function str(v: unknown, where: string, opts: { guid?: boolean } = {}): string {
-  if (typeof v !== 'string' || v === '') fail(`${where} must be a non-empty string`);
-  if (opts.guid && !GUID.test(v)) fail(`${where} must be a GUID (got ${JSON.stringify(v).slice(0, 60)})`);
-  return v;
-}
-
-function strList(v: unknown, where: string): string[] {
-  if (!Array.isArray(v)) fail(`${where} must be an array of strings`);
-  return v.map((x, i) => str(x, `${where}[${i}]`));
-}
-
-function bool(v: unknown, where: string): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') fail(`${where} must be true or false`);
-  return v;
-}
-
-function obj(v: unknown, where: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${where} must be an object`);
-  return v as Record<string, unknown>;
-}
-
-const APP_KEYS = new Set([
-  'client_id',
-  'display_name',
-  'sp_object_id',
-  'public_client',
-  'allow_public_client_flows',
-  'redirect_uris',
-  'secrets',
-  'certificates',
-  'app_roles',
-  'admin_consented',
-  'federated_credentials',
-  'managed_identity',
-]);
-const USER_KEYS = new Set([
-  'upn',
-  'password',
-  'object_id',
-  'display_name',
-  'given_name',
-  'family_name',
-  'mfa_required',
-  'password_expired',
-  'consented_apps',
-]);
-const TOP_KEYS = new Set(['tenant_id', 'tenant_domain', 'other_domains', 'apps', 'users', 'default_user']);
-
-function unknownKeys(o: Record<string, unknown>, allowed: Set<string>, where: string): void {
-  for (const k of Object.keys(o))
-    if (!allowed.has(k)) fail(`${where}: unknown field "${k}" (allowed: ${[...allowed].join(', ')})`);
-}
-
-function parseApp(v: unknown, where: string): AppConfig {
-  const o = obj(v, where);
-  unknownKeys(o, APP_KEYS, where);
-  const app: AppConfig = {
-    client_id: str(o.client_id, `${where}.client_id`, { guid: true }),
-    display_name: str(o.display_name ?? 'app', `${where}.display_name`),
-    sp_object_id: str(o.sp_object_id ?? o.client_id, `${where}.sp_object_id`, { guid: true }),
-  };
-  if (o.public_client !== undefined) app.public_client = bool(o.public_client, `${where}.public_client`);
-  if (o.allow_public_client_flows !== undefined)
-    app.allow_public_client_flows = bool(o.allow_public_client_flows, `${where}.allow_public_client_flows`);
-  if (o.admin_consented !== undefined) app.admin_consented = bool(o.admin_consented, `${where}.admin_consented`);
-  if (o.redirect_uris !== undefined) {
-    app.redirect_uris = strList(o.redirect_uris, `${where}.redirect_uris`);
-    app.redirect_uris.forEach((u, i) => {
-      try {
-        new URL(u);
-      } catch {
-        fail(`${where}.redirect_uris[${i}] is not an absolute URL: ${u}`);
-      }
-    });
-  }
-  if (o.secrets !== undefined) {
-    if (!Array.isArray(o.secrets)) fail(`${where}.secrets must be an array of {"value","expires_at"?}`);
-    app.secrets = o.secrets.map((s, i) => {
-      const so = obj(s, `${where}.secrets[${i}]`);
-      const out: SecretConfig = { value: str(so.value, `${where}.secrets[${i}].value`) };
-      if (so.expires_at !== undefined) {
-        const e = str(so.expires_at, `${where}.secrets[${i}].expires_at`);
-        if (Number.isNaN(Date.parse(e))) fail(`${where}.secrets[${i}].expires_at is not an ISO 8601 date: ${e}`);
-        out.expires_at = e;
-      }
-      return out;
-    });
-  }
-  if (o.certificates !== undefined) {
-    app.certificates = strList(o.certificates, `${where}.certificates`);
-    app.certificates.forEach((c, i) => {
-      if (!c.includes('-----BEGIN CERTIFICATE-----')) fail(`${where}.certificates[${i}] must be a PEM certificate`);
-    });
-  }
-  if (o.federated_credentials !== undefined) {
-    if (!Array.isArray(o.federated_credentials))
-      fail(`${where}.federated_credentials must be an array of {"name","issuer","subject","audiences"}`);
-    app.federated_credentials = o.federated_credentials.map((f, i) => {
-      const w = `${where}.federated_credentials[${i}]`;
-      const fo = obj(f, w);
-      unknownKeys(fo, new Set(['name', 'issuer', 'subject', 'audiences']), w);
-      return {
-        name: str(fo.name ?? `credential-${i}`, `${w}.name`),
-        issuer: str(fo.issuer, `${w}.issuer`),
-        subject: str(fo.subject, `${w}.subject`),
-        audiences: strList(fo.audiences ?? ['api://AzureADTokenExchange'], `${w}.audiences`),
-      };
-    });
-  }
-  if (o.managed_identity !== undefined) {
-    const mo = obj(o.managed_identity, `${where}.managed_identity`);
-    unknownKeys(mo, new Set(['kind', 'resource_id']), `${where}.managed_identity`);
-    if (mo.kind !== 'system' && mo.kind !== 'user') fail(`${where}.managed_identity.kind must be "system" or "user"`);
-    app.managed_identity = { kind: mo.kind, resource_id: str(mo.resource_id, `${where}.managed_identity.resource_id`) };
-  }
-  if (o.app_roles !== undefined) {
-    const r = obj(o.app_roles, `${where}.app_roles`);
-    app.app_roles = Object.fromEntries(
-      Object.entries(r).map(([k, val]) => [k, strList(val, `${where}.app_roles.${k}`)]),
-    );
-  }
-  return app;
-}
-
-function parseUser(v: unknown, where: string): UserConfig {
-  const o = obj(v, where);
-  unknownKeys(o, USER_KEYS, where);
-  const upn = str(o.upn, `${where}.upn`);
-  if (!upn.includes('@')) fail(`${where}.upn must look like user@domain (got ${upn})`);
-  const user: UserConfig = {
-    upn,
-    password: str(o.password, `${where}.password`),
-    object_id: str(o.object_id, `${where}.object_id`, { guid: true }),
-    display_name: str(o.display_name ?? upn.split('@')[0], `${where}.display_name`),
-  };
-  if (o.given_name !== undefined) user.given_name = str(o.given_name, `${where}.given_name`);
-  if (o.family_name !== undefined) user.family_name = str(o.family_name, `${where}.family_name`);
-  if (o.mfa_required !== undefined) user.mfa_required = bool(o.mfa_required, `${where}.mfa_required`);
-  if (o.password_expired !== undefined) user.password_expired = bool(o.password_expired, `${where}.password_expired`);
-  if (o.consented_apps !== undefined) user.consented_apps = strList(o.consented_apps, `${where}.consented_apps`);
-  return user;
-}
-
-/**
- * Merge a JSON override into the defaults: top-level scalars replace, `apps`/`users` entries replace the
- * default with the same client_id/upn or are added. Throws DirectoryConfigError naming the bad field.
- */
-export function applyOverride(base: DirectoryConfig, override: unknown, where = 'config'): DirectoryConfig {
-  const o = obj(override, where);
-  unknownKeys(o, TOP_KEYS, where);
-  const out: DirectoryConfig = structuredClone(base);
-  if (o.tenant_id !== undefined) out.tenant_id = str(o.tenant_id, `${where}.tenant_id`, { guid: true });
-  if (o.tenant_domain !== undefined) out.tenant_domain = str(o.tenant_domain, `${where}.tenant_domain`);
-  if (o.other_domains !== undefined) out.other_domains = strList(o.other_domains, `${where}.other_domains`);
-  if (o.apps !== undefined) {
-    if (!Array.isArray(o.apps)) fail(`${where}.apps must be an array`);
-    o.apps.forEach((a, i) => {
-      const app = parseApp(a, `${where}.apps[${i}]`);
-      const at = out.apps.findIndex((x) => x.client_id.toLowerCase() === app.client_id.toLowerCase());
-      if (at >= 0) out.apps[at] = app;
-      else out.apps.push(app);
-    });
-  }
-  if (o.users !== undefined) {
-    if (!Array.isArray(o.users)) fail(`${where}.users must be an array`);
-    o.users.forEach((u, i) => {
-      const user = parseUser(u, `${where}.users[${i}]`);
-      const at = out.users.findIndex((x) => x.upn.toLowerCase() === user.upn.toLowerCase());
-      if (at >= 0) out.users[at] = user;
-      else out.users.push(user);
-    });
-  }
-  if (o.default_user !== undefined) out.default_user = str(o.default_user, `${where}.default_user`);
-  if (!out.users.some((u) => u.upn.toLowerCase() === out.default_user.toLowerCase())) {
-    fail(`${where}.default_user "${out.default_user}" is not one of the users`);
-  }
-  return out;
-}
+export { applyOverride, DirectoryConfigError } from './directory-config.js';

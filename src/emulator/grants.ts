@@ -7,6 +7,7 @@ import { dotnetTime } from './aadsts.js';
 import type { AppConfig } from './directory.js';
 import { err, json, safeEqual, type EmuRequest, type Reply } from './reply.js';
 import type { State } from './state.js';
+import { federatedDomainOf } from './user-realm.js';
 import { issueUser, resourceFor, type Acr } from './issue.js';
 import { findResource, mintAccessToken } from './tokens.js';
 
@@ -95,6 +96,12 @@ export function authCodeGrant(s: State, req: EmuRequest, app: AppConfig, acr: Ac
       },
     );
   }
+  if (rec.params.challenge === undefined && f.get('code_verifier') !== null) {
+    // OAuth 2.1 §4.1.3 / RFC 9700 §2.1.1: a code_verifier for a code issued without a code_challenge is a
+    // downgrade (an injected code) and must be refused. Entra's own answer is not documented; its PKCE
+    // mismatch shape is used [inferred].
+    return err(s, req, 501481);
+  }
   if (rec.params.challenge !== undefined) {
     const verifier = f.get('code_verifier') ?? '';
     const computed =
@@ -112,6 +119,7 @@ export function authCodeGrant(s: State, req: EmuRequest, app: AppConfig, acr: Ac
     scope,
     nonce: rec.params.nonce,
     sid: rec.sid,
+    mfa: rec.mfa,
     clientInfo: f.get('client_info') === '1',
     v1,
     v1Resource: v1 ? (f.get('resource') ?? undefined) : undefined,
@@ -144,6 +152,7 @@ export function refreshGrant(s: State, req: EmuRequest, app: AppConfig, acr: Acr
     clientInfo: f.get('client_info') === '1',
     v1,
     v1Resource: v1 ? (f.get('resource') ?? rec.v1Resource) : undefined,
+    mfa: !!rec.mfa,
     forceRefresh: true,
   });
 }
@@ -155,6 +164,9 @@ export function passwordGrant(s: State, req: EmuRequest, app: AppConfig, acr: Ac
   if (!v1 && !scope) return err(s, req, 900144, { name: 'scope' });
   const user = s.user(f.get('username'));
   if (!user) return err(s, req, 50034, { tenant: s.dir.tenant_domain });
+  // A federated user's password is checked by their own identity provider (WS-Trust), never by Entra's
+  // password grant: refused as a wrong password [inferred].
+  if (federatedDomainOf(s, user.upn)) return err(s, req, 50126);
   if (!safeEqual(user.password, f.get('password')!)) return err(s, req, 50126);
   const target = resourceFor(s, req, scope, v1 ? (f.get('resource') ?? undefined) : undefined);
   if ('error' in target) return target.error;

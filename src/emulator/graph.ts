@@ -53,6 +53,8 @@ export interface GraphServerOptions {
   users?: GraphUser[];
   /** Emulator clock, ms since the epoch. */
   now?: () => number;
+  /** A CAE claims challenge (base64) for a token's claims, or undefined (docs/protocol.md §15). */
+  claimsChallenge?: (claims: Record<string, unknown>) => string | undefined;
 }
 
 /** Seven users, enough for several pages at a small `$top`. */
@@ -192,6 +194,25 @@ export function createGraphHandler(opts: GraphServerOptions): (req: IncomingMess
         return unauthenticated('Access token has expired or is not yet valid.');
       }
       if (c.tid !== opts.tenantId) return unauthenticated('Access token validation failure. Invalid tenant.');
+      const claims = opts.claimsChallenge?.(c);
+      if (claims) {
+        // Continuous Access Evaluation: the user was revoked after this token was issued.
+        return reply(
+          res,
+          401,
+          error(
+            'InvalidAuthenticationToken',
+            'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp',
+            rid,
+            crid,
+          ),
+          rid,
+          crid,
+          {
+            'www-authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}", error="insufficient_claims", claims="${claims}"`,
+          },
+        );
+      }
 
       const path = url.pathname.replace(/\/+$/, '');
       if (path.toLowerCase() !== '/v1.0/users' || req.method !== 'GET') {
@@ -317,6 +338,7 @@ export const graphExtraServer: ExtraServer = async (core) => {
     keys: { getKey: async () => core.signingKey.publicKey },
     users: graphUsersOf(core.directory),
     now: core.now,
+    claimsChallenge: core.claimsChallenge,
   });
   const s = await serveExtra(core, 'graph', handler);
   return { info: { graph_url: s.url }, close: s.close };

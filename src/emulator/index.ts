@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Sign the default user in and consent without any page. */
   autoApprove?: boolean;
+  /** The default user approves every device code as soon as it is issued (the CLI's --auto-approve sets both). */
+  autoApproveDeviceCodes?: boolean;
   /** A JSON-style override merged into the seeded directory (see directory.ts). */
   directory?: unknown;
   /** The emulator's clock in ms (default Date.now); `advanceClock` adds to it. */
@@ -71,6 +73,8 @@ export interface EmulatorCore {
   takeFault: (endpoint: string) => FaultSpec | undefined;
   /** Apply a fault in the same way Entra's endpoints do; returns true when the response was handled. */
   applyFault: (fault: FaultSpec, res: ServerResponse) => Promise<boolean>;
+  /** The CAE claims challenge (base64) for a token's claims, when its user was revoked after it was issued. */
+  claimsChallenge: (claims: Record<string, unknown>) => string | undefined;
   /** Append a request to the shared log. */
   record: (server: string, req: IncomingMessage, body: Buffer, status?: number) => RecordedRequest;
 }
@@ -109,11 +113,20 @@ export interface EmulatorInfo {
   expired_client_secret: string;
   no_public_flows_client_id: string;
   no_public_flows_client_secret: string;
+  /** A single-page app allowed the implicit grant (access and id tokens). */
+  implicit_client_id: string;
+  /** The Azure CLI's public client id (04b07795-…), registered as Entra has it. */
+  azure_cli_client_id: string;
   redirect_uri: string;
   username: string;
   password: string;
   mfa_username: string;
   mfa_password: string;
+  /** A user whose password has expired: the password grant answers AADSTS50055. */
+  expired_password_username: string;
+  expired_password_password: string;
+  /** A user of a federated domain: user realm discovery answers Federated. */
+  federated_username: string;
   jwks_uri: string;
   tls_ca_file?: string;
   [extra: string]: unknown;
@@ -191,6 +204,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     key: signingKey,
     ...(opts.now ? { now: opts.now } : {}),
     autoApprove: !!opts.autoApprove,
+    autoApproveDeviceCodes: !!opts.autoApproveDeviceCodes,
     deviceSlowDown: !!opts.deviceSlowDown,
   });
   const now = s.now;
@@ -206,7 +220,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const baseUrl = `${tlsMaterial ? 'https' : 'http'}://${host}:${port}`;
+  // RFC 3986 §6.2.3: a default port is omitted (MSAL Node refuses an authority that names :443).
+  const scheme = tlsMaterial ? 'https' : 'http';
+  const defaultPort = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80);
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const baseUrl = `${scheme}://${hostPart}${defaultPort ? '' : `:${port}`}`;
   s.url = baseUrl;
 
   let tlsDir: string | undefined;
@@ -219,6 +237,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const user = directory.users.find((u) => u.upn === directory.default_user)!;
   const mfa = directory.users.find((u) => u.mfa_required);
+  const expired = directory.users.find((u) => u.password_expired);
+  const federatedDomains = new Set((directory.federated_domains ?? []).map((d) => d.domain.toLowerCase()));
+  const federated = directory.users.find((u) => federatedDomains.has(u.upn.split('@').pop()!.toLowerCase()));
   const info: EmulatorInfo = {
     emulator: 'entra-token',
     url: baseUrl,
@@ -236,11 +257,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     expired_client_secret: DEFAULT_SECRETS.expired,
     no_public_flows_client_id: DEFAULT_IDS.no_public_flows_client_id,
     no_public_flows_client_secret: DEFAULT_SECRETS.no_public_flows,
+    implicit_client_id: DEFAULT_IDS.implicit_client_id,
+    azure_cli_client_id: DEFAULT_IDS.azure_cli_client_id,
     redirect_uri: 'http://localhost',
     username: user.upn,
     password: user.password,
     mfa_username: mfa?.upn ?? '',
     mfa_password: mfa?.password ?? '',
+    expired_password_username: expired?.upn ?? '',
+    expired_password_password: expired?.password ?? '',
+    federated_username: federated?.upn ?? '',
     jwks_uri: `${baseUrl}/${directory.tenant_id}/discovery/v2.0/keys`,
     ...(tlsCaFile ? { tls_ca_file: tlsCaFile } : {}),
   };
@@ -256,6 +282,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     takeFault: (endpoint) => takeFault(s, endpoint),
     applyFault: (f, res) => applyFault(s, f, res),
     record: (server, req, body, status) => record(s, server, req, body, status),
+    claimsChallenge: (claims) => s.claimsChallenge(claims),
   };
   const extras: Array<{ close: () => Promise<void> }> = [];
   const closeMain = (): Promise<void> =>

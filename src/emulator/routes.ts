@@ -16,6 +16,7 @@ import type { EmuRequest, Reply } from './reply.js';
 import { consentPost, loginPost } from './sign-in.js';
 import type { State, Tenant } from './state.js';
 import { token } from './token.js';
+import { USER_REALM_PREFIX, userRealm } from './user-realm.js';
 
 type Answer = Reply | Promise<Reply>;
 
@@ -28,7 +29,14 @@ export type Route =
       page?: boolean;
       handle: (s: State, req: EmuRequest, t: Tenant) => Answer;
     }
-  | { scope: 'root'; path: string; fault?: FaultEndpoint; handle: (s: State, req: EmuRequest) => Answer }
+  | {
+      scope: 'root';
+      path: string;
+      /** Match every path that starts with `path` (e.g. `/common/userrealm/{username}`). */
+      prefix?: boolean;
+      fault?: FaultEndpoint;
+      handle: (s: State, req: EmuRequest) => Answer;
+    }
   | { scope: 'control'; method: string; path: string; handle: control.ControlHandler };
 
 export const ROUTES: Route[] = [
@@ -38,6 +46,7 @@ export const ROUTES: Route[] = [
   { scope: 'tenant', path: '/discovery/v2.0/keys', fault: 'jwks', handle: (s, r) => jwks(s, r, true) },
   { scope: 'tenant', path: '/discovery/keys', fault: 'jwks', handle: (s, r) => jwks(s, r, false) },
   { scope: 'root', path: '/common/discovery/instance', fault: 'discovery', handle: instanceDiscovery },
+  { scope: 'root', path: USER_REALM_PREFIX, prefix: true, fault: 'discovery', handle: userRealm },
   // authorize, sign-in, consent, admin consent, logout (§1, §8)
   {
     scope: 'tenant',
@@ -94,6 +103,8 @@ export const ROUTES: Route[] = [
   { scope: 'control', method: 'POST', path: '/_emulator/clock', handle: control.advanceClock },
   { scope: 'control', method: 'POST', path: '/_emulator/devicecode', handle: control.deviceCodeAction },
   { scope: 'control', method: 'POST', path: '/_emulator/revoke', handle: control.revoke },
+  { scope: 'control', method: 'GET', path: '/_emulator/policy', handle: control.getPolicy },
+  { scope: 'control', method: 'POST', path: '/_emulator/policy', handle: control.setPolicy },
 ];
 
 export type Match =
@@ -103,7 +114,9 @@ export type Match =
 
 /** The Entra route (root or tenant-scoped) a path belongs to, if any. */
 export function matchRoute(path: string): Match | undefined {
-  for (const route of ROUTES) if (route.scope === 'root' && route.path === path) return { route };
+  for (const route of ROUTES)
+    if (route.scope === 'root' && (route.path === path || (route.prefix && path.startsWith(route.path))))
+      return { route };
   const m = /^\/([^/]+)(\/.*)$/.exec(path);
   if (!m) return undefined;
   const [, seg, rest] = m as unknown as [string, string, string];

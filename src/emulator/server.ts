@@ -47,8 +47,32 @@ function toEmuRequest(req: IncomingMessage, url: URL, body: Buffer, traceId: str
   return r;
 }
 
+/**
+ * Why a control call is refused, if it is: the control API moves the clock, revokes users and hands out the
+ * request log (which holds secrets), so a web page must not reach it. The Host must be the emulator's own
+ * address (DNS rebinding sends another name), and every call must be a request a page cannot send without
+ * a CORS preflight (which the emulator never grants): a JSON content type or the `X-Emulator-Control` header.
+ */
+export function controlRefusal(s: State, req: IncomingMessage): string | undefined {
+  const own = new URL(s.url);
+  const port = own.port || (own.protocol === 'https:' ? '443' : '80');
+  const hosts = new Set([`${own.hostname}:${port}`, `localhost:${port}`]);
+  if (!own.port) hosts.add(own.hostname).add('localhost');
+  const host = String(req.headers.host ?? '').toLowerCase();
+  if (!hosts.has(host)) return `Host must be the emulator's own address (${own.host}), not ${JSON.stringify(host)}`;
+  const ct = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (ct !== 'application/json' && req.headers['x-emulator-control'] === undefined)
+    return 'control calls need Content-Type: application/json or an X-Emulator-Control header';
+  return undefined;
+}
+
 function control(s: State, req: IncomingMessage, url: URL, body: Buffer): Reply {
   const method = req.method ?? 'GET';
+  const refusal = controlRefusal(s, req);
+  if (refusal) return bad(refusal, 403);
   let input: Record<string, unknown> = {};
   if (method === 'POST') {
     try {

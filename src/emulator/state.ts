@@ -7,7 +7,7 @@
 import type { AppConfig, DirectoryConfig, UserConfig } from './directory.js';
 import type { ArmedFault } from './faults.js';
 import type { RecordedRequest } from './request-log.js';
-import { findResource, type ParsedScope, type SigningKey } from './tokens.js';
+import { findResource, IAT_BACKDATE_S, type ParsedScope, type SigningKey } from './tokens.js';
 
 /** Result of resolving the `{tenant}` path segment (docs/protocol.md §0, §5.1). */
 export type Tenant =
@@ -30,6 +30,9 @@ export interface AuthParams {
   loginHint?: string;
   /** admin consent flows */
   adminConsent?: 'v1' | 'v2';
+  /** A response_type other than `code` (implicit or hybrid flow): what goes in the fragment.
+   * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow */
+  implicit?: { code: boolean; token: boolean; idToken: boolean };
 }
 
 export interface Session {
@@ -44,6 +47,8 @@ export interface CodeRecord {
   issuedAt: number;
   used: boolean;
   sid: string;
+  /** The sign-in that produced it satisfied MFA (see {@link Policy}). */
+  mfa: boolean;
 }
 
 export interface RefreshRecord {
@@ -54,6 +59,7 @@ export interface RefreshRecord {
   lastUsed: number;
   sid?: string;
   v1Resource?: string;
+  mfa?: boolean;
 }
 
 export interface DeviceRecord {
@@ -66,6 +72,20 @@ export interface DeviceRecord {
   status: 'pending' | 'approved' | 'declined';
   upn?: string;
   lastPoll?: number;
+  mfa?: boolean;
+}
+
+/**
+ * Conditional Access as the emulator plays it (control API `POST /_emulator/policy`), applied at the token
+ * endpoint to user grants. `require_mfa`: a grant whose sign-in did not satisfy MFA answers AADSTS50076 with
+ * a `claims` challenge; an interactive sign-in (authorize, device code) made while this is on satisfies MFA
+ * (the emulator's sign-in page stands for the second factor), the password grant never does, a refresh
+ * token keeps its sign-in's. `allowed_platforms`: the request's `x-client-OS` (header or form field, as MSAL
+ * sends it) must start with one of these, case-insensitively, else AADSTS53003.
+ */
+export interface Policy {
+  require_mfa: boolean;
+  allowed_platforms: string[] | null;
 }
 
 export interface StateOptions {
@@ -74,6 +94,8 @@ export interface StateOptions {
   /** The base clock in ms since the epoch (default Date.now); `advanceClock` adds to it. */
   now?: () => number;
   autoApprove: boolean;
+  /** The default user approves every device code as soon as it is issued. */
+  autoApproveDeviceCodes?: boolean;
   /** Answer `slow_down` when a device code is polled faster than its interval (real Entra does not). */
   deviceSlowDown?: boolean;
 }
@@ -85,6 +107,7 @@ export class State {
   readonly dir: DirectoryConfig;
   readonly key: SigningKey;
   readonly autoApprove: boolean;
+  readonly autoApproveDeviceCodes: boolean;
   readonly deviceSlowDown: boolean;
   /** Entra's base URL (scheme://host:port), known once the server listens. */
   url = '';
@@ -93,9 +116,14 @@ export class State {
   readonly codes = new Map<string, CodeRecord>();
   readonly refreshTokens = new Map<string, RefreshRecord>();
   readonly devices = new Map<string, DeviceRecord>();
-  readonly jtis = new Map<string, number>();
+  /** `client_id|jti` → SHA-256 of the assertion that first carried it. */
+  readonly jtis = new Map<string, string>();
+  /** `uti` of each user access token issued → when (ms), for the CAE challenge. */
+  readonly issuedAt = new Map<string, number>();
   /** upn → ms: tokens issued before are revoked (AADSTS50173). */
   readonly validFrom = new Map<string, number>();
+  /** Conditional Access policy (control API `POST /_emulator/policy`). */
+  policy: Policy = { require_mfa: false, allowed_platforms: null };
   /** The info object (the JSON line the CLI prints), set at start. */
   info: Record<string, unknown> = {};
   /** The request log (control API `GET /_emulator/requests`). */
@@ -111,6 +139,7 @@ export class State {
     this.dir = o.directory;
     this.key = o.key;
     this.autoApprove = o.autoApprove;
+    this.autoApproveDeviceCodes = !!o.autoApproveDeviceCodes;
     this.deviceSlowDown = !!o.deviceSlowDown;
     this.baseNow = o.now ?? Date.now;
   }
@@ -153,6 +182,23 @@ export class State {
     if (GUID.test(s) || /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(s))
       return { error: 90002 };
     return { error: 900023 };
+  }
+
+  /**
+   * The Continuous Access Evaluation challenge for an access token's claims, or undefined: a user token
+   * issued before that user's revocation (`POST /_emulator/revoke`) gets the base64 claims request
+   * `{"access_token":{"nbf":{"essential":true,"value":"<revocation time>"}}}` (docs/protocol.md §15).
+   */
+  claimsChallenge(claims: Record<string, unknown>): string | undefined {
+    if (typeof claims.oid !== 'string' || typeof claims.iat !== 'number') return undefined;
+    const user = this.dir.users.find((u) => u.object_id.toLowerCase() === String(claims.oid).toLowerCase());
+    const vf = user ? this.validFrom.get(user.upn) : undefined;
+    if (vf === undefined) return undefined;
+    const revokedS = Math.floor(vf / 1000);
+    const issued = typeof claims.uti === 'string' ? this.issuedAt.get(claims.uti) : undefined;
+    if (issued !== undefined ? issued >= vf : claims.iat + IAT_BACKDATE_S >= revokedS) return undefined;
+    const request = { access_token: { nbf: { essential: true, value: String(revokedS) } } };
+    return Buffer.from(JSON.stringify(request)).toString('base64');
   }
 
   tenantName(t: Tenant): string {

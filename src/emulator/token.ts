@@ -22,6 +22,8 @@ export const GRANTS: Record<string, GrantProcessor> = {
   password: passwordGrant,
   client_credentials: clientCredentials,
   'urn:ietf:params:oauth:grant-type:device_code': deviceGrant,
+  // MSAL Node polls with the short name, and Entra accepts it (docs/protocol.md §2.6)
+  device_code: deviceGrant,
 };
 
 export async function token(s: State, req: EmuRequest, t: Tenant, v1: boolean): Promise<Reply> {

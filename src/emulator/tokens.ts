@@ -145,6 +145,9 @@ export function clientInfo(oid: string, tid: string): string {
   return Buffer.from(JSON.stringify({ uid: oid, utid: tid })).toString('base64url');
 }
 
+/** Access tokens' `iat`/`nbf` are this many seconds before their issue. */
+export const IAT_BACKDATE_S = 300;
+
 export interface AccessTokenRequest {
   now: number; // seconds
   tid: string;
@@ -158,7 +161,7 @@ export interface AccessTokenRequest {
   ipaddr?: string;
   amr?: string[];
   key: SigningKey;
-  /** Extra app-only claims, e.g. `xms_mirid` for a managed identity. */
+  /** Extra claims: app-only e.g. `xms_mirid` for a managed identity; user e.g. `xms_cc` (client capabilities). */
   extra?: Record<string, unknown>;
 }
 
@@ -176,7 +179,7 @@ export interface MintedToken {
  */
 export function mintAccessToken(r: AccessTokenRequest): MintedToken {
   const lifetime = r.user ? randomInt(3600, 5401) : 3600;
-  const iat = r.now - 300;
+  const iat = r.now - IAT_BACKDATE_S;
   const exp = r.now + lifetime;
   const iss = `https://sts.windows.net/${r.tid}/`;
   const aud = audienceFor(r.resource, r.identifier);
@@ -208,6 +211,7 @@ export function mintAccessToken(r: AccessTokenRequest): MintedToken {
       upn: u.upn,
       uti: uti(),
       ver: '1.0',
+      ...(r.extra ?? {}),
     };
   } else {
     const roles = r.app.app_roles?.[r.resource.appId] ?? [];
@@ -248,7 +252,16 @@ export interface IdTokenRequest {
   sid?: string;
   profile: boolean;
   email: boolean;
+  /** The access token issued with it on the front channel (implicit grant): adds `at_hash`. */
+  accessToken?: string;
+  /** The code issued with it on the front channel (hybrid flow): adds `c_hash`. */
+  code?: string;
   key: SigningKey;
+}
+
+/** OIDC Core §3.2.2.10 / §3.3.2.11: base64url of the left half of SHA-256 of the value (RS256). */
+export function halfHash(value: string): string {
+  return createHash('sha256').update(value).digest().subarray(0, 16).toString('base64url');
 }
 
 /** A v2 id token (docs/protocol.md §6.5); `name`/`preferred_username` only with the `profile` scope. */
@@ -260,6 +273,8 @@ export function mintIdToken(r: IdTokenRequest): string {
     nbf: r.now - 300,
     exp: r.now + 3600,
     aio: aio(),
+    ...(r.accessToken !== undefined ? { at_hash: halfHash(r.accessToken) } : {}),
+    ...(r.code !== undefined ? { c_hash: halfHash(r.code) } : {}),
     ...(r.email ? { email: r.user.upn } : {}),
     ...(r.profile ? { name: r.user.display_name } : {}),
     ...(r.nonce !== undefined ? { nonce: r.nonce } : {}),

@@ -13,6 +13,7 @@ import type { Authority } from '../core/authority.js';
 import type { Prompt } from '../core/authorize.js';
 import { EntraTokenError, usageError } from '../core/errors.js';
 import { parseRedirect } from '../core/redirect.js';
+import { providerName } from '../core/provider.js';
 import { isLoopbackRedirectHost, type LoopbackRedirectHost } from '../core/url-safety.js';
 import type { ClientAuth } from '../core/token.js';
 import { MemoryPendingStore, type PendingStore } from '../io/pending.js';
@@ -123,6 +124,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     responseMode: opts.responseMode ?? 'query',
     signal: stop.signal,
     timeoutMs: opts.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
+    provider: providerName(opts.authority),
   });
   let state: string | undefined;
   let launchPage: string | undefined;

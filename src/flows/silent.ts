@@ -130,8 +130,13 @@ export async function acquireTokenSilent(
         : resolveAuthority({ authority: account.authority });
     // Entra: openid profile offline_access for a new id token (who) and a new refresh token (rotation).
     // Elsewhere scopes are the provider's: the cached ones only, or none (= the original grant, RFC 6749 §6).
-    const resource = q.scopes.length || authority.kind !== 'entra' ? q.scopes : [DATABRICKS_DEFAULT_SCOPE];
-    const scopes = authority.kind === 'entra' ? [...resource, ...refreshExtraScopes(authority)] : [...resource];
+    // no scope asked: the cached token's own scopes (so its entry is replaced), else Entra's Databricks default
+    const resource = q.scopes.length
+      ? q.scopes
+      : (found.token?.scopes ?? (authority.kind === 'entra' ? [DATABRICKS_DEFAULT_SCOPE] : []));
+    // on the wire: Entra gets the resource plus openid profile offline_access; another provider the scopes asked,
+    // or none at all, which means the original grant (RFC 6749 §6)
+    const scopes = authority.kind === 'entra' ? [...resource, ...refreshExtraScopes(authority)] : [...q.scopes];
     const r = await refreshTokens(
       {
         authority,

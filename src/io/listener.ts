@@ -65,6 +65,8 @@ export interface LoopbackListenerOptions {
   signal?: AbortSignal;
   /** Give up after this many milliseconds (ETIMEOUT); absent: wait until closed or aborted. */
   timeoutMs?: number;
+  /** Who the sign-in is with, for the error page ("Entra ID", or "the provider at HOST"). */
+  provider?: string | undefined;
 }
 
 export interface LoopbackListener {
@@ -188,6 +190,7 @@ export async function startLoopbackListener(opts: LoopbackListenerOptions): Prom
           error: params.get('error') ?? 'error',
           error_description: params.get('error_description') ?? undefined,
           hint,
+          provider: opts.provider,
         }),
         () => {
           rejectResult(verdict.error);
@@ -387,7 +390,7 @@ function bindError(e: unknown, port: number, address: string): EntraTokenError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     return new EntraTokenError('EUSAGE', `port ${port} is already in use on ${address}`, {
-      hint: 'choose another --port, or omit --port for an ephemeral one (Entra ignores the port of http://localhost redirect URIs)',
+      hint: 'choose another --port, or omit --port for an ephemeral one (Entra, like any provider following RFC 8252 §7.3, ignores the port of loopback redirect URIs)',
       cause: e,
     });
   }

@@ -61,13 +61,18 @@ export function successPage(): Page {
   ]);
 }
 
-/** Shown when Entra redirected back with `error=` for the login in progress: the login has ended. */
+/** Shown when the provider redirected back with `error=` for the login in progress: the login has ended. */
 export function authorizeErrorPage(fields: {
   error: string;
   error_description?: string | undefined;
   hint?: string | undefined;
+  /** Who answered, e.g. "Entra ID" (the default) or "The provider at id.example.com". */
+  provider?: string | undefined;
 }): Page {
-  const paragraphs = [`Entra ID answered <code>${escapeHtml(fields.error)}</code>.`];
+  const who = fields.provider ?? 'Entra ID';
+  const paragraphs = [
+    `${escapeHtml(who.charAt(0).toUpperCase() + who.slice(1))} answered <code>${escapeHtml(fields.error)}</code>.`,
+  ];
   if (fields.error_description) paragraphs.push(escapeHtml(firstLine(fields.error_description)));
   if (fields.hint) paragraphs.push(`Hint: ${escapeHtml(fields.hint)}`);
   paragraphs.push(

@@ -73,8 +73,16 @@ test('sign in with --issuer, then token --issuer refreshes silently through the 
   assert.match(t.stderr, /\n {7}grant_type=refresh_token\n/);
   assert.doesNotMatch(t.stderr, /\n {7}scope=/, 'no scope: the original grant (RFC 6749 §6)');
   assert.doesNotMatch(t.stderr, /2ff814a6/, 'no Entra scope is sent to another provider');
-  const after = JSON.parse(readFileSync(cacheFile, 'utf8')) as { accounts: Array<Record<string, string>> };
+  const after = JSON.parse(readFileSync(cacheFile, 'utf8')) as {
+    accounts: Array<Record<string, string>>;
+    tokens: Array<{ resource: string; scopes: string[] }>;
+  };
   assert.equal(after.accounts.length, 1);
+  assert.deepEqual(
+    after.tokens.map((x) => [x.resource, x.scopes]),
+    [[API, ['api:read']]],
+    'the refreshed token replaced the cached one (same resource and scopes)',
+  );
   assert.notEqual(after.accounts[0]!.refresh_token, before.accounts[0]!.refresh_token, 'rotated and saved');
 
   // the old refresh token was used once: redeeming it again is refused with a hint

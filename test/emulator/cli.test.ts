@@ -129,3 +129,63 @@ test('a bad --config is a one-line EBAD_INPUT error naming the field (exit 2); a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--auto-approve also approves device codes: the first poll gets tokens (the README device-code example no longer hangs)', async () => {
+  const emu = await startCli(['--auto-approve']);
+  try {
+    const dc = (await (
+      await fetch(`${emu.info.authority}/oauth2/v2.0/devicecode`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          client_id: emu.info.public_client_id!,
+          scope: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default',
+        }),
+      })
+    ).json()) as Record<string, string>;
+    const t = await fetch(`${emu.info.authority}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: emu.info.public_client_id!,
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        device_code: dc.device_code!,
+      }),
+    });
+    assert.equal(t.status, 200);
+    assert.ok(((await t.json()) as Record<string, string>).access_token);
+  } finally {
+    await emu.stop();
+  }
+});
+
+/** The built CLI (the package's bin) as a child process, for real signals. */
+async function spawnBuilt(argv: string[]) {
+  const { spawn } = await import('node:child_process');
+  const bin = join(process.cwd(), 'dist', 'cli', 'bin.cjs');
+  const child = spawn(process.execPath, [bin, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let errText = '';
+  child.stderr.on('data', (d) => (errText += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    void exited.then((e) => reject(new Error(`exited ${e.code ?? e.signal}: ${errText}`)));
+  });
+  return { info: JSON.parse(line) as Record<string, string>, child, exited, stderr: () => errText };
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`the built CLI's emulator --tls on ${signal}: exits 0 and removes its CA file`, async () => {
+    const emu = await spawnBuilt(['emulator', '--tls']);
+    assert.ok(existsSync(emu.info.tls_ca_file!));
+    emu.child.kill(signal);
+    const e = await emu.exited;
+    assert.deepEqual(e, { code: 0, signal: null }, emu.stderr());
+    assert.ok(!existsSync(emu.info.tls_ca_file!), 'the CA file is removed');
+    assert.match(emu.stderr(), /entra-token emulator stopped/);
+  });
+}

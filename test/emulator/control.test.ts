@@ -18,7 +18,11 @@ const cc = () =>
     scope: DATABRICKS_SCOPE,
   });
 const ctl = (method: string, path: string, body?: unknown) =>
-  fetch(`${emu.url}/_emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  fetch(`${emu.url}/_emulator/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 
 test('GET /_emulator/requests lists requests in order with method, path, query, headers and form fields; DELETE clears', async () => {
   await ctl('DELETE', 'requests');

@@ -40,7 +40,7 @@ test('validation errors name the field', () => {
     [{ default_user: 'ghost@contoso.com' }, 'config.default_user "ghost@contoso.com" is not one of the users'],
     [
       { tenant: 'x' },
-      'config: unknown field "tenant" (allowed: tenant_id, tenant_domain, other_domains, apps, users, default_user)',
+      'config: unknown field "tenant" (allowed: tenant_id, tenant_domain, other_domains, federated_domains, apps, users, default_user)',
     ],
     [[], 'config must be an object'],
   ];

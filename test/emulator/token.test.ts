@@ -180,6 +180,20 @@ test('PKCE S256 with the RFC 7636 Appendix B vector succeeds; a wrong verifier i
   assertEntraError(await redeem(missing.get('code')!), 400, 'invalid_grant', 501481);
 });
 
+test('attacker: a code_verifier for a code issued without a code_challenge is refused (PKCE downgrade, invalid_grant 501481)', async () => {
+  // an attacker injects a code obtained without PKCE into a victim's PKCE session: the victim's client sends
+  // its verifier, and the code must not be redeemed (OAuth 2.1 §4.1.3)
+  const injected = await codeFor(emu);
+  assertEntraError(
+    await redeem(injected.get('code')!, { code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' }),
+    400,
+    'invalid_grant',
+    501481,
+  );
+  const plainFlow = await codeFor(emu);
+  assert.equal((await redeem(plainFlow.get('code')!)).status, 200);
+});
+
 test('PKCE with the method omitted is plain', async () => {
   const v = 'plain-verifier-plain-verifier-plain-verifier-1';
   const q = await codeFor(emu, { code_challenge: v });
@@ -496,7 +510,28 @@ test('private_key_jwt errors: unknown thumbprint 700027, bad aud 70021, sub≠is
   );
   const jti = randomUUID();
   assert.equal((await ccAssertion(await assertion({ jti }))).status, 200);
-  assertEntraError(await ccAssertion(await assertion({ jti })), 401, 'invalid_client', 700023);
+  // another assertion with the same jti (here: a later expiry) is a replay
+  const later = Math.floor(Date.now() / 1000) + 900;
+  assertEntraError(await ccAssertion(await assertion({ jti, exp: later })), 401, 'invalid_client', 700023);
+});
+
+test('one client assertion reused within its lifetime is accepted (as MSAL reuses it), and refused once expired', async () => {
+  const one = await assertion();
+  for (let i = 0; i < 3; i++) assert.equal((await ccAssertion(one)).status, 200, `use ${i + 1}`);
+  const graph = await post(tokenUrl(emu), {
+    client_id: emu.info.certificate_client_id,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: one,
+    grant_type: 'client_credentials',
+    scope: 'https://graph.microsoft.com/.default',
+  });
+  assert.equal(graph.status, 200, graph.text);
+  emu.advanceClock(600 + 301);
+  try {
+    assertEntraError(await ccAssertion(one), 401, 'invalid_client', 700024);
+  } finally {
+    emu.advanceClock(-(600 + 301));
+  }
 });
 
 test('device code: v2 response, pending 70016, approval via control API, then tokens; the code is then gone', async () => {
@@ -532,6 +567,7 @@ test('device code: v2 response, pending 70016, approval via control API, then to
   );
   const c = await fetch(`${emu.url}/_emulator/devicecode`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ user_code: dc.json.user_code, action: 'approve' }),
   });
   assert.equal(c.status, 200);

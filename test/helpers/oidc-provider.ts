@@ -155,7 +155,15 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
       },
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    ttl: { AccessToken: opts.accessTokenTtl ?? 3600, RefreshToken: 86_400, DeviceCode: 600, Session: 3600 },
+    ttl: {
+      AccessToken: opts.accessTokenTtl ?? 3600,
+      IdToken: 3600,
+      RefreshToken: 86_400,
+      DeviceCode: 600,
+      Session: 3600,
+      Interaction: 600,
+      Grant: 86_400,
+    },
   });
   provider.on('server_error', (_ctx: unknown, err: Error) => console.error('oidc-provider server_error', err));
   const callback = provider.callback();

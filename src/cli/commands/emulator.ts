@@ -21,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
         '(authority, tenant, client ids, secret, user) on stdout and serves until Ctrl-C.',
     )
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
-    .option('--auto-approve', 'sign the default user in and consent without showing any page')
+    .option('--auto-approve', 'sign the default user in and consent without any page, and approve device codes at once')
     .option('--config <file>', 'JSON file overriding the seeded directory (tenant, apps, users)')
     .option('--tls', 'serve HTTPS with a certificate made at start; its PEM path is "tls_ca_file" in the JSON line')
     .option(

@@ -21,6 +21,7 @@ import { register as clientCredentials } from './client-credentials.js';
 import { register as deviceCode } from './device-code.js';
 import { register as adminConsentUrl } from './admin-consent-url.js';
 import { register as trace } from './trace.js';
+import { register as audit } from './audit.js';
 import { register as serve } from './serve.js';
 import { register as exec } from './exec.js';
 
@@ -49,4 +50,5 @@ export const COMMANDS: Register[] = [
   doctor,
   completion,
   trace,
+  audit,
 ];

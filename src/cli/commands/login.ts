@@ -60,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--login-hint <upn>', 'pre-fill the username')
     .option('--domain-hint <domain>', 'skip home-realm discovery')
     .addOption(
-      new Option('--response-mode <mode>', 'how Entra returns the code to the listener').choices([
+      new Option('--response-mode <mode>', 'how the provider returns the code to the listener').choices([
         'query',
         'form_post',
       ]),

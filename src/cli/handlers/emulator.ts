@@ -33,6 +33,7 @@ export const run: Handler<EmulatorFlags> = async (ctx, { flags }) => {
     emu = await startEmulator({
       port,
       autoApprove: !!flags.autoApprove,
+      autoApproveDeviceCodes: !!flags.autoApprove,
       directory,
       tls: !!flags.tls,
       deviceSlowDown: !!flags.slowDown,
