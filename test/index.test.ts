@@ -21,6 +21,10 @@ test('the library exports the documented flow and every grant', () => {
     'EntraOAuthError',
     'WorkspaceClient',
     'listUsers',
+    'createCredential',
+    'getChainToken',
+    'planCredential',
+    'CredentialUnavailableError',
   ]) {
     assert.equal(typeof (lib as Record<string, unknown>)[name], 'function', name);
   }

@@ -21,6 +21,7 @@ export interface CredentialFlags extends IdentityFlags {
   /** commander's --no-interactive */
   interactive?: boolean;
   account?: string;
+  managedIdentity?: string;
 }
 
 /** One paragraph of help for commands that get their token from the chain. */
@@ -28,7 +29,9 @@ export const CHAIN_HELP =
   'The token comes from the first configured source, in this order (entra-token auth describe shows which\n' +
   'one and why the others were skipped): --token-stdin or ENTRA_TOKEN_ACCESS_TOKEN; a client secret\n' +
   '(--client-secret-stdin/-file, AZURE_CLIENT_SECRET, profile azure_client_secret); a certificate (--certificate,\n' +
-  'AZURE_CLIENT_CERTIFICATE_PATH); a cached sign-in (refreshed silently); an interactive sign-in on a terminal\n' +
+  'AZURE_CLIENT_CERTIFICATE_PATH); a federated token (GitHub Actions, Azure Pipelines, AZURE_FEDERATED_TOKEN_FILE);\n' +
+  'a managed identity (IDENTITY_ENDPOINT, AZURE_POD_IDENTITY_AUTHORITY_HOST, ARM_USE_MSI); a cached sign-in\n' +
+  '(refreshed silently); an interactive sign-in on a terminal\n' +
   '(never with --no-interactive or CI=true). --auth-type picks one';
 
 /**
@@ -41,7 +44,7 @@ export function addCredentialOptions(cmd: Command): Command {
   if (!has('--tenant')) addIdentityOptions(cmd);
   cmd.option(
     '--auth-type <type>',
-    'which credential: access-token, azure-client-secret, azure-client-certificate, token-cache, external-browser, device-code (default: the first configured) [env: ENTRA_TOKEN_AUTH_TYPE, profile auth_type]',
+    'which credential: access-token, azure-client-secret, azure-client-certificate, github-oidc-azure, azure-devops-oidc, azure-workload-identity, workload-identity, azure-msi, token-cache, external-browser, device-code (default: the first configured) [env: ENTRA_TOKEN_AUTH_TYPE, profile auth_type]',
   );
   if (!has('--token-stdin'))
     cmd.option('--token-stdin', 'read the access token (or a token response JSON) from standard input');
@@ -58,6 +61,10 @@ export function addCredentialOptions(cmd: Command): Command {
       '--certificate <file>',
       'PEM file with the private key and the certificate [env: AZURE_CLIENT_CERTIFICATE_PATH]',
     );
+  cmd.option(
+    '--managed-identity <id>',
+    'which managed identity: system, a client id, object_id=<id> or a resource id (default: --client-id, else system)',
+  );
   if (!has('--account'))
     cmd.option(
       '--account <account>',
@@ -108,6 +115,7 @@ export async function chainOptions(ctx: CliContext, flags: CredentialFlags): Pro
     tokenStdin: flags.tokenStdin,
     clientSecret,
     account: flags.account,
+    managedIdentity: flags.managedIdentity,
     cwd: ctx.cwd,
     interaction: await interactionFacts({
       env: ctx.env,

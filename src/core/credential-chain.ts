@@ -23,6 +23,8 @@
 import { lookup, type CacheData, type CacheQuery } from './cache-keys.js';
 import { describeSource, type Setting, type SettingName, type Source } from './config.js';
 import { usageError } from './errors.js';
+import { detectAssertionSource, type AssertionSourceKind } from './federated.js';
+import { detectManagedIdentity } from './managed-identity.js';
 
 export type SourceId =
   | 'access-token'
@@ -57,6 +59,12 @@ export interface ChainFacts {
   /** The cache query's authority, when a tenant or authority is configured. */
   cacheAuthority?: string | undefined;
   interaction: InteractionFacts;
+  /** The environment, for the sources that live in it (federated tokens, managed identity). */
+  env?: Record<string, string | undefined> | undefined;
+  /** An explicit auth type that names one federated token source (github-oidc-azure, …). */
+  federatedKind?: AssertionSourceKind | undefined;
+  /** Managed identity was asked for explicitly (azure-msi): IMDS is tried even with no variable naming it. */
+  managedIdentityExplicit?: boolean | undefined;
 }
 
 export interface InteractionFacts {
@@ -136,6 +144,31 @@ export const CERTIFICATE: SourceSpec = {
   },
 };
 
+export const FEDERATED: SourceSpec = {
+  id: 'federated',
+  title: 'federated token (workload identity federation)',
+  detect(f) {
+    const found = detectAssertionSource(f.env ?? {}, f.federatedKind);
+    if (!found.source) return { use: false, reason: found.reason };
+    if (!f.settings.client_id)
+      return {
+        use: false,
+        reason: `${found.source.why}, but no client id names the app that trusts it (--client-id, AZURE_CLIENT_ID or profile azure_client_id)`,
+      };
+    return { use: true, via: found.source.why, explicit: false };
+  },
+};
+
+export const MANAGED_IDENTITY: SourceSpec = {
+  id: 'managed-identity',
+  title: 'managed identity',
+  detect(f) {
+    const found = detectManagedIdentity(f.env ?? {}, f.managedIdentityExplicit ?? false);
+    if (!found.endpoint) return { use: false, reason: found.reason };
+    return { use: true, via: found.endpoint.reason, explicit: false };
+  },
+};
+
 export const CACHED_SIGN_IN: SourceSpec = {
   id: 'cached-sign-in',
   title: 'cached sign-in',
@@ -198,11 +231,28 @@ export const INTERACTIVE: SourceSpec = {
  * The sources in order. A new source (issue 24: federated assertion, managed identity) is one more
  * entry here, before CACHED_SIGN_IN, plus its acquirer in flows/credential.ts and its auth types below.
  */
-export const SOURCES: readonly SourceSpec[] = [ACCESS_TOKEN, CLIENT_SECRET, CERTIFICATE, CACHED_SIGN_IN, INTERACTIVE];
+export const SOURCES: readonly SourceSpec[] = [
+  ACCESS_TOKEN,
+  CLIENT_SECRET,
+  CERTIFICATE,
+  FEDERATED,
+  MANAGED_IDENTITY,
+  CACHED_SIGN_IN,
+  INTERACTIVE,
+];
 
 /** Auth-type names: the Databricks names where they mean the same, ours for the rest. */
 export const AUTH_TYPES: Readonly<
-  Record<string, { source: SourceId; variant?: InteractiveVariant; databricks: boolean }>
+  Record<
+    string,
+    {
+      source: SourceId;
+      variant?: InteractiveVariant;
+      databricks: boolean;
+      /** For a federated source: which token source (docs/protocol.md §14). */
+      federated?: AssertionSourceKind;
+    }
+  >
 > = {
   'access-token': { source: 'access-token', databricks: false },
   'azure-client-secret': { source: 'client-secret', databricks: true },
@@ -210,15 +260,17 @@ export const AUTH_TYPES: Readonly<
   'token-cache': { source: 'cached-sign-in', databricks: false },
   'external-browser': { source: 'interactive', variant: 'browser', databricks: true },
   'device-code': { source: 'interactive', variant: 'device-code', databricks: false },
+  'azure-msi': { source: 'managed-identity', databricks: true },
+  'github-oidc-azure': { source: 'federated', federated: 'github', databricks: true },
+  'azure-devops-oidc': { source: 'federated', federated: 'azure-devops', databricks: false },
+  'azure-workload-identity': { source: 'federated', federated: 'file', databricks: false },
+  'federated-token-command': { source: 'federated', federated: 'command', databricks: false },
+  'federated-token-env': { source: 'federated', federated: 'env', databricks: false },
+  'workload-identity': { source: 'federated', databricks: false },
 };
 
 /** Databricks auth types for sources entra-token does not have yet: a clear refusal, not a guess. */
-export const NOT_YET_AUTH_TYPES: Readonly<Record<string, string>> = {
-  'azure-msi': 'Azure managed identity',
-  'github-oidc-azure': 'a GitHub Actions OIDC token exchanged for an Entra token',
-  'env-oidc': 'an OIDC token from an environment variable exchanged for an Entra token',
-  'file-oidc': 'an OIDC token from a file exchanged for an Entra token',
-};
+export const NOT_YET_AUTH_TYPES: Readonly<Record<string, string>> = {};
 
 /** Databricks auth types that do not give an Entra token (or need another tool). */
 const FOREIGN_AUTH_TYPES = new Set([
@@ -233,6 +285,9 @@ const FOREIGN_AUTH_TYPES = new Set([
   'google-id',
   'github-oidc',
   'runtime',
+  // Databricks OAuth token federation: the OIDC token is exchanged at the workspace, not at Entra
+  'env-oidc',
+  'file-oidc',
 ]);
 
 export interface ExplicitAuthType {
@@ -336,6 +391,10 @@ export function hintFor(id: SourceId): string {
       return 'sign in first (entra-token login, device-code, password or client-credentials); entra-token cache list shows what is cached';
     case 'interactive':
       return 'run it in a terminal, without --no-interactive and CI=true, with --client-id';
+    case 'federated':
+      return 'in GitHub Actions grant permissions: id-token: write; on AKS set AZURE_FEDERATED_TOKEN_FILE; in Azure Pipelines map SYSTEM_ACCESSTOKEN and AZURESUBSCRIPTION_SERVICE_CONNECTION_ID; and give --client-id and --tenant';
+    case 'managed-identity':
+      return 'run on an Azure VM (--auth-type azure-msi), or in App Service / Functions / Container Apps (IDENTITY_ENDPOINT and IDENTITY_HEADER)';
     default:
       return 'see entra-token auth describe';
   }

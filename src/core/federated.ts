@@ -37,8 +37,8 @@ type Env = Record<string, string | undefined>;
 
 /**
  * The assertion source the environment offers, in this order: a token file (AKS workload identity,
- * `AZURE_FEDERATED_TOKEN_FILE`; Databricks' `DATABRICKS_OIDC_TOKEN_FILEPATH`), a command of the user's
- * (`ENTRA_TOKEN_FEDERATED_TOKEN_COMMAND`), a variable holding the token (`DATABRICKS_OIDC_TOKEN`),
+ * `AZURE_FEDERATED_TOKEN_FILE`), a command of the user's (`ENTRA_TOKEN_FEDERATED_TOKEN_COMMAND`), a
+ * variable holding the token (`ENTRA_TOKEN_FEDERATED_TOKEN`),
  * GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL` + `_TOKEN`, present when the workflow has
  * `permissions: id-token: write`), Azure Pipelines (`SYSTEM_OIDCREQUESTURI` + `SYSTEM_ACCESSTOKEN` + a
  * service connection id). `prefer` restricts the choice to one kind (an explicit auth type).
@@ -48,23 +48,20 @@ export function detectAssertionSource(
   prefer?: AssertionSourceKind,
 ): { source: AssertionSource } | { source: undefined; reason: string } {
   const candidates: AssertionSource[] = [];
-  const file = env.AZURE_FEDERATED_TOKEN_FILE || env.DATABRICKS_OIDC_TOKEN_FILEPATH;
-  if (file)
-    candidates.push({
-      kind: 'file',
-      path: file,
-      why: env.AZURE_FEDERATED_TOKEN_FILE
-        ? 'AZURE_FEDERATED_TOKEN_FILE is set'
-        : 'DATABRICKS_OIDC_TOKEN_FILEPATH is set',
-    });
+  if (env.AZURE_FEDERATED_TOKEN_FILE)
+    candidates.push({ kind: 'file', path: env.AZURE_FEDERATED_TOKEN_FILE, why: 'AZURE_FEDERATED_TOKEN_FILE is set' });
   if (env.ENTRA_TOKEN_FEDERATED_TOKEN_COMMAND)
     candidates.push({
       kind: 'command',
       command: env.ENTRA_TOKEN_FEDERATED_TOKEN_COMMAND,
       why: 'ENTRA_TOKEN_FEDERATED_TOKEN_COMMAND is set',
     });
-  if (env.DATABRICKS_OIDC_TOKEN)
-    candidates.push({ kind: 'env', variable: 'DATABRICKS_OIDC_TOKEN', why: 'DATABRICKS_OIDC_TOKEN is set' });
+  if (env.ENTRA_TOKEN_FEDERATED_TOKEN)
+    candidates.push({
+      kind: 'env',
+      variable: 'ENTRA_TOKEN_FEDERATED_TOKEN',
+      why: 'ENTRA_TOKEN_FEDERATED_TOKEN is set',
+    });
   if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
     candidates.push({
       kind: 'github',
@@ -85,9 +82,9 @@ export function detectAssertionSource(
   const chosen = prefer ? candidates.find((c) => c.kind === prefer) : candidates[0];
   if (chosen) return { source: chosen };
   const missing: Record<AssertionSourceKind, string> = {
-    file: 'AZURE_FEDERATED_TOKEN_FILE (or DATABRICKS_OIDC_TOKEN_FILEPATH) is not set',
+    file: 'AZURE_FEDERATED_TOKEN_FILE is not set',
     command: 'ENTRA_TOKEN_FEDERATED_TOKEN_COMMAND is not set',
-    env: 'DATABRICKS_OIDC_TOKEN is not set',
+    env: 'ENTRA_TOKEN_FEDERATED_TOKEN is not set',
     github:
       'ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set (a GitHub workflow needs permissions: id-token: write)',
     'azure-devops':

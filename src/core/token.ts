@@ -239,8 +239,9 @@ export function processTokenResponse(
     );
   }
   if (typeof body.error === 'string') {
-    const fields = errorFieldsFromJson(body)!;
-    throw toEntraError(fields, 'token', opts.hint, res.status);
+    const fields = errorFieldsFromJson(body);
+    if (fields) throw toEntraError(fields, 'token', opts.hint, res.status);
+    throw new EntraTokenError('EBAD_RESPONSE', `${what} answered HTTP ${res.status} with an empty "error" field`);
   }
   const access_token = optStr(body, 'access_token');
   if (!access_token) throw new EntraTokenError('EBAD_RESPONSE', `${what} answered 200 without "access_token"`);

@@ -390,10 +390,16 @@ export const workspaceExtraServer: ExtraServer = async (core) => {
     keys: { getKey: async () => core.signingKey.publicKey },
     authorityHost: core.url,
     resourceId: DEFAULT_RESOURCE_ID,
-    principals: defaultPrincipals({
-      adminUpn: 'bob@contoso.com',
-      ...(confidential ? { confidentialClientId: confidential } : {}),
-    }),
+    principals: [
+      ...defaultPrincipals({
+        adminUpn: 'bob@contoso.com',
+        ...(confidential ? { confidentialClientId: confidential } : {}),
+      }),
+      // automation identities added to the workspace as service principals (docs/protocol.md §13, §14)
+      ...core.directory.apps
+        .filter((a) => a.managed_identity || a.federated_credentials)
+        .map((a) => ({ appId: a.client_id, displayName: a.display_name, workspaceUser: true })),
+    ],
     now: core.now,
     claimsChallenge: core.claimsChallenge,
   });

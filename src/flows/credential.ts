@@ -7,11 +7,15 @@
  *      a cached sign-in (flows/silent.ts: refreshed silently); an interactive sign-in (flows/login.ts
  *      with the browser, or flows/device-code.ts without a display), cached.
  * A configured source that fails throws its own error: the chain never falls through to the next one.
+ *
+ * Why one file over 500 lines: every source's acquirer sits in the one ACQUIRERS table next to the chain that
+ * picks it, so the order of the chain and what each source does are read in one place.
  */
 import type { Authority } from '../core/authority.js';
 import { OIDC_SCOPES, AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
 import {
+  AUTH_TYPES,
   SOURCES,
   chainCacheQuery,
   describePlan,
@@ -34,6 +38,9 @@ import {
   type SettingName,
 } from '../core/config.js';
 import { EntraTokenError, badInput, usageError } from '../core/errors.js';
+import { detectAssertionSource } from '../core/federated.js';
+import { detectManagedIdentity, parseManagedIdentityId } from '../core/managed-identity.js';
+import type { AssertionProvider } from '../io/federated-assertion.js';
 import type { HttpClient } from '../io/http.js';
 import type { OpenResult } from '../io/browser.js';
 import { loadProfile, type ProfileLoad } from '../io/config-files.js';
@@ -77,6 +84,8 @@ export interface ChainOptions {
   sendX5c?: boolean | undefined;
   /** Pick one of several cached accounts. */
   account?: string | undefined;
+  /** Which managed identity (`system`, a client id, `object_id=…`, a resource id); default: the client id, else system. */
+  managedIdentity?: string | undefined;
   interaction: InteractionFacts;
   /** Store what is acquired in the token cache (default true). */
   cacheWrites?: boolean | undefined;
@@ -235,6 +244,11 @@ export async function planCredential(
   if (opts.tokenStdin && opts.clientSecret?.via === '--client-secret-stdin')
     throw usageError('--token-stdin and --client-secret-stdin both read standard input: give one');
   const authType = s.auth_type ? parseAuthType(s.auth_type) : undefined;
+  facts.env = opts.env;
+  if (authType) {
+    facts.federatedKind = AUTH_TYPES[authType.name]?.federated;
+    facts.managedIdentityExplicit = authType.source === 'managed-identity';
+  }
   return planChain(facts, authType, SOURCES);
 }
 
@@ -274,17 +288,17 @@ const fromGivenToken: Acquirer = async (c) => {
   if (!raw) throw badInput(`${c.via}: the access token is empty`);
   if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');
   const now = c.deps.now();
-  let expires = now + 60 * 60 * 1000; // not a JWT (a Databricks PAT): no expiry to read
-  let type = 'Bearer';
+  // a JWT's exp; a token that is not a JWT (a Databricks PAT) has no expiry to read: an hour, then asked again
+  let expires = now + 60 * 60 * 1000;
   try {
     const { claims } = decodeJwtUnverified(raw);
     if (typeof claims.exp === 'number') expires = claims.exp * 1000;
   } catch {
-    type = 'Bearer';
+    /* not a JWT */
   }
   return {
     access_token: raw,
-    token_type: type,
+    token_type: 'Bearer',
     expires_at: expires,
     refresh_after: refreshAfter(expires, now),
     source: 'access-token',
@@ -310,10 +324,13 @@ function clientIdFor(c: AcquireContext, what: string): string {
 
 async function appOnly(
   c: AcquireContext,
-  source: 'client-secret' | 'certificate',
+  source: 'client-secret' | 'certificate' | 'federated',
   credential: () => Promise<import('./client-credentials.js').ClientCredential>,
 ): Promise<ChainToken> {
-  const client_id = clientIdFor(c, source === 'certificate' ? 'certificate' : 'client secret');
+  const client_id = clientIdFor(
+    c,
+    source === 'certificate' ? 'certificate' : source === 'federated' ? 'federated token' : 'client secret',
+  );
   const authority = c.authority();
   const scope = appScope(c.scopes);
   const { assertDefaultScope, assertSingleTenant, clientCredentialsTokens } = await import('./client-credentials.js');
@@ -382,6 +399,65 @@ const fromCertificate: Acquirer = (c) =>
         : await readCertificateFile(c.opts.config.settings.client_certificate_path!.value, c.opts.cwd, passphrase);
     return { kind: 'certificate', certificate, rs256: c.opts.rs256, sendX5c: c.opts.sendX5c };
   });
+
+/**
+ * Federated token providers, one per chain options object: a library credential or a long-running
+ * server keeps its GitHub / Pipelines token while it is fresh and fetches a new one near its expiry.
+ */
+const assertionProviders = new WeakMap<ChainOptions, AssertionProvider>();
+
+const fromFederated: Acquirer = (c) =>
+  appOnly(c, 'federated', async () => {
+    let provider = assertionProviders.get(c.opts);
+    if (!provider) {
+      const kind = c.opts.config.settings.auth_type
+        ? AUTH_TYPES[c.opts.config.settings.auth_type.value.trim().toLowerCase()]?.federated
+        : undefined;
+      const found = detectAssertionSource(c.opts.env, kind);
+      if (!found.source) throw usageError(`no federated token: ${found.reason}`, hintFor('federated'));
+      const { createAssertionProvider } = await import('../io/federated-assertion.js');
+      provider = createAssertionProvider(found.source, {
+        http: await c.deps.http(),
+        now: c.deps.now,
+        env: c.opts.env,
+      });
+      assertionProviders.set(c.opts, provider);
+    }
+    return { kind: 'federated', provider };
+  });
+
+const fromManagedIdentity: Acquirer = async (c) => {
+  const explicit = c.opts.config.settings.auth_type?.value.trim().toLowerCase() === 'azure-msi';
+  const found = detectManagedIdentity(c.opts.env, explicit);
+  if (!found.endpoint) throw usageError(`no managed identity endpoint: ${found.reason}`, hintFor('managed-identity'));
+  // a user-assigned identity: --managed-identity, else the client id (as Databricks' azure-msi and azure-identity do)
+  const idText = c.opts.managedIdentity ?? c.opts.config.settings.client_id?.value;
+  const scope = appScope(c.scopes);
+  const [{ managedIdentityTokens }, { createManagedIdentityHttpClient }] = await Promise.all([
+    import('./managed-identity.js'),
+    import('../io/managed-identity.js'),
+  ]);
+  const http = createManagedIdentityHttpClient();
+  try {
+    const r = await managedIdentityTokens(
+      { scope, env: c.opts.env, endpoint: found.endpoint, id: parseManagedIdentityId(idText) },
+      { http, now: c.deps.now, trace: c.deps.trace, signal: c.deps.signal },
+    );
+    const now = c.deps.now();
+    const expires = now + r.tokens.expires_in * 1000;
+    return {
+      access_token: r.tokens.access_token,
+      token_type: r.tokens.token_type,
+      expires_at: expires,
+      refresh_after: refreshAfter(expires, now),
+      source: 'managed-identity',
+      via: c.via,
+      from: 'new',
+    };
+  } finally {
+    await http.close();
+  }
+};
 
 const fromCache: Acquirer = async (c) => {
   const { acquireTokenSilent } = await import('./silent.js');
@@ -471,6 +547,8 @@ export const ACQUIRERS: Readonly<Partial<Record<SourceId, Acquirer>>> = {
   'access-token': fromGivenToken,
   'client-secret': fromClientSecret,
   certificate: fromCertificate,
+  federated: fromFederated,
+  'managed-identity': fromManagedIdentity,
   'cached-sign-in': fromCache,
   interactive: fromInteraction,
 };

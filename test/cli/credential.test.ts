@@ -158,6 +158,8 @@ describe('auth describe: which source, and why each earlier one was skipped', ()
         'skip  access token: no --token-stdin and ENTRA_TOKEN_ACCESS_TOKEN is not set',
         'skip  client secret: no --client-secret-stdin or --client-secret-file, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
         'skip  client certificate: no --certificate and AZURE_CLIENT_CERTIFICATE_PATH is not set',
+        'skip  federated token (workload identity federation): no federated token file, command, variable, GitHub Actions or Azure Pipelines token request is configured',
+        'skip  managed identity: no IDENTITY_ENDPOINT/IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST or ARM_USE_MSI',
         'skip  cached sign-in: no cached sign-in for scope 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default',
         'skip  interactive sign-in: no terminal is attached to ask the user',
         '',
@@ -190,6 +192,8 @@ describe('auth describe: which source, and why each earlier one was skipped', ()
         ['access-token', true],
         ['client-secret', false],
         ['certificate', false],
+        ['federated', false],
+        ['managed-identity', false],
         ['cached-sign-in', false],
         ['interactive', false],
       ],
@@ -222,16 +226,18 @@ describe('explicit choice and refusals', () => {
     );
   });
 
-  test('azure-msi (from the profile key auth_type) is "not available yet": one line, exit 2', async () => {
-    const env = home();
+  test('azure-msi from the profile key auth_type chooses the managed identity (issue 24), and file-oidc is refused', async () => {
+    const env = { ...home(), AZURE_POD_IDENTITY_AUTHORITY_HOST: String(emu.info.imds_url) };
     require_dir(env.HOME!);
     writeFileSync(join(env.HOME!, '.databrickscfg'), '[DEFAULT]\nauth_type = azure-msi\n', { mode: 0o600 });
     const r = await runInProcess(['token'], { env });
-    assert.equal(r.code, 2);
-    assert.equal(
-      r.stderr,
-      'entra-token: error EUSAGE: auth type azure-msi (profile DEFAULT in ~/.databrickscfg:2, Azure managed identity) is not available yet in entra-token\n' +
-        'hint: use one of: access-token, azure-client-secret, azure-client-certificate, token-cache, external-browser, device-code\n',
+    assert.equal(r.code, 0, r.stderr);
+    writeFileSync(join(env.HOME!, '.databrickscfg'), '[DEFAULT]\nauth_type = file-oidc\n', { mode: 0o600 });
+    const foreign = await runInProcess(['token'], { env });
+    assert.equal(foreign.code, 2);
+    assert.match(
+      foreign.stderr,
+      /^entra-token: error EUSAGE: auth type file-oidc \(profile DEFAULT in ~\/\.databrickscfg:2\) is a Databricks auth type that does not give an Entra ID token\n/,
     );
   });
 

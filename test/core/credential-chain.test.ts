@@ -62,6 +62,8 @@ describe('planChain: every skip-reason line', () => {
       'skip  access token: no --token-stdin and ENTRA_TOKEN_ACCESS_TOKEN is not set',
       'skip  client secret: no --client-secret-stdin or --client-secret-file, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
       'skip  client certificate: no --certificate and AZURE_CLIENT_CERTIFICATE_PATH is not set',
+      'skip  federated token (workload identity federation): no federated token file, command, variable, GitHub Actions or Azure Pipelines token request is configured',
+      'skip  managed identity: no IDENTITY_ENDPOINT/IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST or ARM_USE_MSI',
       `skip  cached sign-in: no cached sign-in for scope ${SCOPE}`,
       'skip  interactive sign-in: no terminal is attached to ask the user',
     ]);
@@ -69,10 +71,10 @@ describe('planChain: every skip-reason line', () => {
 
   test('interaction refused, or no client id to sign in with', () => {
     const refused = planChain(facts({ interaction: { terminal: true, refused: '--no-interactive' } }));
-    assert.equal(refused.steps[4]!.skipped, 'interaction is not allowed (--no-interactive)');
+    assert.equal(refused.steps[6]!.skipped, 'interaction is not allowed (--no-interactive)');
     const noClient = planChain(facts({ interaction: { terminal: true } }));
     assert.equal(
-      noClient.steps[4]!.skipped,
+      noClient.steps[6]!.skipped,
       'no client id to sign in with (--client-id, AZURE_CLIENT_ID or profile azure_client_id)',
     );
   });
@@ -80,13 +82,13 @@ describe('planChain: every skip-reason line', () => {
   test('an expired cached token without a refresh token is skipped with that reason', () => {
     const plan = planChain(facts({ cache: cached({ refresh: false, expiresIn: 60 }) }));
     assert.equal(
-      plan.steps[3]!.skipped,
+      plan.steps[5]!.skipped,
       `the cached token for ${SCOPE} has expired and there is no refresh token to renew it`,
     );
   });
 
   test('the cached sign-in: fresh, or refreshed silently; the query names client and authority', () => {
-    assert.deepEqual(describePlan(planChain(facts({ cache: cached() }))).slice(3), [
+    assert.deepEqual(describePlan(planChain(facts({ cache: cached() }))).slice(5), [
       'use   cached sign-in: the token cache (alice@contoso.com)',
       'later interactive sign-in: no terminal is attached to ask the user',
     ]);
@@ -95,7 +97,7 @@ describe('planChain: every skip-reason line', () => {
     const other = planChain(
       facts({ cache: cached(), settings: { client_id: env('AZURE_CLIENT_ID', 'c2') }, cacheAuthority: 'https://h/t2' }),
     );
-    assert.equal(other.steps[3]!.skipped, `no cached sign-in for scope ${SCOPE}, client c2, authority https://h/t2`);
+    assert.equal(other.steps[5]!.skipped, `no cached sign-in for scope ${SCOPE}, client c2, authority https://h/t2`);
     assert.deepEqual(chainCacheQuery(facts({ settings: { client_id: env('AZURE_CLIENT_ID', 'c2') } })), {
       authority: undefined,
       client_id: 'c2',
@@ -118,6 +120,8 @@ describe('planChain: every skip-reason line', () => {
       'use   access token: env ENTRA_TOKEN_ACCESS_TOKEN',
       'later client secret: configured (env AZURE_CLIENT_SECRET)',
       'later client certificate: configured (env AZURE_CLIENT_CERTIFICATE_PATH)',
+      'later federated token (workload identity federation): no federated token file, command, variable, GitHub Actions or Azure Pipelines token request is configured',
+      'later managed identity: no IDENTITY_ENDPOINT/IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST or ARM_USE_MSI',
       `later cached sign-in: no cached sign-in for scope ${SCOPE}`,
       'later interactive sign-in: no terminal is attached to ask the user',
     ]);
@@ -173,8 +177,27 @@ describe('auth types', () => {
       },
       cache: cached(),
       interaction: { terminal: true },
+      env: {
+        AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token',
+        ENTRA_TOKEN_FEDERATED_TOKEN_COMMAND: 'print-token',
+        ENTRA_TOKEN_FEDERATED_TOKEN: 'a.b.c',
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'https://actions.example/token',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt',
+        SYSTEM_OIDCREQUESTURI: 'https://dev.azure.example/oidc',
+        SYSTEM_ACCESSTOKEN: 'at',
+        AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: 'sc',
+        IDENTITY_ENDPOINT: 'http://127.0.0.1:41741/msi/token',
+        IDENTITY_HEADER: 'h',
+      },
     });
     const expected: Record<string, string> = {
+      'github-oidc-azure': 'federated',
+      'azure-devops-oidc': 'federated',
+      'azure-workload-identity': 'federated',
+      'federated-token-command': 'federated',
+      'federated-token-env': 'federated',
+      'workload-identity': 'federated',
+      'azure-msi': 'managed-identity',
       'access-token': 'access-token',
       'azure-client-secret': 'client-secret',
       'azure-client-certificate': 'certificate',

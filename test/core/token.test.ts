@@ -228,3 +228,15 @@ test('the MFA hint depends on the grant: only the password grant is told it cann
     'complete multi-factor authentication in a browser: entra-token login --tenant t --client-id c',
   );
 });
+
+test('a 200 answer whose "error" is an empty string is EBAD_RESPONSE, not a crash (property-test seed -600104123)', () => {
+  for (const status of [200, 400])
+    assert.throws(
+      () =>
+        processTokenResponse(
+          { status, headers: { 'content-type': 'application/json' }, body: '{"error":""}' },
+          { now: Date.now() },
+        ),
+      (e: unknown) => e instanceof EntraTokenError && e.code === 'EBAD_RESPONSE',
+    );
+});

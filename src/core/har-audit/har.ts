@@ -28,7 +28,7 @@ export interface HarItem {
   responseHeaders: Array<[string, string]>;
   responseMime: string;
   responseBody: string | undefined;
-  /** `redirectURL`, or the `location` header. */
+  /** The `location` header, or `redirectURL`. */
   location: string | undefined;
   /** Tokens entra-token decoded before it redacted its own HAR (`_tokens`); claims only, never a signature. */
   decoded: DecodedToken[];
@@ -152,7 +152,9 @@ export function parseHar(text: string, name = 'the file'): ParsedHar {
       responseHeaders,
       responseMime: sb.mime || (responseHeaders.find(([k]) => k === 'content-type')?.[1] ?? ''),
       responseBody: sb.text,
-      location: redirect || responseHeaders.find(([k]) => k === 'location')?.[1] || undefined,
+      // the Location header first: exporters (Playwright) drop the fragment from redirectURL, and the fragment
+      // is where an implicit grant puts its tokens
+      location: responseHeaders.find(([k]) => k === 'location')?.[1] || redirect || undefined,
       decoded: decodedTokens(e._tokens),
       channel: e._channel === 'front' || e._channel === 'back' ? e._channel : undefined,
     });

@@ -63,6 +63,16 @@ describe('parseHar', () => {
     assert.equal(p.entries[1]!.responseBody, undefined);
   });
 
+  it('takes the Location header over redirectURL, which Playwright records without the fragment (where implicit tokens are)', () => {
+    const doc = JSON.parse(
+      har([
+        { url: 'https://login.example/authorize', resHeaders: { location: 'https://app.example/#access_token=x' } },
+      ]),
+    );
+    doc.log.entries[0].response.redirectURL = 'https://app.example/';
+    assert.equal(parseHar(JSON.stringify(doc)).entries[0]!.location, 'https://app.example/#access_token=x');
+  });
+
   it('finds the line each entry starts on, for SARIF regions', () => {
     const text = har([{ url: 'https://a.example/1' }, { url: 'https://a.example/2', form: { a: 'b' } }]);
     const lines = entryLines(text, 2);

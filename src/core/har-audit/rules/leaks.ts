@@ -90,7 +90,7 @@ export const thirdPartyLeak: Rule = {
       if (found.length)
         hits.push({
           entries: [...new Set([e.n, ...found.map((c) => c.n)])],
-          message: `${e.method} ${ctx.show(baseUrl(e.url))} (${o}) carries the ${[...new Set(found.map((c) => c.what))].join(', ')} issued in entry ${found.map((c) => c.n).join(', ')}`,
+          message: `${e.method} ${ctx.show(baseUrl(e.url))} (${o}) carries the ${[...new Set(found.map((c) => c.what))].join(', ')} issued in entry ${[...new Set(found.map((c) => c.n))].join(', ')}`,
         });
     }
     return hits;
