@@ -317,6 +317,11 @@ export function workspaceError(res: WireResponse, sent: SentContext): EntraToken
   } else if (/X-Databricks-Azure-Workspace-Resource-Id|resource ID/i.test(msg)) {
     hint =
       'check --resource-id: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Databricks/workspaces/{workspaceName} of this workspace';
+  } else if (res.status === 404 && e.error_code === undefined && !res.headers['x-databricks-reason-phrase']) {
+    // a workspace's 404 carries a Databricks error_code; this one does not: the host is not a workspace
+    hint = /error_description|login\.microsoftonline|login\.windows|AADSTS/i.test(res.body)
+      ? 'this is Entra ID (the authority), not a workspace: --host takes the workspace URL, https://adb-<id>.<n>.azuredatabricks.net'
+      : 'this server is not an Azure Databricks workspace (its 404 has no Databricks error): check --host, e.g. https://adb-<id>.<n>.azuredatabricks.net';
   } else if (e.error_code === 'ENDPOINT_NOT_FOUND' || res.status === 404) {
     hint = 'check the API path and version, e.g. /api/2.1/clusters/list';
   } else if (res.status === 429 || res.status >= 500) {

@@ -4,6 +4,7 @@
  * Graph's error envelope turned into one EAPI error with the fix (docs/protocol.md §10).
  */
 import { adminConsentUrl as aadstsAdminConsentUrl } from '../core/aadsts.js';
+import { CLOUDS, cloudOfHost } from '../core/clouds.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
 import { assertSecureUrl } from '../core/url-safety.js';
@@ -41,6 +42,19 @@ export function adminConsentUrl(authority: string, clientId: string): string {
   return aadstsAdminConsentUrl({ authorityUrl: authority.replace(/\/+$/, ''), clientId })!;
 }
 
+/** The authority that issued a token, from its `iss` and `tid`: `https://{Entra host}/{tid}`, or a private host's origin. */
+export function tokenAuthority(claims: Record<string, unknown>): string {
+  const tid = typeof claims.tid === 'string' ? claims.tid : 'organizations';
+  try {
+    const iss = new URL(String(claims.iss));
+    const host = iss.hostname.toLowerCase();
+    const cloud = cloudOfHost(host) ?? (host === 'sts.chinacloudapi.cn' ? CLOUDS.china : undefined);
+    return cloud ? `https://${cloud.authorityHost}/${tid}` : `${iss.origin}/${tid}`;
+  } catch {
+    return `https://${CLOUDS.public.authorityHost}/${tid}`;
+  }
+}
+
 /** Turn a Graph error answer into EAPI with a hint; `token` is only decoded for the consent URL. */
 export function graphError(res: WireResponse, path: string, token: string, authority?: string): EntraTokenError {
   let code = '';
@@ -64,11 +78,17 @@ export function graphError(res: WireResponse, path: string, token: string, autho
     }
     const clientId =
       typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined;
-    const tenant = typeof claims.tid === 'string' ? claims.tid : 'organizations';
-    const where = authority ?? `https://login.microsoftonline.com/${tenant}`;
-    hint = clientId
-      ? `grant the app the User.Read.All application permission (Microsoft Graph) and have an admin consent: ${adminConsentUrl(where, clientId)}; then get a new token`
-      : 'grant the app the User.Read.All application permission (Microsoft Graph) with admin consent, then get a new token';
+    // the consent URL goes to the authority that issued the token (its cloud, or a private host), not always the public cloud
+    const where = authority ?? tokenAuthority(claims);
+    const consent = clientId ? `: ${adminConsentUrl(where, clientId)}` : '';
+    if (typeof claims.scp === 'string') {
+      // a user's (delegated) token: what is missing is a delegated permission, not an application one
+      hint = `the signed-in user's token (scp ${excerpt(claims.scp, 80)}) does not allow listing users: the app needs the delegated permission User.ReadBasic.All or User.Read.All, consented (by an admin for User.Read.All${consent}); then sign in again`;
+    } else {
+      hint = clientId
+        ? `grant the app the User.Read.All application permission (Microsoft Graph) and have an admin consent${consent}; then get a new token`
+        : 'grant the app the User.Read.All application permission (Microsoft Graph) with admin consent, then get a new token';
+    }
   } else if (code === 'InvalidAuthenticationToken' || res.status === 401) {
     hint = /expired/i.test(message)
       ? 'the access token has expired: get a new one'

@@ -20,6 +20,7 @@ import {
   type CachedToken,
 } from '../core/cache-keys.js';
 import { cacheDir } from '../io/paths.js';
+import { loadProfile } from '../io/config-files.js';
 
 export interface TokenFlags {
   scope?: string[];
@@ -29,7 +30,27 @@ export interface TokenFlags {
   issuer?: string;
   cloud?: 'public' | 'usgov' | 'china';
   clientId?: string;
+  profile?: string;
   output?: string;
+}
+
+/** What a ~/.databrickscfg profile says about which sign-in to use (its azure_tenant_id, azure_client_id). */
+export interface ProfileIdentity {
+  tenant?: string | undefined;
+  clientId?: string | undefined;
+}
+
+/**
+ * The identity settings of the profile in use (--profile, DATABRICKS_CONFIG_PROFILE, else DEFAULT when the
+ * file has one), read with the same rules as every other command (cli/options.ts resolveSettings). Throws
+ * the same usage errors (a profile that is not defined, a malformed file); the fast path treats any throw
+ * as "let the full program answer".
+ */
+export function profileIdentity(flag: string | undefined, env: Env, cwd?: string): ProfileIdentity | undefined {
+  const { profile } = loadProfile(flag, env, cwd);
+  if (!profile) return undefined;
+  const v = (k: string) => profile.values[k]?.value || undefined;
+  return { tenant: v('azure_tenant_id'), clientId: v('azure_client_id') };
 }
 
 type Env = Record<string, string | undefined>;
@@ -51,32 +72,38 @@ export function tokenScopes(given: string[] | undefined, issuer?: string): strin
 }
 
 /**
- * The cache query from flags, then the environment (as the other commands read them). The authority is
- * not validated here: the full command validates it with core/authority before any refresh.
+ * The cache query from flags, then the environment, then the profile (as the other commands read them).
+ * The authority is not validated here: the full command validates it with core/authority before any refresh.
  */
-export function tokenQuery(flags: TokenFlags, env: Env): CacheQuery {
+export function tokenQuery(flags: TokenFlags, env: Env, profile?: ProfileIdentity): CacheQuery {
   // an issuer (flag, or the environment when no authority is given) is the cached sign-in's authority
   const issuer = flags.issuer ?? (flags.authority ? undefined : env.ENTRA_TOKEN_ISSUER);
   if (issuer !== undefined) {
     return {
       authority: issuer.replace(/\/+$/, ''),
       issuer,
-      client_id: flags.clientId ?? env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID,
+      client_id: flags.clientId ?? env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID ?? profile?.clientId,
       account: flags.account,
       scopes: tokenScopes(flags.scope, issuer),
     };
   }
   let authority = flags.authority ?? env.ENTRA_TOKEN_AUTHORITY;
-  const tenant = flags.tenant ?? (flags.authority ? undefined : (env.AZURE_TENANT_ID ?? env.ARM_TENANT_ID));
+  const tenant =
+    flags.tenant ?? (flags.authority ? undefined : (env.AZURE_TENANT_ID ?? env.ARM_TENANT_ID ?? profile?.tenant));
   if (authority) {
     authority = authority.replace(/\/+$/, '');
     if (tenant && new URL(authority).pathname.replace(/\//g, '') === '') authority = `${authority}/${tenant}`;
   } else if (tenant) {
-    authority = `https://${flags.cloud ? CLOUD_HOSTS[flags.cloud] : PUBLIC_AUTHORITY_HOST}/${tenant}`;
+    // AZURE_AUTHORITY_HOST (a national cloud's host, a private endpoint, the emulator) unless --cloud is given
+    const host = flags.cloud ? undefined : env.AZURE_AUTHORITY_HOST?.trim();
+    const origin = host
+      ? (host.includes('://') ? host : `https://${host}`).replace(/\/+$/, '')
+      : `https://${flags.cloud ? CLOUD_HOSTS[flags.cloud] : PUBLIC_AUTHORITY_HOST}`;
+    authority = `${origin}/${tenant}`;
   }
   return {
     authority,
-    client_id: flags.clientId ?? env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID,
+    client_id: flags.clientId ?? env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID ?? profile?.clientId,
     account: flags.account,
     scopes: tokenScopes(flags.scope),
   };
@@ -90,6 +117,7 @@ const VALUE_FLAGS: Record<string, keyof TokenFlags> = {
   '--issuer': 'issuer',
   '--cloud': 'cloud',
   '--client-id': 'clientId',
+  '--profile': 'profile',
   '--output': 'output',
   '-o': 'output',
 };
@@ -139,6 +167,8 @@ function readStrict(dir: string): CacheData | undefined {
 export interface FastIo {
   env: Env;
   now: number;
+  /** For a relative DATABRICKS_CONFIG_FILE (default: the process's). */
+  cwd?: string;
   /** Default: fd 1, written synchronously (creating process.stdout would cost the hit a few ms). */
   stdout?: { write(s: string): unknown };
 }
@@ -159,9 +189,9 @@ function writeFd(fd: number, text: string): void {
 export async function cacheHit(flags: TokenFlags, io: FastIo): Promise<number | undefined> {
   let query: CacheQuery;
   try {
-    query = tokenQuery(flags, io.env);
+    query = tokenQuery(flags, io.env, profileIdentity(flags.profile, io.env, io.cwd));
   } catch {
-    return undefined; // a bad --authority: the full program explains it
+    return undefined; // a bad --authority or profile: the full program explains it
   }
   const data = readStrict(cacheDir(io.env));
   if (!data) return undefined;

@@ -184,6 +184,19 @@ async function readCapped(
 export const TLS_ERROR =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|ERR_SSL/;
 
+/** What to do after a token POST of unknown outcome: it depends on whether the grant spent something single-use. */
+function unknownOutcomeHint(req: WireRequest): string {
+  const grant = req.form?.find(([k]) => k === 'grant_type')?.[1];
+  const redeemsNothing =
+    grant === 'client_credentials' ||
+    grant === 'password' ||
+    grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer' ||
+    grant === 'urn:ietf:params:oauth:grant-type:device_code';
+  if (redeemsNothing)
+    return `a ${grant === 'urn:ietf:params:oauth:grant-type:device_code' ? 'device code poll' : `${grant.replace(/^.*:/, '').replace(/_/g, ' ')} request`} redeems nothing single-use: run the command again (a longer --http-timeout or ENTRA_TOKEN_TIMEOUT if the server is slow)`;
+  return 'an authorization code can be redeemed only once and a refresh token may have rotated: start the sign-in again (or retry a refresh once) rather than resending the same request';
+}
+
 function errorCode(e: unknown): string {
   const err = e as { code?: string; cause?: { code?: string } };
   return err?.cause?.code ?? err?.code ?? '';
@@ -345,7 +358,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         'EOUTCOME_UNKNOWN',
         `${req.method} ${host} was sent but ${timedOut ? 'no answer came in time' : `the connection failed (${code || excerpt(message, 80)})`}; its outcome is unknown, so it was not retried`,
         {
-          hint: 'an authorization code can be redeemed only once and a refresh token may have rotated: start the sign-in again (or retry a refresh once) rather than resending the same request',
+          hint: unknownOutcomeHint(req),
           cause: e,
         },
       );

@@ -3,7 +3,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -191,4 +191,109 @@ test('issue 23 bug 4: a trace sink failing after success is a warning; the comma
   assert.equal(answer, 'tokens');
   assert.match(t.stderr(), /^entra-token: warning: the trace was not written \(.*sub\/x\.har.*ENOENT.*\)$/m);
   assert.equal(existsSync(join(dir, 'sub', 'x.har')), false);
+});
+
+test('issue 23 bug 1: --profile and DATABRICKS_CONFIG_PROFILE on databricks, graph and token; the profile host and azure_client_secret are used', async () => {
+  const env = freshEnv();
+  env.AZURE_AUTHORITY_HOST = new URL(emu.info.authority).origin; // the emulator's Entra host, as a private cloud
+  writeFileSync(
+    join(env.HOME!, '.databrickscfg'),
+    [
+      '[DEFAULT]',
+      'host = https://adb-0000000000000000.0.azuredatabricks.net',
+      '',
+      '[sp]',
+      `host = ${String(emu.info.workspace_url)}`,
+      `azure_tenant_id = ${String(emu.info.tenant_id)}`,
+      `azure_client_id = ${String(emu.info.confidential_client_id)}`,
+      `azure_client_secret = ${String(emu.info.client_secret)}`,
+      '',
+      '[ws]',
+      `host = ${String(emu.info.workspace_url)}`,
+      `azure_tenant_id = ${String(emu.info.tenant_id)}`,
+      `azure_client_id = ${String(emu.info.public_client_id)}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  // client-credentials --profile sp: the secret is the profile's azure_client_secret (no AZURE_CLIENT_SECRET)
+  const cc = await runInProcess(['client-credentials', '--profile', 'sp', '-o', 'token'], { env });
+  assert.equal(cc.code, 0, cc.stderr);
+  const app = cc.stdout.trim();
+  assert.equal(decodeJwtUnverified(app).claims.appid, String(emu.info.confidential_client_id));
+  // token --profile sp: the profile's tenant and client id select the app's cached token
+  const t = await runInProcess(['token', '--profile', 'sp'], { env });
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(t.stdout.trim(), app);
+  const t2 = await runInProcess(['token'], { env: { ...env, DATABRICKS_CONFIG_PROFILE: 'sp' } });
+  assert.equal(t2.code, 0, t2.stderr);
+  assert.equal(t2.stdout.trim(), app);
+  const missing = await runInProcess(['token', '--profile', 'nope'], { env });
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(
+    missing.stderr,
+    /^entra-token: error EUSAGE: profile nope is not in ~\/\.databrickscfg \(profiles: DEFAULT, sp, ws\)/,
+  );
+  // databricks … --profile ws: the profile's host (not DEFAULT's) and the sign-in its azure_* settings name
+  const signIn = await runInProcess(
+    ['password', '--profile', 'ws', '--username', String(emu.info.username), '--password-stdin', '-o', 'token'],
+    { env, stdin: String(emu.info.password) },
+  );
+  assert.equal(signIn.code, 0, signIn.stderr);
+  for (const [argv, e] of [
+    [['databricks', 'clusters', 'list', '--profile', 'ws', '--output', 'json'], env],
+    [['databricks', 'clusters', 'list', '--output', 'json'], { ...env, DATABRICKS_CONFIG_PROFILE: 'ws' }],
+  ] as const) {
+    const r = await runInProcess([...argv], { env: e });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as unknown[]).length >= 1);
+  }
+  // graph users list knows --profile: the profile's service principal (its azure_client_secret) gets the Graph token
+  const g = await runInProcess(
+    ['graph', 'users', 'list', '--profile', 'sp', '--graph-url', String(emu.info.graph_url), '--output', 'json'],
+    { env },
+  );
+  assert.equal(g.code, 0, g.stderr);
+  assert.ok(
+    (JSON.parse(g.stdout) as Array<{ userPrincipalName: string }>).some(
+      (u) => u.userPrincipalName === emu.info.username,
+    ),
+  );
+});
+
+test('issue 23 bug 6: hints fit the grant, the token kind and the authority used', async () => {
+  const env = freshEnv();
+  const user = await signInUser(env);
+  const origin = new URL(emu.info.authority).origin;
+  // Graph 403 for a user token: a delegated permission, consent at the emulator's authority (not the public cloud)
+  const g = await runInProcess(['graph', 'users', 'list', '--graph-url', String(emu.info.graph_url)], { env });
+  assert.equal(g.code, 9, g.stderr);
+  const hint = /^hint: (.*)$/m.exec(g.stderr)?.[1] ?? '';
+  assert.match(hint, /delegated permission User\.ReadBasic\.All or User\.Read\.All/);
+  assert.doesNotMatch(hint, /application permission|login\.microsoftonline\.com/);
+  assert.ok(hint.includes(`${origin}/${String(emu.info.tenant_id)}/adminconsent?client_id=`), hint);
+  // databricks with --host set to the Entra URL: not "check the API path"
+  const d = await runInProcess(['databricks', 'clusters', 'list', '--host', origin], {
+    env: { ...env, ENTRA_TOKEN_ACCESS_TOKEN: user },
+  });
+  assert.equal(d.code, 9, d.stderr);
+  assert.match(d.stderr, /^hint: this is Entra ID \(the authority\), not a workspace: --host takes the workspace URL/m);
+  assert.doesNotMatch(d.stderr, /check the API path/);
+  // a client-credentials timeout: nothing single-use was spent, so the hint says to run it again
+  emu.fault({ endpoint: 'token', kind: 'delay', ms: 3000 });
+  const cc = await runInProcess(
+    [
+      '--http-timeout',
+      '1',
+      'client-credentials',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      String(emu.info.confidential_client_id),
+    ],
+    { env: { ...env, AZURE_CLIENT_SECRET: String(emu.info.client_secret) } },
+  );
+  assert.equal(cc.code, 6, cc.stderr);
+  assert.match(cc.stderr, /^hint: a client credentials request redeems nothing single-use: run the command again/m);
+  assert.doesNotMatch(cc.stderr, /authorization code|only once/);
 });

@@ -3,7 +3,7 @@ import type { Handler } from '../command.js';
 import type { UsersListOptions } from '../commands/graph.js';
 import type { CliContext } from '../context.js';
 import { err, out } from '../context.js';
-import { resolveAccessToken } from '../access-token.js';
+import { chainToken } from '../credential.js';
 import { withRuntime, type Runtime } from '../runtime.js';
 import { renderTable } from '../table.js';
 import { listUsers } from '../../apis/graph.js';
@@ -29,8 +29,9 @@ export const run: Handler<UsersListOptions> = async (ctx, { flags: opts, global 
   const max = positive(opts.max);
   if (Number.isNaN(max)) throw usageError(`--max must be a positive integer, got ${JSON.stringify(opts.max)}`);
   await withRuntime(ctx, global, async (rt) => {
-    const token = await resolveAccessToken(ctx, rt, { ...opts, scope: 'https://graph.microsoft.com/.default' });
-    await listWith(ctx, opts, rt, token, top, max);
+    const t = await chainToken(ctx, rt, opts, ['https://graph.microsoft.com/.default']);
+    // hints link to the authority the token came from (the cached or new sign-in's), unless --authority names another
+    await listWith(ctx, { ...opts, authority: opts.authority ?? t.account?.authority }, rt, t.access_token, top, max);
   });
 };
 
