@@ -1,36 +1,30 @@
 /**
  * What `serve` and `exec` share: the workspace the server is bound to (host, resource id), where its
- * tokens come from (a token given on stdin or in $ENTRA_TOKEN_ACCESS_TOKEN, else the token cache with
- * silent refresh), the first token fetched before anything is announced (fail fast, with the sign-in
- * hint), and the loopback server itself (docs/protocol.md §12).
+ * tokens come from (the credential chain, as for `token` and `databricks`), the first token fetched
+ * before anything is announced (fail fast, with the sign-in hint; an interactive sign-in only then),
+ * and the loopback server itself (docs/protocol.md §12).
  */
-import { err, readStdin, type CliContext } from './context.js';
+import { err, type CliContext } from './context.js';
 import type { Runtime } from './runtime.js';
-import { tokenFromInput } from './token-input.js';
-import { tokenQuery } from './token-fast.js';
-import { openStore } from './cache-store.js';
+import { chainDeps, chainOptions, type CredentialFlags } from './credential.js';
 import {
   AZURE_DATABRICKS_APP_ID,
   checkWorkspaceToken,
-  isPersonalAccessToken,
   normalizeWorkspaceHost,
   resolveResourceId,
 } from '../apis/databricks.js';
-import { EntraTokenError, badInput, usageError } from '../core/errors.js';
-import { decodeJwtUnverified } from '../core/jwt.js';
+import { EntraTokenError, usageError } from '../core/errors.js';
 import { metadataEnv, stillServable, type ServedToken } from '../core/metadata-service.js';
-import { acquireTokenSilent } from '../flows/silent.js';
+import { getChainToken } from '../flows/credential.js';
 import { createTokenKeeper, type AcquireToken } from '../flows/metadata-token.js';
 import { startMetadataServer, type MetadataServer } from '../io/metadata-server.js';
 
-export interface MetadataFlags {
+export interface MetadataFlags extends CredentialFlags {
   host?: string;
   resourceId?: string;
   subscription?: string;
   resourceGroup?: string;
   workspace?: string;
-  tokenStdin?: boolean;
-  account?: string;
   port?: string;
 }
 
@@ -41,51 +35,41 @@ export interface RunningMetadataService {
 }
 
 const DATABRICKS_SCOPE = `${AZURE_DATABRICKS_APP_ID}/.default`;
-/** A token without an expiry we can read (a personal access token) is re-announced for this long. */
-const OPAQUE_TOKEN_MS = 60 * 60_000;
+/** Refusals logged (stderr and trace) before they are only counted. */
+const MAX_LOGGED_REFUSALS = 100;
 
-/** A fixed token (stdin or environment): served while it lasts, never renewed. */
-function staticSource(token: string, now: () => number, origin: string): AcquireToken {
-  let expiresAt: number | undefined;
-  if (!isPersonalAccessToken(token)) {
-    // refuse at start what Databricks would refuse on every call (wrong audience, expired)
-    checkWorkspaceToken(token, { nowMs: now() });
-    const exp = decodeJwtUnverified(token).claims.exp;
-    if (typeof exp === 'number') expiresAt = exp * 1000;
-  }
+/**
+ * The credential chain as the server's token source. The first call may sign in interactively (the
+ * user is at the terminal); renewals never do. A token given as is (--token-stdin, ENTRA_TOKEN_ACCESS_TOKEN)
+ * is served until it expires: stdin is read once.
+ */
+async function chainSource(ctx: CliContext, rt: Runtime, flags: MetadataFlags, command: string): Promise<AcquireToken> {
+  const [first, deps] = await Promise.all([chainOptions(ctx, flags), chainDeps(ctx, rt, command)]);
+  const later = {
+    ...first,
+    interaction: { ...first.interaction, refused: 'a running metadata service never signs in interactively' },
+  };
+  let calls = 0;
+  let given: ServedToken | undefined;
   return async () => {
-    const at = expiresAt ?? now() + OPAQUE_TOKEN_MS;
-    if (!stillServable(at, now()))
-      throw new EntraTokenError('EINTERACTION_REQUIRED', `the access token from ${origin} has expired`, {
-        hint: 'restart with a new token, or sign in once and let the server use the token cache',
-      });
-    return { access_token: token, expires_at: at };
+    if (given) {
+      if (!stillServable(given.expires_at, ctx.now()))
+        throw new EntraTokenError(
+          'EINTERACTION_REQUIRED',
+          'the access token given to the metadata service has expired',
+          {
+            hint: 'restart with a new token, or sign in once and let the server use the token cache',
+          },
+        );
+      return given;
+    }
+    const t = await getChainToken(calls++ === 0 ? first : later, deps, [DATABRICKS_SCOPE]);
+    // refuse what Databricks would refuse on every call (a token for another audience, already expired)
+    checkWorkspaceToken(t.access_token, { nowMs: ctx.now() });
+    const served: ServedToken = { access_token: t.access_token, expires_at: t.expires_at, renew_at: t.refresh_after };
+    if (t.from === 'given') given = served;
+    return served;
   };
-}
-
-/** The token cache, refreshed silently under its lock (as `entra-token token`). */
-function cacheSource(ctx: CliContext, rt: Runtime, account: string | undefined): AcquireToken {
-  const query = tokenQuery({ scope: [DATABRICKS_SCOPE], ...(account ? { account } : {}) }, ctx.env);
-  const store = openStore(ctx);
-  return async (minValidMs) => {
-    const r = await acquireTokenSilent(
-      query,
-      { store, http: () => rt.http, now: ctx.now, trace: rt.trace, signal: ctx.signal },
-      minValidMs,
-    );
-    return { access_token: r.token.access_token, expires_at: r.token.expires_at };
-  };
-}
-
-async function tokenSource(ctx: CliContext, rt: Runtime, flags: MetadataFlags): Promise<AcquireToken> {
-  if (flags.tokenStdin) {
-    const raw = tokenFromInput(await readStdin(ctx), 'access_token');
-    if (/\s/.test(raw)) throw badInput('the access token contains whitespace', 'pass exactly one token');
-    return staticSource(raw, ctx.now, 'standard input');
-  }
-  const fromEnv = ctx.env.ENTRA_TOKEN_ACCESS_TOKEN?.trim();
-  if (fromEnv) return staticSource(fromEnv, ctx.now, '$ENTRA_TOKEN_ACCESS_TOKEN');
-  return cacheSource(ctx, rt, flags.account);
 }
 
 function parsePort(value: string | undefined): number | undefined {
@@ -104,6 +88,7 @@ export async function startMetadataService(
   ctx: CliContext,
   rt: Runtime,
   flags: MetadataFlags,
+  command: 'entra-token serve' | 'entra-token exec',
 ): Promise<RunningMetadataService> {
   const hostInput = flags.host ?? ctx.env.DATABRICKS_HOST;
   if (!hostInput)
@@ -114,7 +99,7 @@ export async function startMetadataService(
   const host = normalizeWorkspaceHost(hostInput);
   const resourceId = resolveResourceId(flags, ctx.env);
   const port = parsePort(flags.port);
-  const source = await tokenSource(ctx, rt, flags);
+  const source = await chainSource(ctx, rt, flags, command);
   const keeper = createTokenKeeper({
     acquire: source,
     now: ctx.now,
@@ -126,15 +111,26 @@ export async function startMetadataService(
   await keeper.token();
   rt.trace.step('Serve tokens on loopback');
   let server: MetadataServer;
+  let refused = 0;
   try {
     server = await startMetadataServer({
       host,
       resourceId,
       token: () => keeper.token(),
       ...(port ? { port } : {}),
-      onRequest: (line) => {
-        rt.trace.note(line);
-        if (!/ → (200|503) /.test(line)) err(ctx, `entra-token: refused: ${line}`);
+      onRequest: (line, status) => {
+        if (status === 200 || status === 503) {
+          rt.trace.note(line);
+          return;
+        }
+        // a client looping on a refusal must not fill the terminal or the trace held in memory
+        refused++;
+        if (refused <= MAX_LOGGED_REFUSALS) {
+          rt.trace.note(line);
+          err(ctx, `entra-token: refused: ${line}`);
+        } else if (refused === MAX_LOGGED_REFUSALS + 1) {
+          err(ctx, `entra-token: more than ${MAX_LOGGED_REFUSALS} requests refused; further refusals are only counted`);
+        }
       },
     });
   } catch (e) {

@@ -8,6 +8,7 @@
  * one place a reader looks a claim up.
  */
 
+import { ENTRA_FEDERATION_AUDIENCE } from './federated.js';
 import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID, MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID } from './clouds.js';
 import { formatDuration } from './duration.js';
 
@@ -497,6 +498,17 @@ export function verdict(
   const exp = typeof claims.exp === 'number' ? expiryPhrase(claims.exp, now) : 'no expiry (exp missing)';
   const parts: string[] = [];
   const kind = tokenKind(claims, hint);
+  const auds = Array.isArray(claims.aud) ? claims.aud.map(str) : claims.aud === undefined ? [] : [str(claims.aud)];
+  if (auds.includes(ENTRA_FEDERATION_AUDIENCE)) {
+    // a workload's OpenID token meant for Entra's token exchange (docs/protocol.md §14), not an access token
+    parts.push(
+      `federated credential assertion (workload identity federation) from ${str(claims.iss ?? 'an unknown issuer')}: ` +
+        `Entra accepts it as the client assertion of an app with a federated identity credential of ` +
+        `issuer "${str(claims.iss ?? '?')}", subject "${str(claims.sub ?? '?')}", audience "${ENTRA_FEDERATION_AUDIENCE}"`,
+    );
+    parts.push(exp);
+    return parts.join(', ');
+  }
   if (kind === 'id') {
     const aud = Array.isArray(claims.aud)
       ? claims.aud.map(str).join(', ')

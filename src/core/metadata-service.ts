@@ -57,6 +57,8 @@ export interface ServedToken {
   access_token: string;
   /** Milliseconds since the epoch. */
   expires_at: number;
+  /** When to get a new one (ms since the epoch); default {@link RENEW_AHEAD_MS} before expiry. */
+  renew_at?: number | undefined;
 }
 
 export type MetadataVerdict = { kind: 'serve' } | Refusal;
@@ -151,17 +153,18 @@ export function refusalBody(r: Pick<Refusal, 'error' | 'description'>): string {
 }
 
 /**
- * When the server renews its token. The Go and Python SDKs come back for a new token when theirs has
- * min(TTL/2, 20 min) left, the JS SDK at 40 s; the server hands out a token with at least
- * {@link RENEW_AHEAD_MS} left, so a client that comes back early gets a fresh one rather than the same.
+ * When the server gets a new token: when its source says one is due (`renew_at`: the credential chain
+ * refreshes a cached token with less than 5 min left), else {@link RENEW_AHEAD_MS} before expiry. The
+ * Go and Python SDKs come back early (their stale window is min(TTL/2, 20 min)) and get the same token
+ * until then; the JS SDK comes back 40 s before expiry.
  */
-export const RENEW_AHEAD_MS = 25 * 60_000;
+export const RENEW_AHEAD_MS = 5 * 60_000;
 /** Below this, a token that could not be renewed is no longer handed out (Azure Databricks refuses ≤ 30 s). */
 export const MIN_SERVE_MS = 60_000;
 
-/** True when a token expiring at `expiresAtMs` should be renewed before being handed out. */
-export function needsRenewal(expiresAtMs: number, nowMs: number, aheadMs = RENEW_AHEAD_MS): boolean {
-  return expiresAtMs - nowMs < aheadMs;
+/** True when `t` is due for renewal at `nowMs`. */
+export function needsRenewal(t: ServedToken, nowMs: number): boolean {
+  return nowMs >= (t.renew_at ?? t.expires_at - RENEW_AHEAD_MS);
 }
 
 /** True when a token may still be handed out (renewal failed, but it has more than {@link MIN_SERVE_MS} left). */

@@ -23,8 +23,8 @@ export interface MetadataServerOptions {
   resourceId?: string | undefined;
   /** The token to hand out (the keeper: renews ahead, single flight). */
   token: () => Promise<ServedToken>;
-  /** One line per request, nothing secret in it (for --trace). */
-  onRequest?: (line: string) => void;
+  /** One line per request and its status, nothing secret in the line (for --trace and the refusal log). */
+  onRequest?: (line: string, status: number) => void;
   /** Fixed port; default an ephemeral one. */
   port?: number;
   /** The secret path's random part (tests fix it); default 32 random bytes, base64url. */
@@ -70,7 +70,7 @@ export async function startMetadataServer(opts: MetadataServerOptions): Promise<
     const request = { method: req.method ?? '', target: req.url ?? '', headers: req.headers };
     const verdict = judgeMetadataRequest(request, session);
     if (verdict.kind === 'refuse') {
-      opts.onRequest?.(describeRequest(request, verdict.status, verdict.error));
+      opts.onRequest?.(describeRequest(request, verdict.status, verdict.error), verdict.status);
       answer(res, verdict.status, refusalBody(verdict), verdict.status === 405 ? { Allow: 'GET' } : {});
       return;
     }
@@ -80,11 +80,12 @@ export async function startMetadataServer(opts: MetadataServerOptions): Promise<
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'EINTERNAL';
       const message = oneLine(e instanceof Error ? e.message : String(e));
-      opts.onRequest?.(describeRequest(request, 503, 'token_unavailable', `${code}: ${message}`));
+      opts.onRequest?.(describeRequest(request, 503, 'token_unavailable', `${code}: ${message}`), 503);
       answer(res, 503, JSON.stringify({ error: 'token_unavailable', error_description: `${code}: ${message}` }));
       return;
     }
-    opts.onRequest?.(describeRequest(request, 200, 'served', `token expires ${new Date(t.expires_at).toISOString()}`));
+    const expires = new Date(t.expires_at).toISOString();
+    opts.onRequest?.(describeRequest(request, 200, 'served', `token expires ${expires}`), 200);
     answer(res, 200, metadataTokenBody(t.access_token, t.expires_at));
   };
 

@@ -51,6 +51,8 @@ function startExec(argv: string[], env: Record<string, string>, offset: { ms: nu
     done,
     stderr: () => err,
     send: (command: string) => stdin.write(`${command}\n`),
+    /** End the child's input: the client exits at end of input, even after a failed assertion. */
+    end: () => stdin.end(),
     async ask(command: string): Promise<Record<string, unknown>> {
       const next = lines.length
         ? Promise.resolve(lines.shift()!)
@@ -76,7 +78,7 @@ describe('entra-token exec with the real Databricks JS SDK', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('lists the workspace clusters, then, an hour later, gets a new token without restarting', async () => {
+  test('lists the workspace clusters, then, an hour later, gets a new token without restarting', async (t) => {
     const cache = join(dir, 'cache');
     await seedCache(cache, emu, Date.now() + 3600_000);
     emu.clearRequests();
@@ -89,6 +91,7 @@ describe('entra-token exec with the real Databricks JS SDK', () => {
       DATABRICKS_TOKEN: 'dapi00000000000000000000000000000000', // must not reach the child
     };
     const run = startExec(['exec', '--host', WORKSPACE, '--', process.execPath, CLIENT], env, offset);
+    t.after(() => run.end());
 
     const first = await run.ask('list');
     assert.equal(first.auth_type, 'metadata-service');

@@ -29,6 +29,16 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Wait until `cond`, failing (instead of spinning forever) if the command ended first. */
+async function startedOrEnded(cond: () => boolean, done: Promise<number>, stderr: () => string): Promise<void> {
+  let ended: number | undefined;
+  void done.then((c) => (ended = c));
+  while (!cond()) {
+    if (ended !== undefined) throw new Error(`serve ended with ${ended} before starting: ${stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const node = (code: string) => ['--', process.execPath, '-e', code];
 const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: dir, ENTRA_TOKEN_CACHE_DIR: cache });
 
@@ -40,7 +50,7 @@ describe('entra-token exec', () => {
         '--host',
         `${WORKSPACE}/?o=1234567890123456`,
         ...node(
-          'const e=process.env;console.log(JSON.stringify({h:e.DATABRICKS_HOST,a:e.DATABRICKS_AUTH_TYPE,u:e.DATABRICKS_METADATA_SERVICE_URL,t:e.DATABRICKS_TOKEN??null,s:e.DATABRICKS_CLIENT_SECRET??null,arm:e.ARM_CLIENT_SECRET}))',
+          'const e=process.env;console.log(JSON.stringify({h:e.DATABRICKS_HOST,a:e.DATABRICKS_AUTH_TYPE,u:e.DATABRICKS_METADATA_SERVICE_URL,t:e.DATABRICKS_TOKEN??null,s:e.DATABRICKS_CLIENT_SECRET??null,arm:e.ARM_SUBSCRIPTION_ID}))',
         ),
       ],
       {
@@ -48,7 +58,7 @@ describe('entra-token exec', () => {
           ...baseEnv(),
           DATABRICKS_TOKEN: 'dapi11111111111111111111111111111111',
           DATABRICKS_CLIENT_SECRET: 'dose-secret',
-          ARM_CLIENT_SECRET: 'for-azurerm',
+          ARM_SUBSCRIPTION_ID: 'for-azurerm',
         },
       },
     );
@@ -150,7 +160,7 @@ describe('entra-token exec', () => {
 });
 
 describe('entra-token serve', () => {
-  test('prints one JSON line and the export lines, serves, and stops cleanly on Ctrl-C', async () => {
+  test('prints one JSON line and the export lines, serves, and stops cleanly on Ctrl-C', async (t) => {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let out = '';
@@ -168,14 +178,19 @@ describe('entra-token serve', () => {
       signal: abort.signal,
     };
     const done = runCli(['--trace', 'serve', '--host', WORKSPACE], ctx);
-    while (!out.includes('DATABRICKS_METADATA_SERVICE_URL')) await new Promise((r) => setTimeout(r, 20));
+    t.after(() => abort.abort()); // also after a failed assertion
+    await startedOrEnded(
+      () => out.includes('DATABRICKS_METADATA_SERVICE_URL'),
+      done,
+      () => err,
+    );
     const lines = out.trimEnd().split('\n');
     const info = JSON.parse(lines[0]!) as { url: string };
     assert.deepEqual(info, {
       url: info.url,
       host: WORKSPACE,
       auth_type: 'metadata-service',
-      expiry: { expires_on: 'the token expiry', renew_before_seconds: 1500, min_served_seconds: 60 },
+      expiry: { expires_on: 'the token expiry', renew_before_seconds: 300, min_served_seconds: 60 },
     });
     assert.deepEqual(lines.slice(1), [
       `export DATABRICKS_HOST='${WORKSPACE}'`,
@@ -189,6 +204,8 @@ describe('entra-token serve', () => {
     assert.equal(res.status, 200);
     const missing = await fetch(info.url, { headers: { 'X-Databricks-Host': WORKSPACE } });
     assert.equal(missing.status, 400);
+    // a client looping on a refusal: 100 lines, then one saying the rest are only counted
+    for (let i = 0; i < 105; i++) assert.equal((await fetch(`${info.url}x`)).status, 404);
     abort.abort();
     assert.equal(await done, 0);
     // the trace shows each request, redacted: no token, no secret path
@@ -199,7 +216,9 @@ describe('entra-token serve', () => {
     assert.match(err, /metadata request "GET" → 400 bad_version/);
     assert.ok(!err.includes(body.access_token), 'the token is not in the trace');
     assert.ok(!err.includes(new URL(info.url).pathname.slice(1)), 'the secret path is not in the trace');
-    assert.match(err, /entra-token: stopped \(interrupted\); 1 token\(s\) served\n$/);
+    assert.equal(err.match(/^entra-token: refused: /gm)?.length, 100);
+    assert.match(err, /\nentra-token: more than 100 requests refused; further refusals are only counted\n/);
+    assert.match(err, /entra-token: stopped \(interrupted\); 1 token\(s\) served, 106 request\(s\) refused\n$/);
   });
 
   test('stops when its parent is gone', async () => {
@@ -217,7 +236,11 @@ describe('entra-token serve', () => {
     let err = '';
     ctx.stderr.on('data', (d) => (err += d));
     const done = runCli(['serve', '--host', WORKSPACE], ctx);
-    while (!err.includes('serving')) await new Promise((r) => setTimeout(r, 20));
+    await startedOrEnded(
+      () => err.includes('serving'),
+      done,
+      () => err,
+    );
     alive = false;
     assert.equal(await done, 0);
     assert.match(err, /stopped \(the parent process is gone\)/);

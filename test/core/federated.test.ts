@@ -101,3 +101,15 @@ test('parseAssertionText: one JWT, trimmed; empty or junk refused', () => {
   assert.throws(() => parseAssertionText('\n', 'the file'), /the file is empty/);
   assert.throws(() => parseAssertionText('a.b', 'the file'), /one JWT/);
 });
+
+test('§14 inspect explains a federated assertion: the credential it needs, not "an access token for an unknown app"', async () => {
+  const { verdict } = await import('../../src/core/claims.js');
+  const now = 1_700_000_000;
+  const text = verdict(
+    { alg: 'RS256' },
+    { iss: GH, sub: 'repo:o/r:environment:prod', aud: 'api://AzureADTokenExchange', exp: now + 300 },
+    now * 1000,
+  );
+  assert.match(text, /^federated credential assertion \(workload identity federation\) from https:\/\/token\.actions/);
+  assert.match(text, /issuer "https:\/\/token\.actions\.githubusercontent\.com", subject "repo:o\/r:environment:prod"/);
+});

@@ -157,10 +157,12 @@ describe('pieces', () => {
     );
   });
 
-  it('renews 25 minutes ahead and serves a token that has more than a minute left', () => {
+  it('renews when the source says, else 5 minutes ahead, and serves a token that has more than a minute left', () => {
     const now = 1_000_000_000_000;
-    assert.equal(needsRenewal(now + 25 * 60_000, now), false);
-    assert.equal(needsRenewal(now + 25 * 60_000 - 1, now), true);
+    assert.equal(needsRenewal({ access_token: 't', expires_at: now + 5 * 60_000 + 1 }, now), false);
+    assert.equal(needsRenewal({ access_token: 't', expires_at: now + 5 * 60_000 }, now), true);
+    assert.equal(needsRenewal({ access_token: 't', expires_at: now + 60 * 60_000, renew_at: now }, now), true);
+    assert.equal(needsRenewal({ access_token: 't', expires_at: now + 60 * 60_000, renew_at: now + 1 }, now), false);
     assert.equal(stillServable(now + 60_001, now), true);
     assert.equal(stillServable(now + 60_000, now), false);
   });

@@ -12,7 +12,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'dist/cli/bin.cjs');
 const WORKSPACE = 'https://adb-1234567890123456.7.azuredatabricks.net';
 
+/** Every process a test starts, killed in `after` if a failed test left it running. */
+const started: ChildProcess[] = [];
+const pids: number[] = [];
+
 function collect(child: ChildProcess): { out: () => string; err: () => string } {
+  started.push(child);
   let out = '';
   let err = '';
   child.stdout?.on('data', (d) => (out += d));
@@ -20,7 +25,8 @@ function collect(child: ChildProcess): { out: () => string; err: () => string } 
   return { out: () => out, err: () => err };
 }
 
-async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+// generous: the machine running the tests may be heavily loaded
+async function until(cond: () => boolean, what: string, ms = 90_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -55,7 +61,11 @@ describe('serve and exec as processes', { skip: existsSync(BIN) ? false : 'run n
       ENTRA_TOKEN_ACCESS_TOKEN: await minter.user(DATABRICKS),
     };
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('serve stops cleanly on SIGTERM (exit 0) and on SIGINT', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -73,7 +83,10 @@ describe('serve and exec as processes', { skip: existsSync(BIN) ? false : 'run n
       assert.equal(r.status, 200);
       child.kill(signal);
       assert.deepEqual(await done, { code: 0, signal: null }, io.err());
-      assert.match(io.err(), new RegExp(`stopped \\((${signal}|interrupted)\\); 1 token\\(s\\) served\\n$`));
+      assert.match(
+        io.err(),
+        new RegExp(`stopped \\((${signal}|interrupted)\\); 1 token\\(s\\) served, 0 request\\(s\\) refused\\n$`),
+      );
       await assert.rejects(fetch(info.url), /fetch failed/);
     }
   });
@@ -91,9 +104,10 @@ describe('serve and exec as processes', { skip: existsSync(BIN) ? false : 'run n
     const io = collect(parent);
     await until(() => /^\d+\n/.test(io.out()), 'the serve pid');
     const pid = Number(io.out().trim());
+    pids.push(pid);
     assert.ok(alive(pid));
     parent.kill('SIGKILL');
-    await until(() => !alive(pid), 'serve to exit after its parent', 10_000);
+    await until(() => !alive(pid), 'serve to exit after its parent');
   });
 
   it('exec passes SIGTERM to the child and exits with its code', async () => {
@@ -107,7 +121,7 @@ describe('serve and exec as processes', { skip: existsSync(BIN) ? false : 'run n
         '--',
         process.execPath,
         '-e',
-        "process.on('SIGTERM',()=>{console.log('child got SIGTERM');process.exit(42)});console.log('ready');setInterval(()=>{},1000)",
+        "process.on('SIGTERM',()=>{console.log('child got SIGTERM');process.exit(42)});console.log('ready');setTimeout(()=>process.exit(99),120000)",
       ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );

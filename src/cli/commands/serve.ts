@@ -2,24 +2,24 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
+import { addCredentialOptions, CHAIN_HELP } from '../credential.js';
 
-/** The options `serve` and `exec` share: the workspace, and where tokens come from. */
+/** The options `serve` and `exec` share: the workspace, and the credential chain's options. */
 export function metadataOptions(cmd: Command): Command {
-  return cmd
-    .option('--host <url>', 'workspace URL, e.g. https://adb-<id>.<n>.azuredatabricks.net (default: $DATABRICKS_HOST)')
-    .option('--resource-id <id>', 'ARM id of the workspace (default: $DATABRICKS_AZURE_RESOURCE_ID)')
-    .option('--subscription <id>', 'compose the resource id: subscription id')
-    .option('--resource-group <name>', 'compose the resource id: resource group')
-    .option('--workspace <name>', 'compose the resource id: workspace name')
-    .option('--account <name>', 'which cached sign-in to use when several match (username or object id)')
-    .option(
-      '--token-stdin',
-      'serve the access token (or token response JSON) read from standard input until it expires',
-    );
+  return addCredentialOptions(
+    cmd
+      .option(
+        '--host <url>',
+        'workspace URL, e.g. https://adb-<id>.<n>.azuredatabricks.net (default: $DATABRICKS_HOST)',
+      )
+      .option('--resource-id <id>', 'ARM id of the workspace (default: $DATABRICKS_AZURE_RESOURCE_ID)')
+      .option('--subscription <id>', 'compose the resource id: subscription id')
+      .option('--resource-group <name>', 'compose the resource id: resource group')
+      .option('--workspace <name>', 'compose the resource id: workspace name'),
+  );
 }
 
-export const TOKENS_HELP =
-  '\nTokens come from --token-stdin, $ENTRA_TOKEN_ACCESS_TOKEN, or the token cache (refreshed silently 25 min\nbefore expiry; sign in first with login, device-code, password or client-credentials).';
+export const TOKENS_HELP = `\n${CHAIN_HELP}. A new token is fetched when the chain would refresh it (5 min before\nexpiry); only the first one may come from an interactive sign-in. A token given as is is served until it expires.`;
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = metadataOptions(

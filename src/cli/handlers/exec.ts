@@ -31,7 +31,7 @@ export async function execWith(ctx: CliContext, flags: ExecFlags, argv: string[]
       'no command to run',
       'entra-token exec --host https://adb-<id>.<n>.azuredatabricks.net -- databricks clusters list',
     );
-  const svc = await startMetadataService(ctx, rt, flags);
+  const svc = await startMetadataService(ctx, rt, flags, 'entra-token exec');
   try {
     const { env, removed, replaced } = childEnvironment(ctx.env, svc.env);
     for (const name of removed)

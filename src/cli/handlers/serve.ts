@@ -39,7 +39,7 @@ export function stopRequested(ctx: CliContext): { reason: Promise<string>; dispo
 }
 
 export async function serveWith(ctx: CliContext, flags: ServeFlags, rt: Runtime): Promise<void> {
-  const { server, env } = await startMetadataService(ctx, rt, flags);
+  const { server, env } = await startMetadataService(ctx, rt, flags, 'entra-token serve');
   const stop = stopRequested(ctx);
   try {
     out(ctx, JSON.stringify(serveInfo(server.session, server.url)));
@@ -49,7 +49,13 @@ export async function serveWith(ctx: CliContext, flags: ServeFlags, rt: Runtime)
       `entra-token: serving Azure Databricks tokens for ${server.session.host} on 127.0.0.1:${server.port} (Ctrl-C stops)`,
     );
     const why = await stop.reason;
-    err(ctx, `entra-token: stopped (${why}); ${server.counts()[200] ?? 0} token(s) served`);
+    const counts = server.counts();
+    const served = counts[200] ?? 0;
+    const refused = Object.entries(counts).reduce(
+      (n, [status, c]) => n + (Number(status) >= 400 && status !== '503' ? c : 0),
+      0,
+    );
+    err(ctx, `entra-token: stopped (${why}); ${served} token(s) served, ${refused} request(s) refused`);
   } finally {
     stop.dispose();
     await server.close();
