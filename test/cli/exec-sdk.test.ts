@@ -88,6 +88,7 @@ describe('entra-token exec with the real Databricks JS SDK', () => {
       HOME: dir,
       ENTRA_TOKEN_CACHE_DIR: cache,
       ROUTE_TO: String(emu.info.workspace_url),
+      WITH_ME: '1', // currentUser.me(): the workspace's SCIM Me for the token's user
       DATABRICKS_TOKEN: 'dapi00000000000000000000000000000000', // must not reach the child
     };
     const run = startExec(['exec', '--host', WORKSPACE, '--', process.execPath, CLIENT], env, offset);
@@ -95,6 +96,7 @@ describe('entra-token exec with the real Databricks JS SDK', () => {
 
     const first = await run.ask('list');
     assert.equal(first.auth_type, 'metadata-service');
+    assert.equal(first.me, emu.info.username, 'currentUser.me() names the signed-in user');
     assert.deepEqual(
       first.clusters,
       seedClusters().map((c) => c.cluster_id),
