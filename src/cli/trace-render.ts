@@ -465,7 +465,7 @@ export function toHar(events: readonly AuditEvent[], version: string, previous?:
   return {
     log: {
       version: '1.2',
-      creator: { name: 'entra-token', version, comment: 'secrets redacted: prefix…[length sha256:hash]' },
+      creator: { name: 'entra-token', version, comment: 'secrets redacted: prefix…[length hmac:mark]' },
       pages: [],
       entries,
     },

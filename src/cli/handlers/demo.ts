@@ -92,7 +92,7 @@ export const run: Handler = async (ctx) => {
       );
     }
     line(
-      '\nDone. Every secret above is shown as prefix…[length sha256:hash]; run any command with --trace to see the whole wire.',
+      '\nDone. Every secret above is shown as prefix…[length hmac:mark] (a keyed mark: equal values match within one run, a guess cannot be tested); run any command with --trace to see the whole wire.',
     );
   } finally {
     await http.close();
