@@ -38,6 +38,7 @@ import {
   type SettingName,
 } from '../core/config.js';
 import { EntraTokenError, badInput, usageError } from '../core/errors.js';
+import type { TokenResponse } from '../core/token.js';
 import { detectAssertionSource } from '../core/federated.js';
 import { detectManagedIdentity, parseManagedIdentityId } from '../core/managed-identity.js';
 import type { AssertionProvider } from '../io/federated-assertion.js';
@@ -261,6 +262,28 @@ function refreshAfter(expiresAt: number, now: number): number {
   return Math.max(now, expiresAt - MIN_LIFETIME_MS);
 }
 
+/** A token just acquired by `source`: its expiry from the cache entry when it was cached, else from `expires_in`. */
+function newToken(
+  c: AcquireContext,
+  source: SourceId,
+  tokens: TokenResponse,
+  stored: { token?: CachedToken; account?: CachedAccount } = {},
+): ChainToken {
+  const now = c.deps.now();
+  const expires = stored.token?.expires_at ?? now + tokens.expires_in * 1000;
+  return {
+    access_token: tokens.access_token,
+    token_type: tokens.token_type,
+    expires_at: expires,
+    refresh_after: refreshAfter(expires, now),
+    source,
+    via: c.via,
+    from: 'new',
+    token: stored.token,
+    account: stored.account,
+  };
+}
+
 async function store(
   c: AcquireContext,
   input: Omit<StoreInput, 'now'>,
@@ -368,19 +391,7 @@ async function appOnly(
     tokens: result.tokens,
     appOnly: true,
   });
-  const now = c.deps.now();
-  const expires = stored.token?.expires_at ?? now + result.tokens.expires_in * 1000;
-  return {
-    access_token: result.tokens.access_token,
-    token_type: result.tokens.token_type,
-    expires_at: expires,
-    refresh_after: refreshAfter(expires, now),
-    source,
-    via: c.via,
-    from: 'new',
-    token: stored.token,
-    account: stored.account,
-  };
+  return newToken(c, source, result.tokens, stored);
 }
 
 const fromClientSecret: Acquirer = (c) =>
@@ -443,17 +454,7 @@ const fromManagedIdentity: Acquirer = async (c) => {
       { scope, env: c.opts.env, endpoint: found.endpoint, id: parseManagedIdentityId(idText) },
       { http, now: c.deps.now, trace: c.deps.trace, signal: c.deps.signal },
     );
-    const now = c.deps.now();
-    const expires = now + r.tokens.expires_in * 1000;
-    return {
-      access_token: r.tokens.access_token,
-      token_type: r.tokens.token_type,
-      expires_at: expires,
-      refresh_after: refreshAfter(expires, now),
-      source: 'managed-identity',
-      via: c.via,
-      from: 'new',
-    };
+    return newToken(c, 'managed-identity', r.tokens);
   } finally {
     await http.close();
   }
@@ -527,19 +528,7 @@ const fromInteraction: Acquirer = async (c) => {
     tokens: result.tokens,
     idToken: result.idToken,
   });
-  const now = c.deps.now();
-  const expires = stored.token?.expires_at ?? now + result.tokens.expires_in * 1000;
-  return {
-    access_token: result.tokens.access_token,
-    token_type: result.tokens.token_type,
-    expires_at: expires,
-    refresh_after: refreshAfter(expires, now),
-    source: 'interactive',
-    via: c.via,
-    from: 'new',
-    token: stored.token,
-    account: stored.account,
-  };
+  return newToken(c, 'interactive', result.tokens, stored);
 };
 
 /** The acquirer of every source in SOURCES (a source without one is a build error caught by the tests). */
