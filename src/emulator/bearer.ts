@@ -90,6 +90,11 @@ export function send(res: ServerResponse, status: number, headers: Record<string
   res.end(body);
 }
 
+/** A JSON answer with the given status, once. */
+export function jsonReply(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(body));
+}
+
 /** Drain a request body (the servers ignore it for GETs, but must read it to keep the socket clean). */
 export async function drain(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];

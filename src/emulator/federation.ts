@@ -22,17 +22,8 @@
  * 700027 (signature) — messages as Entra's public error reports show them.
  * @see docs/protocol.md §14
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  randomUUID,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
-import { send, serveExtra } from './bearer.js';
+import { generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { bearerOf, jsonReply, send, serveExtra } from './bearer.js';
 import { DEFAULT_IDS, type AppConfig, type FederatedCredentialConfig } from './directory.js';
 import type { ExtraServer } from './index.js';
 
@@ -99,15 +90,6 @@ export function isFederatedAssertion(clientId: string, jwt: string): boolean {
   }
 }
 
-function jsonReply(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(body));
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const m = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
-  return m?.[1]?.trim();
-}
-
 export const federationExtraServer: ExtraServer = async (core) => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomBytes(12).toString('base64url');
@@ -144,7 +126,7 @@ export const federationExtraServer: ExtraServer = async (core) => {
         });
       if (path === '/_apis/distributedtask/idtoken') {
         if (req.method !== 'GET') return jsonReply(res, 405, { message: 'method not allowed' });
-        if (bearer(req) !== requestToken) return jsonReply(res, 401, { message: 'Bad credentials' });
+        if (bearerOf(req) !== requestToken) return jsonReply(res, 401, { message: 'Bad credentials' });
         const aud = url.searchParams.get('audience') || 'https://github.com/entra-token';
         const value = mint(GITHUB_SUBJECT, aud, {
           ref: 'refs/heads/main',
@@ -162,7 +144,7 @@ export const federationExtraServer: ExtraServer = async (core) => {
       }
       if (path === '/_apis/oidctoken') {
         if (req.method !== 'POST') return jsonReply(res, 405, { message: 'method not allowed' });
-        if (bearer(req) !== systemAccessToken) return jsonReply(res, 401, { message: 'TF400813: not authorized' });
+        if (bearerOf(req) !== systemAccessToken) return jsonReply(res, 401, { message: 'TF400813: not authorized' });
         const connection = url.searchParams.get('serviceConnectionId');
         if (!connection) return jsonReply(res, 400, { message: 'serviceConnectionId is required' });
         return jsonReply(res, 200, {
@@ -191,7 +173,7 @@ export const federationExtraServer: ExtraServer = async (core) => {
     })().catch(() => send(res, 500, { 'content-type': 'text/plain' }, 'emulator error'));
   });
   issuer = s.url;
-  trustedIssuers.set(issuer, createPublicKey(publicKey.export({ format: 'pem', type: 'spki' })));
+  trustedIssuers.set(issuer, publicKey);
   const app = core.directory.apps.find((a) => a.client_id === DEFAULT_IDS.federated_client_id);
   if (app) {
     app.federated_credentials = [

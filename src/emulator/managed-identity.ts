@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { send, serveExtra } from './bearer.js';
+import { jsonReply, serveExtra } from './bearer.js';
 import { DEFAULT_IDS, type AppConfig } from './directory.js';
 import type { EmulatorCore, ExtraServer } from './index.js';
 import { findResource, mintAccessToken } from './tokens.js';
@@ -26,10 +26,6 @@ const IMDS_PATH = '/metadata/identity/oauth2/token';
 const APP_SERVICE_PATH = '/msi/token';
 
 type Source = 'imds' | 'app-service';
-
-function jsonReply(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(body));
-}
 
 function fail(res: ServerResponse, source: Source, status: number, error: string, description: string): void {
   if (source === 'imds') jsonReply(res, status, { error, error_description: description });
