@@ -30,12 +30,23 @@ export interface ListUsersOptions {
   graphUrl?: string;
   /** Page size, sent as `$top` (1–999). */
   top?: number;
-  /** Stop after this many users. */
+  /** Stop after this many users (default: refuse past {@link MAX_USERS}). */
   max?: number;
+  /** Refuse to follow more than this many pages (default {@link MAX_PAGES}). */
+  maxPages?: number;
   /** Entra authority (e.g. https://login.microsoftonline.com/{tenant}) for the admin-consent hint. */
   authority?: string;
   sendOptions?: Record<string, unknown>;
 }
+
+/**
+ * Limits on paging, so a server handing out `@odata.nextLink` forever cannot hold the command or grow its
+ * memory without end. 100,000 users is 100 pages at Graph's largest `$top` (999); 5,000 pages allows that
+ * at a page size of 20. A larger directory is read with an explicit `max` (then the page limit is one page
+ * per 20 users asked for).
+ */
+export const MAX_USERS = 100_000;
+export const MAX_PAGES = 5_000;
 
 /** The admin-consent URL that grants an app its configured application permissions (docs/protocol.md §8.1). */
 export function adminConsentUrl(authority: string, clientId: string): string {
@@ -117,7 +128,17 @@ export async function listUsers(opts: ListUsersOptions): Promise<GraphUser[]> {
   let next: string | undefined = first.toString();
   const users: GraphUser[] = [];
   const seen = new Set<string>();
+  const maxPages = opts.maxPages ?? Math.max(MAX_PAGES, Math.ceil((opts.max ?? 0) / 20));
+  const maxUsers = opts.max ?? MAX_USERS;
   while (next) {
+    if (seen.size >= maxPages)
+      throw new EntraTokenError(
+        'EBAD_RESPONSE',
+        `Graph kept paging past ${maxPages} pages (@odata.nextLink); stopping`,
+        {
+          hint: 'Graph does not page this far: check the Graph URL',
+        },
+      );
     const url: URL = new URL(next);
     if (url.origin !== base.origin) {
       throw new EntraTokenError(
@@ -150,6 +171,11 @@ export async function listUsers(opts: ListUsersOptions): Promise<GraphUser[]> {
     if (!Array.isArray(body.value))
       throw new EntraTokenError('EBAD_RESPONSE', 'Graph answered without a "value" array');
     for (const u of body.value as GraphUser[]) {
+      if (users.length >= maxUsers)
+        // only without an explicit max: with one, the users stop at it below
+        throw new EntraTokenError('EBAD_RESPONSE', `Graph kept paging past ${MAX_USERS} users; stopping`, {
+          hint: 'to read a directory this large, give `max`, the number of users to read',
+        });
       users.push(u);
       if (opts.max !== undefined && users.length >= opts.max) return users;
     }

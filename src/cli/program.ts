@@ -9,6 +9,7 @@ import { redactText } from '../core/redact.js';
 import { COMMANDS } from './commands/index.js';
 import { installIssuerDiscovery } from './options.js';
 import { installRunKey } from '../io/run-key.js';
+import { withFlags } from './param-flags.js';
 
 export const VERSION = '0.1.0';
 
@@ -73,9 +74,10 @@ export function reportError(e: unknown, ctx: CliContext): number {
   }
   if (e instanceof ExitWith) return e.code;
   if (e instanceof EntraTokenError) {
-    // messages may quote what a server sent or what was pasted: redacted, and safe for a terminal
-    ctx.stderr.write(`entra-token: error ${e.code}: ${oneLine(redactText(e.message))}\n`);
-    if (e.hint) ctx.stderr.write(`hint: ${oneLine(redactText(e.hint))}\n`);
+    // messages may quote what a server sent or what was pasted: redacted, and safe for a terminal; the
+    // parameters they name are shown as the flags that set them
+    ctx.stderr.write(`entra-token: error ${e.code}: ${oneLine(redactText(withFlags(e.message)))}\n`);
+    if (e.hint) ctx.stderr.write(`hint: ${oneLine(redactText(withFlags(e.hint)))}\n`);
     return e.exitCode;
   }
   const message = e instanceof Error ? e.message : String(e);

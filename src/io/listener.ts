@@ -8,7 +8,7 @@
  * serves the listener and the paste-back reader.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EntraTokenError } from '../core/errors.js';
 import { LOOPBACK_REDIRECT_HOSTS, type LoopbackRedirectHost } from '../core/url-safety.js';
@@ -85,6 +85,16 @@ export interface LoopbackListener {
 const LOOPBACK_V4 = '127.0.0.1';
 const LOOPBACK_V6 = '::1';
 const MAX_FORM_BYTES = 64 * 1024;
+/**
+ * Connections held open at once (a browser uses a handful). Past it the oldest is closed, so connections
+ * that another local user opens and keeps (slowly, or saying nothing) can never use up the process's file
+ * descriptors and starve the browser's callback, which is answered within a moment of connecting. The
+ * listen backlog stays below it: one accept batch never closes the connection it has just accepted.
+ */
+export const MAX_CONNECTIONS = 64;
+const LISTEN_BACKLOG = 16;
+/** A connection with nothing to say for this long is closed. */
+export const IDLE_TIMEOUT_MS = 5_000;
 
 /** Start the listener. Rejects with EUSAGE when a fixed port is taken. */
 export async function startLoopbackListener(opts: LoopbackListenerOptions): Promise<LoopbackListener> {
@@ -206,7 +216,7 @@ export async function startLoopbackListener(opts: LoopbackListenerOptions): Prom
     });
   }
 
-  const servers = await bindLoopback(opts.port ?? 0, handler);
+  const servers = await bindLoopback(opts.port ?? 0, handler, connectionLimiter());
   port = (servers[0]!.address() as AddressInfo).port;
 
   let timer: NodeJS.Timeout | undefined;
@@ -330,11 +340,44 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    // closed before its end (a no-op after it): nothing to judge
+    req.on('close', () => reject(new Error('the connection closed before the form ended')));
   });
 }
 
-function newServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
-  const s = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, handler);
+/**
+ * One limit over the connections of both servers (127.0.0.1 and ::1): each is closed after
+ * {@link IDLE_TIMEOUT_MS} without a byte, and past {@link MAX_CONNECTIONS} the oldest is closed.
+ */
+function connectionLimiter(): (socket: Socket) => void {
+  const open = new Set<Socket>(); // in accept order: the first is the oldest
+  return (socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+    while (open.size > MAX_CONNECTIONS) {
+      const oldest = open.values().next().value as Socket;
+      open.delete(oldest);
+      oldest.destroy();
+    }
+  };
+}
+
+function newServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  onConnection: (socket: Socket) => void,
+): Server {
+  const s = createServer(
+    {
+      requestTimeout: 10_000,
+      headersTimeout: IDLE_TIMEOUT_MS,
+      keepAliveTimeout: 1_000,
+      // how often the header and request deadlines are checked (default 30 s)
+      connectionsCheckingInterval: 1_000,
+    },
+    handler,
+  );
+  s.on('connection', onConnection);
   return s;
 }
 
@@ -342,7 +385,8 @@ function listen(server: Server, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
     server.once('error', onError);
-    server.listen({ port, host: address, ipv6Only: address === LOOPBACK_V6, exclusive: true }, () => {
+    const ipv6Only = address === LOOPBACK_V6;
+    server.listen({ port, host: address, ipv6Only, exclusive: true, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });
@@ -357,16 +401,17 @@ function closeQuietly(s: Server): Promise<void> {
 async function bindLoopback(
   port: number,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  onConnection: (socket: Socket) => void,
 ): Promise<Server[]> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const v4 = newServer(handler);
+    const v4 = newServer(handler, onConnection);
     try {
       await listen(v4, port, LOOPBACK_V4);
     } catch (e) {
       throw bindError(e, port, LOOPBACK_V4);
     }
     const actual = (v4.address() as AddressInfo).port;
-    const v6 = newServer(handler);
+    const v6 = newServer(handler, onConnection);
     try {
       await listen(v6, actual, LOOPBACK_V6);
       return [v4, v6];

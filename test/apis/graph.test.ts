@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { adminConsentUrl, listUsers } from '../../src/apis/graph.js';
+import { adminConsentUrl, listUsers, MAX_PAGES, MAX_USERS } from '../../src/apis/graph.js';
 import { EntraTokenError } from '../../src/core/errors.js';
 import { closeServer, listenLoopback } from '../../src/emulator/databricks.js';
 import { createGraphServer, seedGraphUsers } from '../../src/emulator/graph.js';
@@ -50,6 +50,30 @@ describe('Graph listUsers', () => {
   test('max stops early', async () => {
     const users = await listUsers({ token: await minter.graph(), send, graphUrl, top: 2, max: 3 });
     assert.equal(users.length, 3);
+  });
+
+  test('paging is bounded: endless empty pages stop at maxPages with one clear message', async () => {
+    let hits = 0;
+    const endless = createServer((req, res) => {
+      hits++;
+      const n = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('$skiptoken') ?? '0');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ value: [], '@odata.nextLink': `${endlessUrl}/v1.0/users?$skiptoken=${n + 1}` }));
+    });
+    const endlessUrl = await listenLoopback(endless);
+    try {
+      await assert.rejects(listUsers({ token: 't', send, graphUrl: endlessUrl, maxPages: 30 }), (e: unknown) => {
+        assert.ok(e instanceof EntraTokenError);
+        assert.equal(e.code, 'EBAD_RESPONSE');
+        assert.equal(e.message, 'Graph kept paging past 30 pages (@odata.nextLink); stopping');
+        return true;
+      });
+      assert.equal(hits, 30);
+      assert.equal(MAX_PAGES, 5_000);
+      assert.equal(MAX_USERS, 100_000);
+    } finally {
+      await closeServer(endless);
+    }
   });
 
   test('a nextLink to another host is refused before the token is sent there', async () => {

@@ -188,3 +188,58 @@ test(
     assert.ok(process.memoryUsage().rss - before < 200 * 1024 * 1024, 'memory grew by more than 200 MB');
   },
 );
+
+test(
+  'item 8: a Graph that hands out @odata.nextLink forever is stopped at 100,000 users with one clear line, not followed until memory runs out',
+  { timeout: 120_000 },
+  async () => {
+    let pages = 0;
+    const port = await listen(
+      createHttpServer((req, res) => {
+        req.resume();
+        pages++;
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const n = Number(url.searchParams.get('$skiptoken') ?? '0');
+        const value = Array.from({ length: 999 }, (_, i) => ({
+          id: `${n}-${i}`,
+          displayName: 'x'.repeat(100),
+          userPrincipalName: `u${n}-${i}@contoso.com`,
+        }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ value, '@odata.nextLink': `http://127.0.0.1:${port}/v1.0/users?$skiptoken=${n + 1}` }),
+        );
+      }),
+    );
+    const d = mkdtempSync(join(root, 'g-'));
+    const ac = new AbortController();
+    const hardStop = setTimeout(() => ac.abort(), 100_000);
+    const r = await runInProcess(
+      [
+        'graph',
+        'users',
+        'list',
+        '--graph-url',
+        `http://127.0.0.1:${port}`,
+        '--token-stdin',
+        '--skip-token-checks',
+        '--output',
+        'json',
+      ],
+      {
+        stdin: 'an-opaque-access-token-for-the-hostile-graph',
+        env: { ENTRA_TOKEN_CACHE_DIR: join(d, 'c'), ENTRA_TOKEN_STATE_DIR: join(d, 's') },
+        signal: ac.signal,
+      },
+    );
+    clearTimeout(hardStop);
+    assert.equal(r.code, 6, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr.split('\n').find((l) => l.startsWith('entra-token: error')),
+      'entra-token: error EBAD_RESPONSE: Graph kept paging past 100000 users; stopping',
+    );
+    assert.match(r.stderr, /^hint: to read a directory this large, give --max, the number of users to read$/m);
+    assert.equal(pages, 101, 'the pages fetched: 100,000 users at 999 a page, and the one that passes the limit');
+  },
+);

@@ -1,0 +1,17 @@
+/**
+ * Library errors name the parameter a caller passes (`` `client_id` ``, `` `tenant` ``); a command-line user
+ * passes a flag instead. This one table turns each backquoted parameter name in an error's message or hint
+ * into the flag that sets it, so the CLI still says `--client-id`.
+ */
+
+/** Parameter name (as core and the library spell it) → the CLI flag that sets it. */
+export const PARAM_FLAGS: Readonly<Record<string, string>> = {
+  max: '--max',
+};
+
+/** Replace every backquoted parameter name of {@link PARAM_FLAGS} with its flag; other text is unchanged. */
+export function withFlags(text: string): string {
+  return text.replace(/`([A-Za-z_][A-Za-z0-9_]*)`/g, (all, name: string) =>
+    Object.hasOwn(PARAM_FLAGS, name) ? PARAM_FLAGS[name]! : all,
+  );
+}
