@@ -1,6 +1,7 @@
 /**
  * A request as the curl command the documentation would write, secrets replaced by shell variables
- * (`"code=$CODE"`), so a transcript can be replayed without ever containing a secret.
+ * (`"code@"<(printf %s "$CODE")`), so a transcript can be replayed without ever containing a secret, and
+ * replaying it puts no secret on a command line another local user could read.
  */
 import { isPiiName, isSecretName, redactBody, SECRET_FIELDS, SECRET_HEADERS } from './redact.js';
 import type { WireRequest } from './wire.js';
@@ -45,51 +46,67 @@ function variableFor(name: string, opts: CurlOptions): string | undefined {
   return undefined;
 }
 
-/** Render one request as a curl command (multi-line, `\` continued). Secret values become `$VARS`. */
+/**
+ * Where curl reads a variable's value from: a bash process substitution (`/dev/fd/N`) fed by the `printf`
+ * builtin, so the value is in no process's argv (`ps`, `/proc/PID/cmdline`), not even curl's.
+ */
+function fromVariable(v: string, format = '%s'): string {
+  return `<(printf '${format}' "$${v}")`;
+}
+
+/**
+ * Render one request as a curl command (multi-line, `\` continued). Secret values become `$VARS` that reach
+ * curl through a file descriptor (`-H @file`, `--data-urlencode name@file`), never on its command line.
+ */
 export function toCurl(req: WireRequest, opts: CurlOptions = {}): { command: string; variables: string[] } {
   const vars = new Set<string>();
   let url = req.url;
-  let urlQuoted: string;
-  // secrets in a query string (rare on the back channel) become "${VAR}" inside a double-quoted URL
+  // secrets in a query string (rare on the back channel) leave the URL and come from a file descriptor:
+  // with -G (no body) or --url-query (curl 7.87 and later) they are added back to the query
+  const querySecrets: string[] = [];
   const q = url.indexOf('?');
-  if (
-    q >= 0 &&
-    url
-      .slice(q + 1)
-      .split('&')
-      .some((p) => variableFor(decodeURIComponent(p.split('=')[0]!), opts))
-  ) {
-    const parts = url
-      .slice(q + 1)
-      .split('&')
-      .map((p) => {
-        const [k] = p.split('=');
-        const v = variableFor(decodeURIComponent(k!), opts);
-        if (!v) return p.replace(/[$`"\\]/g, (c) => `\\${c}`);
-        vars.add(v);
-        return `${k}=\${${v}}`;
-      });
-    url = `${url.slice(0, q).replace(/[$`"\\]/g, (c) => `\\${c}`)}?${parts.join('&')}`;
-    urlQuoted = `"${url}"`;
-  } else {
-    urlQuoted = shellQuote(url);
+  if (q >= 0) {
+    const kept: string[] = [];
+    for (const p of url.slice(q + 1).split('&')) {
+      const k = p.split('=')[0]!;
+      let name: string;
+      try {
+        name = decodeURIComponent(k);
+      } catch {
+        name = k;
+      }
+      const v = variableFor(name, opts);
+      if (!v) {
+        kept.push(p);
+        continue;
+      }
+      vars.add(v);
+      querySecrets.push(`${encodeURIComponent(name)}@${fromVariable(v)}`);
+    }
+    if (querySecrets.length) url = kept.length ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
   }
-  const lines = [`curl -sS -X ${req.method} ${urlQuoted}`];
+  const hasBody = (req.form?.length ?? 0) > 0 || req.body !== undefined;
+  const lines = [`curl -sS -X ${req.method} ${shellQuote(url)}`];
   for (const [name, value] of Object.entries(req.headers)) {
     const v = SECRET_HEADERS[name.toLowerCase()];
     if (v) {
       vars.add(v);
       const scheme = /^(Bearer|Basic) /i.exec(value)?.[1];
-      lines.push(`  -H "${name}: ${scheme ? `${scheme} ` : ''}$${v}"`);
+      lines.push(
+        `  -H @${fromVariable(v, `${name.replace(/[^A-Za-z0-9-]/g, '')}: ${scheme ? `${scheme} ` : ''}%s\\n`)}`,
+      );
     } else {
       lines.push(`  -H ${shellQuote(`${name}: ${value}`)}`);
     }
   }
+  if (querySecrets.length && !hasBody) lines.push('  -G');
+  for (const s of querySecrets) lines.push(`  ${hasBody ? '--url-query' : '--data-urlencode'} ${s}`);
   for (const [k, value] of req.form ?? []) {
     const v = variableFor(k, opts);
     if (v) {
       vars.add(v);
-      lines.push(`  --data-urlencode "${k}=$${v}"`);
+      // curl takes the name as it is (already encoded) and encodes the value it reads
+      lines.push(`  --data-urlencode ${encodeURIComponent(k)}@${fromVariable(v)}`);
     } else {
       lines.push(`  --data-urlencode ${shellQuote(`${k}=${value}`)}`);
     }
@@ -131,6 +148,7 @@ export function toCurlScript(
   const lines = [
     '#!/usr/bin/env bash',
     `# ${opts.title ?? 'entra-token: curl equivalent of the requests sent'} (secrets are shell variables)`,
+    '# each secret reaches curl through <(printf …), a file descriptor: never on a command line (ps)',
     'set -euo pipefail',
   ];
   for (const v of vars) {

@@ -215,7 +215,7 @@ describe('no sink leaks a secret', () => {
       /code_verifier \(\d+ chars\): BASE64URL\(SHA256\(code_verifier\)\) = [\w-]{43} — matches the code_challenge of the authorize URL/,
     );
     assert.match(outputs.curl, /^#!\/usr\/bin\/env bash\n/);
-    assert.match(outputs.curl, /--data-urlencode "code_verifier=\$CODE_VERIFIER"/);
+    assert.match(outputs.curl, /--data-urlencode code_verifier@<\(printf '%s' "\$CODE_VERIFIER"\)/);
   });
 
   it('--redact-pii masks the UPN in the password form and in claims', async () => {
@@ -223,7 +223,7 @@ describe('no sink leaks a secret', () => {
     const { outputs } = await traced('password', s, { pii: true });
     for (const text of Object.values(outputs)) assert.ok(!text.includes('alice@contoso.com'));
     assert.match(outputs.stderr, /username=\[pii hmac:[0-9a-f]{8}\]/);
-    assert.match(outputs.curl, /--data-urlencode "username=\$USERNAME"/);
+    assert.match(outputs.curl, /--data-urlencode username@<\(printf '%s' "\$USERNAME"\)/);
   });
 });
 
