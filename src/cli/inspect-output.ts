@@ -1,13 +1,14 @@
 /** The `inspect` handler and its two output formats (human text, JSON). */
 import { out, err, readStdin, type CliContext } from './context.js';
 import { EntraTokenError, usageError } from '../core/errors.js';
-import { tokensFromInput } from '../core/jwt.js';
+import { decodeJwtUnverified, tokensFromInput } from '../core/jwt.js';
 import { throwIfUnverified, CLOCK_SKEW_SECONDS } from '../core/verify.js';
 import { inspectToken, type InspectReport } from '../flows/inspect.js';
 import type { ClaimExplanation } from '../core/claims.js';
 import { createHttpClient, type HttpClient } from '../io/http.js';
 import { discoverAuthority } from './options.js';
 import { forTerminal } from '../core/terminal-text.js';
+import { warnSecretOnArgv } from './secrets.js';
 
 export interface InspectCliOptions {
   verify?: boolean;
@@ -49,6 +50,9 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
     input = await readStdin(ctx);
   }
   const tokens = tokensFromInput(input);
+  // (garbage that decodes as no token is no secret: it gets its EBAD_INPUT alone)
+  if (arg !== undefined && arg !== '-' && tokens.some((t) => decodes(t.token)))
+    warnSecretOnArgv(ctx, 'the token', 'pipe it instead: entra-token token | entra-token inspect (or inspect < file)');
   const now = ctx.now();
   const reports: InspectReport[] = [];
   // keys are fetched with this run's environment (proxy settings, ENTRA_TOKEN_TIMEOUT), not the process's
@@ -171,4 +175,13 @@ export function renderText(r: InspectReport, withSource: boolean, skew: number):
   if (r.warnings.length > 0) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w.message}`));
   // messages quote claim values too: each line is made safe on its own, so none can fake another
   return lines.map((l) => forTerminal(l, { oneLine: true })).join('\n');
+}
+
+function decodes(token: string): boolean {
+  try {
+    decodeJwtUnverified(token);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -9,6 +9,17 @@ import { EntraTokenError, badInput, usageError } from '../core/errors.js';
 import type { CliContext } from './context.js';
 import { err, readStdin } from './context.js';
 
+/**
+ * The one-line warning for a secret the user put on the command line anyway (`what` says which, `instead`
+ * how to pass it safely): other local users can read every process's arguments.
+ */
+export function warnSecretOnArgv(ctx: CliContext, what: string, instead: string): void {
+  err(
+    ctx,
+    `entra-token: warning: ${what} is on the command line, where other local users can read it (ps); ${instead}`,
+  );
+}
+
 /** Standard input, without the one line ending a shell or `echo` adds. */
 export async function secretFromStdin(ctx: CliContext, what: string): Promise<string> {
   if (ctx.stdin.isTTY) {

@@ -9,6 +9,7 @@ import type { WorkspaceCliOptions } from './commands/databricks.js';
 import { err, type CliContext } from './context.js';
 import type { Runtime } from './runtime.js';
 import { chainSession } from './credential.js';
+import { warnSecretOnArgv } from './secrets.js';
 import { resolveSettings } from './options.js';
 import * as api from '../apis/databricks.js';
 import { badInput, usageError } from '../core/errors.js';
@@ -46,6 +47,12 @@ export async function workspaceClient(
   const fromProfile =
     settings.resource_id?.source.kind === 'profile' && !composed ? settings.resource_id.value : undefined;
   const resourceId = api.resolveResourceId({ ...opts, resourceId: opts.resourceId ?? fromProfile }, ctx.env);
+  if (opts.spManagementToken !== undefined && !opts.spManagementToken.startsWith('@'))
+    warnSecretOnArgv(
+      ctx,
+      'the --sp-management-token value',
+      'give it as @file (mode 600) or in DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN',
+    );
   let spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
   const chain = await chainSession(ctx, rt, opts);
   const got = await chain.token([api.AZURE_DATABRICKS_APP_ID + '/.default']);

@@ -111,7 +111,7 @@ test('a redirect whose state matches no pending sign-in is refused (exit 3) and 
   const redirect = new URL(await browse(await authorizeUrl()));
   redirect.searchParams.set('state', 'forged-state-value');
   const before = emu.requests().length;
-  const r = await runInProcess(['exchange', redirect.toString()], { env });
+  const r = await runInProcess(['exchange'], { env, stdin: redirect.toString() });
   assert.equal(r.code, 3);
   assert.match(
     r.stderr,

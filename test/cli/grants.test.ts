@@ -82,7 +82,7 @@ test('password --password-stdin: §2.3 fields sent in order, tokens printed as J
   assert.equal(j.token_type, 'Bearer');
   assert.equal(typeof j.refresh_token, 'string');
   assert.match(r.stderr, /== Request token/);
-  assert.match(r.stderr, /"password=\$PASSWORD"|password=\$PASSWORD/);
+  assert.match(r.stderr, /--data-urlencode password@<\(printf '%s' "\$PASSWORD"\)/);
   assertHidden(r, I.password);
 });
 

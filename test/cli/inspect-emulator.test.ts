@@ -93,7 +93,7 @@ test('an emulator token with a changed claim is rejected as a bad signature, exi
   const [h, p, s] = t.split('.');
   const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
   const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url')}.${s}`;
-  const r = await runInProcess(['inspect', forged, '--verify', '--authority', emu.info.authority]);
+  const r = await runInProcess(['inspect', '--verify', '--authority', emu.info.authority], { stdin: forged });
   assert.equal(r.code, 7);
   assert.match(
     r.stderr,
@@ -104,7 +104,8 @@ test('an emulator token with a changed claim is rejected as a bad signature, exi
 test('an emulator token is reported expired once the emulator and inspect clocks move past exp + skew', async () => {
   const t = String((await clientCredentials()).access_token);
   const exp = JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()).exp as number;
-  const r = await runInProcess(['inspect', t, '--verify', '--authority', emu.info.authority], {
+  const r = await runInProcess(['inspect', '--verify', '--authority', emu.info.authority], {
+    stdin: t,
     now: () => (exp + 3600) * 1000,
   });
   assert.equal(r.code, 7);

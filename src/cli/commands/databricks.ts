@@ -39,8 +39,8 @@ function workspaceOptions(cmd: Command): Command {
     .option('--resource-group <name>', 'compose the resource id: resource group')
     .option('--workspace <name>', 'compose the resource id: workspace name')
     .option(
-      '--sp-management-token <token|@file>',
-      'service principals that are not workspace users: an Azure management token of the same app (or $DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN)',
+      '--sp-management-token <@file|token>',
+      'service principals that are not workspace users: an Azure management token of the same app, from @file (or $DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN; a literal token warns)',
     )
     .option('--skip-token-checks', 'send the token even if its audience, lifetime or tenant look wrong');
   return addCredentialOptions(cmd);

@@ -5,6 +5,7 @@ import { err, readStdin } from '../context.js';
 import { deliverTokens, pendingProvider } from '../deliver.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
+import { warnSecretOnArgv } from '../secrets.js';
 import { exchangeCode, type CallbackInput } from '../../flows/auth-code.js';
 
 export const run: Handler<ExchangeFlags> = async (ctx, { flags, global, args }) => {
@@ -13,16 +14,29 @@ export const run: Handler<ExchangeFlags> = async (ctx, { flags, global, args }) 
     throw usageError('give either a redirect or --code, not both');
   let input: CallbackInput;
   if (flags.code !== undefined) {
-    input = { code: flags.code.trim(), state: flags.state?.trim() };
+    let code = flags.code;
+    if (code === '-') {
+      if (ctx.stdin.isTTY) err(ctx, 'Paste the authorization code, then press Enter and Ctrl-D:');
+      code = await readStdin(ctx);
+    } else {
+      warnSecretOnArgv(ctx, 'the code', 'give --code - and paste it on standard input');
+    }
+    input = { code: code.trim(), state: flags.state?.trim() };
   } else {
     if (flags.state !== undefined)
       throw usageError('--state goes with --code; a pasted redirect carries its own state');
     let text = redirect;
     if (text === undefined || text === '-') {
-      if (text === undefined && ctx.stdin.isTTY)
-        throw usageError('give the redirect URL as an argument, or - to paste it on stdin');
+      // a redirect on the command line could be read by other local users: paste it here instead
       if (ctx.stdin.isTTY) err(ctx, 'Paste the redirect URL, then press Enter and Ctrl-D:');
       text = await readStdin(ctx);
+    } else if (/(^|[?&#\s])code=/.test(text)) {
+      // (an error redirect carries no code, so no secret)
+      warnSecretOnArgv(
+        ctx,
+        'the redirect (with its code)',
+        'paste it on standard input instead: entra-token exchange, or pbpaste | entra-token exchange',
+      );
     }
     input = { redirect: text, via: redirect === undefined || redirect === '-' ? 'pasted on stdin' : 'argument' };
   }
