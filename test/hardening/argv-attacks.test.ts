@@ -98,3 +98,143 @@ test(
     }
   },
 );
+
+/** A fresh sign-in started with authorize-url and answered by the auto-approving emulator: its redirect. */
+async function signedInRedirect(d: string): Promise<string> {
+  const a = await runInProcess(
+    ['authorize-url', '--authority', emu.info.authority, '--client-id', emu.info.public_client_id],
+    {
+      env: envFor(d),
+    },
+  );
+  assert.equal(a.code, 0, a.stderr);
+  const res = await fetch(a.stdout.trim(), { redirect: 'manual' });
+  return res.headers.get('location')!;
+}
+
+const TOKEN_WARNING =
+  'entra-token: warning: the token is on the command line, where other local users can read it (ps); pipe it instead: entra-token token | entra-token inspect (or inspect < file)\n';
+
+test('item 6: inspect TOKEN warns in one line that others can read it, and prints what inspect < file prints; stdin, - and garbage do not warn', async () => {
+  const d = dir();
+  const t = await runInProcess(
+    [
+      'client-credentials',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.confidential_client_id,
+      '-o',
+      'token',
+      '--no-cache',
+    ],
+    { env: { ...envFor(d), AZURE_CLIENT_SECRET: emu.info.client_secret } },
+  );
+  const token = t.stdout.trim();
+  const now = () => 1_800_000_000_000;
+  const onArgv = await runInProcess(['inspect', token], { env: { TZ: 'UTC' }, now });
+  const piped = await runInProcess(['inspect'], { env: { TZ: 'UTC' }, stdin: token, now });
+  const dash = await runInProcess(['inspect', '-'], { env: { TZ: 'UTC' }, stdin: `${token}\n`, now });
+  assert.equal(onArgv.stderr, TOKEN_WARNING);
+  assert.equal(piped.stderr, '');
+  assert.equal(dash.stderr, '');
+  assert.equal(onArgv.stdout, piped.stdout);
+  assert.equal(onArgv.code, piped.code);
+  const garbage = await runInProcess(['inspect', 'not-a-token']);
+  assert.equal(garbage.code, 2);
+  assert.doesNotMatch(garbage.stderr, /warning/);
+});
+
+test('item 6: exchange reads the redirect from stdin when no argument is given; a redirect with a code (or --code VALUE) on the command line warns; --code - reads stdin', async () => {
+  const d = dir();
+  const pasted = await runInProcess(['exchange', '-o', 'token', '--no-cache'], {
+    env: envFor(d),
+    stdin: `${await signedInRedirect(d)}\n`,
+  });
+  assert.equal(pasted.code, 0, pasted.stderr);
+  assert.equal(pasted.stderr, '');
+  assert.match(pasted.stdout, /^eyJ/);
+
+  const onArgv = await runInProcess(['exchange', await signedInRedirect(d), '-o', 'token', '--no-cache'], {
+    env: envFor(d),
+  });
+  assert.equal(onArgv.code, 0, onArgv.stderr);
+  assert.equal(
+    onArgv.stderr,
+    'entra-token: warning: the redirect (with its code) is on the command line, where other local users can read it (ps); paste it on standard input instead: entra-token exchange, or pbpaste | entra-token exchange\n',
+  );
+
+  const r = new URL(await signedInRedirect(d));
+  const codeOnArgv = await runInProcess(
+    [
+      'exchange',
+      '--code',
+      r.searchParams.get('code')!,
+      '--state',
+      r.searchParams.get('state')!,
+      '-o',
+      'token',
+      '--no-cache',
+    ],
+    { env: envFor(d) },
+  );
+  assert.equal(codeOnArgv.code, 0, codeOnArgv.stderr);
+  assert.equal(
+    codeOnArgv.stderr,
+    'entra-token: warning: the code is on the command line, where other local users can read it (ps); give --code - and paste it on standard input\n',
+  );
+  const r2 = new URL(await signedInRedirect(d));
+  const codeOnStdin = await runInProcess(
+    ['exchange', '--code', '-', '--state', r2.searchParams.get('state')!, '-o', 'token', '--no-cache'],
+    { env: envFor(d), stdin: `${r2.searchParams.get('code')}\n` },
+  );
+  assert.equal(codeOnStdin.code, 0, codeOnStdin.stderr);
+  assert.equal(codeOnStdin.stderr, '');
+});
+
+test('item 6: --sp-management-token VALUE warns that others can read it; @file does not', async () => {
+  const d = dir();
+  const base = [
+    'databricks',
+    'clusters',
+    'list',
+    '--host',
+    String(emu.info.workspace_url),
+    '--resource-id',
+    String(emu.info.workspace_resource_id),
+    '--authority',
+    emu.info.authority,
+    '--client-id',
+    emu.info.confidential_client_id,
+    '--output',
+    'json',
+  ];
+  const env = { ...envFor(d), AZURE_CLIENT_SECRET: emu.info.client_secret };
+  const m = await runInProcess(
+    [
+      'client-credentials',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.confidential_client_id,
+      '--scope',
+      'https://management.core.windows.net//.default',
+      '-o',
+      'token',
+      '--no-cache',
+    ],
+    { env },
+  );
+  const management = m.stdout.trim();
+  const literal = await runInProcess([...base, '--sp-management-token', management], { env });
+  assert.equal(literal.code, 0, literal.stderr);
+  assert.equal(
+    literal.stderr,
+    'entra-token: warning: the --sp-management-token value is on the command line, where other local users can read it (ps); give it as @file (mode 600) or in DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN\n',
+  );
+  writeFileSync(join(d, 'mgmt.jwt'), management, { mode: 0o600 });
+  const fromFile = await runInProcess([...base, '--sp-management-token', `@${join(d, 'mgmt.jwt')}`], { env });
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.equal(fromFile.stderr, '');
+  assert.equal(fromFile.stdout, literal.stdout);
+});

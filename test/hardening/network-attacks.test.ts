@@ -243,3 +243,44 @@ test(
     assert.equal(pages, 101, 'the pages fetched: 100,000 users at 999 a page, and the one that passes the limit');
   },
 );
+
+test(
+  'item 8: a token answer nested 100,000 levels deep still gives the tokens under --trace and --har (the trace shows it as text), never EINTERNAL or EOUTCOME_UNKNOWN',
+  { timeout: 60_000 },
+  async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const accessToken = 'eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiIyZmY4MTRhNiJ9.c2ln';
+    const port = await listen(
+      createHttpServer((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"token_type":"Bearer","expires_in":3599,"access_token":"${accessToken}","x":${deep}}`);
+      }),
+    );
+    const d = mkdtempSync(join(root, 'deep-'));
+    const r = await runInProcess(
+      [
+        '--trace',
+        '--har',
+        join(d, 't.har'),
+        'client-credentials',
+        '--authority',
+        `http://127.0.0.1:${port}/${TENANT}`,
+        '--client-id',
+        '6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90',
+        '-o',
+        'token',
+      ],
+      {
+        env: {
+          AZURE_CLIENT_SECRET: 'Abc8Q~a-client-secret-for-the-hostile-test-01',
+          ENTRA_TOKEN_CACHE_DIR: join(d, 'c'),
+          ENTRA_TOKEN_STATE_DIR: join(d, 's'),
+        },
+      },
+    );
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    assert.equal(r.stdout, `${accessToken}\n`);
+    assert.doesNotMatch(r.stderr, /EINTERNAL|EOUTCOME_UNKNOWN|Maximum call stack/);
+  },
+);

@@ -25,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--width <columns>', 'diagram width', '100')
     .addHelpText(
       'after',
-      "\nExamples:\n  entra-token --trace-file flow.jsonl exchange 'http://localhost/?code=…'\n  entra-token trace show flow.jsonl --diagram",
+      '\nExamples:\n  pbpaste | entra-token --trace-file flow.jsonl exchange\n  entra-token trace show flow.jsonl --diagram',
     );
   handle(show, ctx, () => import('../handlers/trace-show.js'));
 }

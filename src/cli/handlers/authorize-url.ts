@@ -33,7 +33,7 @@ export const run: Handler<AuthorizeUrlFlags> = async (ctx, { flags, global }) =>
     err(ctx, 'Open the URL above in a browser and sign in. The browser then goes to');
     err(ctx, `  ${flags.redirectUri}${flags.redirectUri.includes('?') ? '&' : '/?'}code=…&state=…`);
     err(ctx, 'and may show "this site can\'t be reached": that is expected. Copy the whole address and run');
-    err(ctx, "  entra-token exchange '<the address>'     (or: entra-token exchange -  and paste it)");
+    err(ctx, '  entra-token exchange     and paste it (not as an argument: other local users can read those)');
     err(ctx, 'within 10 minutes. The state, PKCE verifier and nonce are kept until then.');
   });
 };

@@ -61,7 +61,7 @@ export const run: Handler = async (ctx) => {
       redirect.replace(/([?&#]code=)([^&]+)/, (_m, p: string, v: string) => p + redactSecret(decodeURIComponent(v))),
     );
 
-    head(4, "Exchange the code (entra-token exchange '<redirect>')");
+    head(4, 'Exchange the code (entra-token exchange, the redirect pasted)');
     const result = await exchangeCode({ input: { redirect, via: 'demo' }, pending }, { http, now: ctx.now, trace });
     line(`POST ${result.request.url}`);
     line('Content-Type: application/x-www-form-urlencoded');
