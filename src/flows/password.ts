@@ -2,9 +2,10 @@
  * The resource owner password credentials grant (ROPC, docs/protocol.md §2.3), the documentation's
  * "get tokens for a user" with MSAL's acquire_token_by_username_password, as named steps:
  *   1. Check authority   (common / consumers refused before anything is sent: AADSTS9001023)
- *   2. Request token     (grant_type=password)
- *   3. Check tokens      (response shape; id token aud / tenant)
- * MFA, federated users, consent and Conditional Access answers are decoded with hints.
+ *   2. Discover user realm (GET /common/userrealm/<upn>: a federated user is refused before the password is sent)
+ *   3. Request token     (grant_type=password, X-AnchorMailbox: UPN:<username>)
+ *   4. Check tokens      (response shape; id token aud / tenant)
+ * MFA, consent and Conditional Access answers are decoded with hints.
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
  */
 import type { Authority } from '../core/authority.js';
@@ -14,6 +15,7 @@ import { processPasswordResponse } from '../core/grants.js';
 import { issuerExpectation } from '../core/provider.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
 import { passwordRequest, type ClientAuth } from '../core/token.js';
+import { assertPasswordGrantPossible, processUserRealm, userRealmRequest, type UserRealm } from '../core/userrealm.js';
 import { Trace } from '../io/trace.js';
 import type { FlowDeps, TokenFlowResult } from './types.js';
 
@@ -26,6 +28,8 @@ export interface PasswordOptions {
   password: string;
   scopes: string[];
   auth?: ClientAuth;
+  /** The user's realm, when {@link checkUserRealm} already asked (the CLI asks before prompting for the password). */
+  realm?: UserRealm | undefined;
 }
 
 /** The commands that sign a user in interactively with the same app (for hints). */
@@ -49,6 +53,31 @@ export function assertPasswordTenant(authority: Authority): void {
   }
 }
 
+/**
+ * Ask Entra whether the user's domain is managed or federated, as MSAL does before the password grant
+ * (docs/protocol.md §2.3), and refuse a federated user before any password is sent (EINTERACTION_REQUIRED,
+ * naming the device-code command). Another OpenID provider has no realm endpoint: nothing is asked there.
+ */
+export async function checkUserRealm(
+  opts: Pick<PasswordOptions, 'authority' | 'client_id' | 'username'>,
+  deps: FlowDeps,
+): Promise<UserRealm | undefined> {
+  if (opts.authority.kind !== 'entra') return undefined;
+  if (!opts.username.trim()) throw usageError('the username is empty');
+  const trace = deps.trace ?? new Trace(deps.now);
+  trace.step('Discover user realm');
+  const response = await deps.http.send(userRealmRequest(opts.authority.url, opts.username.trim()), {
+    trace,
+    signal: deps.signal,
+  });
+  const realm = processUserRealm(response);
+  trace.note(
+    `user realm: ${realm.accountType}${realm.domain ? ` (${realm.domain})` : ''}${realm.accountType === 'Federated' ? '' : ': Entra checks the password'}`,
+  );
+  assertPasswordGrantPossible(realm, opts.username.trim(), interactiveCommands(opts.authority, opts.client_id));
+  return realm;
+}
+
 /** Get tokens with a username and password. */
 export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Promise<TokenFlowResult> {
   const trace = deps.trace ?? new Trace(deps.now);
@@ -69,6 +98,7 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
     grant: 'password',
     provider: opts.authority.kind,
   };
+  if (!opts.realm) await checkUserRealm(opts, { ...deps, trace });
   trace.step('Request token');
   const request = passwordRequest({
     tokenEndpoint: opts.authority.tokenEndpoint,
