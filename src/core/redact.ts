@@ -233,7 +233,7 @@ export function redactPiiPath(base: string): string {
     } catch {
       /* keep it encoded */
     }
-    return `${pre}${encodeURIComponent(redactPii(plain))}`;
+    return `${pre}${redactPii(plain)}`;
   });
 }
 
