@@ -28,8 +28,8 @@ export interface PasswordOptions {
   password: string;
   scopes: string[];
   auth?: ClientAuth;
-  /** The user's realm, when {@link checkUserRealm} already asked (the CLI asks before prompting for the password). */
-  realm?: UserRealm | undefined;
+  /** True when {@link checkUserRealm} already ran (the CLI asks before prompting for the password). */
+  realmChecked?: boolean | undefined;
 }
 
 /** The commands that sign a user in interactively with the same app (for hints). */
@@ -62,11 +62,14 @@ export async function checkUserRealm(
   opts: Pick<PasswordOptions, 'authority' | 'client_id' | 'username'>,
   deps: FlowDeps,
 ): Promise<UserRealm | undefined> {
-  if (opts.authority.kind !== 'entra') return undefined;
-  if (!opts.username.trim()) throw usageError('the username is empty');
   const trace = deps.trace ?? new Trace(deps.now);
+  trace.step('Check authority');
+  assertPasswordTenant(opts.authority);
+  const username = opts.username.trim();
+  if (!username) throw usageError('the username is empty');
+  if (opts.authority.kind !== 'entra') return undefined;
   trace.step('Discover user realm');
-  const response = await deps.http.send(userRealmRequest(opts.authority.url, opts.username.trim()), {
+  const response = await deps.http.send(userRealmRequest(opts.authority.url, username), {
     trace,
     signal: deps.signal,
   });
@@ -74,17 +77,17 @@ export async function checkUserRealm(
   trace.note(
     `user realm: ${realm.accountType}${realm.domain ? ` (${realm.domain})` : ''}${realm.accountType === 'Federated' ? '' : ': Entra checks the password'}`,
   );
-  assertPasswordGrantPossible(realm, opts.username.trim(), interactiveCommands(opts.authority, opts.client_id));
+  assertPasswordGrantPossible(realm, username, interactiveCommands(opts.authority, opts.client_id));
   return realm;
 }
 
 /** Get tokens with a username and password. */
 export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Promise<TokenFlowResult> {
   const trace = deps.trace ?? new Trace(deps.now);
-  trace.step('Check authority');
   assertPasswordTenant(opts.authority);
   if (!opts.username.trim()) throw usageError('the username is empty');
   if (!opts.password) throw usageError('the password is empty');
+  if (!opts.realmChecked) await checkUserRealm(opts, { ...deps, trace });
   if (opts.password !== opts.password.trim()) {
     if (opts.authority.kind === 'entra')
       trace.note("the password has leading or trailing spaces: Entra's password grant does not support those");
@@ -98,7 +101,6 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
     grant: 'password',
     provider: opts.authority.kind,
   };
-  if (!opts.realm) await checkUserRealm(opts, { ...deps, trace });
   trace.step('Request token');
   const request = passwordRequest({
     tokenEndpoint: opts.authority.tokenEndpoint,

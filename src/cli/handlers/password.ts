@@ -35,7 +35,7 @@ export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
     );
   await withRuntime(ctx, global, async (rt) => {
     // the realm first: a federated user is told to sign in interactively before typing a password
-    const realm = await checkUserRealm({ authority, client_id: clientId, username }, rt.deps);
+    await checkUserRealm({ authority, client_id: clientId, username }, rt.deps);
     const password =
       from === 'stdin'
         ? await secretFromStdin(ctx, 'password')
@@ -45,7 +45,14 @@ export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
             ? ctx.env[PASSWORD_ENV]!
             : await promptHidden(ctx, `Password for ${username}: `);
     const result = await passwordTokens(
-      { authority, client_id: clientId, username, password, scopes: userScopes(flags.scope, authority), realm },
+      {
+        authority,
+        client_id: clientId,
+        username,
+        password,
+        scopes: userScopes(flags.scope, authority),
+        realmChecked: true,
+      },
       rt.deps,
     );
     await deliverTokens(ctx, flags, {
