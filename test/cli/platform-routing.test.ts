@@ -212,3 +212,45 @@ test('--trace shows the User-Agent naming the OS, the library parameters and the
   assert.match(r.stderr, /\/common\/userrealm\/\[pii hmac:[0-9a-f]{8}\]\?api-version=1\.0/);
   assert.equal(r.stderr.includes(I.username), false, 'the username nowhere under --redact-pii');
 });
+
+test('the cache keys the account by client_info uid.utid, and refresh from the cache sends X-AnchorMailbox Oid:<uid>@<utid>', async () => {
+  const I = emu.info;
+  const env = isolatedEnv(join(dir, 'anchor'));
+  const signIn = await runInProcess(
+    [
+      'password',
+      '--authority',
+      I.authority,
+      '--client-id',
+      I.public_client_id,
+      '--username',
+      I.username,
+      '--password-stdin',
+      '-o',
+      'json',
+    ],
+    { env, stdin: `${I.password}\n` },
+  );
+  assert.equal(signIn.code, 0, signIn.stderr);
+  const tokens = JSON.parse(signIn.stdout) as { access_token: string; client_info?: string };
+  assert.equal(lastTokenPost().form!.client_info, '1');
+  const ci = JSON.parse(Buffer.from(tokens.client_info!, 'base64url').toString()) as { uid: string; utid: string };
+  const oid = (JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as { oid: string })
+    .oid;
+  assert.deepEqual([ci.uid, ci.utid], [oid, I.tenant_id], 'client_info came back with the home ids');
+  const cache = JSON.parse(readFileSync(join(dir, 'anchor', 'cache', 'tokens.json'), 'utf8')) as {
+    accounts: Array<{ account: string }>;
+  };
+  assert.deepEqual(
+    cache.accounts.map((a) => a.account),
+    [`${oid}.${I.tenant_id}`],
+  );
+  const r = await runInProcess(
+    ['refresh', '--authority', I.authority, '--client-id', I.public_client_id, '-o', 'token'],
+    { env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const q = lastTokenPost();
+  assert.equal(q.form!.grant_type, 'refresh_token');
+  assert.equal(q.headers['x-anchormailbox'], `Oid:${oid}@${I.tenant_id}`);
+});
