@@ -26,6 +26,8 @@ export const VARIABLE_HELP: Readonly<Record<string, string>> = {
   USERNAME: 'the user name (UPN)',
 };
 
+const USER_REALM_PATH = /(\/userrealm\/)[^/?#]+/i;
+
 export interface CurlOptions {
   /** Also turn personal data (username, login_hint) into variables. */
   pii?: boolean | undefined;
@@ -86,7 +88,15 @@ export function toCurl(req: WireRequest, opts: CurlOptions = {}): { command: str
     if (querySecrets.length) url = kept.length ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
   }
   const hasBody = (req.form?.length ?? 0) > 0 || req.body !== undefined;
-  const lines = [`curl -sS -X ${req.method} ${shellQuote(url)}`];
+  let urlQuoted = shellQuote(url);
+  // --redact-pii: the username in the user realm path (docs/protocol.md §2.3) becomes ${USERNAME} (personal
+  // data, not a secret: it may stay on the command line)
+  if (opts.pii && USER_REALM_PATH.test(url)) {
+    vars.add('USERNAME');
+    const plain = url.replace(/[$`"\\]/g, (c) => `\\${c}`);
+    urlQuoted = `"${plain.replace(USER_REALM_PATH, (_a, pre: string) => `${pre}\${USERNAME}`)}"`;
+  }
+  const lines = [`curl -sS -X ${req.method} ${urlQuoted}`];
   for (const [name, value] of Object.entries(req.headers)) {
     const v = SECRET_HEADERS[name.toLowerCase()];
     if (v) {
@@ -95,6 +105,10 @@ export function toCurl(req: WireRequest, opts: CurlOptions = {}): { command: str
       lines.push(
         `  -H @${fromVariable(v, `${name.replace(/[^A-Za-z0-9-]/g, '')}: ${scheme ? `${scheme} ` : ''}%s\\n`)}`,
       );
+    } else if (opts.pii && name.toLowerCase() === 'x-anchormailbox' && /^UPN:/i.test(value)) {
+      // the routing hint names the user (docs/protocol.md §2.9): its kind stays, who becomes $USERNAME
+      vars.add('USERNAME');
+      lines.push(`  -H "${name}: ${/^UPN:\s*/i.exec(value)![0]}$USERNAME"`);
     } else {
       lines.push(`  -H ${shellQuote(`${name}: ${value}`)}`);
     }
