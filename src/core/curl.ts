@@ -1,6 +1,6 @@
 /**
  * A request as the curl command the documentation would write, secrets replaced by shell variables
- * (`"code@"<(printf %s "$CODE")`), so a transcript can be replayed without ever containing a secret, and
+ * (`code@<(printf '%s' "$CODE")`), so a transcript can be replayed without ever containing a secret, and
  * replaying it puts no secret on a command line another local user could read.
  */
 import { isPiiName, isSecretName, redactBody, SECRET_FIELDS, SECRET_HEADERS } from './redact.js';
