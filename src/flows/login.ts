@@ -30,14 +30,14 @@ export interface LoginOptions {
   client_id: string;
   scopes: string[];
   /** A loopback http redirect URI (default `http://localhost`): its host, path, and port when it has one. */
-  redirectUri?: string | undefined;
+  redirect_uri?: string | undefined;
   /** Fixed port (default: the redirect URI's port, else ephemeral). */
   port?: number | undefined;
   pkce?: boolean | undefined;
   prompt?: Prompt | undefined;
   login_hint?: string | undefined;
   domain_hint?: string | undefined;
-  responseMode?: 'query' | 'form_post' | undefined;
+  response_mode?: 'query' | 'form_post' | undefined;
   timeoutMs?: number | undefined;
   /** Client authentication for a confidential web app registered with a loopback redirect. */
   auth?: ClientAuth | undefined;
@@ -68,7 +68,7 @@ export interface LoginIO {
 
 export interface LoginResult extends ExchangeResult {
   callback: Callback;
-  redirectUri: string;
+  redirect_uri: string;
   authorizeUrl: string;
 }
 
@@ -105,7 +105,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
   const trace = deps.trace ?? new Trace(deps.now);
   const store = io.pending ?? new MemoryPendingStore();
   const progress = io.progress ?? {};
-  const where = loopbackRedirect(opts.redirectUri, opts.port);
+  const where = loopbackRedirect(opts.redirect_uri, opts.port);
 
   // The listener starts before the state exists (the URL needs its port); until then nothing is valid.
   let judge: CallbackJudge = () => ({ kind: 'ignore', reason: 'No login is in progress yet.' });
@@ -121,7 +121,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     host: where.host,
     judge: (p) => judge(p),
     onIgnored: (reason) => progress.ignored?.(reason, 'listener'),
-    responseMode: opts.responseMode ?? 'query',
+    responseMode: opts.response_mode ?? 'query',
     signal: stop.signal,
     timeoutMs: opts.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
     provider: providerName(opts.authority),
@@ -147,7 +147,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
         prompt: opts.prompt,
         login_hint: opts.login_hint,
         domain_hint: opts.domain_hint,
-        response_mode: opts.responseMode,
+        response_mode: opts.response_mode,
       },
       { pending: store, now: deps.now, trace, ...(deps.random ? { random: deps.random } : {}) },
     );
@@ -194,7 +194,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     );
     const result = await redeem(pending, code, { pending: store, auth: opts.auth }, { ...deps, trace });
     finished = true;
-    return { ...result, callback, redirectUri, authorizeUrl: started.url };
+    return { ...result, callback, redirect_uri: redirectUri, authorizeUrl: started.url };
   } catch (e) {
     // An error thrown by the listener's timeout or by the Ctrl-C signal should be the one reported.
     if (deps.signal?.aborted && !(e instanceof EntraTokenError && e.code === 'ECANCELLED')) {
