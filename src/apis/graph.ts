@@ -121,7 +121,7 @@ export function graphError(res: WireResponse, path: string, token: string, autho
 export async function listUsers(opts: ListUsersOptions): Promise<GraphUser[]> {
   const base = assertSecureUrl((opts.graphUrl ?? GRAPH_URL).replace(/\/+$/, ''), 'Graph URL');
   if (opts.top !== undefined && (!Number.isInteger(opts.top) || opts.top < 1 || opts.top > 999)) {
-    throw new EntraTokenError('EUSAGE', `--top must be an integer from 1 to 999, got ${opts.top}`);
+    throw new EntraTokenError('EUSAGE', `\`top\` must be an integer from 1 to 999, got ${opts.top}`);
   }
   const first = new URL('/v1.0/users', base);
   if (opts.top !== undefined) first.search = `$top=${opts.top}`;

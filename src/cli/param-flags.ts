@@ -6,7 +6,20 @@
 
 /** Parameter name (as core and the library spell it) → the CLI flag that sets it. */
 export const PARAM_FLAGS: Readonly<Record<string, string>> = {
+  authority: '--authority',
+  certificate: '--certificate',
+  client_id: '--client-id',
+  cloud: '--cloud',
+  issuer: '--issuer',
+  login_hint: '--login-hint',
+  managed_identity: '--managed-identity',
   max: '--max',
+  prompt: '--prompt',
+  rs256: '--rs256',
+  scope: '--scope',
+  skipStateCheck: '--skip-state-check',
+  tenant: '--tenant',
+  top: '--top',
 };
 
 /** Replace every backquoted parameter name of {@link PARAM_FLAGS} with its flag; other text is unchanged. */

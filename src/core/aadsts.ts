@@ -58,24 +58,24 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
     name: 'UnauthorizedClient_DoesNotMatchRequest',
     meaning: 'the application was not found in the tenant',
     hint: (c) =>
-      `check --client-id${c.clientId ? ` (${c.clientId})` : ''} is the Application (client) ID, not the object ID, and that --tenant${c.tenant ? ` (${c.tenant})` : ''} and the cloud are right`,
+      `check \`client_id\`${c.clientId ? ` (${c.clientId})` : ''} is the Application (client) ID, not the object ID, and that \`tenant\`${c.tenant ? ` (${c.tenant})` : ''} and the cloud are right`,
   },
   90002: {
     name: 'InvalidTenantName',
     meaning: 'the tenant was not found',
     hint: (c) =>
-      `check the tenant id or domain${c.tenant ? ` '${c.tenant}'` : ''} and the cloud (--cloud usgov / china for sovereign tenants)`,
+      `check the tenant id or domain${c.tenant ? ` '${c.tenant}'` : ''} and the cloud (\`cloud\` usgov / china for sovereign tenants)`,
   },
   900023: {
     name: 'InvalidTenantIdentifier',
     meaning: 'the tenant segment of the URL is malformed',
     hint: () =>
-      'give --tenant as a GUID or a verified domain, and --authority as https://host/{tenant} with nothing after it',
+      'give `tenant` as a GUID or a verified domain, and `authority` as https://host/{tenant} with nothing after it',
   },
   90038: {
     name: 'NationalCloudTenantRedirection',
     meaning: 'the tenant lives in another (national) cloud',
-    hint: () => 'use --cloud usgov or --cloud china (or the right --authority)',
+    hint: () => 'use `cloud` usgov or `cloud` china (or the right `authority`)',
   },
   7000218: {
     name: 'InvalidClientPublicClientWithCredential',
@@ -91,13 +91,13 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   7000222: {
     name: 'InvalidClientSecretExpiredKeysProvided',
     meaning: 'the client secret has expired',
-    hint: () => 'create a new client secret for the app (or switch to a certificate: --certificate)',
+    hint: () => 'create a new client secret for the app (or switch to a certificate: `certificate`)',
   },
   700027: {
     name: 'Client assertion failed signature validation',
     meaning: 'the client assertion signature did not verify (the key was not found)',
     hint: () =>
-      "upload the certificate to the app registration and sign with its private key; x5t#S256 (or x5t with --rs256) must be that certificate's thumbprint",
+      "upload the certificate to the app registration and sign with its private key; x5t#S256 (or x5t with `rs256`) must be that certificate's thumbprint",
   },
   700024: {
     name: 'ClientAssertionNotWithinValidTimeRange',
@@ -189,7 +189,7 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
     meaning: 'the user or an administrator has not consented to the application',
     hint: (c) => {
       const url = adminConsentUrl(c);
-      return `sign in interactively with --prompt consent${url ? `, or have an administrator grant consent: ${url}` : ', or have an administrator grant consent (entra-token admin-consent-url)'}`;
+      return `sign in interactively with \`prompt\` consent${url ? `, or have an administrator grant consent: ${url}` : ', or have an administrator grant consent (entra-token admin-consent-url)'}`;
     },
     interaction: true,
   },
@@ -201,7 +201,7 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   50058: {
     name: 'UserInformationNotProvided',
     meaning: 'a silent sign-in was requested but no user is signed in',
-    hint: (c) => `drop --prompt none; ${signIn(c)}`,
+    hint: (c) => `drop \`prompt\` none; ${signIn(c)}`,
     interaction: true,
   },
   70008: {
@@ -287,12 +287,12 @@ export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   50059: {
     name: 'MissingTenantRealmAndNoUserInformationProvided',
     meaning: 'no tenant could be identified',
-    hint: () => 'use a tenant-specific authority (--tenant <tenant id>) for client credentials',
+    hint: () => 'use a tenant-specific authority (`tenant` <tenant id>) for client credentials',
   },
   9001023: {
     name: 'GrantTypeNotSupportedOverCommonOrConsumers',
     meaning: 'this grant is not supported over /common or /consumers',
-    hint: () => 'use --tenant organizations or your tenant id',
+    hint: () => 'use `tenant` organizations or your tenant id',
   },
   50196: {
     name: 'LoopDetected',

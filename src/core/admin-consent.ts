@@ -21,7 +21,7 @@ export function adminConsentUrlV2(p: AdminConsentParams): string {
   if (p.authority.tenant.toLowerCase() === 'common' || p.authority.tenant.toLowerCase() === 'consumers') {
     throw usageError(
       `the v2 admin-consent endpoint does not accept /${p.authority.tenant}`,
-      'use --tenant organizations or the tenant id',
+      'use `tenant` organizations or the tenant id',
     );
   }
   if (!p.scopes || p.scopes.length === 0) throw usageError('the v2 admin-consent URL needs a scope');

@@ -69,18 +69,18 @@ export function resolveAuthority(input: AuthorityInput): Authority {
   let origin: string;
   let tenant = input.tenant?.trim();
   if (input.authority) {
-    const url = assertSecureUrl(input.authority.trim(), '--authority');
-    if (url.search || url.hash) throw usageError('--authority must not carry a query or fragment');
+    const url = assertSecureUrl(input.authority.trim(), '`authority`');
+    if (url.search || url.hash) throw usageError('`authority` must not carry a query or fragment');
     const segments = url.pathname.split('/').filter(Boolean);
     if (segments.length > 1) {
       throw usageError(
-        `--authority has extra path segments: ${url.pathname} (expected https://host/{tenant})`,
+        `\`authority\` has extra path segments: ${url.pathname} (expected https://host/{tenant})`,
         'give only the host and the tenant, e.g. https://login.microsoftonline.com/contoso.onmicrosoft.com',
       );
     }
     const fromUrl = segments[0];
     if (fromUrl && tenant && fromUrl.toLowerCase() !== tenant.toLowerCase()) {
-      throw usageError(`--tenant ${tenant} differs from the tenant in --authority (${fromUrl})`);
+      throw usageError(`\`tenant\` ${tenant} differs from the tenant in \`authority\` (${fromUrl})`);
     }
     tenant = fromUrl ?? tenant;
     origin = url.origin;
@@ -89,7 +89,7 @@ export function resolveAuthority(input: AuthorityInput): Authority {
   }
   if (!tenant) {
     throw usageError(
-      'no tenant: give --tenant (a tenant id, a verified domain, or organizations)',
+      'no tenant: give `tenant` (a tenant id, a verified domain, or organizations)',
       'or set AZURE_TENANT_ID',
     );
   }

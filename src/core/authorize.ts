@@ -36,11 +36,11 @@ function enc(v: string): string {
 /** The ordered query parameters of an authorize request. */
 export function authorizeQuery(p: AuthorizeParams): Array<[string, string]> {
   if (!p.client_id)
-    throw usageError('no client id: give --client-id (the Application (client) ID)', 'or set AZURE_CLIENT_ID');
-  if (p.scopes.length === 0) throw usageError('at least one --scope is needed');
+    throw usageError('no client id: give `client_id` (the Application (client) ID)', 'or set AZURE_CLIENT_ID');
+  if (p.scopes.length === 0) throw usageError('at least one `scope` is needed');
   if (!p.state) throw usageError('state must not be empty');
   if (p.login_hint && p.prompt === 'select_account') {
-    throw usageError('--login-hint cannot be combined with --prompt select_account (Entra rejects the pair)');
+    throw usageError('`login_hint` cannot be combined with `prompt` select_account (Entra rejects the pair)');
   }
   const q: Array<[string, string]> = [
     ['client_id', p.client_id],

@@ -101,7 +101,7 @@ export function parseCertificatePem(data: Buffer, where: string, passphrase?: st
     const looksDer = data.length > 0 && data[0] === 0x30;
     throw badInput(
       `${where} is not a PEM file${looksDer ? ' (it looks like binary DER or PKCS#12 .pfx/.p12)' : ''}`,
-      `convert a .pfx to PEM with: openssl pkcs12 -in ${where} -out cert.pem -nodes   (then --certificate cert.pem, and keep cert.pem private: chmod 600)`,
+      `convert a .pfx to PEM with: openssl pkcs12 -in ${where} -out cert.pem -nodes   (then \`certificate\` cert.pem, and keep cert.pem private: chmod 600)`,
     );
   }
   const keyBlock = blocks.find((b) => /PRIVATE KEY$/.test(b.label));

@@ -245,7 +245,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     if (fromHost && cloud && fromHost !== cloud && cloudSetting?.source.kind !== 'flag') {
       throw usageError(
         `AZURE_AUTHORITY_HOST (${hostSetting.value}) is in the ${fromHost} cloud but ${describeSource(cloudSetting!.source)} says ${cloud}`,
-        'unset one of them, or pass --cloud to decide',
+        'unset one of them, or pass `cloud` to decide',
       );
     }
     if (fromHost && !cloud) {

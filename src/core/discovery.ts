@@ -39,8 +39,8 @@ export function discoveryUrl(issuer: string): string {
 
 /** The GET for a discovery document. Refuses plain http to anything but loopback (EINSECURE). */
 export function discoveryRequest(issuer: string): WireRequest {
-  const url = assertSecureUrl(issuer.trim(), '--issuer');
-  if (url.search || url.hash) throw new EntraTokenError('EUSAGE', '--issuer must not carry a query or fragment');
+  const url = assertSecureUrl(issuer.trim(), '`issuer`');
+  if (url.search || url.hash) throw new EntraTokenError('EUSAGE', '`issuer` must not carry a query or fragment');
   return { method: 'GET', url: discoveryUrl(issuer.trim()), headers: { accept: 'application/json' }, idempotent: true };
 }
 
@@ -67,7 +67,7 @@ export function processDiscoveryResponse(res: WireResponse, issuer: string): Pro
       'EBAD_RESPONSE',
       `${where} answered HTTP ${res.status}${res.body ? `: ${excerpt(res.body, 120)}` : ''}`,
       {
-        hint: "check --issuer: it is the provider's issuer URL, e.g. https://login.microsoftonline.com/{tenant}/v2.0 or https://{workspace}/oidc",
+        hint: "check `issuer`: it is the provider's issuer URL, e.g. https://login.microsoftonline.com/{tenant}/v2.0 or https://{workspace}/oidc",
       },
     );
   }

@@ -178,7 +178,7 @@ export function processManagedIdentityResponse(
     opts.id && opts.id.kind !== 'system' ? ` the user-assigned identity ${opts.id.kind}=${opts.id.value}` : undefined;
   const hint =
     res.status === 400 && /identity not found/i.test(description)
-      ? `no${idText ?? ' system-assigned'} managed identity is assigned to this resource: assign it in the portal, or name another with --managed-identity`
+      ? `no${idText ?? ' system-assigned'} managed identity is assigned to this resource: assign it in the portal, or name another with \`managed_identity\``
       : res.status === 401 && opts.source === 'app-service'
         ? 'IDENTITY_HEADER does not match the identity endpoint: the process must run inside the App Service / Functions / Container Apps host that set it'
         : /AADSTS50001|invalid_resource/i.test(`${code ?? ''} ${description}`)

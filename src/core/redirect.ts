@@ -146,7 +146,7 @@ function decode(s: string): string {
 export function checkState(received: string | undefined, expected: string): void {
   if (received === undefined) {
     throw new EntraTokenError('ESTATE_MISMATCH', `the redirect carries no state; expected state ${expected}`, {
-      hint: 'paste the whole redirect URL (with &state=…), or pass --skip-state-check if you really only have the code',
+      hint: 'paste the whole redirect URL (with &state=…), or pass `skipStateCheck` if you really only have the code',
     });
   }
   if (received !== expected) {

@@ -197,7 +197,7 @@ export function parseJsonBody(
   provider: 'entra' | 'oidc' = 'entra',
 ): Record<string, unknown> {
   const type = mediaType(res) || 'no content type';
-  const where = provider === 'entra' ? '--authority' : '--issuer';
+  const where = provider === 'entra' ? '`authority`' : '`issuer`';
   const fail = (why: string) =>
     new EntraTokenError(
       'EBAD_RESPONSE',
@@ -206,8 +206,8 @@ export function parseJsonBody(
         hint: /html/.test(type)
           ? `an HTML page came back instead of JSON: a proxy, captive portal or wrong URL is in the way (check ${where} and HTTPS_PROXY)`
           : provider === 'entra'
-            ? 'the server did not answer as Entra does; check --authority'
-            : 'the server did not answer as an OAuth token endpoint does (RFC 6749 §5); check --issuer',
+            ? 'the server did not answer as Entra does; check `authority`'
+            : 'the server did not answer as an OAuth token endpoint does (RFC 6749 §5); check `issuer`',
       },
     );
   if (!/json/.test(type) && !res.body.trimStart().startsWith('{')) throw fail('with a body that is not JSON');

@@ -28,7 +28,7 @@ export function parseAuthority(authority: string): { origin: string; tenant: str
   try {
     u = new URL(authority);
   } catch {
-    throw usageError(`--authority ${authority} is not a URL`);
+    throw usageError(`\`authority\` ${authority} is not a URL`);
   }
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.hostname))) {
     throw new EntraTokenError('EINSECURE', `refusing authority ${u.origin}: plain http is allowed only on loopback`);
@@ -300,7 +300,7 @@ export function throwIfUnverified(report: VerificationReport): void {
   throw new EntraTokenError(p.code, `${p.message}${more}`, {
     detail: { reason: p.reason, problems: report.problems.map((x) => x.reason) },
     ...(p.reason === 'unknown_kid'
-      ? { hint: 'check --cloud / --authority: keys come only from the selected Entra host' }
+      ? { hint: 'check `cloud` / `authority`: keys come only from the selected Entra host' }
       : {}),
   });
 }

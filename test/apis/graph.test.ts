@@ -123,10 +123,10 @@ describe('Graph listUsers', () => {
     });
   });
 
-  test('an out-of-range top is a usage error', async () => {
+  test('an out-of-range top is a usage error naming the parameter (the library has no --top)', async () => {
     await assert.rejects(
       listUsers({ token: 't', send, graphUrl, top: 1000 }),
-      /--top must be an integer from 1 to 999/,
+      /^EntraTokenError: `top` must be an integer from 1 to 999, got 1000$/,
     );
   });
 });

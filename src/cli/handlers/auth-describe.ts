@@ -1,12 +1,16 @@
 /** `entra-token auth describe`: the credential chain's decision for a scope, with every skip reason. */
 import type { Handler } from '../command.js';
 import type { AuthDescribeFlags } from '../commands/auth.js';
-import { out } from '../context.js';
+import { out as print, type CliContext } from '../context.js';
+import { withFlags } from '../param-flags.js';
 import { chainDeps, chainOptions } from '../credential.js';
 import { tokenScopes } from '../token-fast.js';
 import { describeSource } from '../../core/config.js';
 import { describePlan } from '../../core/credential-chain.js';
 import { chainScopes, describeAuthority, planCredential } from '../../flows/credential.js';
+
+/** Everything printed names the flags that set a parameter (reasons and messages of core name the parameter). */
+const out = (ctx: CliContext, text: string): void => print(ctx, withFlags(text));
 
 export const run: Handler<AuthDescribeFlags> = async (ctx, { flags }) => {
   const opts = await chainOptions(ctx, flags);

@@ -1,4 +1,5 @@
 /** `entra-token doctor`: run the checks of doctor.ts against this machine and print them. */
+import { withFlags } from '../param-flags.js';
 import type { Handler } from '../command.js';
 import type { DoctorFlags } from '../commands/doctor.js';
 import { EntraTokenError, usageError, type ErrorCode } from '../../core/errors.js';
@@ -57,7 +58,7 @@ export async function doctor(
     }
   } catch (e) {
     if (!(e instanceof EntraTokenError)) throw e;
-    configProblem = { message: e.message, code: e.code };
+    configProblem = { message: withFlags(e.message), code: e.code };
   }
   let probes = await systemProbes(ctx.env, ctx.now, ctx.signal, httpTimeoutMs(flags.httpTimeout, ctx.env));
   if (probeOverride) probes = probeOverride(probes);
