@@ -6,9 +6,12 @@
 
 /** Parameter name (as core and the library spell it) → the CLI flag that sets it. */
 export const PARAM_FLAGS: Readonly<Record<string, string>> = {
+  accessToken: '--token-stdin',
+  auth_type: '--auth-type',
   authority: '--authority',
   certificate: '--certificate',
   client_id: '--client-id',
+  clientSecret: '--client-secret-stdin or --client-secret-file',
   cloud: '--cloud',
   issuer: '--issuer',
   login_hint: '--login-hint',

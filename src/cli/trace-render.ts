@@ -2,6 +2,7 @@
  * Renderers of audited (already redacted) trace events: the `--trace` text, the ladder diagram of
  * `trace show --diagram`, and HAR 1.2. They never see a raw event: core/audit.ts redacts first.
  */
+import { withFlags } from './param-flags.js';
 import type { AuditEvent, DecodedToken } from '../core/audit.js';
 import { tokenSummary } from '../core/audit.js';
 import { forTerminal } from '../core/terminal-text.js';
@@ -76,7 +77,8 @@ function renderEvent(e: AuditEvent, opts: { pii?: boolean | undefined } = {}): s
     case 'step':
       return `\n== ${e.name}`;
     case 'note':
-      return `   · ${e.text}`;
+      // notes may quote core text that names a parameter: shown as the flag that sets it
+      return `   · ${withFlags(e.text)}`;
     case 'front': {
       const lines = [
         e.direction === 'open'

@@ -116,7 +116,7 @@ export const ACCESS_TOKEN: SourceSpec = {
     if (f.tokenStdin) return { use: true, via: '--token-stdin', explicit: true };
     if (f.accessTokenOption) return { use: true, via: 'the accessToken option', explicit: true };
     if (f.accessTokenEnv) return { use: true, via: `env ${f.accessTokenEnv}`, explicit: false };
-    return { use: false, reason: 'no --token-stdin and ENTRA_TOKEN_ACCESS_TOKEN is not set' };
+    return { use: false, reason: 'no `accessToken` and ENTRA_TOKEN_ACCESS_TOKEN is not set' };
   },
 };
 
@@ -130,7 +130,7 @@ export const CLIENT_SECRET: SourceSpec = {
     return {
       use: false,
       reason:
-        'no --client-secret-stdin or --client-secret-file, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
+        'no `clientSecret`, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
     };
   },
 };
@@ -141,7 +141,7 @@ export const CERTIFICATE: SourceSpec = {
   detect(f) {
     const s = f.settings.client_certificate_path;
     if (s) return { use: true, via: str(s)!, explicit: isExplicit(s.source) };
-    return { use: false, reason: 'no --certificate and AZURE_CLIENT_CERTIFICATE_PATH is not set' };
+    return { use: false, reason: 'no `certificate` and AZURE_CLIENT_CERTIFICATE_PATH is not set' };
   },
 };
 
@@ -154,7 +154,7 @@ export const FEDERATED: SourceSpec = {
     if (!f.settings.client_id)
       return {
         use: false,
-        reason: `${found.source.why}, but no client id names the app that trusts it (--client-id, AZURE_CLIENT_ID or profile azure_client_id)`,
+        reason: `${found.source.why}, but no client id names the app that trusts it (\`client_id\`, AZURE_CLIENT_ID or profile azure_client_id)`,
       };
     return { use: true, via: found.source.why, explicit: false };
   },
@@ -221,7 +221,7 @@ export const INTERACTIVE: SourceSpec = {
     if (!f.settings.client_id && f.settings.issuer)
       return {
         use: false,
-        reason: 'no client id to sign in with (--client-id, AZURE_CLIENT_ID or profile azure_client_id)',
+        reason: 'no client id to sign in with (`client_id`, AZURE_CLIENT_ID or profile azure_client_id)',
       };
     const client = f.settings.client_id
       ? ''
@@ -387,19 +387,19 @@ export function planChain(
 export function hintFor(id: SourceId): string {
   switch (id) {
     case 'access-token':
-      return 'pipe a token to --token-stdin or set ENTRA_TOKEN_ACCESS_TOKEN';
+      return 'pipe a token to `accessToken` or set ENTRA_TOKEN_ACCESS_TOKEN';
     case 'client-secret':
-      return 'set AZURE_CLIENT_SECRET, give --client-secret-stdin or --client-secret-file, or put azure_client_secret in the profile';
+      return 'set AZURE_CLIENT_SECRET, give `clientSecret`, or put azure_client_secret in the profile';
     case 'certificate':
-      return 'give --certificate app.pem or set AZURE_CLIENT_CERTIFICATE_PATH';
+      return 'give `certificate` app.pem or set AZURE_CLIENT_CERTIFICATE_PATH';
     case 'cached-sign-in':
       return 'sign in first (entra-token login, device-code, password or client-credentials); entra-token cache list shows what is cached';
     case 'interactive':
       return 'run it in a terminal, without --no-interactive and CI=true, with --client-id';
     case 'federated':
-      return 'in GitHub Actions grant permissions: id-token: write; on AKS set AZURE_FEDERATED_TOKEN_FILE; in Azure Pipelines map SYSTEM_ACCESSTOKEN and AZURESUBSCRIPTION_SERVICE_CONNECTION_ID; and give --client-id and --tenant';
+      return 'in GitHub Actions grant permissions: id-token: write; on AKS set AZURE_FEDERATED_TOKEN_FILE; in Azure Pipelines map SYSTEM_ACCESSTOKEN and AZURESUBSCRIPTION_SERVICE_CONNECTION_ID; and give `client_id` and `tenant`';
     case 'managed-identity':
-      return 'run on an Azure VM (--auth-type azure-msi), or in App Service / Functions / Container Apps (IDENTITY_ENDPOINT and IDENTITY_HEADER)';
+      return 'run on an Azure VM (`auth_type` azure-msi), or in App Service / Functions / Container Apps (IDENTITY_ENDPOINT and IDENTITY_HEADER)';
     default:
       return 'see entra-token auth describe';
   }

@@ -59,9 +59,9 @@ describe('planChain: every skip-reason line', () => {
     const plan = planChain(facts({ interaction: { terminal: false } }));
     assert.equal(plan.chosen, undefined);
     assert.deepEqual(describePlan(plan), [
-      'skip  access token: no --token-stdin and ENTRA_TOKEN_ACCESS_TOKEN is not set',
-      'skip  client secret: no --client-secret-stdin or --client-secret-file, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
-      'skip  client certificate: no --certificate and AZURE_CLIENT_CERTIFICATE_PATH is not set',
+      'skip  access token: no `accessToken` and ENTRA_TOKEN_ACCESS_TOKEN is not set',
+      'skip  client secret: no `clientSecret`, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
+      'skip  client certificate: no `certificate` and AZURE_CLIENT_CERTIFICATE_PATH is not set',
       'skip  federated token (workload identity federation): no federated token file, command, variable, GitHub Actions or Azure Pipelines token request is configured',
       'skip  managed identity: no IDENTITY_ENDPOINT/IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST or ARM_USE_MSI',
       `skip  cached sign-in: no cached sign-in for scope ${SCOPE}`,
@@ -90,7 +90,7 @@ describe('planChain: every skip-reason line', () => {
     );
     assert.equal(
       issuer.steps[6]!.skipped,
-      'no client id to sign in with (--client-id, AZURE_CLIENT_ID or profile azure_client_id)',
+      'no client id to sign in with (`client_id`, AZURE_CLIENT_ID or profile azure_client_id)',
     );
   });
 
@@ -245,7 +245,7 @@ describe('auth types', () => {
         assert.equal((e as { code: string }).code, 'EUSAGE');
         assert.match(
           (e as Error).message,
-          /^auth type azure-client-secret \(env ENTRA_TOKEN_AUTH_TYPE\) was chosen, but no --client-secret-stdin/,
+          /^auth type azure-client-secret \(env ENTRA_TOKEN_AUTH_TYPE\) was chosen, but no `clientSecret`, /,
         );
         assert.match((e as { hint: string }).hint, /set AZURE_CLIENT_SECRET/);
         return true;

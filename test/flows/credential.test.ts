@@ -151,9 +151,9 @@ describe('sources, in order', () => {
         /^sign in first: entra-token login --tenant <tenant> --client-id <client-id> --scope https:\/\/graph.microsoft.com\/.default  \(or configure a credential: entra-token auth describe/,
       );
       assert.deepEqual((e as CredentialUnavailableError).plan, [
-        'skip  access token: no --token-stdin and ENTRA_TOKEN_ACCESS_TOKEN is not set',
-        'skip  client secret: no --client-secret-stdin or --client-secret-file, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
-        'skip  client certificate: no --certificate and AZURE_CLIENT_CERTIFICATE_PATH is not set',
+        'skip  access token: no `accessToken` and ENTRA_TOKEN_ACCESS_TOKEN is not set',
+        'skip  client secret: no `clientSecret`, AZURE_CLIENT_SECRET and ARM_CLIENT_SECRET are not set, and no profile has azure_client_secret',
+        'skip  client certificate: no `certificate` and AZURE_CLIENT_CERTIFICATE_PATH is not set',
         'skip  federated token (workload identity federation): no federated token file, command, variable, GitHub Actions or Azure Pipelines token request is configured',
         'skip  managed identity: no IDENTITY_ENDPOINT/IDENTITY_HEADER, AZURE_POD_IDENTITY_AUTHORITY_HOST or ARM_USE_MSI',
         'skip  cached sign-in: no cached sign-in for scope https://graph.microsoft.com/.default',
@@ -254,7 +254,7 @@ describe('explicit auth types', () => {
     const d = cred({ authType: 'azure-client-certificate' }, env()).c;
     await assert.rejects(d.getToken(GRAPH), (e: unknown) => {
       assert.equal((e as EntraTokenError).code, 'EUSAGE');
-      assert.match((e as Error).message, /azure-client-certificate .* no --certificate/);
+      assert.match((e as Error).message, /azure-client-certificate .* no `certificate` and AZURE_CLIENT_CERTIFICATE_PATH is not set/);
       return true;
     });
   });
