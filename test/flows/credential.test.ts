@@ -254,7 +254,10 @@ describe('explicit auth types', () => {
     const d = cred({ authType: 'azure-client-certificate' }, env()).c;
     await assert.rejects(d.getToken(GRAPH), (e: unknown) => {
       assert.equal((e as EntraTokenError).code, 'EUSAGE');
-      assert.match((e as Error).message, /azure-client-certificate .* no `certificate` and AZURE_CLIENT_CERTIFICATE_PATH is not set/);
+      assert.match(
+        (e as Error).message,
+        /azure-client-certificate .* no `certificate` and AZURE_CLIENT_CERTIFICATE_PATH is not set/,
+      );
       return true;
     });
   });
