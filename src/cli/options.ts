@@ -4,6 +4,7 @@
  * `--issuer` (any OpenID provider) is resolved through its discovery document before the action runs
  * (a preAction hook, see {@link installIssuerDiscovery}), so `resolveIdentity` stays synchronous.
  */
+import { withFlags } from './param-flags.js';
 import { Option, type Command } from 'commander';
 import type { Authority } from '../core/authority.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES, type CloudName } from '../core/clouds.js';
@@ -153,7 +154,8 @@ export function userSignInIdentity(
   ctx: CliContext,
 ): { authority: Authority; clientId: string; defaultClient: boolean } {
   const id = resolveIdentity(flags, ctx, { publicClient: true });
-  if (id.defaultClient && id.clientId === AZURE_CLI_CLIENT_ID) ctx.stderr.write(`${defaultClientNote(id.clientId)}\n`);
+  if (id.defaultClient && id.clientId === AZURE_CLI_CLIENT_ID)
+    ctx.stderr.write(`${withFlags(defaultClientNote(id.clientId))}\n`);
   return id;
 }
 

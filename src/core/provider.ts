@@ -71,8 +71,8 @@ export function defaultPublicClientId(a: Pick<Authority, 'kind' | 'issuer'>): st
 /** One line telling the user the default public client is used, and how to use their own app. */
 export function defaultClientNote(clientId: string): string {
   return clientId === AZURE_CLI_CLIENT_ID
-    ? `entra-token: note: no --client-id: signing in with the Azure CLI's public client ${AZURE_CLI_CLIENT_ID} (use --client-id or AZURE_CLIENT_ID for your own app)`
-    : `entra-token: note: no --client-id: signing in with the public client ${clientId}`;
+    ? `entra-token: note: no \`client_id\`: signing in with the Azure CLI's public client ${AZURE_CLI_CLIENT_ID} (use \`client_id\` or AZURE_CLIENT_ID for your own app)`
+    : `entra-token: note: no \`client_id\`: signing in with the public client ${clientId}`;
 }
 
 /** The issuer id tokens from this authority must name (OpenID Connect Core §3.1.3.7 item 2). */
