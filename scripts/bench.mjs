@@ -27,8 +27,8 @@ const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : join(root, '.bench', 'results.
 const skipAt = argv.indexOf('--skip');
 const skip = new Set(skipAt >= 0 ? argv[skipAt + 1].split(',') : []);
 const N = quick
-  ? { proc: 4, inproc: 10, msal: 3, seconds: 0.1, rounds: 2, rss: 1 }
-  : { proc: 20, inproc: 150, msal: 25, seconds: 0.5, rounds: 5, rss: 5 };
+  ? { proc: 3, warmup: 1, inproc: 10, msal: 3, seconds: 0.1, rounds: 2, rss: 1 }
+  : { proc: 20, warmup: 2, inproc: 150, msal: 25, seconds: 0.5, rounds: 5, rss: 5 };
 
 const DATABRICKS = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
 const USER_SCOPES = [DATABRICKS, 'openid', 'profile', 'offline_access'];
@@ -185,7 +185,12 @@ try {
   ratioRow(
     '`entra-token token` on a cache hit (whole process)',
     '`node -e 0`',
-    await sideBySide({ a: () => run(process.execPath, [BIN, 'token'], { env: baseEnv }), b: nodeE0, n: N.proc }),
+    await sideBySide({
+      a: () => run(process.execPath, [BIN, 'token'], { env: baseEnv }),
+      b: nodeE0,
+      n: N.proc,
+      warmup: N.warmup,
+    }),
     '',
     1.25,
   );
@@ -205,13 +210,21 @@ try {
     ['admin-consent-url', '--tenant', 'contoso.onmicrosoft.com', '--client-id', CLIENT],
     ['completion', 'bash'],
   ];
-  const shown = (args) => args.map((a) => (a.length > 40 ? '<token>' : a.startsWith(home) ? '<file>' : a)).join(' ');
+  const shown = (args) =>
+    args
+      .map((a) => (a.startsWith(home) ? '<file>' : a === CLIENT ? '<app-id>' : a.length > 40 ? '<token>' : a))
+      .join(' ');
   for (const args of LOCAL) {
     log(`${shown(args)} vs node -e 0`);
     ratioRow(
       `\`entra-token ${shown(args)}\` (whole process)`,
       '`node -e 0`',
-      await sideBySide({ a: () => run(process.execPath, [BIN, ...args], { env: baseEnv }), b: nodeE0, n: N.proc }),
+      await sideBySide({
+        a: () => run(process.execPath, [BIN, ...args], { env: baseEnv }),
+        b: nodeE0,
+        n: N.proc,
+        warmup: N.warmup,
+      }),
       '',
       1.3,
     );
@@ -282,6 +295,7 @@ try {
       },
       b: nodeE0,
       n: N.proc,
+      warmup: N.warmup,
     }),
     '',
     1.5,
@@ -377,6 +391,7 @@ try {
           if (!JSON.parse(stdout).access_token) throw new Error('curl got no token');
         },
         n: N.proc,
+        warmup: N.warmup,
       }),
       '',
       3,

@@ -107,7 +107,9 @@ const lazyBuiltins = {
   setup(b) {
     b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
       const id = args.path.replace(/^node:/, '');
-      if (!LAZY_BUILTINS.has(id) || args.namespace === 'lazy-builtin') return undefined;
+      // import('node:os') is lazy already, and must keep its named exports
+      if (!LAZY_BUILTINS.has(id) || args.namespace === 'lazy-builtin' || args.kind === 'dynamic-import')
+        return undefined;
       return { path: id, namespace: 'lazy-builtin' };
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, ({ path }) => {
