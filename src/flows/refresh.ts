@@ -13,6 +13,7 @@ import { issuerExpectation } from '../core/provider.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
 import { refreshTokenRequest, type ClientAuth } from '../core/token.js';
 import { usageError } from '../core/errors.js';
+import { anchorForHomeAccount } from '../core/platform.js';
 import { Trace } from '../io/trace.js';
 import type { FlowDeps, TokenFlowResult } from './types.js';
 
@@ -24,6 +25,11 @@ export interface RefreshOptions {
   auth?: ClientAuth;
   /** The command that signs in again, for hints. Default: `entra-token login --authority … --client-id …`. */
   signInCommand?: string | undefined;
+  /**
+   * The home account id (`uid.utid` from `client_info`, as the token cache keys accounts) of the refresh token's
+   * account: Entra gets it as `X-AnchorMailbox: Oid:<uid>@<utid>`, as MSAL sends it (docs/protocol.md §2.9).
+   */
+  homeAccountId?: string | undefined;
 }
 
 export interface RefreshResult extends TokenFlowResult {
@@ -55,6 +61,7 @@ export async function refreshTokens(opts: RefreshOptions, deps: FlowDeps): Promi
     refresh_token,
     scopes: opts.scopes,
     auth: opts.auth ?? { kind: 'none' },
+    anchor: opts.authority.kind === 'entra' ? anchorForHomeAccount(opts.homeAccountId) : undefined,
   });
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   const { tokens, idToken, rotated, notes } = processRefreshTokenResponse(response, {

@@ -144,6 +144,7 @@ export async function acquireTokenSilent(
         refresh_token: account.refresh_token,
         scopes,
         signInCommand: signInHint(q, account),
+        homeAccountId: account.account,
       },
       {
         http: await deps.http(),
