@@ -17,12 +17,12 @@
 //   undici's own files (scripts/undici-lean.cjs) instead of its index, which loads fetch, WebSocket,
 //   caches, mocks and more (about 1 MB more to compile before the first request).
 import { Writable } from 'node:stream';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, transform } from 'esbuild';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliDir = join(root, 'dist', 'cli');
@@ -164,54 +164,136 @@ try {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    outExtension: { '.js': '.cjs' },
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
     define: { __HELP_JSON__: JSON.stringify(JSON.stringify(help)), __VERSION__: JSON.stringify(VERSION) },
     plugins: [lazyBuiltins, leanUndici],
-    // fewer bytes to read and compile at every start; names are kept for error messages and stacks
+    // fewer bytes to read and compile at every start (no renaming: error messages and stacks keep their names)
     minifyWhitespace: true,
     minifySyntax: true,
-    keepNames: false,
     legalComments: 'none',
     logLevel: 'warning',
   });
 
-  // ---------------------------------------------------------------- 3. each chunk as CommonJS
-  rmSync(chunksDir, { recursive: true, force: true });
-  mkdirSync(chunksDir, { recursive: true });
-  const walk = (d) =>
-    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)],
-    );
-  for (const file of walk(esmDir)) {
-    const { code } = await transform(readFileSync(file, 'utf8'), {
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      // import('./chunks/x.cjs') becomes a require() of the CommonJS chunk
-      supported: { 'dynamic-import': false },
-      minifyWhitespace: true,
-      loader: 'js',
-    });
-    const out = join(cliDir, relative(esmDir, file));
-    writeFileSync(out, code);
+  // ---------------------------------------------------------------- 3. the chunks as CommonJS, some merged
+  // esbuild splits finely (one chunk per set of importers): the full program alone is some 20 chunks, and each
+  // file costs a resolve, a read and a compile. So three entry chunks are merged with the chunks they import
+  // statically into one file each, in this order (a chunk goes to the first that needs it): the token
+  // cache-hit path, the program (commander, every command's options, what they import), the help texts.
+  // Every other chunk stays a file of its own, and imports what it needs from those three through their
+  // exports.
+  // the metafile's paths are relative to the working directory
+  const outputs = Object.fromEntries(
+    Object.entries(metafile.outputs).map(([f, o]) => [
+      resolve(f),
+      {
+        ...o,
+        entryPoint: o.entryPoint && resolve(o.entryPoint),
+        inputs: Object.keys(o.inputs).map((i) => (i.includes(':') ? i : relative(root, resolve(i)))),
+        imports: o.imports.map((i) => (i.external ? i : { ...i, path: resolve(i.path) })),
+      },
+    ]),
+  );
+  const staticImports = (f) =>
+    outputs[f].imports.filter((i) => !i.external && i.kind === 'import-statement').map((i) => i.path);
+  const holding = (source) =>
+    Object.keys(outputs).find((f) => outputs[f].entryPoint === join(root, source)) ??
+    fail(`no entry chunk for ${source} (is it still imported with import()?)`);
+  const groupOf = new Map(); // chunk → the root of its group
+  const groups = new Map(); // root → its members, root first
+  // esbuild's runtime helpers and the lazy built-ins are used everywhere: they stay files of their own
+  const shared = (f) => outputs[f].inputs.every((i) => i.startsWith('lazy-builtin:') || i.startsWith('<'));
+  for (const source of ['src/cli/token-fast.ts', 'src/cli/program.ts', 'src/cli/help-fast.ts']) {
+    const rootChunk = holding(source);
+    const members = [];
+    const visit = (f) => {
+      if (groupOf.has(f) || (f !== rootChunk && shared(f))) return;
+      groupOf.set(f, rootChunk);
+      members.push(f);
+      staticImports(f).forEach(visit);
+    };
+    visit(rootChunk);
+    groups.set(rootChunk, members);
   }
+  const cjsName = (f) => relative(esmDir, f).replace(/\.js$/, '.cjs');
+  const key = (f) => `m${relative(esmDir, f).replace(/\W/g, '_')}`;
+  const fromOut = (importer, target) => {
+    const rel = relative(dirname(join(cliDir, cjsName(importer))), join(cliDir, cjsName(target)));
+    return rel.startsWith('.') ? rel : `./${rel}`;
+  };
+
+  // one esbuild run: an entry per file written; a chunk imported from outside its group becomes a one-line
+  // module taking that chunk's exports from the group's file (`export * as m…` there), so no module is ever
+  // loaded twice
+  const GROUP = 'group-entry';
+  const REF = 'group-ref';
+  const entryPoints = {};
+  for (const f of Object.keys(outputs)) {
+    if (groups.has(f)) entryPoints[cjsName(f).replace(/\.cjs$/, '')] = `${GROUP}:${f}`;
+    else if (!groupOf.has(f)) entryPoints[cjsName(f).replace(/\.cjs$/, '')] = f;
+  }
+  const chunkPlugin = {
+    name: 'chunk-groups',
+    setup(b) {
+      b.onResolve({ filter: /^group-entry:/ }, (a) => ({ path: a.path.slice(GROUP.length + 1), namespace: GROUP }));
+      b.onLoad({ filter: /.*/, namespace: GROUP }, ({ path: rootChunk }) => {
+        const names = outputs[rootChunk].exports;
+        const lines = [`export { ${names.join(', ')} } from ${JSON.stringify(rootChunk)};`];
+        for (const m of groups.get(rootChunk)) lines.push(`export * as ${key(m)} from ${JSON.stringify(m)};`);
+        return { contents: lines.join('\n'), loader: 'js', resolveDir: esmDir };
+      });
+      b.onResolve({ filter: /^\.\.?\// }, (a) => {
+        if (a.kind === 'entry-point') return undefined;
+        if (a.namespace === REF) return { path: a.path, external: true };
+        const target = join(a.namespace === REF ? esmDir : dirname(a.importer), a.path);
+        if (!outputs[target]) return undefined;
+        const importer = a.importer;
+        const importerGroup = a.namespace === GROUP ? a.importer : groupOf.get(importer);
+        const targetGroup = groupOf.get(target);
+        // inside a group's file: bundled; a group's root (or a file of its own): required; a group member: by reference
+        if (targetGroup !== undefined && targetGroup === importerGroup) return { path: target };
+        const from = a.namespace === GROUP ? targetGroup : importer;
+        if (targetGroup === undefined || targetGroup === target)
+          return { path: fromOut(from, targetGroup ?? target), external: true };
+        return { path: target, namespace: REF, pluginData: { from } };
+      });
+      b.onLoad({ filter: /.*/, namespace: REF }, ({ path: target, pluginData }) => ({
+        contents: `module.exports = require(${JSON.stringify(fromOut(pluginData.from, groupOf.get(target)))}).${key(target)};`,
+        loader: 'js',
+      }));
+    },
+  };
+  rmSync(chunksDir, { recursive: true, force: true });
+  await build({
+    entryPoints,
+    outdir: cliDir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // import('./chunks/x.cjs') becomes a require() of the CommonJS chunk, when it is needed
+    supported: { 'dynamic-import': false },
+    plugins: [chunkPlugin],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
   chmodSync(join(cliDir, 'bin.cjs'), 0o755);
-  // which sources each chunk holds and which chunks it requires, for test/bench/module-budget.test.ts and for
+  // which sources each file holds and which files it requires, for test/bench/module-budget.test.ts and for
   // finding out why a command loads what it loads (not in the package: see "files" in package.json)
   const manifest = {};
-  for (const [file, o] of Object.entries(metafile.outputs)) {
-    manifest[relative(esmDir, file)] = {
-      bytes: o.bytes,
-      inputs: Object.keys(o.inputs).filter((i) => !i.startsWith('lazy-builtin:')),
-      requires: o.imports
-        .filter((i) => !i.external && i.kind !== 'dynamic-import')
-        .map((i) => relative(esmDir, i.path)),
-      imports: o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => relative(esmDir, i.path)),
-    };
+  for (const f of Object.keys(outputs)) {
+    const file = cjsName(groupOf.get(f) ?? f);
+    const m = (manifest[file] ??= { bytes: statSync(join(cliDir, file)).size, inputs: [] });
+    m.inputs.push(...outputs[f].inputs.filter((i) => !i.startsWith('lazy-builtin:')));
   }
   writeFileSync(join(cliDir, 'bin-manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
 } finally {
   rmSync(esmDir, { recursive: true, force: true });
+}
+
+function fail(message) {
+  throw new Error(`build-entry: ${message}`);
 }
