@@ -74,6 +74,18 @@ const program = buildProgram({ stdout: quiet, stderr: quiet, env: {}, now: Date.
 const help = {};
 for (const path of commandPaths(program)) help[path.join(' ')] = await render([...path, '--help']);
 
+// each command's name and aliases → the index of the register function that adds it (program.ts registers
+// only the command a run starts with); a register function adding more or less than one command is left out
+const { COMMANDS } = await import(pathToFileURL(join(cliDir, 'commands', 'index.js')).href);
+const { Command } = require('commander');
+const commandIndex = {};
+COMMANDS.forEach((register, i) => {
+  const p = new Command();
+  register(p, { stdout: quiet, stderr: quiet, env: {}, now: Date.now, cwd: root });
+  if (p.commands.length === 1) for (const n of [p.commands[0].name(), ...p.commands[0].aliases()]) commandIndex[n] = i;
+});
+if (Object.keys(commandIndex).length < COMMANDS.length) fail('most commands are missing from the command index');
+
 // ------------------------------------------------------------------ 2. ES module chunks
 /**
  * Built-in modules node does not load at start-up, required on first use instead: the chunk that names one
@@ -166,7 +178,11 @@ try {
     target: 'node20',
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
-    define: { __HELP_JSON__: JSON.stringify(JSON.stringify(help)), __VERSION__: JSON.stringify(VERSION) },
+    define: {
+      __HELP_JSON__: JSON.stringify(JSON.stringify(help)),
+      __VERSION__: JSON.stringify(VERSION),
+      __COMMAND_INDEX__: JSON.stringify(commandIndex),
+    },
     plugins: [lazyBuiltins, leanUndici],
     // fewer bytes to read and compile at every start (no renaming: error messages and stacks keep their names)
     minifyWhitespace: true,

@@ -14,13 +14,15 @@ const CLI = join(ROOT, 'dist', 'cli');
 const run = (file: string, args: string[]) =>
   spawnSync(process.execPath, [join(CLI, file), ...args], { encoding: 'utf8', env: { ...process.env } });
 
-test('package.json points its bin at the bundled CommonJS entry, and ships no build manifest', () => {
+test("package.json points its bin at the bundled CommonJS entry, and ships neither tsc's CLI files nor the manifest", () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     bin: Record<string, string>;
     files: string[];
   };
   assert.equal(pkg.bin['entra-token'], 'dist/cli/bin.cjs');
   assert.ok(pkg.files.includes('!dist/cli/bin-manifest.json'));
+  // the bin and its chunks are self-contained: nothing else in dist imports tsc's dist/cli/*.js
+  assert.ok(pkg.files.includes('!dist/cli/**/*.js'));
 });
 
 test('the prerendered help of the top level and of a command is exactly what the full program prints', () => {
@@ -72,6 +74,19 @@ test('--version, a usage error, and a command go to the program as before', () =
   assert.match(bad.stderr, /unknown option '--no-such-flag'/);
   const badSub = run('bin.cjs', ['inspect', '--no-such-flag', '--help']);
   assert.equal(badSub.status, 0, 'commander shows help when --help is anywhere: the program decides');
+  // the bin registers only the command a run starts with: what it prints must not change
+  for (const args of [
+    ['completion', 'zsh'],
+    ['config', 'show', '--bogus'],
+    ['inspect', '--output', 'xml', 'x'],
+    ['cache'],
+    ['no-such-command'],
+  ]) {
+    const [fast, full] = [run('bin.cjs', args), run('bin.js', args)];
+    assert.equal(fast.status, full.status, args.join(' '));
+    assert.equal(fast.stdout, full.stdout, args.join(' '));
+    assert.equal(fast.stderr, full.stderr, args.join(' '));
+  }
   const cfg = run('bin.cjs', ['config', 'show', '--output', 'json']);
   assert.equal(cfg.status, 0, cfg.stderr);
   assert.ok(JSON.parse(cfg.stdout));
