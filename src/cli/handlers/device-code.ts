@@ -3,14 +3,14 @@ import type { Handler } from '../command.js';
 import type { DeviceCodeFlags } from '../commands/device-code.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity, userScopes, cacheProvider } from '../options.js';
+import { userSignInIdentity, userScopes, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
 import { forTerminal } from '../../core/terminal-text.js';
 import { deviceCodeTokens } from '../../flows/device-code.js';
 
 export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given }) => {
-  const { authority, clientId } = resolveIdentity(flags, ctx);
+  const { authority, clientId } = userSignInIdentity(flags, ctx);
   if (flags.v1 && flags.scope) throw usageError('--v1 takes --resource, not --scope');
   if (!flags.v1 && given('resource')) throw usageError('--resource goes with --v1; the v2 endpoint takes --scope');
   await withRuntime(ctx, global, async (rt) => {

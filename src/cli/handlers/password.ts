@@ -3,14 +3,14 @@ import type { Handler } from '../command.js';
 import { PASSWORD_ENV, type PasswordFlags } from '../commands/password.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity, userScopes, cacheProvider } from '../options.js';
+import { userSignInIdentity, userScopes, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { promptHidden, secretFromStdin } from '../secrets.js';
 import { usageError } from '../../core/errors.js';
 import { assertPasswordTenant, checkUserRealm, passwordTokens } from '../../flows/password.js';
 
 export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
-  const { authority, clientId } = resolveIdentity(flags, ctx);
+  const { authority, clientId } = userSignInIdentity(flags, ctx);
   const username = flags.username ?? ctx.env.ENTRA_TOKEN_USERNAME;
   if (!username) throw usageError('no username: give --username (e.g. alice@contoso.com)');
   assertPasswordTenant(authority); // before asking for a password that would not be sent
