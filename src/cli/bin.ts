@@ -9,7 +9,7 @@
  * cache hit (no commander, undici or jose). tsc's dist/cli/bin.js is the same code unbundled, without the
  * prerendered help.
  */
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 
 /** The package version, set by scripts/build-entry.mjs (tsc's bin.js asks the program). */
 declare const __VERSION__: string | undefined;
@@ -47,23 +47,36 @@ async function main(argv: string[]): Promise<number> {
     const fast = await fastToken(argv.slice(1), { env: process.env, now: Date.now() });
     if (fast !== undefined) return fast;
   }
+  // imported here, not at the top, so the paths above do not load commander
+  const [{ runCli }, { fdWriter }] = await Promise.all([import('./program.js'), import('../io/fd-writer.js')]);
+  // a pipe gets a synchronous writer of its own (io/fd-writer.ts); a terminal or a file node's stream
+  const output = (fd: 1 | 2) => {
+    const own = () => (fd === 1 ? process.stdout : process.stderr);
+    let pipe = false;
+    try {
+      pipe = fstatSync(fd).isFIFO();
+    } catch {
+      // not a descriptor we can inspect: node's stream decides
+    }
+    return pipe ? fdWriter(fd, own) : own();
+  };
+  const stdout = output(1);
+  const stderr = output(2);
   // `entra-token … | head` closes our stdout early: that is not an error worth a stack trace.
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const stream of [stdout, stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw e;
     });
   }
-  // imported here, not at the top, so the paths above do not load commander
-  const { runCli } = await import('./program.js');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   // `kill`, systemd, docker stop: end the command as Ctrl-C does (the emulator closes and removes its files)
   process.once('SIGTERM', () => controller.abort());
   const parent = process.ppid;
   return runCli(argv, {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     // on first use: creating process.stdin for a pipe loads node:net, which most commands never need
     get stdin() {
       return process.stdin;

@@ -8,6 +8,7 @@ import type { ClaimExplanation } from '../core/claims.js';
 import type { HttpClient } from '../io/http.js';
 import { discoverAuthority } from './options.js';
 import { forTerminal } from '../core/terminal-text.js';
+import { systemTimeZone } from '../io/time-zone.js';
 
 export interface InspectCliOptions {
   verify?: boolean;
@@ -71,7 +72,7 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
       reports.push(
         await inspectToken(t.token, t.source, {
           now,
-          timeZone: ctx.env.TZ || undefined,
+          timeZone: ctx.env.TZ || systemTimeZone(),
           verify: o.verify,
           audience: o.audience,
           cloud: o.cloud,
