@@ -35,6 +35,9 @@ import type { WireRequest, WireResponse } from '../core/wire.js';
 import type { PendingAuthorization, PendingStore } from '../io/pending.js';
 import { cryptoRandom, type RandomSource } from '../io/random.js';
 import { Trace } from '../io/trace.js';
+import { PLATFORM } from '../io/platform.js';
+import { anchorForHomeAccount } from '../core/platform.js';
+import { accountFromClientInfo } from '../core/cache-keys.js';
 import type { FlowDeps } from './types.js';
 
 export type { FlowDeps } from './types.js';
@@ -115,6 +118,8 @@ export async function startAuthorization(
     prompt,
     login_hint: opts.login_hint,
     domain_hint: opts.domain_hint,
+    // as MSAL Node: client_info=1 and the library parameters, for Entra (not in --no-pkce's documentation request)
+    platform: opts.authority.kind === 'entra' && code_verifier !== undefined ? PLATFORM : undefined,
   };
   const url = buildAuthorizeUrl(params);
   const pending: PendingAuthorization = {
@@ -211,7 +216,7 @@ export function acceptCallback(
     warn?: ((line: string) => void) | undefined;
     trace?: Trace | undefined;
   } = {},
-): { pending: PendingAuthorization; code: string } {
+): { pending: PendingAuthorization; code: string; client_info?: string | undefined } {
   const trace = opts.trace;
   trace?.step('Callback received');
   let parsed: RedirectResult;
@@ -278,7 +283,7 @@ export function acceptCallback(
     );
   }
   checkCallbackIssuer(parsed, pending, trace);
-  return { pending, code: parsed.code };
+  return { pending, code: parsed.code, client_info: parsed.client_info };
 }
 
 /** RFC 9207: an `iss` on the authorization response must be the issuer; required when the provider advertises it. */
@@ -306,19 +311,22 @@ function entraIssuerOf(p: PendingAuthorization): string | undefined {
  */
 export async function exchangeCode(opts: ExchangeOptions, deps: FlowDeps): Promise<ExchangeResult> {
   const trace = deps.trace ?? new Trace(deps.now);
-  const { pending, code } = acceptCallback(opts.input, opts.pending, deps.now(), {
+  const { pending, code, client_info } = acceptCallback(opts.input, opts.pending, deps.now(), {
     skipStateCheck: opts.skipStateCheck,
     warn: opts.warn,
     trace,
   });
-  return redeem(pending, code, opts, { ...deps, trace });
+  return redeem(pending, code, { ...opts, clientInfo: client_info }, { ...deps, trace });
 }
 
 /** Steps 4–5 for a callback already checked (used by `login` too). */
 export async function redeem(
   pending: PendingAuthorization,
   code: string,
-  opts: Pick<ExchangeOptions, 'pending' | 'sendState' | 'auth'>,
+  opts: Pick<ExchangeOptions, 'pending' | 'sendState' | 'auth'> & {
+    /** The redirect's `client_info`: the code is redeemed with `X-AnchorMailbox: Oid:<uid>@<utid>`, as MSAL does. */
+    clientInfo?: string | undefined;
+  },
   deps: FlowDeps & { trace: Trace },
 ): Promise<ExchangeResult> {
   const trace = deps.trace;
@@ -332,6 +340,8 @@ export async function redeem(
     code_verifier: pending.code_verifier,
     state: opts.sendState ? pending.state : undefined,
     auth: opts.auth ?? { kind: 'none' },
+    anchor:
+      (pending.kind ?? 'entra') === 'entra' ? anchorForHomeAccount(accountFromClientInfo(opts.clientInfo)) : undefined,
   });
   // A network failure keeps the pending sign-in so the user can retry; any answer closes it.
   const response = await deps.http.send(request, { trace, signal: deps.signal });
