@@ -297,3 +297,29 @@ test('the HAR and the curl script carry what was sent: User-Agent, client-reques
     script,
   );
 });
+
+test("an error redirect quotes the authorize URL's client-request-id, which Entra records as the sign-in's correlation id", async () => {
+  const I = emu.info;
+  const env = isolatedEnv(join(dir, 'authorize-error'));
+  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], {
+    env,
+  });
+  assert.equal(a.code, 0, a.stderr);
+  const crid = new URL(a.stdout.trim()).searchParams.get('client-request-id')!;
+  assert.match(crid, UUID);
+  emu.fault({ endpoint: 'authorize', kind: 'aadsts', code: 65004 });
+  const res = await fetch(a.stdout.trim(), { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  const location = res.headers.get('location')!;
+  const description = new URL(location).searchParams.get('error_description')!;
+  assert.match(description, new RegExp(`Correlation ID: ${crid}`));
+  const traceId = /Trace ID: ([0-9a-f-]{36})/.exec(description)![1]!;
+  const x = await runInProcess(['exchange', location], { env });
+  assert.equal(x.code, 4);
+  assert.match(
+    x.stderr,
+    new RegExp(
+      `^entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app\\. \\(client-request-id ${crid}, trace id ${traceId}, at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ\\)\\n`,
+    ),
+  );
+});
