@@ -196,7 +196,7 @@ try {
     define: {
       __HELP_JSON__: JSON.stringify(JSON.stringify(help)),
       __VERSION__: JSON.stringify(VERSION),
-      __COMMAND_INDEX__: JSON.stringify(commandIndex),
+      __COMMAND_INDEX__: JSON.stringify(JSON.stringify(commandIndex)),
     },
     plugins: [lazyBuiltins, leanUndici],
     // fewer bytes to read and compile at every start (no renaming: error messages and stacks keep their names)
