@@ -255,7 +255,7 @@ test('warnings are printed; --strict turns them into exit 7 ECLAIM', async () =>
   assert.equal(tenant.code, 7);
   assert.equal(
     tenant.stderr,
-    `warning: the tenant is ${TID}, not contoso.onmicrosoft.com\nentra-token: error ECLAIM: 1 warning with --strict: the tenant is ${TID}, not contoso.onmicrosoft.com\n`,
+    `entra-token: warning: the tenant is ${TID}, not contoso.onmicrosoft.com\nentra-token: error ECLAIM: 1 warning with --strict: the tenant is ${TID}, not contoso.onmicrosoft.com\n`,
   );
 });
 
