@@ -63,3 +63,28 @@ test('issue 23: --help wraps at 80 columns with no word left alone on a line (ex
   }
   assert.deepEqual(problems, []);
 });
+
+test('issue 23: every warning on stderr has one form, "entra-token: warning: …"', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const root = join(import.meta.dirname, '../../src/cli');
+  const files = readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'));
+  const bare = files.flatMap((f) =>
+    readFileSync(join(root, f), 'utf8')
+      .split('\n')
+      .map((line, i) => ({ where: `src/cli/${f}:${i + 1}`, line }))
+      .filter(({ line }) => /[`'"]warning: /.test(line)),
+  );
+  assert.deepEqual(bare, []);
+  const r = await runInProcess(
+    ['authorize-url', '--tenant', 'contoso.onmicrosoft.com', '--client-id', 'x', '--no-pkce'],
+    {
+      env: {
+        ENTRA_TOKEN_STATE_DIR: (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'et-w-')),
+      },
+    },
+  );
+  assert.match(r.stderr, /^entra-token: warning: --no-pkce: no code_challenge is sent/m);
+});
