@@ -16,13 +16,13 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = {
   issuer: '--issuer',
   login_hint: '--login-hint',
   managed_identity: '--managed-identity',
-  max: '--max',
+  max: '--top',
   prompt: '--prompt',
   rs256: '--rs256',
   scope: '--scope',
   skipStateCheck: '--skip-state-check',
   tenant: '--tenant',
-  top: '--top',
+  top: '--page-size',
 };
 
 /** Replace every backquoted parameter name of {@link PARAM_FLAGS} with its flag; other text is unchanged. */

@@ -9,7 +9,7 @@ import { runInProcess } from '../helpers/cli.js';
 test('withFlags turns each backquoted parameter of the table into its flag and leaves other text alone', () => {
   assert.equal(
     withFlags('give `tenant` (or `client_id`), not `unknown_thing`; --keep and `max`'),
-    'give --tenant (or --client-id), not `unknown_thing`; --keep and --max',
+    'give --tenant (or --client-id), not `unknown_thing`; --keep and --top',
   );
   for (const flag of Object.values(PARAM_FLAGS)) assert.match(flag, /^--[a-z][a-z0-9-]*( or --[a-z][a-z0-9-]*)?$/);
 });

@@ -239,7 +239,7 @@ test(
       r.stderr.split('\n').find((l) => l.startsWith('entra-token: error')),
       'entra-token: error EBAD_RESPONSE: Graph kept paging past 100000 users; stopping',
     );
-    assert.match(r.stderr, /^hint: to read a directory this large, give --max, the number of users to read$/m);
+    assert.match(r.stderr, /^hint: to read a directory this large, give --top, the number of users to read$/m);
     assert.equal(pages, 101, 'the pages fetched: 100,000 users at 999 a page, and the one that passes the limit');
   },
 );
