@@ -14,10 +14,11 @@ import { installRunKey } from '../io/run-key.js';
 export const VERSION = '0.1.0';
 
 /**
- * Set by scripts/build-entry.mjs in the bundled bin: each command's name (and alias) → its index in COMMANDS,
+ * Set by scripts/build-entry.mjs in the bundled bin (as JSON: an object value would land in a chunk every
+ * path loads): each command's name (and alias) → its index in COMMANDS,
  * so a run of one command registers only that one (registering them all was the largest start-up cost).
  */
-declare const __COMMAND_INDEX__: Record<string, number> | undefined;
+declare const __COMMAND_INDEX__: string | undefined;
 
 /**
  * Build the program for one run. Handlers receive `ctx`; nothing here touches `process`. With `only` (the
@@ -50,10 +51,11 @@ export function buildProgram(ctx: CliContext, only?: string): Command {
     .exitOverride();
   // --http-timeout, and --issuer resolved by discovery before any command with identity options runs
   installIssuerDiscovery(program, ctx);
-  const index =
-    only !== undefined && typeof __COMMAND_INDEX__ === 'object' && Object.hasOwn(__COMMAND_INDEX__, only)
-      ? __COMMAND_INDEX__[only]
+  const commandIndex =
+    only !== undefined && typeof __COMMAND_INDEX__ === 'string'
+      ? (JSON.parse(__COMMAND_INDEX__) as Record<string, number>)
       : undefined;
+  const index = commandIndex && Object.hasOwn(commandIndex, only!) ? commandIndex[only!] : undefined;
   const one = index === undefined ? undefined : COMMANDS[index];
   for (const register of one ? [one] : COMMANDS) register(program, ctx);
   if (one) fullProgramOf.set(program, () => buildProgram(ctx));
