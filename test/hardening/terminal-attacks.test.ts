@@ -163,14 +163,15 @@ test('item 9: a pasted authorization code quoted in an error is shown redacted, 
   const code = '0.AXEAxSwFD1UZkp_qSaWmPQOrV_VpHj7V8mZ_jnBn6E1Oir359W_Sy-3abcdefghijklmnop';
   const d = mkdtempSync(join(tmpdir(), 'entra-paste-'));
   try {
+    // (with a stray character after it: a bare code alone gets its own message, which never quotes it)
     const r = await runInProcess(['exchange'], {
-      stdin: `${code}\n`,
+      stdin: `${code}/\n`,
       env: { ENTRA_TOKEN_STATE_DIR: join(d, 's'), ENTRA_TOKEN_CACHE_DIR: join(d, 'c') },
     });
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /^entra-token: error EBAD_INPUT: the pasted text is neither a redirect URL nor a query string: 0\.AXEA…\[73 chars hmac:[0-9a-f]{8}\]\n/,
+      /^entra-token: error EBAD_INPUT: the pasted text is neither a redirect URL nor a query string: 0\.AXEA…\[73 chars hmac:[0-9a-f]{8}\]\/\n/,
     );
     assert.ok(!r.stderr.includes(code.slice(6)), 'the code is on stderr');
   } finally {
