@@ -28,6 +28,7 @@ import {
   parseRedirect,
   type RedirectResult,
 } from '../core/redirect.js';
+import { withClaims } from '../core/claims-challenge.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
 import { authorizationCodeRequest, type ClientAuth, type TokenResponse } from '../core/token.js';
 import type { HintContext } from '../core/aadsts.js';
@@ -52,6 +53,8 @@ export interface StartAuthorizationOptions {
   login_hint?: string | undefined;
   domain_hint?: string | undefined;
   response_mode?: ResponseMode | undefined;
+  /** The `claims` parameter (a claims challenge and/or client capabilities, docs/protocol.md §15). */
+  claims?: string | undefined;
 }
 
 export interface StartedAuthorization {
@@ -115,6 +118,7 @@ export async function startAuthorization(
     prompt,
     login_hint: opts.login_hint,
     domain_hint: opts.domain_hint,
+    ...(opts.claims !== undefined ? { extra: [['claims', opts.claims]] } : {}),
   };
   const url = buildAuthorizeUrl(params);
   const pending: PendingAuthorization = {
@@ -134,6 +138,7 @@ export async function startAuthorization(
     ...(opts.authority.metadata?.authorization_response_iss_parameter_supported
       ? { iss_parameter_supported: true }
       : {}),
+    ...(opts.claims !== undefined ? { claims: opts.claims } : {}),
   };
   deps.pending.save(pending);
   trace?.note(
@@ -323,16 +328,19 @@ export async function redeem(
 ): Promise<ExchangeResult> {
   const trace = deps.trace;
   trace.step('Redeem code');
-  const request = authorizationCodeRequest({
-    tokenEndpoint: pending.token_endpoint ?? `${pending.authority}/oauth2/v2.0/token`,
-    client_id: pending.client_id,
-    code,
-    redirect_uri: pending.redirect_uri,
-    scopes: pending.scopes,
-    code_verifier: pending.code_verifier,
-    state: opts.sendState ? pending.state : undefined,
-    auth: opts.auth ?? { kind: 'none' },
-  });
+  const request = withClaims(
+    authorizationCodeRequest({
+      tokenEndpoint: pending.token_endpoint ?? `${pending.authority}/oauth2/v2.0/token`,
+      client_id: pending.client_id,
+      code,
+      redirect_uri: pending.redirect_uri,
+      scopes: pending.scopes,
+      code_verifier: pending.code_verifier,
+      state: opts.sendState ? pending.state : undefined,
+      auth: opts.auth ?? { kind: 'none' },
+    }),
+    typeof pending.claims === 'string' ? pending.claims : undefined,
+  );
   // A network failure keeps the pending sign-in so the user can retry; any answer closes it.
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   if (response.status < 500 && response.status !== 429) opts.pending.markUsed(pending.state, deps.now());
