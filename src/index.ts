@@ -154,6 +154,14 @@ export {
   discoverWorkspaceTenant,
 } from './apis/databricks.js';
 export { listUsers, type GraphUser } from './apis/graph.js';
+export {
+  claimsChallengeFrom,
+  decodeClaims,
+  mergeClaims,
+  parseWwwAuthenticate,
+  type ClaimsChallenge,
+} from './core/claims-challenge.js';
+export { withClaimsChallenge, type ClaimsRetryDeps } from './flows/claims-challenge.js';
 // the credential chain (one order for the CLI, the library and the metadata server)
 export {
   createCredential,

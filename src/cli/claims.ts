@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { mergeClaims, parseCapabilities, parseClaimsOption } from '../core/claims-challenge.js';
 import type { ResolvedConfig } from '../core/config.js';
+import type { CliContext } from './context.js';
 
 export interface ClaimsFlags {
   claims?: string;
@@ -44,4 +45,10 @@ export function claimsRequest(flags: ClaimsFlags, config: ResolvedConfig): Claim
   const setting = config.settings.client_capabilities;
   const capabilities = parseCapabilities(setting?.value);
   return { claims, capabilities, parameter: mergeClaims(claims, capabilities) };
+}
+
+/** The `claims` parameter of a command run from its flags, the environment and the profile (undefined: none). */
+export async function claimsParameter(flags: ClaimsFlags, ctx: CliContext): Promise<string | undefined> {
+  const { resolveSettings } = await import('./options.js');
+  return claimsRequest(flags, resolveSettings(flags as Record<string, unknown>, ctx).config).parameter;
 }

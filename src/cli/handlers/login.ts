@@ -1,5 +1,6 @@
 /** `entra-token login`: loopback listener + system browser, with paste-back, then the code exchange. */
 import type { Handler } from '../command.js';
+import { claimsParameter } from '../claims.js';
 import type { LoginFlags } from '../commands/login.js';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
@@ -12,6 +13,7 @@ import { openBrowser } from '../../io/browser.js';
 
 export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
   const { authority, clientId } = resolveIdentity(flags, ctx);
+  const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   const timeout = Number(flags.timeout);
   if (!/^\d+$/.test(flags.timeout) || timeout < 1 || timeout > 86_400)
     throw usageError(`--timeout must be a whole number of seconds between 1 and 86400 (got ${flags.timeout})`);
@@ -38,6 +40,7 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
           domain_hint: flags.domainHint,
           responseMode: flags.responseMode,
           timeoutMs: timeout * 1000,
+          claims,
         },
         {
           stdin: ctx.stdin,
