@@ -173,3 +173,113 @@ test('--claims: invalid JSON is a one-line usage error (exit 2); base64 of JSON 
   assert.equal(cap.code, 2);
   assert.match(cap.stderr, /^entra-token: error EUSAGE: unknown client capability "CP9" \(known: CP1\)/);
 });
+
+test('authorize-url puts claims (merged with cp1) on the URL; exchange sends them again on the code redemption', async () => {
+  const env = freshEnv();
+  const claims = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
+  const a = await runInProcess(
+    [
+      'authorize-url',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.public_client_id,
+      '--claims',
+      claims,
+      '--client-capabilities',
+      'cp1',
+    ],
+    { env },
+  );
+  assert.equal(a.code, 0, a.stderr);
+  const url = new URL(a.stdout.trim());
+  const merged = '{"access_token":{"acrs":{"essential":true,"value":"c1"},"xms_cc":{"values":["CP1"]}}}';
+  assert.equal(url.searchParams.get('claims'), merged);
+  assert.ok(a.stdout.includes(`&claims=${encodeURIComponent(merged)}`), 'percent-encoded as the other parameters');
+  const signIn = await fetch(url, { redirect: 'manual' }); // the emulator signs alice in (autoApprove)
+  const redirect = signIn.headers.get('location')!;
+  emu.clearRequests();
+  const x = await runInProcess(['exchange', redirect, '-o', 'json'], { env });
+  assert.equal(x.code, 0, x.stderr);
+  assert.equal(tokenRequests()[0]!.form?.claims, merged);
+  const at = JSON.parse(x.stdout) as { access_token: string };
+  const payload = JSON.parse(Buffer.from(at.access_token.split('.')[1]!, 'base64url').toString()) as {
+    xms_cc?: string[];
+  };
+  assert.deepEqual(payload.xms_cc, ['CP1']);
+});
+
+test('client-credentials --client-capabilities (or ENTRA_TOKEN_CLIENT_CAPABILITIES) and refresh --claims send the claims parameter', async () => {
+  const env = freshEnv();
+  emu.clearRequests();
+  const cc = await runInProcess(
+    [
+      'client-credentials',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.confidential_client_id,
+      '--scope',
+      'https://graph.microsoft.com/.default',
+      '-o',
+      'token',
+    ],
+    { env: { ...env, AZURE_CLIENT_SECRET: String(emu.info.client_secret), ENTRA_TOKEN_CLIENT_CAPABILITIES: 'CP1' } },
+  );
+  assert.equal(cc.code, 0, cc.stderr);
+  assert.equal(tokenRequests()[0]!.form?.claims, '{"access_token":{"xms_cc":{"values":["CP1"]}}}');
+  assert.equal((await signIn(env, GRAPH)).code, 0);
+  emu.clearRequests();
+  const claims = Buffer.from('{"id_token":{"auth_time":{"essential":true}}}').toString('base64');
+  const r = await runInProcess(
+    [
+      'refresh',
+      '--authority',
+      emu.info.authority,
+      '--client-id',
+      emu.info.public_client_id,
+      '--scope',
+      GRAPH,
+      '--claims',
+      claims,
+      '-o',
+      'token',
+    ],
+    { env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(tokenRequests()[0]!.form?.grant_type, 'refresh_token');
+  assert.equal(tokenRequests()[0]!.form?.claims, '{"id_token":{"auth_time":{"essential":true}}}');
+});
+
+test('token --claims skips a fresh cached token and replaces it; --help of every acquiring command lists --claims', async () => {
+  const env = freshEnv();
+  assert.equal((await signIn(env, GRAPH)).code, 0);
+  const base = ['token', '--scope', GRAPH, '-o', 'token'];
+  const cached = await runInProcess(base, { env });
+  emu.clearRequests();
+  const fresh = await runInProcess([...base, '--claims', '{"access_token":{"nbf":{"essential":true,"value":"1"}}}'], {
+    env,
+  });
+  assert.equal(fresh.code, 0, fresh.stderr);
+  assert.notEqual(fresh.stdout, cached.stdout);
+  assert.equal(tokenRequests().length, 1);
+  const again = await runInProcess(base, { env });
+  assert.equal(again.stdout, fresh.stdout, 'the new token replaced the cached one');
+  for (const cmd of [
+    ['login'],
+    ['device-code'],
+    ['authorize-url'],
+    ['refresh'],
+    ['password'],
+    ['client-credentials'],
+    ['token'],
+    ['graph', 'users', 'list'],
+    ['databricks', 'clusters', 'list'],
+    ['serve'],
+  ]) {
+    const h = await runInProcess([...cmd, '--help'], { env });
+    assert.match(h.stdout, /--claims <json>/, cmd.join(' '));
+    assert.match(h.stdout, /--client-capabilities <list>/, cmd.join(' '));
+  }
+});
