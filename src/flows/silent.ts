@@ -110,6 +110,8 @@ export async function acquireTokenSilent(
   return deps.store.update(async (data, hold) => {
     const now = deps.now();
     const found = lookup(data, q, now, minMs);
+    // a claims challenge names the refused token's own scopes (refresh and sign-in hint), so its entry is replaced
+    const hq = challenged && found.account && found.token ? { ...q, scopes: found.token.scopes } : q;
     if (!found.account) throw noAccount(q, found.candidates, deps);
     if (found.fresh && !challenged) {
       deps.trace?.note('another process refreshed while we waited for the lock: using its token');
@@ -129,7 +131,7 @@ export async function acquireTokenSilent(
           hint:
             account.kind === 'app'
               ? `run entra-token client-credentials again${claims.challenge !== undefined ? ` with --claims` : ''} (app-only tokens come without a refresh token)`
-              : `sign in again: ${signInHint(q, account, claims.challenge)}`,
+              : `sign in again: ${signInHint(hq, account, claims.challenge)}`,
         },
       );
     }
@@ -167,7 +169,7 @@ export async function acquireTokenSilent(
         client_id: account.client_id,
         refresh_token: account.refresh_token,
         scopes,
-        signInCommand: signInHint(q, account, claims.challenge),
+        signInCommand: signInHint(hq, account, claims.challenge),
         claims: claims.parameter,
       },
       {
