@@ -104,7 +104,7 @@ export function claimsChallengeFrom(header: string | undefined): ClaimsChallenge
 /** A claims value as JSON text: given as JSON, or base64/base64url of JSON (as challenges carry it). */
 export function decodeClaims(raw: string): string {
   const t = raw.trim();
-  if (t.startsWith('{')) return validClaims(t);
+  if (/^[{["]|^(null|true|false)$/.test(t)) return validClaims(t); // JSON (base64 never starts so)
   let text: string;
   try {
     text = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
@@ -170,11 +170,6 @@ export function mergeClaims(claims: string | undefined, capabilities: string[] =
 export function withClaims(req: WireRequest, claims: string | undefined): WireRequest {
   if (claims === undefined || !req.form) return req;
   return { ...req, form: [...req.form.filter(([k]) => k !== 'claims'), ['claims', claims]] };
-}
-
-/** ` --claims '<json>'`, to append to a sign-in command printed in a hint. */
-export function claimsArgument(claims: string | undefined): string {
-  return claims === undefined ? '' : ` --claims ${shellQuote(claims)}`;
 }
 
 /** Parse a `--claims` value (JSON, or base64 of JSON as a challenge carries it) as a usage error when bad. */

@@ -120,7 +120,7 @@ test('a revocation that also revokes the refresh token: one error naming `entra-
   );
   assert.match(
     lines[2]!,
-    /^hint: .*entra-token login --authority http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36} --client-id [0-9a-f-]{36} --scope https:\/\/graph\.microsoft\.com\/\.default --claims '\{"access_token":\{"nbf":\{"essential":true,"value":"\d{10}"\}\}\}'/,
+    /^hint: .*entra-token login --authority http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36} --client-id [0-9a-f-]{36} --scope https:\/\/graph\.microsoft\.com\/user\.read\.all --claims '\{"access_token":\{"nbf":\{"essential":true,"value":"\d{10}"\}\}\}'/,
   );
   assert.equal(emu.requests().filter((q) => q.path === '/v1.0/users').length, 1, 'no second call');
   assert.equal(tokenRequests().length, 1, 'one refresh attempt');
