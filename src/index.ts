@@ -152,7 +152,10 @@ export {
   composeResourceId,
   validateResourceId,
   discoverWorkspaceTenant,
+  discoverWorkspaceAuthority,
+  authorityFromAadAuth,
 } from './apis/databricks.js';
+export { AZURE_CLI_CLIENT_ID, defaultPublicClientId } from './core/provider.js';
 export { listUsers, type GraphUser } from './apis/graph.js';
 export {
   claimsChallengeFrom,

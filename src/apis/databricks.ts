@@ -5,10 +5,10 @@
  * 2.1), a generic call, and every refusal shape of docs/protocol.md §9.2 turned into one EAPI error with a fix.
  */
 import { challengeDetail, challengeOfResponse } from '../core/claims-challenge.js';
-import { AZURE_DATABRICKS_APP_ID, AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
+import { AZURE_DATABRICKS_APP_ID, AZURE_DATABRICKS_SCOPE, cloudOfHost } from '../core/clouds.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
-import { assertSecureUrl } from '../core/url-safety.js';
+import { assertSecureUrl, isLoopbackHost } from '../core/url-safety.js';
 import { mediaType, type HttpMethod, type WireRequest, type WireResponse } from '../core/wire.js';
 
 /** The shared transport's signature (src/io/http.ts), injected so tests and the CLI choose the client. */
@@ -149,6 +149,38 @@ export async function discoverWorkspaceTenant(
   const origin = normalizeWorkspaceHost(host);
   const res = await send({ method: 'GET', url: `${origin}/aad/auth`, headers: {}, idempotent: true }, sendOptions);
   return tenantFromAadAuth(res, origin);
+}
+
+/**
+ * The Entra authority a workspace names in its `/aad/auth` redirect, `{origin}/{tenant}`, for `login --host`.
+ * The sign-in host is trusted only when it is a known Entra cloud host (docs/protocol.md §7), or, for a
+ * loopback workspace (the emulator), a loopback host: a workspace URL alone must not be able to send the user's
+ * password to a host of its choosing.
+ */
+export function authorityFromAadAuth(res: WireResponse, host: string): { origin: string; tenant: string } {
+  const tenant = tenantFromAadAuth(res, host);
+  const location = new URL(res.headers.location ?? '', host);
+  const workspaceLoopback = isLoopbackHost(new URL(host).hostname);
+  const trusted =
+    cloudOfHost(location.hostname) !== undefined || (workspaceLoopback && isLoopbackHost(location.hostname));
+  if (!trusted || (location.protocol !== 'https:' && !isLoopbackHost(location.hostname)))
+    throw new EntraTokenError(
+      'EINSECURE',
+      `${new URL(host).host}/aad/auth sends sign-ins to ${location.origin}, which is not a Microsoft Entra host`,
+      { hint: 'check --host; to sign in anyway, name the authority yourself with --tenant or --authority' },
+    );
+  return { origin: location.origin, tenant };
+}
+
+/** Find the workspace's sign-in authority: `GET {host}/aad/auth` without following the redirect. */
+export async function discoverWorkspaceAuthority(
+  host: string,
+  send: Send,
+  sendOptions: Record<string, unknown> = {},
+): Promise<{ origin: string; tenant: string }> {
+  const origin = normalizeWorkspaceHost(host);
+  const res = await send({ method: 'GET', url: `${origin}/aad/auth`, headers: {}, idempotent: true }, sendOptions);
+  return authorityFromAadAuth(res, origin);
 }
 
 /** True for a Databricks personal access token (sent as is; no JWT checks apply). */

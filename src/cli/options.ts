@@ -16,7 +16,13 @@ import {
   type SettingName,
 } from '../core/config.js';
 import { usageError } from '../core/errors.js';
-import { defaultClientId, defaultUserScopes } from '../core/provider.js';
+import {
+  AZURE_CLI_CLIENT_ID,
+  defaultClientId,
+  defaultClientNote,
+  defaultPublicClientId,
+  defaultUserScopes,
+} from '../core/provider.js';
 import type { StoreInput } from '../io/token-cache.js';
 import { loadProfile, type ProfileLoad } from '../io/config-files.js';
 import type { CliContext } from './context.js';
@@ -103,8 +109,8 @@ export { authorityFromSettings, endpointSource };
 export function resolveIdentity(
   flags: IdentityFlags,
   ctx: CliContext,
-  opts: { needClient?: boolean } = {},
-): { authority: Authority; clientId: string } {
+  opts: { needClient?: boolean; publicClient?: boolean } = {},
+): { authority: Authority; clientId: string; defaultClient: boolean } {
   const { config } = resolveSettings(flags as Record<string, unknown>, ctx);
   const ep = endpointSource(config.settings);
   let authority: Authority;
@@ -125,15 +131,31 @@ export function resolveIdentity(
   } else {
     authority = authorityFromSettings(config, flags);
   }
-  // a Databricks workspace's own OAuth has a well-known public client (databricks-cli)
-  const clientId = config.settings.client_id?.value ?? defaultClientId(authority) ?? '';
+  // a Databricks workspace's own OAuth has a well-known public client (databricks-cli); a user sign-in on Entra
+  // uses the Azure CLI's public client, as azure-identity does (core/provider.ts)
+  const given = config.settings.client_id?.value;
+  const fallback = opts.publicClient ? defaultPublicClientId(authority) : defaultClientId(authority);
+  const clientId = given ?? fallback ?? '';
   if (!clientId && opts.needClient !== false) {
     throw usageError(
       'no client id: give --client-id (the Application (client) ID of your app registration)',
       'or set AZURE_CLIENT_ID',
     );
   }
-  return { authority, clientId };
+  return { authority, clientId, defaultClient: given === undefined && clientId !== '' };
+}
+
+/**
+ * The identity of a user sign-in (login, device-code, authorize-url, password): as {@link resolveIdentity}, but
+ * with no client id given the provider's public client is used (the Azure CLI's on Entra), said on stderr.
+ */
+export function userSignInIdentity(
+  flags: IdentityFlags,
+  ctx: CliContext,
+): { authority: Authority; clientId: string; defaultClient: boolean } {
+  const id = resolveIdentity(flags, ctx, { publicClient: true });
+  if (id.defaultClient && id.clientId === AZURE_CLI_CLIENT_ID) ctx.stderr.write(`${defaultClientNote(id.clientId)}\n`);
+  return id;
 }
 
 /** Fetch and check `{issuer}/.well-known/openid-configuration`; the provider as an Authority. */

@@ -25,6 +25,8 @@ import {
   maskPiiText,
   redactBody,
   redactHeader,
+  redactPiiHeader,
+  redactPiiPath,
   redactJson,
   redactParams,
   redactPii,
@@ -277,7 +279,10 @@ export class Redactor {
           method: req.method,
           url: url(req.url),
           headers: Object.fromEntries(
-            Object.entries(req.headers).map(([k, v]) => [k, reveal ? v : redactHeader(k, v)]),
+            Object.entries(req.headers).map(([k, v]) => {
+              const shown = reveal ? v : redactHeader(k, v);
+              return [k, pii ? redactPiiHeader(k, shown) : shown];
+            }),
           ),
           ...(req.form ? { form: req.form.map(([k, v]) => [k, this.value(k, v)] as [string, string]) } : {}),
           ...(req.body !== undefined
@@ -480,7 +485,7 @@ export class Redactor {
 
 function redactUrlPiiOnly(u: string): string {
   const q = u.indexOf('?');
-  return q < 0 ? u : `${u.slice(0, q)}?${redactParamsPii(u.slice(q + 1))}`;
+  return q < 0 ? redactPiiPath(u) : `${redactPiiPath(u.slice(0, q))}?${redactParamsPii(u.slice(q + 1))}`;
 }
 
 function redactParamsPii(s: string): string {

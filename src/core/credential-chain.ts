@@ -23,6 +23,7 @@
 import { lookup, type CacheData, type CacheQuery } from './cache-keys.js';
 import { describeSource, type Setting, type SettingName, type Source } from './config.js';
 import { usageError } from './errors.js';
+import { AZURE_CLI_CLIENT_ID } from './provider.js';
 import { detectAssertionSource, type AssertionSourceKind } from './federated.js';
 import { detectManagedIdentity } from './managed-identity.js';
 
@@ -216,14 +217,18 @@ export const INTERACTIVE: SourceSpec = {
     const i = f.interaction;
     if (i.refused) return { use: false, reason: `interaction is not allowed (${i.refused})` };
     if (!i.terminal) return { use: false, reason: 'no terminal is attached to ask the user' };
-    if (!f.settings.client_id)
+    // no client id: an Entra sign-in uses the Azure CLI's public client (core/provider.ts); another provider has none
+    if (!f.settings.client_id && f.settings.issuer)
       return {
         use: false,
         reason: 'no client id to sign in with (--client-id, AZURE_CLIENT_ID or profile azure_client_id)',
       };
+    const client = f.settings.client_id
+      ? ''
+      : `, with the Azure CLI's public client ${AZURE_CLI_CLIENT_ID} (no client id given)`;
     return i.noBrowser
-      ? { use: true, via: `device code (no browser: ${i.noBrowser})`, explicit: false, variant: 'device-code' }
-      : { use: true, via: 'the system browser', explicit: false, variant: 'browser' };
+      ? { use: true, via: `device code (no browser: ${i.noBrowser})${client}`, explicit: false, variant: 'device-code' }
+      : { use: true, via: `the system browser${client}`, explicit: false, variant: 'browser' };
   },
 };
 

@@ -25,6 +25,8 @@ export const VARIABLE_HELP: Readonly<Record<string, string>> = {
   USERNAME: 'the user name (UPN)',
 };
 
+const USER_REALM_PATH = /(\/userrealm\/)[^/?#]+/i;
+
 export interface CurlOptions {
   /** Also turn personal data (username, login_hint) into variables. */
   pii?: boolean | undefined;
@@ -74,6 +76,12 @@ export function toCurl(req: WireRequest, opts: CurlOptions = {}): { command: str
   } else {
     urlQuoted = shellQuote(url);
   }
+  // --redact-pii: the username in the user realm path (docs/protocol.md §2.3) becomes ${USERNAME} too
+  if (opts.pii && USER_REALM_PATH.test(req.url)) {
+    vars.add('USERNAME');
+    const plain = urlQuoted.startsWith('"') ? url : url.replace(/[$`"\\]/g, (c) => `\\${c}`);
+    urlQuoted = `"${plain.replace(USER_REALM_PATH, (_a, pre: string) => `${pre}\${USERNAME}`)}"`;
+  }
   const lines = [`curl -sS -X ${req.method} ${urlQuoted}`];
   for (const [name, value] of Object.entries(req.headers)) {
     const v = SECRET_HEADERS[name.toLowerCase()];
@@ -81,6 +89,10 @@ export function toCurl(req: WireRequest, opts: CurlOptions = {}): { command: str
       vars.add(v);
       const scheme = /^(Bearer|Basic) /i.exec(value)?.[1];
       lines.push(`  -H "${name}: ${scheme ? `${scheme} ` : ''}$${v}"`);
+    } else if (opts.pii && name.toLowerCase() === 'x-anchormailbox' && /^UPN:/i.test(value)) {
+      // the routing hint names the user (docs/protocol.md §2.9): its kind stays, who becomes $USERNAME
+      vars.add('USERNAME');
+      lines.push(`  -H "${name}: ${/^UPN:\s*/i.exec(value)![0]}$USERNAME"`);
     } else {
       lines.push(`  -H ${shellQuote(`${name}: ${value}`)}`);
     }

@@ -57,7 +57,7 @@ export function processDeviceAuthorizationResponse(
   const body = parseJsonBody(res, 'the device code endpoint');
   if (res.status !== 200 || typeof body.error === 'string') {
     const fields = errorFieldsFromJson(body);
-    if (fields) throw toEntraError(fields, 'token', opts.hint, res.status);
+    if (fields) throw toEntraError(fields, 'token', opts.hint, res.status, res.clientRequestId);
     throw new EntraTokenError(
       'EBAD_RESPONSE',
       `the device code endpoint answered HTTP ${res.status} without an OAuth error: ${excerpt(res.body, 200)}`,

@@ -71,6 +71,23 @@ export function withIdsFromDescription(fields: EntraErrorFields): EntraErrorFiel
 }
 
 /**
+ * The ids a support ticket quotes, after the summary: the `client-request-id` we sent (Entra records it as the
+ * correlation id, docs/protocol.md §2.9), the server's trace id, its correlation id when it differs from ours,
+ * and the timestamp. Empty when there is none, or when the summary already shows them.
+ */
+function requestIds(fields: EntraErrorFields, summary: string, clientRequestId: string | undefined): string {
+  if (fields.trace_id && summary.includes(fields.trace_id)) return '';
+  const ids: string[] = [];
+  if (clientRequestId) ids.push(`client-request-id ${clientRequestId}`);
+  if (fields.trace_id) ids.push(`trace id ${fields.trace_id}`);
+  const corr = fields.correlation_id;
+  if (clientRequestId ? corr && corr.toLowerCase() !== clientRequestId.toLowerCase() : fields.trace_id)
+    ids.push(`correlation id ${corr ?? 'none'}`);
+  if (fields.trace_id && fields.timestamp) ids.push(`at ${fields.timestamp}`);
+  return ids.length ? ` (${ids.join(', ')})` : '';
+}
+
+/**
  * Turn Entra's error fields into an error with a hint.
  * @param where `token` for token/device endpoint bodies, `authorize` for error redirects.
  */
@@ -79,6 +96,7 @@ export function toEntraError(
   where: 'token' | 'authorize',
   ctx: HintContext = {},
   status?: number,
+  clientRequestId?: string,
 ): EntraOAuthError {
   const fields = withIdsFromDescription(given);
   const entra = ctx.provider !== 'oidc';
@@ -86,9 +104,7 @@ export function toEntraError(
   const code = entra ? aadstsCode(fields) : undefined;
   const info = entra ? aadstsInfo(code) : undefined;
   let summary = summarize(fields.error_description) || info?.meaning || fields.error;
-  if (fields.trace_id && !summary.includes(fields.trace_id)) {
-    summary += ` (trace id ${fields.trace_id}, correlation id ${fields.correlation_id ?? 'none'}${fields.timestamp ? `, at ${fields.timestamp}` : ''})`;
-  }
+  summary += requestIds(fields, summary, clientRequestId);
   let hint = info?.hint(ctx);
   if (!hint && fields.error === 'access_denied') hint = 'the sign-in was cancelled or denied; start again';
   if (!hint && (fields.error === 'temporarily_unavailable' || fields.error === 'server_error')) {

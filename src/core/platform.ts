@@ -4,12 +4,14 @@
  * and a User-Agent that names the OS. Conditional Access policies with device-platform conditions key on
  * this; without the OS a silent refresh can be blocked as "unknown platform". Pure: the platform facts are
  * handed in.
- * @see docs/protocol.md §15
+ * @see docs/protocol.md §2.9
  * @see https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#device-platforms
  */
 import type { WireRequest } from './wire.js';
 
 export const CLIENT_SKU = 'entra-token';
+/** The tool's version: the CLI's --version, the User-Agent and `x-client-VER`. */
+export const ENTRA_TOKEN_VERSION = '0.1.0';
 
 export interface PlatformInfo {
   /** Our version. */
@@ -48,4 +50,42 @@ export function userAgent(p: PlatformInfo): string {
 export function withLibraryInfo(req: WireRequest, p: PlatformInfo): WireRequest {
   if (!req.form || req.form.some(([k]) => k === 'x-client-SKU')) return req;
   return { ...req, form: [...req.form, ...libraryParams(p)] };
+}
+
+/**
+ * What every request carries: a User-Agent naming the OS; and for the OAuth endpoints (form POSTs to a token
+ * or device code endpoint) the library parameters as MSAL Node sends them, and a `client-request-id` (a GUID,
+ * asked back with `return-client-request-id: true`, as MSAL.NET sends it) that Entra records as the
+ * request's correlation id, so a support ticket can quote it. Headers the caller set are kept.
+ * @see docs/protocol.md §2.9
+ */
+export function withClientInfo(req: WireRequest, p: PlatformInfo, requestId: string): WireRequest {
+  const headers: Record<string, string> = { 'user-agent': userAgent(p), ...req.headers };
+  if (!req.form) return { ...req, headers };
+  if (!headers['client-request-id']) {
+    headers['client-request-id'] = requestId;
+    headers['return-client-request-id'] = 'true';
+  }
+  return withLibraryInfo({ ...req, headers }, p);
+}
+
+/** The `client-request-id` a request was sent with, if any. */
+export function clientRequestIdOf(req: WireRequest): string | undefined {
+  return req.headers['client-request-id'];
+}
+
+/**
+ * The `X-AnchorMailbox` routing hint for an account known by its home ids (the `uid` and `utid` of
+ * `client_info`; the token cache keys accounts by `uid.utid`): `Oid:<uid>@<utid>`, as MSAL sends it on a
+ * refresh. Undefined when the ids are not two GUIDs.
+ * @see docs/protocol.md §2.9
+ */
+export function anchorForHomeAccount(homeAccountId: string | undefined): string | undefined {
+  const m = /^([0-9a-f-]{36})\.([0-9a-f-]{36})$/i.exec(homeAccountId ?? '');
+  return m ? `Oid:${m[1]}@${m[2]}` : undefined;
+}
+
+/** The `X-AnchorMailbox` routing hint of the password grant: `UPN:<username>` (docs/protocol.md §2.9). */
+export function anchorForUsername(username: string): string {
+  return `UPN:${username}`;
 }

@@ -45,9 +45,34 @@ export function refreshExtraScopes(a: Pick<Authority, 'kind' | 'issuer' | 'metad
   return defaultUserScopes(a).filter((s) => s === 'openid' || s === 'offline_access');
 }
 
+/**
+ * The Azure CLI's public client, a Microsoft first-party app present in every tenant: azure-identity signs users
+ * in with it by default (InteractiveBrowserCredential, DeviceCodeCredential), and `az account get-access-token
+ * --resource 2ff814a6-…` gets Azure Databricks tokens with it. Tenant policies (user or admin consent settings,
+ * Conditional Access) may block it; then an app registration of your own is the answer.
+ * @see https://learn.microsoft.com/en-us/azure/databricks/dev-tools/user-aad-token#azure-cli
+ * @see https://learn.microsoft.com/en-us/javascript/api/@azure/identity/interactivebrowsercredentialnodeoptions
+ */
+export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+
 /** The client id to use when none is given, where the provider has a well-known public one. */
 export function defaultClientId(a: Pick<Authority, 'kind' | 'issuer'>): string | undefined {
   return isDatabricksOidc(a) ? DATABRICKS_CLI_CLIENT_ID : undefined;
+}
+
+/**
+ * The public client a *user* sign-in uses when no client id is given: the Azure CLI's on Entra (as azure-identity
+ * does), `databricks-cli` on a workspace's own OAuth. Never for app-only grants, which need your own app.
+ */
+export function defaultPublicClientId(a: Pick<Authority, 'kind' | 'issuer'>): string | undefined {
+  return defaultClientId(a) ?? (a.kind === 'entra' ? AZURE_CLI_CLIENT_ID : undefined);
+}
+
+/** One line telling the user the default public client is used, and how to use their own app. */
+export function defaultClientNote(clientId: string): string {
+  return clientId === AZURE_CLI_CLIENT_ID
+    ? `entra-token: note: no --client-id: signing in with the Azure CLI's public client ${AZURE_CLI_CLIENT_ID} (use --client-id or AZURE_CLIENT_ID for your own app)`
+    : `entra-token: note: no --client-id: signing in with the public client ${clientId}`;
 }
 
 /** The issuer id tokens from this authority must name (OpenID Connect Core §3.1.3.7 item 2). */

@@ -210,6 +210,33 @@ export function isPiiName(name: string): boolean {
   return PII_NAMES.has(name.toLowerCase());
 }
 
+/**
+ * Under --redact-pii, the header that names the user, `X-AnchorMailbox: UPN:<username>`, keeps its kind and
+ * masks who (docs/protocol.md §2.9); `Oid:<uid>@<utid>` holds object ids, shown as the `oid` claim is.
+ * Other headers are returned as they are.
+ */
+export function redactPiiHeader(name: string, value: string): string {
+  if (name.toLowerCase() !== 'x-anchormailbox') return value;
+  const m = /^(UPN:\s*)(.*)$/i.exec(value);
+  return m ? `${m[1]}${redactPii(m[2]!)}` : value;
+}
+
+/**
+ * Under --redact-pii, the username in the path of the user realm request (`/common/userrealm/<upn>`,
+ * docs/protocol.md §2.3) is masked; any other path is returned as it is.
+ */
+export function redactPiiPath(base: string): string {
+  return base.replace(/(\/userrealm\/)([^/?#]+)/i, (_all, pre: string, who: string) => {
+    let plain = who;
+    try {
+      plain = decodeURIComponent(who);
+    } catch {
+      /* keep it encoded */
+    }
+    return `${pre}${redactPii(plain)}`;
+  });
+}
+
 export interface RedactOptions {
   /** Also mask names, UPNs/emails and IP addresses. */
   pii?: boolean | undefined;
@@ -270,6 +297,7 @@ export function redactUrl(raw: string, opts: RedactOptions = {}): string {
     /^([a-z][a-z0-9+.-]*:\/\/)([^/@?#]*):([^/@?#]*)@/i,
     (_a, s: string, u: string, p: string) => `${s}${u}:${redactSecret(safeDecode(p))}@`,
   );
+  if (opts.pii) base = redactPiiPath(base);
   return (
     base +
     (query !== undefined ? `?${redactParams(query, opts)}` : '') +

@@ -7,6 +7,7 @@ import { EntraTokenError, excerpt } from './errors.js';
 import { errorFieldsFromJson, toEntraError } from './entra-error.js';
 import type { HintContext } from './aadsts.js';
 import { formPost, mediaType, type WireRequest, type WireResponse } from './wire.js';
+import { anchorForUsername } from './platform.js';
 
 /** How a confidential client proves itself; public clients send nothing (§2). */
 export type ClientAuth =
@@ -41,10 +42,22 @@ function withClientAuth(
   return { form, headers: {} };
 }
 
-function post(endpoint: string, fields: Array<[string, string]>, auth: ClientAuth, clientId: string): WireRequest {
+function post(
+  endpoint: string,
+  fields: Array<[string, string]>,
+  auth: ClientAuth,
+  clientId: string,
+  anchor?: string,
+): WireRequest {
   const { form, headers } = withClientAuth(fields, auth, clientId);
-  return formPost(endpoint, form, headers);
+  return formPost(endpoint, form, anchor ? { ...headers, 'x-anchormailbox': anchor } : headers);
 }
+
+/**
+ * `client_info=1` on every user grant, as MSAL sends it: Entra then returns the account's home ids
+ * (`{uid, utid}`), which key the cached account and make the `X-AnchorMailbox` routing hint (docs/protocol.md §2.9).
+ */
+const CLIENT_INFO: [string, string] = ['client_info', '1'];
 
 export interface AuthorizationCodeGrant {
   tokenEndpoint: string;
@@ -69,6 +82,7 @@ export function authorizationCodeRequest(g: AuthorizationCodeGrant): WireRequest
   ];
   if (g.code_verifier !== undefined) f.push(['code_verifier', g.code_verifier]);
   if (g.state !== undefined) f.push(['state', g.state]);
+  f.push(CLIENT_INFO);
   return post(g.tokenEndpoint, f, g.auth ?? { kind: 'none' }, g.client_id);
 }
 
@@ -79,6 +93,8 @@ export function refreshTokenRequest(g: {
   refresh_token: string;
   scopes: string[];
   auth?: ClientAuth;
+  /** `X-AnchorMailbox` of the account the refresh token belongs to (platform.ts `anchorForHomeAccount`). */
+  anchor?: string | undefined;
 }): WireRequest {
   const f: Array<[string, string]> = [
     ['client_id', g.client_id],
@@ -86,7 +102,8 @@ export function refreshTokenRequest(g: {
     ['refresh_token', g.refresh_token],
   ];
   if (g.scopes.length) f.push(['scope', g.scopes.join(' ')]);
-  return post(g.tokenEndpoint, f, g.auth ?? { kind: 'none' }, g.client_id);
+  f.push(CLIENT_INFO);
+  return post(g.tokenEndpoint, f, g.auth ?? { kind: 'none' }, g.client_id, g.anchor);
 }
 
 /** `grant_type=password` (ROPC, §2.3). */
@@ -106,9 +123,11 @@ export function passwordRequest(g: {
       ['username', g.username],
       ['password', g.password],
       ['scope', g.scopes.join(' ')],
+      CLIENT_INFO,
     ],
     g.auth ?? { kind: 'none' },
     g.client_id,
+    anchorForUsername(g.username),
   );
 }
 
@@ -150,6 +169,7 @@ export function deviceCodeTokenRequest(g: {
     ['grant_type', DEVICE_CODE_GRANT],
     ['client_id', g.client_id],
     ['device_code', g.device_code],
+    CLIENT_INFO,
   ]);
 }
 
@@ -232,7 +252,7 @@ export function processTokenResponse(
   const body = parseJsonBody(res, what, opts.hint?.provider);
   if (res.status !== 200) {
     const fields = errorFieldsFromJson(body);
-    if (fields) throw toEntraError(fields, 'token', opts.hint, res.status);
+    if (fields) throw toEntraError(fields, 'token', opts.hint, res.status, res.clientRequestId);
     throw new EntraTokenError(
       'EBAD_RESPONSE',
       `${what} answered HTTP ${res.status} without an OAuth error: ${excerpt(res.body, 200)}`,
@@ -240,7 +260,7 @@ export function processTokenResponse(
   }
   if (typeof body.error === 'string') {
     const fields = errorFieldsFromJson(body);
-    if (fields) throw toEntraError(fields, 'token', opts.hint, res.status);
+    if (fields) throw toEntraError(fields, 'token', opts.hint, res.status, res.clientRequestId);
     throw new EntraTokenError('EBAD_RESPONSE', `${what} answered HTTP ${res.status} with an empty "error" field`);
   }
   const access_token = optStr(body, 'access_token');

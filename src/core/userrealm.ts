@@ -52,12 +52,19 @@ export function processUserRealm(res: WireResponse): UserRealm {
   };
 }
 
-/** Refuse the password grant for a federated user before a password is sent, naming what works instead. */
-export function assertPasswordGrantPossible(realm: UserRealm, username: string): void {
+/**
+ * Refuse the password grant for a federated user before a password is sent, naming what works instead: an
+ * interactive sign-in (exit code 5, EINTERACTION_REQUIRED, like the MFA answers of the password grant).
+ * @param signInCommand the exact device-code command for this authority and client, when known.
+ */
+export function assertPasswordGrantPossible(realm: UserRealm, username: string, signInCommand?: string): void {
   if (realm.accountType !== 'Federated') return;
+  const where = [realm.domain, realm.federationProtocol].filter(Boolean).join(', ');
   throw new EntraTokenError(
-    'EUSAGE',
-    `${excerpt(username, 80)} belongs to a federated domain${realm.domain ? ` (${realm.domain}` : ''}${realm.federationProtocol ? `, ${realm.federationProtocol}` : ''}${realm.domain ? ')' : ''}: its password is checked by another identity provider, so the password grant cannot work; nothing was sent`,
-    { hint: 'sign in with `entra-token login` (browser) or `entra-token device-code` instead' },
+    'EINTERACTION_REQUIRED',
+    `${excerpt(username, 80)} belongs to a federated domain${where ? ` (${where})` : ''}: its password is checked by another identity provider, so the password grant cannot work; nothing was sent`,
+    {
+      hint: `sign in interactively instead: ${signInCommand ?? 'entra-token device-code'} (or entra-token login, with a browser)`,
+    },
   );
 }

@@ -23,6 +23,8 @@ export interface WireResponse {
   /** Header names in lower case; repeated headers joined with ", ". */
   headers: Record<string, string>;
   body: string;
+  /** The `client-request-id` the request was sent with (set by the HTTP client; docs/protocol.md §2.9). */
+  clientRequestId?: string | undefined;
 }
 
 /** Encode form fields exactly as a browser or curl `--data-urlencode` would. */

@@ -96,6 +96,8 @@ export async function applyFault(
   fault: FaultSpec,
   res: ServerResponse,
   traceId = randomUUID(),
+  /** The request's client-request-id: Entra echoes it as the error's correlation id (docs/protocol.md §3.1). */
+  correlationId?: string,
 ): Promise<boolean> {
   switch (fault.kind) {
     case 'delay':
@@ -121,7 +123,7 @@ export async function applyFault(
       const e = entraError(
         fault.status === 429 ? 50196 : 90033,
         {},
-        { now: s.now(), traceId },
+        { now: s.now(), traceId, ...(correlationId ? { correlationId } : {}) },
         { status: fault.status },
       );
       send(res, json(fault.status, e.body, traceId, headers));
@@ -138,7 +140,7 @@ export async function applyFault(
           scope: '',
           uri: '',
         },
-        { now: s.now(), traceId },
+        { now: s.now(), traceId, ...(correlationId ? { correlationId } : {}) },
       );
       send(res, json(e.status, e.body, traceId));
       return true;

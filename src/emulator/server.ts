@@ -121,7 +121,8 @@ export function entraHandler(s: State): (req: IncomingMessage, res: ServerRespon
     if (fault) {
       if (fault.kind === 'aadsts' && endpoint === 'authorize')
         return send(res, authorizeFault(s, { ...r, ip: '127.0.0.1' }, fault.code));
-      if (await applyFault(s, fault, res, traceId)) return;
+      const crid = req.headers['client-request-id'];
+      if (await applyFault(s, fault, res, traceId, typeof crid === 'string' ? crid : undefined)) return;
     }
     try {
       send(res, await dispatch(s, m, r));

@@ -45,6 +45,7 @@ import {
 import { EntraTokenError, badInput, usageError } from '../core/errors.js';
 import type { TokenResponse } from '../core/token.js';
 import { detectAssertionSource } from '../core/federated.js';
+import { defaultPublicClientId } from '../core/provider.js';
 import { detectManagedIdentity, parseManagedIdentityId } from '../core/managed-identity.js';
 import type { AssertionProvider } from '../io/federated-assertion.js';
 import type { HttpClient } from '../io/http.js';
@@ -529,8 +530,12 @@ const fromCache: Acquirer = async (c) => {
 };
 
 const fromInteraction: Acquirer = async (c) => {
-  const client_id = clientIdFor(c, 'interactive sign-in');
   const authority = c.authority('organizations');
+  // no client id: the provider's public client (the Azure CLI's on Entra), as the chain's plan said
+  const client_id =
+    c.opts.config.settings.client_id?.value ??
+    defaultPublicClientId(authority) ??
+    clientIdFor(c, 'interactive sign-in');
   const scopes = [...new Set([...c.scopes, ...OIDC_SCOPES])];
   const notify = c.deps.notify ?? (() => {});
   const flowDeps = { http: await c.deps.http(), now: c.deps.now, trace: c.deps.trace, signal: c.deps.signal };

@@ -2,9 +2,10 @@
  * The resource owner password credentials grant (ROPC, docs/protocol.md §2.3), the documentation's
  * "get tokens for a user" with MSAL's acquire_token_by_username_password, as named steps:
  *   1. Check authority   (common / consumers refused before anything is sent: AADSTS9001023)
- *   2. Request token     (grant_type=password)
- *   3. Check tokens      (response shape; id token aud / tenant)
- * MFA, federated users, consent and Conditional Access answers are decoded with hints.
+ *   2. Discover user realm (GET /common/userrealm/<upn>: a federated user is refused before the password is sent)
+ *   3. Request token     (grant_type=password, X-AnchorMailbox: UPN:<username>)
+ *   4. Check tokens      (response shape; id token aud / tenant)
+ * MFA, consent and Conditional Access answers are decoded with hints.
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
  */
 import type { Authority } from '../core/authority.js';
@@ -15,6 +16,7 @@ import { processPasswordResponse } from '../core/grants.js';
 import { issuerExpectation } from '../core/provider.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
 import { passwordRequest, type ClientAuth } from '../core/token.js';
+import { assertPasswordGrantPossible, processUserRealm, userRealmRequest, type UserRealm } from '../core/userrealm.js';
 import { Trace } from '../io/trace.js';
 import type { FlowDeps, TokenFlowResult } from './types.js';
 
@@ -27,6 +29,8 @@ export interface PasswordOptions {
   password: string;
   scopes: string[];
   auth?: ClientAuth;
+  /** True when {@link checkUserRealm} already ran (the CLI asks before prompting for the password). */
+  realmChecked?: boolean | undefined;
   /** The `claims` parameter (a claims challenge and/or client capabilities, docs/protocol.md §15). */
   claims?: string | undefined;
 }
@@ -52,13 +56,41 @@ export function assertPasswordTenant(authority: Authority): void {
   }
 }
 
-/** Get tokens with a username and password. */
-export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Promise<TokenFlowResult> {
+/**
+ * Ask Entra whether the user's domain is managed or federated, as MSAL does before the password grant
+ * (docs/protocol.md §2.3), and refuse a federated user before any password is sent (EINTERACTION_REQUIRED,
+ * naming the device-code command). Another OpenID provider has no realm endpoint: nothing is asked there.
+ */
+export async function checkUserRealm(
+  opts: Pick<PasswordOptions, 'authority' | 'client_id' | 'username'>,
+  deps: FlowDeps,
+): Promise<UserRealm | undefined> {
   const trace = deps.trace ?? new Trace(deps.now);
   trace.step('Check authority');
   assertPasswordTenant(opts.authority);
+  const username = opts.username.trim();
+  if (!username) throw usageError('the username is empty');
+  if (opts.authority.kind !== 'entra') return undefined;
+  trace.step('Discover user realm');
+  const response = await deps.http.send(userRealmRequest(opts.authority.url, username), {
+    trace,
+    signal: deps.signal,
+  });
+  const realm = processUserRealm(response);
+  trace.note(
+    `user realm: ${realm.accountType}${realm.domain ? ` (${realm.domain})` : ''}${realm.accountType === 'Federated' ? '' : ': Entra checks the password'}`,
+  );
+  assertPasswordGrantPossible(realm, username, interactiveCommands(opts.authority, opts.client_id));
+  return realm;
+}
+
+/** Get tokens with a username and password. */
+export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Promise<TokenFlowResult> {
+  const trace = deps.trace ?? new Trace(deps.now);
+  assertPasswordTenant(opts.authority);
   if (!opts.username.trim()) throw usageError('the username is empty');
   if (!opts.password) throw usageError('the password is empty');
+  if (!opts.realmChecked) await checkUserRealm(opts, { ...deps, trace });
   if (opts.password !== opts.password.trim()) {
     if (opts.authority.kind === 'entra')
       trace.note("the password has leading or trailing spaces: Entra's password grant does not support those");

@@ -14,6 +14,7 @@ import { issuerExpectation } from '../core/provider.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
 import { refreshTokenRequest, type ClientAuth } from '../core/token.js';
 import { usageError } from '../core/errors.js';
+import { anchorForHomeAccount } from '../core/platform.js';
 import { Trace } from '../io/trace.js';
 import type { FlowDeps, TokenFlowResult } from './types.js';
 
@@ -27,6 +28,11 @@ export interface RefreshOptions {
   signInCommand?: string | undefined;
   /** The `claims` parameter (a claims challenge and/or client capabilities, docs/protocol.md §15). */
   claims?: string | undefined;
+  /**
+   * The home account id (`uid.utid` from `client_info`, as the token cache keys accounts) of the refresh token's
+   * account: Entra gets it as `X-AnchorMailbox: Oid:<uid>@<utid>`, as MSAL sends it (docs/protocol.md §2.9).
+   */
+  homeAccountId?: string | undefined;
 }
 
 export interface RefreshResult extends TokenFlowResult {
@@ -59,6 +65,7 @@ export async function refreshTokens(opts: RefreshOptions, deps: FlowDeps): Promi
       refresh_token,
       scopes: opts.scopes,
       auth: opts.auth ?? { kind: 'none' },
+      anchor: opts.authority.kind === 'entra' ? anchorForHomeAccount(opts.homeAccountId) : undefined,
     }),
     opts.claims,
   );

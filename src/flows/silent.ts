@@ -171,6 +171,7 @@ export async function acquireTokenSilent(
         scopes,
         signInCommand: signInHint(hq, account, claims.challenge),
         claims: claims.parameter,
+        homeAccountId: account.account,
       },
       {
         http: await deps.http(),

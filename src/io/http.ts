@@ -8,14 +8,23 @@
  * When a POST was sent and no answer came back, the outcome is unknown (a code may have been redeemed, a
  * refresh token rotated), so it is not retried: EOUTCOME_UNKNOWN.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { sleep as timerSleep } from './sleep.js';
 import { assertSecureUrl } from '../core/url-safety.js';
 import { requestBody, type WireRequest, type WireResponse } from '../core/wire.js';
+import { ENTRA_TOKEN_VERSION, userAgent, withClientInfo, type PlatformInfo } from '../core/platform.js';
 import type { Trace } from './trace.js';
 
-export const USER_AGENT = `entra-token/0.1.0 node/${process.versions.node}`;
+/** This process's platform, as every request describes it (docs/protocol.md §2.9). */
+export const PLATFORM: PlatformInfo = {
+  version: ENTRA_TOKEN_VERSION,
+  os: process.platform,
+  cpu: process.arch,
+  node: process.versions.node,
+};
+export const USER_AGENT = userAgent(PLATFORM);
 
 export interface RetryPolicy {
   /** Total attempts, including the first. */
@@ -231,7 +240,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   async function attempt(req: WireRequest, opts: SendOptions, n: number): Promise<WireResponse> {
     const started = now();
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...req.headers };
+    const headers: Record<string, string> = { ...req.headers };
     const body = requestBody(req);
     const limit = opts.timeoutMs ?? timeoutMs;
     // One deadline for the whole attempt — connecting (a proxy's CONNECT included), sending, the headers and
@@ -268,6 +277,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         status: res.statusCode,
         headers: normalizeHeaders(res.headers as Record<string, string | string[] | undefined>),
         body: text,
+        ...(req.headers['client-request-id'] ? { clientRequestId: req.headers['client-request-id'] } : {}),
       };
       opts.trace?.exchange({ request: req, response, durationMs: now() - started, attempt: n });
       return response;
@@ -374,8 +384,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return Object.assign(err, { sent: true });
   }
 
-  async function send(req: WireRequest, opts: SendOptions = {}): Promise<WireResponse> {
-    assertSecureUrl(req.url, 'request URL', { allowImds: options.allowImds === true });
+  async function send(original: WireRequest, opts: SendOptions = {}): Promise<WireResponse> {
+    assertSecureUrl(original.url, 'request URL', { allowImds: options.allowImds === true });
+    // one client-request-id for every attempt of this request; the trace shows the request as sent
+    const req = withClientInfo(original, PLATFORM, randomUUID());
     const p = opts.retry ?? policy;
     const startedAt = now();
     for (let n = 1; ; n++) {

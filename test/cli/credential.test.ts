@@ -150,7 +150,7 @@ describe('auth describe: which source, and why each earlier one was skipped', ()
       [
         'scope      2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default',
         'authority  unresolved (no tenant: give --tenant (a tenant id, a verified domain, or organizations))',
-        'client id  - (not set)',
+        "client id  - (not set: a user sign-in uses the Azure CLI's public client 04b07795-8ddb-461a-bbee-02f9e1bf7b46)",
         'profile    - (none)',
         'auth type  - (the first configured source)',
         'credential none: every source was skipped (a token request would fail with EINTERACTION_REQUIRED, exit 5)',

@@ -12,6 +12,7 @@ import { createRemoteJWKSet, jwtVerify, decodeJwt } from 'jose';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { browse } from '../helpers/browse.js';
+import { LIBRARY_KEYS } from '../helpers/platform.js';
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -65,18 +66,21 @@ test('the documented flow: authorize-url, sign-in, pasted redirect → a verifie
   assert.equal(payload.upn, 'alice@contoso.com');
   // the id token carries the nonce that was sent
   assert.equal(decodeJwt(tokens.id_token).nonce, q.get('nonce'));
-  // what was sent: the documentation's form plus code_verifier, no client secret
+  // what was sent: the documentation's form plus code_verifier, no client secret; then MSAL's client_info=1 and
+  // library parameters (docs/protocol.md §2.9)
   const post = emu
     .requests()
     .filter((x) => x.method === 'POST' && x.path.endsWith('/oauth2/v2.0/token'))
     .at(-1)!;
-  assert.deepEqual(Object.keys(post.form ?? {}).sort(), [
+  assert.deepEqual(Object.keys(post.form ?? {}), [
     'client_id',
-    'code',
-    'code_verifier',
-    'grant_type',
-    'redirect_uri',
     'scope',
+    'code',
+    'redirect_uri',
+    'grant_type',
+    'code_verifier',
+    'client_info',
+    ...LIBRARY_KEYS,
   ]);
 });
 

@@ -11,6 +11,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { runInProcess, type CliRun } from '../helpers/cli.js';
 import { isolatedEnv } from '../helpers/env.js';
 import { runInTty } from '../helpers/tty.js';
+import { LIBRARY_FIELDS, LIBRARY_FORM, LIBRARY_KEYS } from '../helpers/platform.js';
 
 type Emu = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emu;
@@ -65,19 +66,35 @@ const pw = (extra: string[] = []) => [
 
 // ---------------------------------------------------------------- password
 
-test('password --password-stdin: §2.3 fields sent in order, tokens printed as JSON, the password nowhere in the output (with --trace and --curl)', async () => {
+test('password --password-stdin: the realm lookup, then §2.3 fields sent in order, tokens printed as JSON, the password nowhere in the output (with --trace and --curl)', async () => {
+  const before = emu.requests().length;
   const r = await run(['--trace', '--curl', ...pw(['--password-stdin', '-o', 'json'])], { stdin: `${I.password}\n` });
   assert.equal(r.code, 0, r.stderr);
   const q = lastToken();
-  assert.equal(q.path, `/${I.tenant_id}/oauth2/v2.0/token`);
-  assert.equal(q.status, 200);
+  assert.deepEqual(
+    emu
+      .requests()
+      .slice(before)
+      .map((x) => `${x.method} ${x.path}?${new URLSearchParams(x.query).toString()} ${x.status}`),
+    [
+      `GET /common/userrealm/${encodeURIComponent(I.username)}?api-version=1.0 200`,
+      `POST /${I.tenant_id}/oauth2/v2.0/token? 200`,
+    ],
+  );
   assert.deepEqual(Object.entries(q.form!), [
     ['client_id', I.public_client_id],
     ['grant_type', 'password'],
     ['username', I.username],
     ['password', I.password],
     ['scope', `${DBX} openid profile offline_access`],
+    ['client_info', '1'],
+    ...LIBRARY_FIELDS,
   ]);
+  assert.equal(q.headers['x-anchormailbox'], `UPN:${I.username}`);
+  assert.match(
+    r.stderr,
+    /== Discover user realm[\s\S]*user realm: Managed \(contoso\.com\): Entra checks the password[\s\S]*== Request token/,
+  );
   const j = JSON.parse(r.stdout);
   assert.equal(j.token_type, 'Bearer');
   assert.equal(typeof j.refresh_token, 'string');
@@ -114,7 +131,7 @@ test('on a terminal the password is asked for without echo (raw mode on, then of
   assertHidden(r, I.password);
 });
 
-test('Ctrl-C at the password prompt cancels with ECANCELLED (exit 130); nothing is sent', async () => {
+test('Ctrl-C at the password prompt cancels with ECANCELLED (exit 130); only the realm lookup was sent, no password', async () => {
   const before = emu.requests().length;
   const r = await ttyRun(pw(), ['sec', '\u0003']);
   assert.equal(r.code, 130);
@@ -123,7 +140,13 @@ test('Ctrl-C at the password prompt cancels with ECANCELLED (exit 130); nothing 
     `Password for ${I.username}: \nentra-token: error ECANCELLED: cancelled at the password prompt; nothing was sent\n`,
   );
   assert.deepEqual(r.rawModes, [true, false]);
-  assert.equal(emu.requests().length, before);
+  assert.deepEqual(
+    emu
+      .requests()
+      .slice(before)
+      .map((x) => `${x.method} ${x.path}`),
+    [`GET /common/userrealm/${encodeURIComponent(I.username)}`],
+  );
 });
 
 test('password over /common is refused before anything is sent or asked (AADSTS9001023, exit 2)', async () => {
@@ -297,6 +320,8 @@ test('refresh --refresh-token-stdin with a whole token response: §2.2 fields, n
     ['grant_type', 'refresh_token'],
     ['refresh_token', t.refresh_token],
     ['scope', `${DBX} openid profile offline_access`],
+    ['client_info', '1'],
+    ...LIBRARY_FIELDS,
   ]);
   const j = JSON.parse(r.stdout);
   assert.notEqual(j.refresh_token, t.refresh_token);
@@ -397,6 +422,7 @@ test('client-credentials with AZURE_CLIENT_SECRET: §2.4 fields, an app-only Dat
     ['scope', DBX],
     ['grant_type', 'client_credentials'],
     ['client_secret', I.client_secret],
+    ...LIBRARY_FIELDS,
   ]);
   const j = JSON.parse(r.stdout);
   assert.equal(j.expires_in, 3599);
@@ -475,6 +501,7 @@ test("client-credentials --v1: resource= on /oauth2/token like Databricks' SDKs,
     ['resource', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d'],
     ['grant_type', 'client_credentials'],
     ['client_secret', I.client_secret],
+    ...LIBRARY_FIELDS,
   ]);
   const j = JSON.parse(r.stdout);
   assert.equal(j.expires_in, 3599);
@@ -521,6 +548,7 @@ test('client-credentials --certificate: §2.5 assertion (PS256, x5t#S256, aud = 
     'grant_type',
     'client_assertion_type',
     'client_assertion',
+    ...LIBRARY_KEYS,
   ]);
   assert.equal(q.form!.client_assertion_type, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
   const assertion = q.form!.client_assertion!;
@@ -676,7 +704,12 @@ test("device-code: Entra's message on stderr, tokens on stdout once the code is 
     .requests()
     .filter((q) => q.path.endsWith('/devicecode'))
     .at(-1)!;
-  assert.deepEqual(dc.form, { client_id: I.public_client_id, scope: `${DBX} openid profile offline_access` });
+  assert.deepEqual(dc.form, {
+    client_id: I.public_client_id,
+    scope: `${DBX} openid profile offline_access`,
+    ...LIBRARY_FORM,
+  });
+  assert.equal(lastToken().form!.client_info, '1');
   assert.equal(lastToken().form!.grant_type, 'urn:ietf:params:oauth:grant-type:device_code');
   assertHidden(r, lastToken().form!.device_code!);
 });

@@ -325,12 +325,16 @@ const VOLATILE = new Set([
   'jti',
 ]);
 function normalize(v: unknown, key = ''): unknown {
+  // this machine's OS and CPU, as the library parameters send them (docs/protocol.md §2.9)
+  if (Array.isArray(v) && v.length === 2 && (v[0] === 'x-client-OS' || v[0] === 'x-client-CPU'))
+    return [v[0], v[0] === 'x-client-OS' ? 'OS' : 'CPU'];
   if (Array.isArray(v)) return v.map((x) => normalize(x, key));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x, k)]));
   if (VOLATILE.has(key) && (typeof v === 'number' || typeof v === 'string')) return `<${key}>`;
   if (typeof v !== 'string') return v;
   return v
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+    .replace(/^entra-token\/([\d.]+) \([^)]*\) node\/[\d.]+$/, 'entra-token/$1 (OS; CPU) node/VERSION')
     .replace(/hmac:[0-9a-f]{8}/g, 'hmac:HASH')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/\b\d+ (s|min|ms)\b/g, 'N $1')
@@ -466,7 +470,17 @@ describe('against the emulator', () => {
       Object.keys(o)
         .filter((k) => k !== 'expires_on' && k !== 'id_token_claims')
         .sort();
-    const wire = ['access_token', 'expires_in', 'ext_expires_in', 'id_token', 'refresh_token', 'scope', 'token_type'];
+    // the script sends client_info=1 as the tool does, so the raw answer carries client_info (docs/protocol.md §2.9)
+    const wire = [
+      'access_token',
+      'client_info',
+      'expires_in',
+      'ext_expires_in',
+      'id_token',
+      'refresh_token',
+      'scope',
+      'token_type',
+    ];
     assert.deepEqual(shape(replayed), wire);
     for (const k of wire) assert.ok(k in original || k === 'ext_expires_in', `original output has ${k}`);
     assert.equal(replayed.token_type, 'Bearer');

@@ -72,9 +72,24 @@ describe('planChain: every skip-reason line', () => {
   test('interaction refused, or no client id to sign in with', () => {
     const refused = planChain(facts({ interaction: { terminal: true, refused: '--no-interactive' } }));
     assert.equal(refused.steps[6]!.skipped, 'interaction is not allowed (--no-interactive)');
+    // issue 23: with no client id an Entra sign-in uses the Azure CLI's public client, and says so
     const noClient = planChain(facts({ interaction: { terminal: true } }));
+    assert.equal(noClient.chosen?.id, 'interactive');
+    assert.deepEqual(noClient.chosen?.detection, {
+      use: true,
+      via: "the system browser, with the Azure CLI's public client 04b07795-8ddb-461a-bbee-02f9e1bf7b46 (no client id given)",
+      explicit: false,
+      variant: 'browser',
+    });
+    // another OpenID provider (--issuer) has no default public client
+    const issuer = planChain(
+      facts({
+        interaction: { terminal: true },
+        settings: { issuer: { value: 'https://idp.example', source: { kind: 'flag', flag: '--issuer' } } },
+      }),
+    );
     assert.equal(
-      noClient.steps[6]!.skipped,
+      issuer.steps[6]!.skipped,
       'no client id to sign in with (--client-id, AZURE_CLIENT_ID or profile azure_client_id)',
     );
   });

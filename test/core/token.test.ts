@@ -13,7 +13,7 @@ const json = (status: number, body: unknown, type = 'application/json; charset=u
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
-test("the authorization_code request carries the documentation's form plus code_verifier, and no state by default", () => {
+test("the authorization_code request carries the documentation's form plus code_verifier and MSAL's client_info=1, and no state by default", () => {
   const req = authorizationCodeRequest({
     tokenEndpoint: 'https://login.microsoftonline.com/t/oauth2/v2.0/token',
     client_id: 'cid',
@@ -27,12 +27,13 @@ test("the authorization_code request carries the documentation's form plus code_
   assert.equal(req.idempotent, false);
   assert.deepEqual(
     req.form!.map(([k]) => k),
-    ['client_id', 'scope', 'code', 'redirect_uri', 'grant_type', 'code_verifier'],
+    ['client_id', 'scope', 'code', 'redirect_uri', 'grant_type', 'code_verifier', 'client_info'],
   );
   assert.equal(
     encodeForm(req.form!),
-    `client_id=cid&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default+openid&code=C0DE&redirect_uri=http%3A%2F%2Flocalhost&grant_type=authorization_code&code_verifier=${'v'.repeat(43)}`,
+    `client_id=cid&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default+openid&code=C0DE&redirect_uri=http%3A%2F%2Flocalhost&grant_type=authorization_code&code_verifier=${'v'.repeat(43)}&client_info=1`,
   );
+  assert.equal(req.headers['x-anchormailbox'], undefined);
 });
 
 test('client secrets go in the body, or as HTTP Basic with form-encoded id and secret (RFC 6749 §2.3.1)', () => {

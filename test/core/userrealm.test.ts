@@ -29,9 +29,16 @@ test('§2.3 Managed, Federated (with protocol), and anything else Unknown', () =
   assert.throws(
     () => assertPasswordGrantPossible(fed, 'dave@fabrikam.com'),
     (e: EntraTokenError) =>
-      e.code === 'EUSAGE' &&
-      /federated domain \(fabrikam.com, WSTrust\)/.test(e.message) &&
-      /device-code/.test(e.hint!),
+      e.code === 'EINTERACTION_REQUIRED' &&
+      e.message ===
+        'dave@fabrikam.com belongs to a federated domain (fabrikam.com, WSTrust): its password is checked by another identity provider, so the password grant cannot work; nothing was sent' &&
+      e.hint === 'sign in interactively instead: entra-token device-code (or entra-token login, with a browser)',
+  );
+  assert.throws(
+    () => assertPasswordGrantPossible({ accountType: 'Federated' }, 'eve@x.example', 'entra-token device-code -t x'),
+    (e: EntraTokenError) =>
+      e.message.startsWith('eve@x.example belongs to a federated domain: ') &&
+      e.hint === 'sign in interactively instead: entra-token device-code -t x (or entra-token login, with a browser)',
   );
   assertPasswordGrantPossible({ accountType: 'Managed' }, 'a@b');
   assertPasswordGrantPossible({ accountType: 'Unknown' }, 'a@b');

@@ -6,6 +6,9 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { ConfidentialClientApplication, PublicClientApplication, type INetworkModule } from '@azure/msal-node';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { decode } from './helpers.js';
+import { resolveAuthority } from '../../src/core/authority.js';
+import { createHttpClient } from '../../src/io/http.js';
+import { passwordTokens } from '../../src/flows/password.js';
 
 let emu: Emulator;
 let network: INetworkModule;
@@ -84,4 +87,59 @@ test('MSAL Node with a certificate: Databricks then Graph reuse one client asser
     posts.map((r) => r.status),
     [200, 200],
   );
+});
+
+test("MSAL Node's platform hints, field by field, are the ones entra-token sends: x-client-SKU/VER/OS/CPU, client_info=1, X-AnchorMailbox on ROPC", async () => {
+  emu.clearRequests();
+  const app = new PublicClientApplication({
+    auth: { clientId: emu.info.public_client_id, authority: authority(), knownAuthorities: knownAuthorities() },
+    system: { networkClient: network },
+  });
+  const r = await app.acquireTokenByUsernamePassword({
+    scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default'],
+    username: emu.info.username,
+    password: emu.info.password,
+  });
+  assert.ok(r?.accessToken);
+  const msal = emu.requests().find((q) => q.path.endsWith('/oauth2/v2.0/token'))!;
+  // MSAL Node: the library parameters as form fields, the OS as Node names it
+  assert.equal(msal.form!['x-client-SKU'], 'msal.js.node');
+  assert.equal(msal.form!['x-client-OS'], process.platform);
+  assert.equal(msal.form!['x-client-CPU'], process.arch);
+  assert.equal(msal.form!.client_info, '1');
+  assert.equal(msal.headers['x-anchormailbox'], `UPN: ${emu.info.username}`);
+
+  // entra-token's password grant against the same directory (a plain-http emulator: our client trusts only the
+  // CAs Node was started with, and loopback http is allowed)
+  const plain = await startEmulator();
+  const http = createHttpClient({ env: {} });
+  try {
+    const ours = await passwordTokens(
+      {
+        authority: resolveAuthority({ authority: plain.info.authority }),
+        client_id: plain.info.public_client_id,
+        username: plain.info.username,
+        password: plain.info.password,
+        scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default'],
+      },
+      { http, now: Date.now },
+    );
+    assert.ok(ours.tokens.access_token);
+  } finally {
+    await http.close();
+    await plain.close();
+  }
+  const sent = plain.requests().find((q) => q.path.endsWith('/oauth2/v2.0/token'))!;
+  // MSAL also sends its telemetry (x-client-current-telemetry, x-client-last-telemetry), which entra-token does not
+  const platformOf = (f: Record<string, string>) => Object.keys(f).filter((k) => /^x-client-(SKU|VER|OS|CPU)$/.test(k));
+  assert.deepEqual(
+    Object.keys(sent.form!).filter((k) => k.startsWith('x-client-')),
+    platformOf(msal.form!),
+    'the same platform parameters, in the same order',
+  );
+  assert.equal(sent.form!['x-client-OS'], msal.form!['x-client-OS']);
+  assert.equal(sent.form!['x-client-CPU'], msal.form!['x-client-CPU']);
+  assert.equal(sent.form!.client_info, msal.form!.client_info);
+  // msal-common's header writes `UPN: <username>`; its form parameter (and MSAL Python) `UPN:<username>` — ours
+  assert.equal(sent.headers['x-anchormailbox'], `UPN:${emu.info.username}`);
 });

@@ -6,6 +6,7 @@ import { EntraOAuthError, EntraTokenError } from '../../src/core/errors.js';
 import { createHttpClient, type HttpClient } from '../../src/io/http.js';
 import { deviceCodeTokens } from '../../src/flows/device-code.js';
 import type { DeviceAuthorization } from '../../src/core/device-code.js';
+import { LIBRARY_FORM, LIBRARY_KEYS } from '../helpers/platform.js';
 
 type Emu = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emu;
@@ -67,15 +68,18 @@ test('device code: §4.1 request fields, pending polls, then tokens after approv
   );
   const reqs = emu.requests().filter((q) => q.server === 'entra');
   assert.equal(reqs[0]!.path, `/${emu.info.tenant_id}/oauth2/v2.0/devicecode`);
-  assert.deepEqual(reqs[0]!.form, { client_id: emu.info.public_client_id, scope: SCOPES.join(' ') });
+  assert.deepEqual(reqs[0]!.form, { client_id: emu.info.public_client_id, scope: SCOPES.join(' '), ...LIBRARY_FORM });
+  const POLL = ['grant_type', 'client_id', 'device_code', 'client_info', ...LIBRARY_KEYS].join(',');
   assert.deepEqual(
     reqs.slice(1).map((q) => [q.path, Object.keys(q.form!).join(','), q.status]),
     [
-      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 400],
-      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 400],
-      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, 'grant_type,client_id,device_code', 200],
+      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, POLL, 400],
+      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, POLL, 400],
+      [`/${emu.info.tenant_id}/oauth2/v2.0/token`, POLL, 200],
     ],
   );
+  assert.equal(reqs[1]!.form!.client_info, '1');
+  assert.equal(new Set(reqs.map((q) => q.headers['client-request-id'])).size, reqs.length, 'a fresh id per request');
   assert.equal(reqs[1]!.form!.grant_type, 'urn:ietf:params:oauth:grant-type:device_code');
   assert.equal(reqs[1]!.form!.device_code, out.device.device_code);
   assert.deepEqual(

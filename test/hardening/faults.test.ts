@@ -359,7 +359,7 @@ const MFA: Expect = {
   code: 5,
   hits: 1,
   error:
-    /error EINTERACTION_REQUIRED: interaction_required AADSTS50076: .*multi-factor authentication.*\(trace id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}, at [^)]+\)\nhint: /,
+    /error EINTERACTION_REQUIRED: interaction_required AADSTS50076: .*multi-factor authentication.*\(client-request-id [0-9a-f-]{36}, trace id [0-9a-f-]{36}, at [^)]+\)\nhint: /,
 };
 
 const tokenPostFlow: Record<FaultName, Expect> = {

@@ -7,6 +7,7 @@ import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
 export interface LoginFlags extends IdentityFlags, ClaimsFlags {
+  host?: string;
   redirectUri: string;
   port?: string;
   browser: boolean;
@@ -32,6 +33,10 @@ export function register(program: Command, ctx: CliContext): void {
         'into the terminal instead: whichever arrives first wins.',
     );
   addIdentityOptions(cmd)
+    .option(
+      '--host <url>',
+      "an Azure Databricks workspace: sign in to its tenant, found from the workspace's /aad/auth redirect (no --tenant needed) [env: DATABRICKS_HOST, profile host]",
+    )
     .option(
       '--redirect-uri <uri>',
       'loopback redirect URI registered for the app (its path is served; Entra ignores the port of http://localhost)',
@@ -70,6 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
   addOutputOption(cmd).addHelpText(
     'after',
     '\nExamples:\n' +
+      '  entra-token login --host https://adb-1234567890123456.7.azuredatabricks.net   # tenant from the workspace, Azure CLI client\n' +
       '  entra-token login --tenant contoso.onmicrosoft.com --client-id 6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90\n' +
       '  entra-token login --no-browser --client-id … --tenant …      # over SSH: open the URL on your laptop, paste the address back\n' +
       '  TOKEN=$(entra-token login --client-id … --tenant … -o token)\n' +

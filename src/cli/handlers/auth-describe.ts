@@ -6,6 +6,7 @@ import { chainDeps, chainOptions } from '../credential.js';
 import { tokenScopes } from '../token-fast.js';
 import { describeSource } from '../../core/config.js';
 import { describePlan } from '../../core/credential-chain.js';
+import { AZURE_CLI_CLIENT_ID } from '../../core/provider.js';
 import { chainScopes, describeAuthority, planCredential } from '../../flows/credential.js';
 
 export const run: Handler<AuthDescribeFlags> = async (ctx, { flags }) => {
@@ -23,6 +24,8 @@ export const run: Handler<AuthDescribeFlags> = async (ctx, { flags }) => {
     scope: scopes.join(' '),
     authority: describeAuthority(opts),
     client_id: setting('client_id'),
+    // no client id: an interactive sign-in on Entra uses the Azure CLI's public client (core/provider.ts)
+    default_client_id: !s.client_id && !s.issuer ? AZURE_CLI_CLIENT_ID : null,
     profile: profile ? { name: profile.name, file: profile.file, line: profile.line } : null,
     auth_type: setting('auth_type'),
     credential: plan.chosen ? { source: plan.chosen.id, via: plan.chosen.detection.via } : null,
@@ -42,7 +45,14 @@ export const run: Handler<AuthDescribeFlags> = async (ctx, { flags }) => {
   const row = (k: string, v: string) => out(ctx, `${k.padEnd(11)}${v}`);
   row('scope', report.scope);
   row('authority', report.authority);
-  row('client id', report.client_id ? `${report.client_id.value} (${report.client_id.source})` : '- (not set)');
+  row(
+    'client id',
+    report.client_id
+      ? `${report.client_id.value} (${report.client_id.source})`
+      : report.default_client_id
+        ? `- (not set: a user sign-in uses the Azure CLI's public client ${report.default_client_id})`
+        : '- (not set)',
+  );
   row('profile', profile ? `${profile.name} (${profile.file}:${profile.line})` : '- (none)');
   row(
     'auth type',

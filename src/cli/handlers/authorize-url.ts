@@ -3,13 +3,13 @@ import type { Handler } from '../command.js';
 import { claimsParameter } from '../claims.js';
 import type { AuthorizeUrlFlags } from '../commands/authorize-url.js';
 import { err, out } from '../context.js';
-import { resolveIdentity, userScopes } from '../options.js';
+import { userSignInIdentity, userScopes } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
 import { startAuthorization } from '../../flows/auth-code.js';
 
 export const run: Handler<AuthorizeUrlFlags> = async (ctx, { flags, global }) => {
-  const { authority, clientId } = resolveIdentity(flags, ctx);
+  const { authority, clientId } = userSignInIdentity(flags, ctx);
   const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   if (flags.state !== undefined && flags.state.length < 8)
     throw usageError('--state must be at least 8 characters (the default is 256 random bits)');

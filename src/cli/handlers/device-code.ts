@@ -4,14 +4,14 @@ import { claimsParameter } from '../claims.js';
 import type { DeviceCodeFlags } from '../commands/device-code.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
-import { resolveIdentity, userScopes, cacheProvider } from '../options.js';
+import { userSignInIdentity, userScopes, cacheProvider } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
 import { forTerminal } from '../../core/terminal-text.js';
 import { deviceCodeTokens } from '../../flows/device-code.js';
 
 export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given }) => {
-  const { authority, clientId } = resolveIdentity(flags, ctx);
+  const { authority, clientId } = userSignInIdentity(flags, ctx);
   const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   if (flags.v1 && flags.scope) throw usageError('--v1 takes --resource, not --scope');
   if (!flags.v1 && given('resource')) throw usageError('--resource goes with --v1; the v2 endpoint takes --scope');

@@ -5,14 +5,27 @@ import type { LoginFlags } from '../commands/login.js';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
 import { deliverTokens, pendingProvider } from '../deliver.js';
-import { resolveIdentity, userScopes } from '../options.js';
+import { endpointSource, resolveSettings, userScopes, userSignInIdentity } from '../options.js';
+import { discoverWorkspaceAuthority, normalizeWorkspaceHost } from '../../apis/databricks.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
 import { login, loopbackRedirect } from '../../flows/login.js';
 import { openBrowser } from '../../io/browser.js';
 
+/**
+ * With a workspace host (--host, DATABRICKS_HOST or the profile's host) and no tenant, authority or issuer: the
+ * authority the workspace names in its `/aad/auth` redirect, as databricks-sdk-py finds the tenant (docs/protocol.md §9).
+ */
+function workspaceToDiscover(flags: LoginFlags, ctx: CliContext): string | undefined {
+  const s = resolveSettings(flags as unknown as Record<string, unknown>, ctx).config.settings;
+  if (!s.host || s.tenant || endpointSource(s)) return undefined;
+  return s.host.value;
+}
+
 export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
-  const { authority, clientId } = resolveIdentity(flags, ctx);
+  const workspace = workspaceToDiscover(flags, ctx);
+  if (workspace !== undefined) normalizeWorkspaceHost(workspace); // usage errors before anything starts
+  const early = workspace === undefined ? userSignInIdentity(flags, ctx) : undefined;
   const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   const timeout = Number(flags.timeout);
   if (!/^\d+$/.test(flags.timeout) || timeout < 1 || timeout > 86_400)
@@ -25,6 +38,19 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
   }
   loopbackRedirect(flags.redirectUri, port); // usage errors before anything starts
   await withRuntime(ctx, global, async (rt) => {
+    let identity = early;
+    if (identity === undefined && workspace !== undefined) {
+      rt.trace.step('Find the workspace tenant');
+      const found = await discoverWorkspaceAuthority(workspace, (req, o) =>
+        rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o }),
+      );
+      err(
+        ctx,
+        `Workspace ${normalizeWorkspaceHost(workspace)} signs in at ${found.origin}/${found.tenant} (its /aad/auth redirect)`,
+      );
+      identity = userSignInIdentity({ ...flags, authority: `${found.origin}/${found.tenant}` }, ctx);
+    }
+    const { authority, clientId } = identity!;
     const status = new StatusLine(ctx, timeout);
     try {
       const result = await login(

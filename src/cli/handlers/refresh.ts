@@ -24,7 +24,7 @@ export type RefreshTokenSource = 'stdin' | 'env' | 'cache';
 export async function refreshTokenFromCache(
   ctx: CliContext,
   key: { authority: string; client_id: string; scopes: string[] },
-): Promise<{ refresh_token: string; store: (rotated: string) => Promise<void> } | undefined> {
+): Promise<{ refresh_token: string; account: string; store: (rotated: string) => Promise<void> } | undefined> {
   const store = openStore(ctx);
   const account = findAccounts(await store.read(), { authority: key.authority, client_id: key.client_id }).find(
     (a) => a.refresh_token,
@@ -32,6 +32,7 @@ export async function refreshTokenFromCache(
   if (!account) return undefined;
   return {
     refresh_token: account.refresh_token!,
+    account: account.account,
     store: (rotated) =>
       store.update((d) => {
         const a = d.accounts.find(
@@ -59,6 +60,7 @@ export const run: Handler<RefreshFlags> = async (ctx, { flags, global }) => {
   let refresh_token: string;
   let source: RefreshTokenSource;
   let store: ((rotated: string) => Promise<void>) | undefined;
+  let homeAccountId: string | undefined;
   if (flags.refreshTokenStdin) {
     refresh_token = parseRefreshTokenInput(await secretFromStdin(ctx, 'refresh-token'));
     source = 'stdin';
@@ -75,12 +77,16 @@ export const run: Handler<RefreshFlags> = async (ctx, { flags, global }) => {
     }
     refresh_token = cached.refresh_token;
     store = cached.store;
+    homeAccountId = cached.account;
     source = 'cache';
   }
   // Entra's name where it is Entra; any other provider is "the provider"
   const who = authority.kind === 'entra' ? 'Entra' : 'the provider';
   await withRuntime(ctx, global, async (rt) => {
-    const result = await refreshTokens({ authority, client_id: clientId, refresh_token, scopes, claims }, rt.deps);
+    const result = await refreshTokens(
+      { authority, client_id: clientId, refresh_token, scopes, homeAccountId, claims },
+      rt.deps,
+    );
     const format = outputFormat(flags.output, ctx);
     await deliverTokens(ctx, flags, {
       authority: authority.url,
