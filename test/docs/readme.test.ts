@@ -109,6 +109,13 @@ for (const block of blocks) {
     dirs.push(home);
     const previous: { identity?: string } = {};
     const commands = block.examples.map((ex) => expandCommand(ex.command, info, previous));
+    // each block starts from the emulator's defaults: no Conditional Access policy, no armed fault
+    await fetch(`${emu.info.url}/_emulator/policy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ require_mfa: false, allowed_platforms: null }),
+    });
+    await fetch(`${emu.info.url}/_emulator/faults`, { method: 'DELETE', headers: { 'x-emulator-control': '1' } });
     const r = await runBlock(block.before, commands, home, info, block.env);
     block.before.forEach((setup, k) => {
       if (r.setupCodes[k] !== 0)
