@@ -6,6 +6,7 @@
 import type { Authority } from './authority.js';
 import { s256Challenge } from './pkce.js';
 import { usageError } from './errors.js';
+import { libraryParams, type PlatformInfo } from './platform.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export const PROMPTS = ['login', 'none', 'consent', 'select_account', 'create'] as const;
@@ -24,6 +25,11 @@ export interface AuthorizeParams {
   prompt?: Prompt | undefined;
   login_hint?: string | undefined;
   domain_hint?: string | undefined;
+  /**
+   * The platform, for `client_info=1` and the library parameters MSAL Node adds to its authorize URL
+   * (docs/protocol.md §2.9). Omit for the documentation's request byte for byte.
+   */
+  platform?: PlatformInfo | undefined;
   /** Extra parameters (e.g. `claims`), appended last. */
   extra?: Array<[string, string]> | undefined;
 }
@@ -57,6 +63,7 @@ export function authorizeQuery(p: AuthorizeParams): Array<[string, string]> {
   if (p.prompt) q.push(['prompt', p.prompt]);
   if (p.login_hint) q.push(['login_hint', p.login_hint]);
   if (p.domain_hint) q.push(['domain_hint', p.domain_hint]);
+  if (p.platform) q.push(['client_info', '1'], ...libraryParams(p.platform));
   for (const kv of p.extra ?? []) q.push(kv);
   return q;
 }

@@ -69,6 +69,8 @@ export interface AuthorizationCodeGrant {
   /** The documentation's curl sends `state`; it is not an RFC 6749 token parameter and is off by default. */
   state?: string | undefined;
   auth?: ClientAuth;
+  /** `X-AnchorMailbox` from the redirect's `client_info` (platform.ts `anchorForHomeAccount`). */
+  anchor?: string | undefined;
 }
 
 /** `grant_type=authorization_code` (§2.1), fields in the documentation's order, plus code_verifier. */
@@ -83,7 +85,7 @@ export function authorizationCodeRequest(g: AuthorizationCodeGrant): WireRequest
   if (g.code_verifier !== undefined) f.push(['code_verifier', g.code_verifier]);
   if (g.state !== undefined) f.push(['state', g.state]);
   f.push(CLIENT_INFO);
-  return post(g.tokenEndpoint, f, g.auth ?? { kind: 'none' }, g.client_id);
+  return post(g.tokenEndpoint, f, g.auth ?? { kind: 'none' }, g.client_id, g.anchor);
 }
 
 /** `grant_type=refresh_token` (§2.2). No scopes: `scope` is left out, which means the original grant (RFC 6749 §6). */

@@ -4,7 +4,7 @@
  */
 import { AADSTS, entraQueryEncode, redirectErrorDescription } from './aadsts.js';
 import * as html from './html.js';
-import { htmlReply, redirect, type EmuRequest, type Reply } from './reply.js';
+import { htmlReply, redirect, type EmuRequest, type Reply, clientRequestIdOf } from './reply.js';
 import type { AuthParams, Session, State } from './state.js';
 import type { UserConfig } from './directory.js';
 import { resolveTarget } from './issue.js';
@@ -33,11 +33,10 @@ export function errorRedirect(
   params: Record<string, string> = {},
   error?: string,
 ): Reply {
-  const crid = req.headers['client-request-id'];
   const desc = redirectErrorDescription(code, params, {
     now: s.now(),
     traceId: req.traceId,
-    correlationId: typeof crid === 'string' ? crid : undefined,
+    correlationId: clientRequestIdOf(req),
   });
   const fields: Array<[string, string]> = [
     ['error', error ?? AADSTS[code]!.error],

@@ -112,6 +112,16 @@ export function cookies(req: EmuRequest): Record<string, string> {
   return out;
 }
 
+/**
+ * The client's `client-request-id`: MSAL.NET and entra-token send it as a header, MSAL Node as a query parameter of
+ * the token URL or a form field (docs/protocol.md §2.9). Entra echoes it as the correlation id.
+ */
+export function clientRequestIdOf(req: EmuRequest): string | undefined {
+  const h = req.headers['client-request-id'];
+  if (typeof h === 'string' && h) return h;
+  return req.url.searchParams.get('client-request-id') ?? req.form?.get('client-request-id') ?? undefined;
+}
+
 /** JSON error (docs/protocol.md §3.1) with this request's trace id and echoed client-request-id. */
 export function err(
   s: State,
@@ -120,11 +130,10 @@ export function err(
   params: Record<string, string> = {},
   override?: Partial<(typeof AADSTS)[number]>,
 ): Reply {
-  const crid = req.headers['client-request-id'];
   const e = entraError(
     code,
     params,
-    { now: s.now(), traceId: req.traceId, correlationId: typeof crid === 'string' ? crid : undefined },
+    { now: s.now(), traceId: req.traceId, correlationId: clientRequestIdOf(req) },
     override,
   );
   return json(e.status, e.body, req.traceId);
@@ -138,12 +147,12 @@ export function errorPage(
   params: Record<string, string>,
   status = 400,
 ): Reply {
-  const crid = req.headers['client-request-id'];
+  const crid = clientRequestIdOf(req);
   return htmlReply(
     status,
     html.errorPage(code, fill(AADSTS[code]!.message, params), {
       traceId: req.traceId,
-      correlationId: typeof crid === 'string' ? crid : randomUUID(),
+      correlationId: crid ?? randomUUID(),
       timestamp: entraTimestamp(s.now()),
     }),
     req.traceId,

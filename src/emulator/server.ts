@@ -8,7 +8,7 @@ import { entraError } from './aadsts.js';
 import { authorizeFault } from './authorize.js';
 import { bad } from './control.js';
 import { applyFault, send, takeFault } from './faults.js';
-import { err, errorPage, json, type EmuRequest, type Reply } from './reply.js';
+import { clientRequestIdOf, err, errorPage, json, type EmuRequest, type Reply } from './reply.js';
 import { record } from './request-log.js';
 import { matchControl, matchRoute, type Match } from './routes.js';
 import type { State } from './state.js';
@@ -121,8 +121,7 @@ export function entraHandler(s: State): (req: IncomingMessage, res: ServerRespon
     if (fault) {
       if (fault.kind === 'aadsts' && endpoint === 'authorize')
         return send(res, authorizeFault(s, { ...r, ip: '127.0.0.1' }, fault.code));
-      const crid = req.headers['client-request-id'];
-      if (await applyFault(s, fault, res, traceId, typeof crid === 'string' ? crid : undefined)) return;
+      if (await applyFault(s, fault, res, traceId, clientRequestIdOf(r))) return;
     }
     try {
       send(res, await dispatch(s, m, r));

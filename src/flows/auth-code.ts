@@ -36,6 +36,9 @@ import type { WireRequest, WireResponse } from '../core/wire.js';
 import type { PendingAuthorization, PendingStore } from '../io/pending.js';
 import { cryptoRandom, type RandomSource } from '../io/random.js';
 import { Trace } from '../io/trace.js';
+import { PLATFORM } from '../io/platform.js';
+import { anchorForHomeAccount } from '../core/platform.js';
+import { accountFromClientInfo } from '../core/cache-keys.js';
 import type { FlowDeps } from './types.js';
 
 export type { FlowDeps } from './types.js';
@@ -119,6 +122,8 @@ export async function startAuthorization(
     login_hint: opts.login_hint,
     domain_hint: opts.domain_hint,
     ...(opts.claims !== undefined ? { extra: [['claims', opts.claims]] } : {}),
+    // as MSAL Node: client_info=1 and the library parameters, for Entra (not in --no-pkce's documentation request)
+    platform: opts.authority.kind === 'entra' && code_verifier !== undefined ? PLATFORM : undefined,
   };
   const url = buildAuthorizeUrl(params);
   const pending: PendingAuthorization = {
@@ -216,7 +221,7 @@ export function acceptCallback(
     warn?: ((line: string) => void) | undefined;
     trace?: Trace | undefined;
   } = {},
-): { pending: PendingAuthorization; code: string } {
+): { pending: PendingAuthorization; code: string; client_info?: string | undefined } {
   const trace = opts.trace;
   trace?.step('Callback received');
   let parsed: RedirectResult;
@@ -283,7 +288,7 @@ export function acceptCallback(
     );
   }
   checkCallbackIssuer(parsed, pending, trace);
-  return { pending, code: parsed.code };
+  return { pending, code: parsed.code, client_info: parsed.client_info };
 }
 
 /** RFC 9207: an `iss` on the authorization response must be the issuer; required when the provider advertises it. */
@@ -311,19 +316,22 @@ function entraIssuerOf(p: PendingAuthorization): string | undefined {
  */
 export async function exchangeCode(opts: ExchangeOptions, deps: FlowDeps): Promise<ExchangeResult> {
   const trace = deps.trace ?? new Trace(deps.now);
-  const { pending, code } = acceptCallback(opts.input, opts.pending, deps.now(), {
+  const { pending, code, client_info } = acceptCallback(opts.input, opts.pending, deps.now(), {
     skipStateCheck: opts.skipStateCheck,
     warn: opts.warn,
     trace,
   });
-  return redeem(pending, code, opts, { ...deps, trace });
+  return redeem(pending, code, { ...opts, clientInfo: client_info }, { ...deps, trace });
 }
 
 /** Steps 4–5 for a callback already checked (used by `login` too). */
 export async function redeem(
   pending: PendingAuthorization,
   code: string,
-  opts: Pick<ExchangeOptions, 'pending' | 'sendState' | 'auth'>,
+  opts: Pick<ExchangeOptions, 'pending' | 'sendState' | 'auth'> & {
+    /** The redirect's `client_info`: the code is redeemed with `X-AnchorMailbox: Oid:<uid>@<utid>`, as MSAL does. */
+    clientInfo?: string | undefined;
+  },
   deps: FlowDeps & { trace: Trace },
 ): Promise<ExchangeResult> {
   const trace = deps.trace;
@@ -338,6 +346,10 @@ export async function redeem(
       code_verifier: pending.code_verifier,
       state: opts.sendState ? pending.state : undefined,
       auth: opts.auth ?? { kind: 'none' },
+      anchor:
+        (pending.kind ?? 'entra') === 'entra'
+          ? anchorForHomeAccount(accountFromClientInfo(opts.clientInfo))
+          : undefined,
     }),
     typeof pending.claims === 'string' ? pending.claims : undefined,
   );

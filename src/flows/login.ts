@@ -189,13 +189,18 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
     await listener.close();
     progress.received?.(callback.via);
 
-    const { pending, code } = acceptCallback(
+    const { pending, code, client_info } = acceptCallback(
       { redirect: callback.url, via: callback.via === 'listener' ? 'loopback listener' : 'pasted' },
       store,
       deps.now(),
       { trace },
     );
-    const result = await redeem(pending, code, { pending: store, auth: opts.auth }, { ...deps, trace });
+    const result = await redeem(
+      pending,
+      code,
+      { pending: store, auth: opts.auth, clientInfo: client_info },
+      { ...deps, trace },
+    );
     finished = true;
     return { ...result, callback, redirectUri, authorizeUrl: started.url };
   } catch (e) {

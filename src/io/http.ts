@@ -14,16 +14,11 @@ import { EntraTokenError, excerpt } from '../core/errors.js';
 import { sleep as timerSleep } from './sleep.js';
 import { assertSecureUrl } from '../core/url-safety.js';
 import { requestBody, type WireRequest, type WireResponse } from '../core/wire.js';
-import { ENTRA_TOKEN_VERSION, userAgent, withClientInfo, type PlatformInfo } from '../core/platform.js';
+import { userAgent, withClientInfo } from '../core/platform.js';
+import { PLATFORM } from './platform.js';
 import type { Trace } from './trace.js';
 
-/** This process's platform, as every request describes it (docs/protocol.md §2.9). */
-export const PLATFORM: PlatformInfo = {
-  version: ENTRA_TOKEN_VERSION,
-  os: process.platform,
-  cpu: process.arch,
-  node: process.versions.node,
-};
+export { PLATFORM } from './platform.js';
 export const USER_AGENT = userAgent(PLATFORM);
 
 export interface RetryPolicy {

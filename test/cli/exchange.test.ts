@@ -48,7 +48,11 @@ test('the documented flow: authorize-url, sign-in, pasted redirect → a verifie
   assert.ok(q.get('nonce'));
   assert.ok((q.get('state') ?? '').length >= 22, 'state carries at least 128 bits');
   const redirect = await browse(url);
-  assert.match(redirect, /^http:\/\/localhost\/?\?code=.+&state=.+&session_state=/); // the Location may omit the root slash; a browser's address bar shows http://localhost/?code=
+  // the Location may omit the root slash; a browser's address bar shows http://localhost/?code=. client_info=1 on the
+  // authorize URL (docs/protocol.md §2.9) brings client_info back, in Entra's order
+  assert.match(redirect, /^http:\/\/localhost\/?\?code=.+&client_info=[\w-]+&state=.+&session_state=/);
+  assert.equal(q.get('client_info'), '1');
+  assert.equal(q.get('x-client-OS'), process.platform);
   const r = await runInProcess(['exchange', redirect, '--output', 'json'], { env });
   assert.equal(r.code, 0, r.stderr);
   const tokens = JSON.parse(r.stdout);
@@ -82,6 +86,8 @@ test('the documented flow: authorize-url, sign-in, pasted redirect → a verifie
     'client_info',
     ...LIBRARY_KEYS,
   ]);
+  // the code is redeemed with the routing hint of the account the redirect's client_info names, as MSAL does
+  assert.equal(post.headers['x-anchormailbox'], `Oid:${String(payload.oid)}@${emu.info.tenant_id}`);
 });
 
 test('exchange reads the redirect pasted on stdin and prints the bare token with --output token', async () => {

@@ -334,6 +334,7 @@ function normalize(v: unknown, key = ''): unknown {
   if (typeof v !== 'string') return v;
   return v
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+    .replace(/x-client-OS=\w+&x-client-CPU=\w+/g, 'x-client-OS=OS&x-client-CPU=CPU')
     .replace(/^entra-token\/([\d.]+) \([^)]*\) node\/[\d.]+$/, 'entra-token/$1 (OS; CPU) node/VERSION')
     .replace(/hmac:[0-9a-f]{8}/g, 'hmac:HASH')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
@@ -494,7 +495,7 @@ describe('against the emulator', () => {
     assert.equal(x.code, 0, x.stderr);
     assert.match(
       x.stderr,
-      /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars hmac:[0-9a-f]{8}\]&state=/,
+      /\n== Callback received\n   ⇠ front channel, redirect received \(argument\):\n       http:\/\/localhost\/?\?code=0\.AXEA…\[\d+ chars hmac:[0-9a-f]{8}\]&client_info=[\w-]+&state=/,
     );
     assert.match(x.stderr, /\n== Redeem code\n   → POST /);
     assert.match(x.stderr, /     ✓ expires_in \d+ s: valid until about \d{4}-/);

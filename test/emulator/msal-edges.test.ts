@@ -110,3 +110,33 @@ test('on a default port (https 443) the advertised URLs carry no port, as MSAL N
     await tls.close();
   }
 });
+
+test("the client-request-id comes back as the error's correlation id, whether a header (MSAL.NET, entra-token), a query parameter or a form field (MSAL Node)", async () => {
+  const bad = {
+    client_id: emu.info.public_client_id,
+    grant_type: 'password',
+    username: emu.info.username,
+    password: 'wrong',
+    scope: DATABRICKS_SCOPE,
+  };
+  const ids = [
+    '0f0e0d0c-0b0a-4908-8706-050403020100',
+    '1f0e0d0c-0b0a-4908-8706-050403020101',
+    '2f0e0d0c-0b0a-4908-8706-050403020102',
+  ];
+  const viaHeader = await post(tokenUrl(emu), bad, { 'client-request-id': ids[0]! });
+  const viaQuery = await post(`${tokenUrl(emu)}?client-request-id=${ids[1]}`, bad);
+  const viaForm = await post(tokenUrl(emu), { ...bad, 'client-request-id': ids[2]! });
+  const none = await post(tokenUrl(emu), bad);
+  for (const [r, id] of [
+    [viaHeader, ids[0]],
+    [viaQuery, ids[1]],
+    [viaForm, ids[2]],
+  ] as const) {
+    assert.equal(aadsts(r.json), 50126);
+    assert.equal(r.json.correlation_id, id);
+    assert.match(String(r.json.error_description), new RegExp(`Correlation ID: ${id} `));
+  }
+  assert.match(String(none.json.correlation_id), /^[0-9a-f-]{36}$/);
+  assert.ok(!ids.includes(String(none.json.correlation_id)));
+});
