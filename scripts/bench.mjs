@@ -9,6 +9,7 @@
 // --quick runs each row a few times only (test/bench/smoke.test.ts uses it; timings are then rough).
 // Needs a build (dist/): `npm run bench` builds first.
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +27,8 @@ const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : join(root, '.bench', 'results.
 const skipAt = argv.indexOf('--skip');
 const skip = new Set(skipAt >= 0 ? argv[skipAt + 1].split(',') : []);
 const N = quick
-  ? { proc: 4, inproc: 10, msal: 3, seconds: 0.1, rounds: 2 }
-  : { proc: 20, inproc: 150, msal: 25, seconds: 0.5, rounds: 5 };
+  ? { proc: 3, warmup: 1, inproc: 10, msal: 3, seconds: 0.1, rounds: 2, rss: 1 }
+  : { proc: 20, warmup: 2, inproc: 150, msal: 25, seconds: 0.5, rounds: 5, rss: 5 };
 
 const DATABRICKS = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
 const USER_SCOPES = [DATABRICKS, 'openid', 'profile', 'offline_access'];
@@ -156,15 +157,18 @@ try {
     throw new Error('entra-token token did not print the cached token');
 
   // ------------------------------------------------------------ deterministic: what a cache hit loads
-  const loadsFile = join(home, 'loads.txt');
-  await run(process.execPath, ['--import', join(root, 'scripts', 'bench', 'loads.mjs'), BIN, 'token'], {
-    env: { ...baseEnv, ENTRA_TOKEN_BENCH_LOADS: loadsFile },
+  const loadsFile = join(home, 'loads.json');
+  await run(process.execPath, ['--require', join(root, 'scripts', 'bench', 'module-loads.cjs'), BIN, 'token'], {
+    env: { ...baseEnv, ENTRA_TOKEN_MODULE_LOADS: loadsFile },
   });
-  const loaded = [...new Set((await readFile(loadsFile, 'utf8')).split('\n').filter(Boolean))];
-  const heavy = loaded
-    .filter((u) => /node_modules\/(undici|jose|commander)\//.test(u))
-    .map((u) => u.replace(/^.*node_modules\//, ''));
-  const ours = loaded.filter((u) => u.includes('/dist/')).length;
+  // the chunks it required, and the sources in them (dist/cli/bin-manifest.json, written by the build)
+  const manifest = JSON.parse(await readFile(join(root, 'dist', 'cli', 'bin-manifest.json'), 'utf8'));
+  const { files } = JSON.parse(await readFile(loadsFile, 'utf8'));
+  const loaded = [
+    ...new Set(files.flatMap((f) => manifest[f.replace(/^.*\/dist\/cli\//, '')]?.inputs ?? [f.replace(root, '')])),
+  ];
+  const heavy = [...new Set(loaded.flatMap((u) => /node_modules\/(undici|jose|commander)\//.exec(u)?.[1] ?? []))];
+  const ours = loaded.filter((u) => u.startsWith('src/')).length;
   rows.push({
     what: '`entra-token token` cache hit: modules loaded',
     against: '—',
@@ -173,7 +177,7 @@ try {
     ok: heavy.length === 0,
     n: 1,
     detail: '',
-    modules: loaded.map((u) => u.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')),
+    modules: loaded,
   });
 
   // ------------------------------------------------------------ whole-process rows
@@ -181,18 +185,122 @@ try {
   ratioRow(
     '`entra-token token` on a cache hit (whole process)',
     '`node -e 0`',
-    await sideBySide({ a: () => run(process.execPath, [BIN, 'token'], { env: baseEnv }), b: nodeE0, n: N.proc }),
+    await sideBySide({
+      a: () => run(process.execPath, [BIN, 'token'], { env: baseEnv }),
+      b: nodeE0,
+      n: N.proc,
+      warmup: N.warmup,
+    }),
     '',
     1.25,
   );
-  log('--help vs node -e 0');
+  // ------------------------------------------------------------ every command that does no network I/O
+  const CLIENT = '6a0c9e2d-2f4e-4b43-9c2a-51f6f0c1a7d3';
+  const traceFile = join(home, 'authorize.jsonl');
+  await run(process.execPath, [BIN, '--trace-file', traceFile, 'authorize-url', '--tenant', 'organizations'], {
+    env: { ...baseEnv, AZURE_CLIENT_ID: CLIENT },
+  });
+  const LOCAL = [
+    ['--help'],
+    ['authorize-url', '--tenant', 'organizations', '--client-id', CLIENT],
+    ['inspect', seed.tokens.access_token],
+    ['config', 'show'],
+    ['cache', 'list'],
+    ['trace', 'show', traceFile],
+    ['admin-consent-url', '--tenant', 'contoso.onmicrosoft.com', '--client-id', CLIENT],
+    ['completion', 'bash'],
+  ];
+  const shown = (args) =>
+    args
+      .map((a) => (a.startsWith(home) ? '<file>' : a === CLIENT ? '<app-id>' : a.length > 40 ? '<token>' : a))
+      .join(' ');
+  for (const args of LOCAL) {
+    log(`${shown(args)} vs node -e 0`);
+    ratioRow(
+      `\`entra-token ${shown(args)}\` (whole process)`,
+      '`node -e 0`',
+      await sideBySide({
+        a: () => run(process.execPath, [BIN, ...args], { env: baseEnv }),
+        b: nodeE0,
+        n: N.proc,
+        warmup: N.warmup,
+      }),
+      '',
+      1.3,
+    );
+  }
+
+  log('peak memory of the local commands vs node -e 0');
+  const rssFile = join(home, 'rss.txt');
+  const peak = async (args) => {
+    const xs = [];
+    for (let i = 0; i < N.rss; i++) {
+      await rm(rssFile, { force: true });
+      await run(process.execPath, ['--require', join(root, 'scripts', 'bench', 'max-rss.cjs'), ...args], {
+        env: { ...baseEnv, ENTRA_TOKEN_BENCH_RSS: rssFile },
+      });
+      xs.push(Number((await readFile(rssFile, 'utf8')).trim()) / 1e6);
+    }
+    return stats(xs);
+  };
+  const baseRss = await peak(['-e', '0']);
+  const peaks = [];
+  for (const args of [...LOCAL, ['token']]) peaks.push({ args, s: await peak([BIN, ...args]) });
+  const worst = peaks.reduce((w, p) => (p.s.median > w.s.median ? p : w));
+  const rssRatio = worst.s.median / baseRss.median;
+  rows.push({
+    what: 'peak memory (max RSS) of every local command above, and of a `token` cache hit',
+    against: "`node -e 0`'s",
+    result: `${fmt(rssRatio, 2)}× (the most: \`${shown(worst.args)}\`)`,
+    goal: '≤ 1.25×',
+    ok: rssRatio <= 1.25,
+    n: baseRss.n,
+    detail: `${fmt(worst.s.median)} MB vs ${fmt(baseRss.median)} MB; ${peaks.map((p) => `${shown(p.args).split(' ')[0]} ${fmt(p.s.median)}`).join(', ')}`,
+    ratio: rssRatio,
+    peaks: peaks.map((p) => ({ command: shown(p.args), mb: p.s })),
+    baseline: baseRss,
+  });
+
+  // ------------------------------------------------------------ login: from start to "Listening on …"
+  log('login until listening vs node -e 0');
+  const loginEnv = { ...baseEnv, ENTRA_TOKEN_AUTHORITY: info.authority, AZURE_CLIENT_ID: info.public_client_id };
+  const untilListening = () =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'login', '--no-browser', '--no-cache'], {
+        env: loginEnv,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let err = '';
+      let seen = false;
+      child.stderr.on('data', (d) => {
+        err += d;
+        if (!seen && /Listening on /.test(err)) {
+          seen = true;
+          resolve(child); // timed up to here; the child is stopped untimed (below)
+        }
+      });
+      child.on('exit', (code) => {
+        if (!seen) reject(new Error(`login exited ${code} before listening: ${err.trim().slice(0, 300)}`));
+      });
+    });
+  const stopped = [];
   ratioRow(
-    '`entra-token --help` (whole process)',
-    '`node -e 0`',
-    await sideBySide({ a: () => run(process.execPath, [BIN, '--help'], { env: baseEnv }), b: nodeE0, n: N.proc }),
+    '`entra-token login`: from start to "Listening on …"',
+    '`node -e 0` (whole process)',
+    await sideBySide({
+      a: async () => {
+        const child = await untilListening();
+        stopped.push(new Promise((r) => child.once('exit', r)));
+        child.kill('SIGTERM');
+      },
+      b: nodeE0,
+      n: N.proc,
+      warmup: N.warmup,
+    }),
     '',
-    1.3,
+    1.5,
   );
+  await Promise.all(stopped);
 
   // ------------------------------------------------------------ in-process exchange
   log('in-process code exchange vs bare undici POST');
@@ -283,8 +391,10 @@ try {
           if (!JSON.parse(stdout).access_token) throw new Error('curl got no token');
         },
         n: N.proc,
+        warmup: N.warmup,
       }),
-      'report',
+      '',
+      3,
     );
   } else {
     rows.push({

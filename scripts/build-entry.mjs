@@ -1,38 +1,315 @@
-// Bundles src/cli/bin.ts into dist/cli/bin.cjs, the package's `bin` (after tsc has built dist/): a CommonJS
-// entry skips the ES module loader's start-up, the token fast path and its few modules become one file, and the top-level --help text is rendered from the real program now, at
-// build time, so `entra-token --help` does not load commander and 20 modules to print it.
-// The full program stays the separate, tsc-built dist/cli/program.js (loaded on demand).
-import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Builds the package's `bin`, dist/cli/bin.cjs, after tsc has built dist/. Bundling is a build step only: the
+// source keeps its layers and files, and the library (dist/index.js) stays tsc's ES modules.
+//
+// 1. Every `--help` text (the top level and every command and subcommand) is rendered now from the real
+//    program (tsc's dist/cli/program.js, in this process), so `entra-token … --help` prints a string
+//    instead of loading commander and every command. New commands and options are picked up by the walk.
+// 2. esbuild bundles src/cli/bin.ts as ES modules with code splitting: each command's handler, and each
+//    module the source loads with import(), becomes its own chunk, so a command loads only what it uses.
+// 3. Each chunk is then rewritten as CommonJS (dist/cli/bin.cjs and dist/cli/chunks/*.cjs): CommonJS skips
+//    the ES module loader's start-up, and a CommonJS require() of a chunk costs a read and a compile.
+//
+// Two esbuild plugins keep start-up small (`npm run bench` measures it; test/bench/module-budget.test.ts
+// guards which modules each local command loads):
+// - lazy built-ins: `node:crypto`, `node:child_process`, `node:http`, … are required on first use, not
+//   when the chunk that names them loads (most commands never touch most of them);
+// - lean undici: the CLI uses undici's Agent, EnvHttpProxyAgent and request() only; they are bundled from
+//   undici's own files (scripts/undici-lean.cjs) instead of its index, which loads fetch, WebSocket,
+//   caches, mocks and more (about 1 MB more to compile before the first request).
+import { Writable } from 'node:stream';
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const esmEntry = join(root, 'dist', 'cli', 'bin.js');
-const out = join(root, 'dist', 'cli', 'bin.cjs');
+const cliDir = join(root, 'dist', 'cli');
+const chunksDir = join(cliDir, 'chunks');
+const require = createRequire(import.meta.url);
 
-// tsc's own dist/cli/bin.js runs the full program when __HELP_TEXT__ is not defined
-const help = spawnSync(process.execPath, [esmEntry, '--help'], {
-  encoding: 'utf8',
-  env: { ...process.env, COLUMNS: '80' },
-});
-if (help.status !== 0 || !help.stdout.startsWith('Usage: entra-token')) {
-  console.error(`build-entry: could not render --help (exit ${help.status}): ${help.stderr}`);
-  process.exit(1);
+// ------------------------------------------------------------------ 1. every --help, from the real program
+// as when piped: commander wraps help at 80 columns unless stdout is a terminal (then at its width); the
+// prerendered texts are the 80-column ones whatever terminal runs the build
+for (const stream of [process.stdout, process.stderr]) Object.defineProperty(stream, 'isTTY', { value: false });
+const { buildProgram, runCli, VERSION } = await import(pathToFileURL(join(cliDir, 'program.js')).href);
+
+/** What `entra-token ...argv` prints on stdout, run in this process; throws unless it exits 0. */
+async function render(argv) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (add) => new Writable({ write: (c, _e, cb) => (add(String(c)), cb()) });
+  const ctx = {
+    stdout: Object.assign(
+      sink((s) => (stdout += s)),
+      { isTTY: false },
+    ),
+    stderr: Object.assign(
+      sink((s) => (stderr += s)),
+      { isTTY: false },
+    ),
+    stdin: process.stdin,
+    env: {},
+    now: () => Date.now(),
+    cwd: root,
+    signal: new AbortController().signal,
+  };
+  const code = await runCli(argv, ctx);
+  if (code !== 0 || !stdout.startsWith('Usage: entra-token')) {
+    throw new Error(`build-entry: could not render \`${argv.join(' ')}\` (exit ${code}): ${stderr}`);
+  }
+  return stdout;
 }
 
-await build({
-  entryPoints: [join(root, 'src', 'cli', 'bin.ts')],
-  outfile: out,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  // the full program is loaded from tsc's output by import(), not copied into the entry
-  external: ['./program.js'],
-  define: { __HELP_TEXT__: JSON.stringify(help.stdout) },
-  logLevel: 'warning',
-  legalComments: 'none',
+/** Every command path of the program, aliases too: [], ['inspect'], ['cache'], ['cache', 'list'], … */
+function commandPaths(cmd, path = []) {
+  return [
+    path,
+    ...cmd.commands.flatMap((c) => [c.name(), ...c.aliases()].flatMap((name) => commandPaths(c, [...path, name]))),
+  ];
+}
+const quiet = { write: () => true };
+const program = buildProgram({ stdout: quiet, stderr: quiet, env: {}, now: Date.now, cwd: root });
+const help = {};
+for (const path of commandPaths(program)) help[path.join(' ')] = await render([...path, '--help']);
+
+// each command's name and aliases → the index of the register function that adds it (program.ts registers
+// only the command a run starts with); a register function adding more or less than one command is left out
+const { COMMANDS } = await import(pathToFileURL(join(cliDir, 'commands', 'index.js')).href);
+const { Command } = require('commander');
+const commandIndex = {};
+COMMANDS.forEach((register, i) => {
+  const p = new Command();
+  register(p, { stdout: quiet, stderr: quiet, env: {}, now: Date.now, cwd: root });
+  if (p.commands.length === 1) for (const n of [p.commands[0].name(), ...p.commands[0].aliases()]) commandIndex[n] = i;
 });
-chmodSync(out, 0o755);
+if (Object.keys(commandIndex).length < COMMANDS.length) fail('most commands are missing from the command index');
+
+// ------------------------------------------------------------------ 2. ES module chunks
+/**
+ * Built-in modules node does not load at start-up, required on first use instead: the chunk that names one
+ * gets an object with a getter per export, so nothing loads until one is read. Only modules whose exports are
+ * plain functions, classes and constants are listed (not `process`, `events`, `stream` or `assert`, whose
+ * export is itself called, extended or bound).
+ */
+const LAZY_BUILTINS = new Set([
+  'child_process',
+  'crypto',
+  'dgram',
+  'diagnostics_channel',
+  'dns',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'readline',
+  'readline/promises',
+  'stream/promises',
+  'string_decoder',
+  'tls',
+  'tty',
+  'worker_threads',
+  'zlib',
+]);
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+      const id = args.path.replace(/^node:/, '');
+      // import('node:os') is lazy already, and must keep its named exports
+      if (!LAZY_BUILTINS.has(id) || args.namespace === 'lazy-builtin' || args.kind === 'dynamic-import')
+        return undefined;
+      return { path: id, namespace: 'lazy-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, ({ path }) => {
+      const keys = Object.keys(require(`node:${path}`)).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
+      const getters = keys.map((k) => `  get ${k}() { return load().${k}; },`).join('\n');
+      return {
+        contents: `let m;\nconst load = () => (m ??= require('node:${path}'));\nmodule.exports = {\n${getters}\n};\n`,
+        loader: 'js',
+        resolveDir: root,
+      };
+    });
+  },
+};
+
+/**
+ * `undici` as src/io/http.ts uses it (scripts/undici-lean.cjs); any other importer gets undici itself. The
+ * build stops if http.ts imports a value the lean module does not export (it would be undefined at run time).
+ */
+const HTTP_TS = join(root, 'src', 'io', 'http.ts');
+const LEAN_UNDICI = join(root, 'scripts', 'undici-lean.cjs');
+{
+  const imports = /import\s*{([^}]*)}\s*from\s*'undici'/.exec(readFileSync(HTTP_TS, 'utf8'))?.[1] ?? '';
+  const values = imports
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n && !n.startsWith('type '))
+    .map((n) => n.split(/\s+as\s+/)[0]);
+  const missing = values.filter((n) => !(n in require(LEAN_UNDICI)));
+  if (missing.length) {
+    console.error(
+      `build-entry: scripts/undici-lean.cjs does not export ${missing.join(', ')} (src/io/http.ts uses it)`,
+    );
+    process.exit(1);
+  }
+}
+const leanUndici = {
+  name: 'lean-undici',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (args.importer === HTTP_TS ? { path: LEAN_UNDICI } : undefined));
+  },
+};
+
+const esmDir = join(tmpdir(), `entra-token-build-${process.pid}`);
+rmSync(esmDir, { recursive: true, force: true });
+try {
+  const { metafile } = await build({
+    metafile: true,
+    entryPoints: { bin: join(root, 'src', 'cli', 'bin.ts') },
+    outdir: esmDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    define: {
+      __HELP_JSON__: JSON.stringify(JSON.stringify(help)),
+      __VERSION__: JSON.stringify(VERSION),
+      __COMMAND_INDEX__: JSON.stringify(commandIndex),
+    },
+    plugins: [lazyBuiltins, leanUndici],
+    // fewer bytes to read and compile at every start (no renaming: error messages and stacks keep their names)
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+
+  // ---------------------------------------------------------------- 3. the chunks as CommonJS, some merged
+  // esbuild splits finely (one chunk per set of importers): the full program alone is some 20 chunks, and each
+  // file costs a resolve, a read and a compile. So three entry chunks are merged with the chunks they import
+  // statically into one file each, in this order (a chunk goes to the first that needs it): the token
+  // cache-hit path, the program (commander, every command's options, what they import), the help texts.
+  // Every other chunk stays a file of its own, and imports what it needs from those three through their
+  // exports.
+  // the metafile's paths are relative to the working directory
+  const outputs = Object.fromEntries(
+    Object.entries(metafile.outputs).map(([f, o]) => [
+      resolve(f),
+      {
+        ...o,
+        entryPoint: o.entryPoint && resolve(o.entryPoint),
+        inputs: Object.keys(o.inputs).map((i) => (i.includes(':') ? i : relative(root, resolve(i)))),
+        imports: o.imports.map((i) => (i.external ? i : { ...i, path: resolve(i.path) })),
+      },
+    ]),
+  );
+  const staticImports = (f) =>
+    outputs[f].imports.filter((i) => !i.external && i.kind === 'import-statement').map((i) => i.path);
+  const holding = (source) =>
+    Object.keys(outputs).find((f) => outputs[f].entryPoint === join(root, source)) ??
+    fail(`no entry chunk for ${source} (is it still imported with import()?)`);
+  const groupOf = new Map(); // chunk → the root of its group
+  const groups = new Map(); // root → its members, root first
+  // esbuild's runtime helpers and the lazy built-ins are used everywhere: they stay files of their own
+  const shared = (f) => outputs[f].inputs.every((i) => i.startsWith('lazy-builtin:') || i.startsWith('<'));
+  for (const source of ['src/cli/token-fast.ts', 'src/cli/program.ts', 'src/cli/help-fast.ts']) {
+    const rootChunk = holding(source);
+    const members = [];
+    const visit = (f) => {
+      if (groupOf.has(f) || (f !== rootChunk && shared(f))) return;
+      groupOf.set(f, rootChunk);
+      members.push(f);
+      staticImports(f).forEach(visit);
+    };
+    visit(rootChunk);
+    groups.set(rootChunk, members);
+  }
+  const cjsName = (f) => relative(esmDir, f).replace(/\.js$/, '.cjs');
+  const key = (f) => `m${relative(esmDir, f).replace(/\W/g, '_')}`;
+  const fromOut = (importer, target) => {
+    const rel = relative(dirname(join(cliDir, cjsName(importer))), join(cliDir, cjsName(target)));
+    return rel.startsWith('.') ? rel : `./${rel}`;
+  };
+
+  // one esbuild run: an entry per file written; a chunk imported from outside its group becomes a one-line
+  // module taking that chunk's exports from the group's file (`export * as m…` there), so no module is ever
+  // loaded twice
+  const GROUP = 'group-entry';
+  const REF = 'group-ref';
+  const entryPoints = {};
+  for (const f of Object.keys(outputs)) {
+    if (groups.has(f)) entryPoints[cjsName(f).replace(/\.cjs$/, '')] = `${GROUP}:${f}`;
+    else if (!groupOf.has(f)) entryPoints[cjsName(f).replace(/\.cjs$/, '')] = f;
+  }
+  const chunkPlugin = {
+    name: 'chunk-groups',
+    setup(b) {
+      b.onResolve({ filter: /^group-entry:/ }, (a) => ({ path: a.path.slice(GROUP.length + 1), namespace: GROUP }));
+      b.onLoad({ filter: /.*/, namespace: GROUP }, ({ path: rootChunk }) => {
+        const names = outputs[rootChunk].exports;
+        const lines = [`export { ${names.join(', ')} } from ${JSON.stringify(rootChunk)};`];
+        for (const m of groups.get(rootChunk)) lines.push(`export * as ${key(m)} from ${JSON.stringify(m)};`);
+        return { contents: lines.join('\n'), loader: 'js', resolveDir: esmDir };
+      });
+      b.onResolve({ filter: /^\.\.?\// }, (a) => {
+        if (a.kind === 'entry-point') return undefined;
+        if (a.namespace === REF) return { path: a.path, external: true };
+        const target = join(a.namespace === REF ? esmDir : dirname(a.importer), a.path);
+        if (!outputs[target]) return undefined;
+        const importer = a.importer;
+        const importerGroup = a.namespace === GROUP ? a.importer : groupOf.get(importer);
+        const targetGroup = groupOf.get(target);
+        // inside a group's file: bundled; a group's root (or a file of its own): required; a group member: by reference
+        if (targetGroup !== undefined && targetGroup === importerGroup) return { path: target };
+        const from = a.namespace === GROUP ? targetGroup : importer;
+        if (targetGroup === undefined || targetGroup === target)
+          return { path: fromOut(from, targetGroup ?? target), external: true };
+        return { path: target, namespace: REF, pluginData: { from } };
+      });
+      b.onLoad({ filter: /.*/, namespace: REF }, ({ path: target, pluginData }) => ({
+        contents: `module.exports = require(${JSON.stringify(fromOut(pluginData.from, groupOf.get(target)))}).${key(target)};`,
+        loader: 'js',
+      }));
+    },
+  };
+  rmSync(chunksDir, { recursive: true, force: true });
+  await build({
+    entryPoints,
+    outdir: cliDir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // import('./chunks/x.cjs') becomes a require() of the CommonJS chunk, when it is needed
+    supported: { 'dynamic-import': false },
+    plugins: [chunkPlugin],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  chmodSync(join(cliDir, 'bin.cjs'), 0o755);
+  // which sources each file holds and which files it requires, for test/bench/module-budget.test.ts and for
+  // finding out why a command loads what it loads (not in the package: see "files" in package.json)
+  const manifest = {};
+  for (const f of Object.keys(outputs)) {
+    const file = cjsName(groupOf.get(f) ?? f);
+    const m = (manifest[file] ??= { bytes: statSync(join(cliDir, file)).size, inputs: [] });
+    m.inputs.push(...outputs[f].inputs.filter((i) => !i.startsWith('lazy-builtin:')));
+  }
+  writeFileSync(join(cliDir, 'bin-manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+} finally {
+  rmSync(esmDir, { recursive: true, force: true });
+}
+
+function fail(message) {
+  throw new Error(`build-entry: ${message}`);
+}

@@ -68,6 +68,8 @@ export function run(cmd, args, { env, input, timeoutMs = 60_000, cwd } = {}) {
         );
       else resolve({ stdout, stderr });
     });
+    // a command that reads no stdin may exit before this is written
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

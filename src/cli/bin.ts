@@ -2,46 +2,85 @@
 /**
  * The only file that touches `process`: argv, real streams, exit code, Ctrl-C.
  *
- * `npm run build` bundles this file with esbuild into dist/cli/bin.cjs, the package's `bin`
- * (scripts/build-entry.mjs): a CommonJS entry skips the ES module loader's start-up, and the two hot paths
- * below cost one file instead of dozens: a `token` cache hit (no commander, undici or jose) and the
- * top-level `--help`, whose text is rendered from the real program at build time (__HELP_TEXT__).
- * Everything else loads the full program (dist/cli/program.js). tsc's dist/cli/bin.js is the same code
- * unbundled, without the prerendered help.
+ * `npm run build` bundles this file into dist/cli/bin.cjs, the package's `bin`, with one CommonJS chunk per
+ * command handler and per lazily imported module (scripts/build-entry.mjs), so each command loads only
+ * what it uses. Two paths below load no program at all: every `--help` (the top level's and each
+ * command's, rendered from the real program at build time, see help-fast.ts) and `--version`; and a `token`
+ * cache hit (no commander, undici or jose). tsc's dist/cli/bin.js is the same code unbundled, without the
+ * prerendered help.
  */
-import { writeSync } from 'node:fs';
-import { fastToken } from './token-fast.js';
+import { fstatSync, writeSync } from 'node:fs';
 
-declare const __HELP_TEXT__: string | undefined;
+/** The package version, set by scripts/build-entry.mjs (tsc's bin.js asks the program). */
+declare const __VERSION__: string | undefined;
+
+/** Write a whole text to stdout; `entra-token --help | head` closing it early is not an error. */
+function print(text: string): number {
+  let buf = Buffer.from(text);
+  while (buf.length) {
+    try {
+      buf = buf.subarray(writeSync(1, buf));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') break;
+      if (code !== 'EAGAIN') throw e; // a non-blocking pipe that is full: write the rest when it drains
+    }
+  }
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && typeof __HELP_TEXT__ === 'string') {
-    writeSync(1, __HELP_TEXT__);
-    return 0;
+  const last = argv[argv.length - 1];
+  if (last === '--help' || last === '-h' || argv[0] === 'help') {
+    // the texts are a chunk of their own (help-fast.ts), loaded only here
+    const text = (await import('./help-fast.js')).prerenderedHelp(argv);
+    if (text !== undefined) {
+      return print(text);
+    }
+  }
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V') && typeof __VERSION__ === 'string') {
+    return print(`${__VERSION__}\n`);
   }
   if (argv[0] === 'token') {
     // a cache hit is answered here; a miss, an unusual option or --help returns undefined (see token-fast.ts)
+    const { fastToken } = await import('./token-fast.js');
     const fast = await fastToken(argv.slice(1), { env: process.env, now: Date.now() });
     if (fast !== undefined) return fast;
   }
+  // imported here, not at the top, so the paths above do not load commander
+  const [{ runCli }, { fdWriter }] = await Promise.all([import('./program.js'), import('../io/fd-writer.js')]);
+  // a pipe gets a synchronous writer of its own (io/fd-writer.ts); a terminal or a file node's stream
+  const output = (fd: 1 | 2) => {
+    const own = () => (fd === 1 ? process.stdout : process.stderr);
+    let pipe = false;
+    try {
+      pipe = fstatSync(fd).isFIFO();
+    } catch {
+      // not a descriptor we can inspect: node's stream decides
+    }
+    return pipe ? fdWriter(fd, own) : own();
+  };
+  const stdout = output(1);
+  const stderr = output(2);
   // `entra-token … | head` closes our stdout early: that is not an error worth a stack trace.
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const stream of [stdout, stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw e;
     });
   }
-  // imported here, not at the top, so the paths above do not load commander
-  const { runCli } = await import('./program.js');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   // `kill`, systemd, docker stop: end the command as Ctrl-C does (the emulator closes and removes its files)
   process.once('SIGTERM', () => controller.abort());
   const parent = process.ppid;
   return runCli(argv, {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    stdout,
+    stderr,
+    // on first use: creating process.stdin for a pipe loads node:net, which most commands never need
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     now: () => Date.now(),
     cwd: process.cwd(),

@@ -33,6 +33,9 @@ export interface HandlerModule<F> {
   run: Handler<F>;
 }
 
+/** A program built with one command only (program.ts) → how to build the whole program, for `input.program`. */
+export const fullProgramOf = new WeakMap<Command, () => Command>();
+
 /** What commander hands an action, as a {@link CommandInput}. */
 export function commandInput<F>(command: Command): CommandInput<F> {
   let root = command;
@@ -42,7 +45,9 @@ export function commandInput<F>(command: Command): CommandInput<F> {
     global: command.optsWithGlobals() as GlobalFlags,
     args: command.processedArgs as Array<string | undefined>,
     given: (option) => command.getOptionValueSource(option) === 'cli',
-    program: root,
+    get program() {
+      return fullProgramOf.get(root)?.() ?? root;
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import type { ChainDeps, ChainOptions, ChainToken } from '../flows/credential.js';
 import type { CliContext } from './context.js';
 import { readStdin } from './context.js';
+import { chosenAccount } from './account.js';
 import { addIdentityOptions, endpointSource, resolveIdentity, resolveSettings, type IdentityFlags } from './options.js';
 import type { Runtime } from './runtime.js';
 import { usageError } from '../core/errors.js';
@@ -117,7 +118,8 @@ export async function chainOptions(ctx: CliContext, flags: CredentialFlags): Pro
     env: ctx.env,
     tokenStdin: flags.tokenStdin,
     clientSecret,
-    account: flags.account,
+    // --account, else ENTRA_TOKEN_ACCOUNT, else the default account of `entra-token account use` (cli/account.ts)
+    account: chosenAccount(flags, ctx)?.value,
     managedIdentity: flags.managedIdentity,
     claims: claims.claims,
     clientCapabilities: claims.capabilities,
@@ -135,7 +137,7 @@ export async function chainOptions(ctx: CliContext, flags: CredentialFlags): Pro
 export function chooseAccountFlag(command?: string): (example: string) => { how: string; hint: string } {
   return (example) => ({
     how: 'choose one with --account',
-    hint: command ? `${command} --account ${example}` : `add --account ${example}`,
+    hint: `${command ? `${command} --account ${example}` : `add --account ${example}`} (or make it the default: entra-token account use ${example})`,
   });
 }
 

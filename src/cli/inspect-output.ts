@@ -5,9 +5,10 @@ import { tokensFromInput } from '../core/jwt.js';
 import { throwIfUnverified, CLOCK_SKEW_SECONDS } from '../core/verify.js';
 import { inspectToken, type InspectReport } from '../flows/inspect.js';
 import type { ClaimExplanation } from '../core/claims.js';
-import { createHttpClient, type HttpClient } from '../io/http.js';
+import type { HttpClient } from '../io/http.js';
 import { discoverAuthority } from './options.js';
 import { forTerminal } from '../core/terminal-text.js';
+import { systemTimeZone } from '../io/time-zone.js';
 
 export interface InspectCliOptions {
   verify?: boolean;
@@ -55,6 +56,8 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
   let http: HttpClient | undefined;
   if (o.verify && !o.jwks) {
     const timeoutMs = ctx.env.ENTRA_TOKEN_TIMEOUT ? Math.round(Number(ctx.env.ENTRA_TOKEN_TIMEOUT) * 1000) : undefined;
+    // the HTTP stack (undici) only for --verify: decoding alone needs no network
+    const { createHttpClient } = await import('../io/http.js');
     http = createHttpClient({ env: ctx.env, ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
   }
   const send = http ? http.send.bind(http) : undefined;
@@ -69,7 +72,7 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
       reports.push(
         await inspectToken(t.token, t.source, {
           now,
-          timeZone: ctx.env.TZ || undefined,
+          timeZone: ctx.env.TZ || systemTimeZone(),
           verify: o.verify,
           audience: o.audience,
           cloud: o.cloud,

@@ -7,13 +7,24 @@ import { ExitWith, type CliContext } from './context.js';
 import { EntraTokenError, EXIT_CODES, oneLine } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { COMMANDS } from './commands/index.js';
+import { fullProgramOf } from './command.js';
 import { installIssuerDiscovery } from './options.js';
 import { installRunKey } from '../io/run-key.js';
 
 export const VERSION = '0.1.0';
 
-/** Build the program for one run. Handlers receive `ctx`; nothing here touches `process`. */
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * Set by scripts/build-entry.mjs in the bundled bin: each command's name (and alias) → its index in COMMANDS,
+ * so a run of one command registers only that one (registering them all was the largest start-up cost).
+ */
+declare const __COMMAND_INDEX__: Record<string, number> | undefined;
+
+/**
+ * Build the program for one run. Handlers receive `ctx`; nothing here touches `process`. With `only` (the
+ * command the arguments start with) and the bin's command index, only that command is registered; its
+ * handlers still see the whole program as `input.program` (built when asked for: `completion` does).
+ */
+export function buildProgram(ctx: CliContext, only?: string): Command {
   const program = new Command();
   program
     .name('entra-token')
@@ -37,7 +48,13 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride();
   // --http-timeout, and --issuer resolved by discovery before any command with identity options runs
   installIssuerDiscovery(program, ctx);
-  for (const register of COMMANDS) register(program, ctx);
+  const index =
+    only !== undefined && typeof __COMMAND_INDEX__ === 'object' && Object.hasOwn(__COMMAND_INDEX__, only)
+      ? __COMMAND_INDEX__[only]
+      : undefined;
+  const one = index === undefined ? undefined : COMMANDS[index];
+  for (const register of one ? [one] : COMMANDS) register(program, ctx);
+  if (one) fullProgramOf.set(program, () => buildProgram(ctx));
   // the command list shows each description's first sentence; `entra-token <command> --help` has it all
   for (const c of program.commands) {
     const s = c.summary() || firstSentence(c.description());
@@ -55,7 +72,7 @@ export function firstSentence(text: string): string {
 /** Run the program with `argv` (without node and script) and return the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   installRunKey(true); // each run marks secrets under its own key (core/redact.ts)
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv[0]);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,11 +1,12 @@
 /**
  * Per-run effects for a command: the HTTP client, the pending store, the trace and its sinks, built
- * from the context and the global options. Imported by handlers only (it loads undici).
+ * from the context and the global options. Imported by handlers only. The HTTP stack (undici) is loaded
+ * by the first request, so a command that sends none (authorize-url, a cache hit, a refused input) never loads it.
  *
  *   await withRuntime(ctx, input.global, async (rt) => flow(params, rt.deps));
  */
 import type { CliContext } from './context.js';
-import { createHttpClient, type HttpClient } from '../io/http.js';
+import type { HttpClient, HttpClientOptions } from '../io/http.js';
 import { FilePendingStore, type PendingStore } from '../io/pending.js';
 import { stateDir } from '../io/paths.js';
 import { Trace } from '../io/trace.js';
@@ -59,7 +60,7 @@ export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promis
   }
   // first: an unwritable --trace-file/--har/--curl-file is refused before anything is sent
   const flush = sinkInstaller ? sinkInstaller(trace, flags, ctx) : async () => {};
-  const http = createHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
+  const http = lazyHttpClient({ env: ctx.env, ...(timeout ? { timeoutMs: timeout } : {}) });
   const pending = new FilePendingStore(join(stateDir(ctx.env), 'pending'));
   return {
     http,
@@ -82,6 +83,18 @@ export async function createRuntime(ctx: CliContext, flags: GlobalFlags): Promis
       } finally {
         await http.close();
       }
+    },
+  };
+}
+
+/** An HttpClient that loads io/http.ts (and undici) on its first request; closing an unused one costs nothing. */
+export function lazyHttpClient(options: HttpClientOptions): HttpClient {
+  let client: Promise<HttpClient> | undefined;
+  const get = () => (client ??= import('../io/http.js').then((m) => m.createHttpClient(options)));
+  return {
+    send: async (req, opts) => (await get()).send(req, opts),
+    close: async () => {
+      if (client) await (await client).close();
     },
   };
 }

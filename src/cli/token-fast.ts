@@ -20,6 +20,7 @@ import {
   type CachedToken,
 } from '../core/cache-keys.js';
 import { cacheDir } from '../io/paths.js';
+import { readDefaultAccount } from '../io/default-account.js';
 import { loadProfile } from '../io/config-files.js';
 
 export interface TokenFlags {
@@ -252,6 +253,8 @@ export async function fastToken(argv: string[], io: FastIo): Promise<number | un
     if (!clientId || !tenant || flags.account || io.env.ENTRA_TOKEN_AUTHORITY) return undefined;
     flags.account = clientId;
   }
+  // as the chain: --account, else ENTRA_TOKEN_ACCOUNT, else the default account of `account use` (cli/account.ts)
+  flags.account ??= io.env.ENTRA_TOKEN_ACCOUNT?.trim() || readDefaultAccount(io.env)?.account;
   try {
     return await cacheHit(flags, io);
   } catch {

@@ -133,15 +133,20 @@ const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
 const IPV6 = /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b/g;
 
-let markKey: Uint8Array | undefined;
+let markKey: Uint8Array | (() => Uint8Array) | undefined;
+
+const checkKey = (key: Uint8Array): Uint8Array => {
+  if (key.length < 16) throw new TypeError('the mark key must have at least 16 bytes');
+  return key;
+};
 
 /**
- * Set the run's mark key (random bytes that are never written anywhere). Called once per process by
+ * Set the run's mark key (random bytes that are never written anywhere), or a function making it on the first
+ * mark (a command that marks nothing then never draws random bytes). Called once per process by
  * io/run-key.ts; tests may set a fixed key. Marks made before and after a change of key differ.
  */
-export function setMarkKey(key: Uint8Array): void {
-  if (key.length < 16) throw new TypeError('the mark key must have at least 16 bytes');
-  markKey = key;
+export function setMarkKey(key: Uint8Array | (() => Uint8Array)): void {
+  markKey = typeof key === 'function' ? key : checkKey(key);
   hashes.clear();
 }
 
@@ -152,6 +157,7 @@ export function setMarkKey(key: Uint8Array): void {
 const hashes = new Map<string, string>();
 const mark8 = (v: string): string | undefined => {
   if (!markKey) return undefined;
+  if (typeof markKey === 'function') markKey = checkKey(markKey());
   let h = hashes.get(v);
   if (h === undefined) {
     h = createHmac('sha256', markKey).update(v).digest('hex').slice(0, 8);

@@ -213,6 +213,11 @@ function authorityOf(opts: ChainOptions, defaultTenant?: string): Authority {
 }
 
 /** The authority the cache is asked for: only when a tenant, authority or issuer is configured. */
+/** The authority the cached-sign-in source asks the cache for (undefined: any), as `whoami` shows it. */
+export function cacheAuthorityOf(opts: ChainOptions): string | undefined {
+  return cacheAuthority(opts);
+}
+
 function cacheAuthority(opts: ChainOptions): string | undefined {
   const s = opts.config.settings;
   if (opts.discoveredAuthority) return opts.discoveredAuthority.url;

@@ -8,11 +8,14 @@ import { setMarkKey } from '../core/redact.js';
 
 let installed = false;
 
-/** Give core/redact a fresh random key: once per process, or again with `fresh` (each CLI run). */
+/**
+ * Give core/redact a fresh random key: once per process, or again with `fresh` (each CLI run). The bytes are
+ * drawn on the first mark, so a command that redacts nothing never loads node:crypto for them.
+ */
 export function installRunKey(fresh = false): void {
   if (installed && !fresh) return;
   installed = true;
-  setMarkKey(randomBytes(32));
+  setMarkKey(() => randomBytes(32));
 }
 
 installRunKey();

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { seedCache, refreshRequests } from './helpers/token-cache-seed.js';
+import { MODULE_LOADS_ENV, MODULE_LOADS_PRELOAD, readModuleLoads } from '../helpers/module-loads.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'dist/cli/bin.cjs');
-const RECORDER = join(ROOT, 'test/e2e/helpers/record-modules.mjs');
 
 interface Run {
   code: number;
@@ -56,39 +56,37 @@ describe('entra-token token (built CLI)', { skip: existsSync(BIN) ? false : 'run
 
   test('a cache hit prints the cached token and loads neither commander, undici nor jose', async () => {
     const seeded = await seedCache(dir, emu, Date.now() + 3600_000);
-    const record = join(dir, '..', 'modules.txt');
-    const r = await run(['token'], { ...env, RECORD_MODULES: record }, ['--import', RECORDER]);
+    const record = join(dir, '..', 'modules.json');
+    const r = await run(['token'], { ...env, [MODULE_LOADS_ENV]: record }, ['--require', MODULE_LOADS_PRELOAD]);
     assert.equal(r.stderr, '');
     assert.equal(r.code, 0);
     assert.equal(r.stdout, `${seeded.access_token}\n`);
-    const loaded = readFileSync(record, 'utf8').split('\n').filter(Boolean);
-    // the fast path is bundled into dist/cli/bin.cjs: the hit never loads the full program
+    const loads = readModuleLoads(record);
+    assert.ok(loads.sources.includes('src/cli/token-fast.ts'), loads.sources.join(' '));
+    // the hit is answered by bin.ts's fast path: the full program is never loaded
     assert.deepEqual(
-      loaded.filter((u) => u.endsWith('/dist/cli/program.js')),
+      loads.sources.filter((s) => s === 'src/cli/program.ts'),
       [],
       'the full program loaded on a hit',
     );
-    for (const heavy of ['/node_modules/undici/', '/node_modules/jose/', '/node_modules/commander/']) {
-      assert.deepEqual(
-        loaded.filter((u) => u.includes(heavy)),
-        [],
-        `${heavy} loaded on a hit`,
-      );
-    }
+    assert.deepEqual(loads.packages, [], 'packages loaded on a hit');
     assert.equal(refreshRequests(emu), 0);
   });
 
   test('an expired entry is refreshed: undici loads, the rotated refresh token is cached', async () => {
     const seeded = await seedCache(dir, emu, Date.now() - 1000);
-    const record = join(dir, '..', 'modules.txt');
-    const r = await run(['token', '--output', 'json'], { ...env, RECORD_MODULES: record }, ['--import', RECORDER]);
+    const record = join(dir, '..', 'modules.json');
+    const r = await run(['token', '--output', 'json'], { ...env, [MODULE_LOADS_ENV]: record }, [
+      '--require',
+      MODULE_LOADS_PRELOAD,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.equal(j.source, 'refresh');
     assert.notEqual(j.access_token, seeded.access_token);
     assert.equal(claims(j.access_token as string).aud, '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d');
     assert.ok((j.expires_in as number) > 3000);
-    assert.ok(readFileSync(record, 'utf8').includes('/node_modules/undici/'));
+    assert.ok(readModuleLoads(record).packages.includes('undici'));
     const cache = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8'));
     assert.notEqual(cache.accounts[0].refresh_token, seeded.refresh_token);
     assert.equal(refreshRequests(emu), 1);

@@ -24,6 +24,8 @@ import { register as trace } from './trace.js';
 import { register as audit } from './audit.js';
 import { register as serve } from './serve.js';
 import { register as exec } from './exec.js';
+import { register as account } from './account.js';
+import { register as whoami } from './whoami.js';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
@@ -40,6 +42,8 @@ export const COMMANDS: Register[] = [
   token,
   auth,
   cache,
+  account,
+  whoami,
   inspect,
   databricks,
   graph,
