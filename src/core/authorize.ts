@@ -30,6 +30,8 @@ export interface AuthorizeParams {
    * (docs/protocol.md §2.9). Omit for the documentation's request byte for byte.
    */
   platform?: PlatformInfo | undefined;
+  /** With `platform`: the `client-request-id` Entra records as the sign-in's correlation id, as MSAL Node sends it. */
+  client_request_id?: string | undefined;
   /** Extra parameters (e.g. `claims`), appended last. */
   extra?: Array<[string, string]> | undefined;
 }
@@ -63,7 +65,10 @@ export function authorizeQuery(p: AuthorizeParams): Array<[string, string]> {
   if (p.prompt) q.push(['prompt', p.prompt]);
   if (p.login_hint) q.push(['login_hint', p.login_hint]);
   if (p.domain_hint) q.push(['domain_hint', p.domain_hint]);
-  if (p.platform) q.push(['client_info', '1'], ...libraryParams(p.platform));
+  if (p.platform) {
+    if (p.client_request_id) q.push(['client-request-id', p.client_request_id]);
+    q.push(['client_info', '1'], ...libraryParams(p.platform));
+  }
   for (const kv of p.extra ?? []) q.push(kv);
   return q;
 }

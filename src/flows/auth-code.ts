@@ -109,6 +109,8 @@ export async function startAuthorization(
     prompt = 'consent';
     trace?.note('offline_access asked for: prompt=consent added (OpenID Connect Core §11)');
   }
+  const msalAdditions = opts.authority.kind === 'entra' && code_verifier !== undefined;
+  const client_request_id = msalAdditions ? (random.requestId ?? cryptoRandom.requestId!)() : undefined;
   const params: AuthorizeParams = {
     authority: opts.authority,
     client_id: opts.client_id,
@@ -122,8 +124,10 @@ export async function startAuthorization(
     login_hint: opts.login_hint,
     domain_hint: opts.domain_hint,
     ...(opts.claims !== undefined ? { extra: [['claims', opts.claims]] } : {}),
-    // as MSAL Node: client_info=1 and the library parameters, for Entra (not in --no-pkce's documentation request)
-    platform: opts.authority.kind === 'entra' && code_verifier !== undefined ? PLATFORM : undefined,
+    // as MSAL Node: client-request-id, client_info=1 and the library parameters, for Entra (not in --no-pkce's
+    // documentation request)
+    platform: msalAdditions ? PLATFORM : undefined,
+    client_request_id,
   };
   const url = buildAuthorizeUrl(params);
   const pending: PendingAuthorization = {
@@ -143,6 +147,7 @@ export async function startAuthorization(
     ...(opts.authority.metadata?.authorization_response_iss_parameter_supported
       ? { iss_parameter_supported: true }
       : {}),
+    ...(client_request_id ? { client_request_id } : {}),
     ...(opts.claims !== undefined ? { claims: opts.claims } : {}),
   };
   deps.pending.save(pending);
@@ -241,18 +246,20 @@ export function acceptCallback(
   }
   if (parsed.kind === 'error') {
     let ctx: HintContext = {};
+    let clientRequestId: string | undefined;
     if (parsed.state !== undefined) {
       try {
         const p = store.find(parsed.state, now);
         checkCallbackIssuer(parsed, p, trace);
         ctx = hintContext(p);
+        clientRequestId = p.client_request_id;
         store.markUsed(parsed.state, now); // the sign-in ended; its state must not be reused
         trace?.note('state verified: the error redirect belongs to the pending sign-in, which is now closed');
       } catch {
         /* an error for an unknown sign-in is still worth decoding */
       }
     }
-    throw toEntraError(parsed.error, 'authorize', ctx);
+    throw toEntraError(parsed.error, 'authorize', ctx, undefined, clientRequestId);
   }
   let pending: PendingAuthorization;
   if (parsed.state === undefined) {

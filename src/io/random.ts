@@ -1,5 +1,5 @@
 /** Randomness for the flows, from the platform's cryptographic source. Injected so tests can fix it. */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pkceChallenge from 'pkce-challenge';
 
 export interface RandomSource {
@@ -8,10 +8,13 @@ export interface RandomSource {
   nonce(): string;
   /** An RFC 7636 code_verifier and the challenge pkce-challenge computed for it. */
   pkce(): Promise<{ code_verifier: string; code_challenge: string }>;
+  /** A `client-request-id` (a random UUID, docs/protocol.md §2.9). Optional: {@link cryptoRandom}'s otherwise. */
+  requestId?(): string;
 }
 
 export const cryptoRandom: RandomSource = {
   state: () => randomBytes(32).toString('base64url'),
   nonce: () => randomBytes(16).toString('base64url'),
   pkce: () => pkceChallenge(64),
+  requestId: () => randomUUID(),
 };

@@ -52,6 +52,10 @@ test('the documented flow: authorize-url, sign-in, pasted redirect → a verifie
   // authorize URL (docs/protocol.md §2.9) brings client_info back, in Entra's order
   assert.match(redirect, /^http:\/\/localhost\/?\?code=.+&client_info=[\w-]+&state=.+&session_state=/);
   assert.equal(q.get('client_info'), '1');
+  assert.match(
+    q.get('client-request-id') ?? '',
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
   assert.equal(q.get('x-client-OS'), process.platform);
   const r = await runInProcess(['exchange', redirect, '--output', 'json'], { env });
   assert.equal(r.code, 0, r.stderr);
@@ -164,13 +168,15 @@ test('a bare code without state needs --skip-state-check, which warns loudly', a
 
 test('an error redirect (user declined consent) is decoded with its hint, exit 4', async () => {
   freshEnv();
-  const state = new URL(await authorizeUrl()).searchParams.get('state')!;
+  const sent = new URL(await authorizeUrl()).searchParams;
+  const state = sent.get('state')!;
   const redirect = `http://localhost/?error=access_denied&error_description=AADSTS65004%3a+User+declined+to+consent+to+access+the+app.%0d%0aTrace+ID%3a+7c839d05-4806-48f2-ba40-bf4128382500%0d%0aCorrelation+ID%3a+b94f5bce-b15e-48c6-a713-fc07c5c41a77%0d%0aTimestamp%3a+2023-08-28+11%3a25%3a19Z&error_uri=https%3a%2f%2flogin.microsoftonline.com%2ferror%3fcode%3d65004&state=${state}`;
   const r = await runInProcess(['exchange', redirect], { env });
   assert.equal(r.code, 4);
   assert.equal(
     r.stderr,
-    'entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app. (trace id 7c839d05-4806-48f2-ba40-bf4128382500, correlation id b94f5bce-b15e-48c6-a713-fc07c5c41a77, at 2023-08-28 11:25:19Z)\n' +
+    // the sign-in's client-request-id, then Entra's ids; this captured answer's correlation id is not ours, so it is shown
+    `entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app. (client-request-id ${sent.get('client-request-id')}, trace id 7c839d05-4806-48f2-ba40-bf4128382500, correlation id b94f5bce-b15e-48c6-a713-fc07c5c41a77, at 2023-08-28 11:25:19Z)\n` +
       'hint: sign in again and accept the consent prompt, or ask an administrator to consent for the tenant\n',
   );
 });

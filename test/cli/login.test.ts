@@ -47,7 +47,7 @@ describe('login command: waiting', () => {
     assert.match(r.stderr, /^Open this URL in a browser and sign in:$/m);
     assert.match(
       r.stderr,
-      /^ {2}http:\/\/127\.0\.0\.1:9\/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13\/oauth2\/v2\.0\/authorize\?client_id=6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A\d+&response_mode=query&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default%20openid%20profile%20offline_access&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&nonce=[\w-]+&client_info=1&x-client-SKU=entra-token&x-client-VER=0\.1\.0&x-client-OS=\w+&x-client-CPU=\w+$/m,
+      /^ {2}http:\/\/127\.0\.0\.1:9\/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13\/oauth2\/v2\.0\/authorize\?client_id=6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A\d+&response_mode=query&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default%20openid%20profile%20offline_access&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&nonce=[\w-]+&client-request-id=[0-9a-f-]{36}&client_info=1&x-client-SKU=entra-token&x-client-VER=0\.1\.0&x-client-OS=\w+&x-client-CPU=\w+$/m,
     );
     assert.match(r.stderr, /paste it here and press Enter\. Ctrl-C cancels\./);
     assert.match(r.stderr, /entra-token: error ETIMEOUT: no sign-in response arrived within 1 seconds\n/);

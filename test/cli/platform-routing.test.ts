@@ -254,3 +254,72 @@ test('the cache keys the account by client_info uid.utid, and refresh from the c
   assert.equal(q.form!.grant_type, 'refresh_token');
   assert.equal(q.headers['x-anchormailbox'], `Oid:${oid}@${I.tenant_id}`);
 });
+
+test('the HAR and the curl script carry what was sent: User-Agent, client-request-id, X-AnchorMailbox and the library parameters', async () => {
+  const I = emu.info;
+  const har = join(dir, 'password.har');
+  const sh = join(dir, 'password.sh');
+  const r = await password(I.username, I.password, ['--har', har, '--curl-file', sh]);
+  assert.equal(r.code, 0, r.stderr);
+  const sent = lastTokenPost();
+  const crid = String(sent.headers['client-request-id']);
+  type Entry = {
+    request: {
+      method: string;
+      url: string;
+      headers: Array<{ name: string; value: string }>;
+      postData?: { params: Array<{ name: string; value: string }> };
+    };
+  };
+  const entries = (JSON.parse(readFileSync(har, 'utf8')) as { log: { entries: Entry[] } }).log.entries;
+  assert.deepEqual(
+    entries.map((e) => `${e.request.method} ${new URL(e.request.url).pathname}`),
+    [`GET /common/userrealm/${encodeURIComponent(I.username)}`, `POST /${I.tenant_id}/oauth2/v2.0/token`],
+  );
+  const post = entries[1]!.request;
+  const header = (n: string) => post.headers.find((h) => h.name.toLowerCase() === n)?.value;
+  assert.equal(header('client-request-id'), crid);
+  assert.equal(header('return-client-request-id'), 'true');
+  assert.equal(header('x-anchormailbox'), `UPN:${I.username}`);
+  assert.equal(header('user-agent'), String(sent.headers['user-agent']));
+  assert.deepEqual(
+    post.postData!.params.filter((p) => p.name.startsWith('x-client-')).map((p) => [p.name, p.value]),
+    LIBRARY_FIELDS,
+  );
+  const script = readFileSync(sh, 'utf8');
+  assert.ok(script.includes(`  -H 'client-request-id: ${crid}' \\\n`), script);
+  assert.ok(script.includes(`  -H 'x-anchormailbox: UPN:${I.username}' \\\n`));
+  assert.ok(script.includes(`  --data-urlencode x-client-OS=${process.platform} \\\n`));
+  assert.ok(
+    script.includes(
+      `curl -sS -X GET '${I.url}/common/userrealm/${encodeURIComponent(I.username)}?api-version=1.0' \\\n`,
+    ),
+    script,
+  );
+});
+
+test("an error redirect quotes the authorize URL's client-request-id, which Entra records as the sign-in's correlation id", async () => {
+  const I = emu.info;
+  const env = isolatedEnv(join(dir, 'authorize-error'));
+  const a = await runInProcess(['authorize-url', '--authority', I.authority, '--client-id', I.public_client_id], {
+    env,
+  });
+  assert.equal(a.code, 0, a.stderr);
+  const crid = new URL(a.stdout.trim()).searchParams.get('client-request-id')!;
+  assert.match(crid, UUID);
+  emu.fault({ endpoint: 'authorize', kind: 'aadsts', code: 65004 });
+  const res = await fetch(a.stdout.trim(), { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  const location = res.headers.get('location')!;
+  const description = new URL(location).searchParams.get('error_description')!;
+  assert.match(description, new RegExp(`Correlation ID: ${crid}`));
+  const traceId = /Trace ID: ([0-9a-f-]{36})/.exec(description)![1]!;
+  const x = await runInProcess(['exchange', location], { env });
+  assert.equal(x.code, 4);
+  assert.match(
+    x.stderr,
+    new RegExp(
+      `^entra-token: error EAUTHORIZE: access_denied AADSTS65004: User declined to consent to access the app\\. \\(client-request-id ${crid}, trace id ${traceId}, at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ\\)\\n`,
+    ),
+  );
+});

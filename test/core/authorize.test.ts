@@ -72,7 +72,7 @@ test('with PKCE and openid the URL carries code_challenge (S256) and the nonce a
   );
 });
 
-test('§2.9 with the platform the URL ends with client_info=1 and the library parameters, as MSAL Node sends them; claims stay last', () => {
+test('§2.9 with the platform the URL ends with client-request-id, client_info=1 and the library parameters, as MSAL Node sends them; claims stay last', () => {
   const url = buildAuthorizeUrl({
     authority,
     client_id: '6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90',
@@ -80,11 +80,12 @@ test('§2.9 with the platform the URL ends with client_info=1 and the library pa
     scopes: ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default'],
     state: '12345',
     platform: { version: '0.1.0', os: 'darwin', cpu: 'arm64', node: '20.20.2' },
+    client_request_id: '7bfed6f1-bce2-4188-bb0b-9fceb18c8939',
     extra: [['claims', '{}']],
   });
   assert.equal(
     url,
-    'https://login.microsoftonline.com/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13/oauth2/v2.0/authorize?client_id=6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&response_type=code&redirect_uri=http%3A%2F%2Flocalhost&response_mode=query&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default&state=12345&client_info=1&x-client-SKU=entra-token&x-client-VER=0.1.0&x-client-OS=darwin&x-client-CPU=arm64&claims=%7B%7D',
+    'https://login.microsoftonline.com/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13/oauth2/v2.0/authorize?client_id=6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90&response_type=code&redirect_uri=http%3A%2F%2Flocalhost&response_mode=query&scope=2ff814a6-3304-4ab8-85cb-cd0e6f879c1d%2F.default&state=12345&client-request-id=7bfed6f1-bce2-4188-bb0b-9fceb18c8939&client_info=1&x-client-SKU=entra-token&x-client-VER=0.1.0&x-client-OS=darwin&x-client-CPU=arm64&claims=%7B%7D',
   );
 });
 
