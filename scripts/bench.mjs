@@ -648,10 +648,16 @@ const lines = [
   '|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${cell(r.what)} | ${cell(r.against)} | ${cell(r.result)} | ${cell(r.goal)} | ${r.ok === null ? '—' : r.ok ? 'yes' : '**no**'} | ${r.n} | ${cell(r.detail)} |`,
+      `| ${cell(r.what)} | ${cell(r.against)} | ${cell(r.result)} | ${cell(r.goal)} | ${r.ok === null ? '—' : r.ok ? 'PASS' : '**MISS**'} | ${r.n} | ${cell(r.detail)} |`,
   ),
 ];
 const seconds = (Date.now() - started) / 1000;
+const goals = rows.filter((r) => r.ok !== null);
+const misses = goals.filter((r) => !r.ok);
+lines.push(
+  '',
+  `${goals.length - misses.length} of ${goals.length} goals met${misses.length ? `; missed: ${misses.map((r) => r.what.replace(/\s*\(whole process\)/, '')).join('; ')}` : ''}.`,
+);
 process.stdout.write(
   `${lines.join('\n')}\n\n${machine.nproc} cores (${machine.cpu}), node ${machine.node}, ${machine.platform}; ${quick ? 'quick mode, ' : ''}${fmt(seconds, 0)} s in all.\n`,
 );

@@ -157,10 +157,25 @@ const LEAN_UNDICI = join(root, 'scripts', 'undici-lean.cjs');
     process.exit(1);
   }
 }
+// HTTP/2: undici speaks it only when a dispatcher is made with allowH2 (ALPN offers h2 then); src/io/http.ts
+// never does, and undici's client-h2.js requires node:http2 and node:tls when it loads (about a sixth of
+// `node -e 0`). Its stand-in throws if it is ever reached.
+if (/allowH2|useH2c/.test(readFileSync(HTTP_TS, 'utf8')))
+  fail('src/io/http.ts uses HTTP/2: drop the client-h2 stand-in');
 const leanUndici = {
   name: 'lean-undici',
   setup(b) {
     b.onResolve({ filter: /^undici$/ }, (args) => (args.importer === HTTP_TS ? { path: LEAN_UNDICI } : undefined));
+    b.onResolve({ filter: /\/client-h2\.js$/ }, (args) =>
+      /undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer)
+        ? { path: 'client-h2', namespace: 'no-h2' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-h2' }, () => ({
+      contents:
+        "module.exports = function connectH2() { throw new Error('entra-token: HTTP/2 is not offered (allowH2 is off)'); };",
+      loader: 'js',
+    }));
   },
 };
 
@@ -181,7 +196,7 @@ try {
     define: {
       __HELP_JSON__: JSON.stringify(JSON.stringify(help)),
       __VERSION__: JSON.stringify(VERSION),
-      __COMMAND_INDEX__: JSON.stringify(commandIndex),
+      __COMMAND_INDEX__: JSON.stringify(JSON.stringify(commandIndex)),
     },
     plugins: [lazyBuiltins, leanUndici],
     // fewer bytes to read and compile at every start (no renaming: error messages and stacks keep their names)

@@ -97,7 +97,12 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
     out(ctx, JSON.stringify(json, null, 2));
     for (const r of reports)
       for (const w of r.warnings)
-        err(ctx, forTerminal(`warning: ${reports.length > 1 ? `${r.source}: ` : ''}${w.message}`, { oneLine: true }));
+        err(
+          ctx,
+          forTerminal(`entra-token: warning: ${reports.length > 1 ? `${r.source}: ` : ''}${w.message}`, {
+            oneLine: true,
+          }),
+        );
   } else {
     out(ctx, reports.map((r) => renderText(r, reports.length > 1, skew)).join('\n'));
   }

@@ -49,7 +49,7 @@ export function addIdentityOptions(cmd: Command): Command {
     )
     .option(
       '--issuer <url>',
-      'any OpenID provider, by its issuer URL (endpoints from {issuer}/.well-known/openid-configuration) [env: ENTRA_TOKEN_ISSUER]',
+      'any OpenID provider, by its issuer URL (endpoints from its /.well-known/openid-configuration) [env: ENTRA_TOKEN_ISSUER]',
     )
     .addOption(
       new Option('--cloud <cloud>', 'national cloud [env: ARM_ENVIRONMENT, AZURE_AUTHORITY_HOST]').choices([

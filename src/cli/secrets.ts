@@ -39,7 +39,7 @@ export async function secretFromFile(ctx: CliContext, file: string, what: string
     if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
       err(
         ctx,
-        `warning: ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); chmod 600 ${file}`,
+        `entra-token: warning: ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); chmod 600 ${file}`,
       );
     }
   } catch {

@@ -63,14 +63,17 @@ export async function workspaceClient(
   const send: api.Send = (req, o) => rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o });
 
   if (opts.skipTokenChecks) {
-    err(ctx, 'warning: --skip-token-checks: sending the token without checking its audience, lifetime or tenant');
+    err(
+      ctx,
+      'entra-token: warning: --skip-token-checks: sending the token without checking its audience, lifetime or tenant',
+    );
   } else if (!api.isPersonalAccessToken(token)) {
     let workspaceTenant: string | undefined;
     try {
       workspaceTenant = await api.discoverWorkspaceTenant(host, send);
     } catch (e) {
       if ((e as { code?: string }).code !== 'EBAD_RESPONSE') throw e;
-      err(ctx, `warning: ${(e as Error).message}; the token's tenant is not checked`);
+      err(ctx, `entra-token: warning: ${(e as Error).message}; the token's tenant is not checked`);
     }
     api.checkWorkspaceToken(token, { nowMs: ctx.now(), workspaceTenant });
   }

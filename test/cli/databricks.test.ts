@@ -138,7 +138,7 @@ describe('entra-token databricks clusters list', () => {
     assert.equal(r.code, 9);
     assert.equal(
       r.stderr,
-      'warning: --skip-token-checks: sending the token without checking its audience, lifetime or tenant\n' +
+      'entra-token: warning: --skip-token-checks: sending the token without checking its audience, lifetime or tenant\n' +
         'entra-token: error EAPI: Databricks refused GET /api/2.1/clusters/list (403): JWT has expired\n' +
         'hint: the access token has expired (or has less than 30 s left): get a new token and try again\n',
     );

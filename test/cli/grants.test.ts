@@ -115,7 +115,7 @@ test('password --password VALUE works but warns that other local users can read 
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stderr,
-    'warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD\n',
+    'entra-token: warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD\n',
   );
 });
 
@@ -440,7 +440,7 @@ test('client-credentials reads ARM_CLIENT_SECRET, --client-secret-stdin and --cl
   chmodSync(file, 0o644);
   r = await run(cc(['--client-secret-file', file, '-o', 'token']));
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr, `warning: ${file} can be read by other users (mode 644); chmod 600 ${file}\n`);
+  assert.equal(r.stderr, `entra-token: warning: ${file} can be read by other users (mode 644); chmod 600 ${file}\n`);
   chmodSync(file, 0o600);
   r = await run(cc(['--client-secret-file', file, '-o', 'token']));
   assert.equal(r.stderr, '');

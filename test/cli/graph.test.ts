@@ -32,9 +32,9 @@ describe('entra-token graph users list', () => {
     );
   });
 
-  test('--top pages, --max stops, --output json; the Graph URL may come from ENTRA_TOKEN_GRAPH_URL', async () => {
+  test('--page-size pages, --top stops, --output json; the Graph URL may come from ENTRA_TOKEN_GRAPH_URL', async () => {
     const r = await runInProcess(
-      ['graph', 'users', 'list', '--top', '2', '--max', '5', '--output', 'json', '--token-stdin'],
+      ['graph', 'users', 'list', '--page-size', '2', '--top', '5', '--output', 'json', '--token-stdin'],
       {
         env: { ENTRA_TOKEN_GRAPH_URL: graphUrl },
         stdin: `${await minter.graph()}\n`,
@@ -70,9 +70,28 @@ describe('entra-token graph users list', () => {
     );
   });
 
-  test('a bad --top is a usage error', async () => {
+  test('a bad --top or --page-size is a usage error', async () => {
     const r = await runInProcess(['graph', 'users', 'list', '--top', '0'], { env: { ENTRA_TOKEN_ACCESS_TOKEN: 'x' } });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--top must be an integer from 1 to 999, got "0"/);
+    assert.match(r.stderr, /--top must be a positive integer, got "0"/);
+    const p = await runInProcess(['graph', 'users', 'list', '--page-size', '1000'], {
+      env: { ENTRA_TOKEN_ACCESS_TOKEN: 'x' },
+    });
+    assert.equal(p.code, 2);
+    assert.match(p.stderr, /--page-size must be an integer from 1 to 999, got "1000"/);
+  });
+
+  test('issue 23: --top 3 lists 3 users in one request ($top=3), not every user', async () => {
+    const r = await runInProcess(
+      ['graph', 'users', 'list', '--top', '3', '--output', 'json', '--token-stdin', '--trace'],
+      {
+        env: { ENTRA_TOKEN_GRAPH_URL: graphUrl },
+        stdin: `${await minter.graph()}\n`,
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), seedGraphUsers().slice(0, 3));
+    assert.equal(r.stderr.match(/→ GET \S+\/v1\.0\/users/g)?.length, 1, r.stderr);
+    assert.match(r.stderr, /→ GET \S+\/v1\.0\/users\?\$top=3/);
   });
 });

@@ -255,7 +255,7 @@ test('warnings are printed; --strict turns them into exit 7 ECLAIM', async () =>
   assert.equal(tenant.code, 7);
   assert.equal(
     tenant.stderr,
-    `warning: the tenant is ${TID}, not contoso.onmicrosoft.com\nentra-token: error ECLAIM: 1 warning with --strict: the tenant is ${TID}, not contoso.onmicrosoft.com\n`,
+    `entra-token: warning: the tenant is ${TID}, not contoso.onmicrosoft.com\nentra-token: error ECLAIM: 1 warning with --strict: the tenant is ${TID}, not contoso.onmicrosoft.com\n`,
   );
 });
 
@@ -269,4 +269,17 @@ test('usage errors: --cloud with --authority, --audience without --verify, a bad
     (await run('v1-user-databricks', ['--verify', '--clock-skew', '-1', '--jwks', jwksFile])).stderr,
     'entra-token: error EUSAGE: --clock-skew -1 is not a whole number of seconds from 0 to 3600\n',
   );
+});
+
+test('issue 23: inspect refuses a token over 64 KiB and an input over 1 MiB, as the README says (exit 2)', async () => {
+  const big = `eyJhbGciOiJub25lIn0.${'A'.repeat(70_000)}.`;
+  const t = await runInProcess(['inspect', big]);
+  assert.equal(t.code, 2);
+  assert.equal(
+    t.stderr,
+    'entra-token: error EBAD_INPUT: the token is 70021 characters long; more than 65536 is not a JWT\n',
+  );
+  const huge = await runInProcess(['inspect', '-'], { stdin: `{"access_token":"${'A'.repeat(1_100_000)}"}` });
+  assert.equal(huge.code, 2);
+  assert.match(huge.stderr, /^entra-token: error EBAD_INPUT: standard input is larger than 1048576 bytes\n/);
 });

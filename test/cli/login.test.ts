@@ -89,4 +89,17 @@ describe('login command: waiting', () => {
     const plain = await runInProcess([...base, '--timeout', '1']);
     assert.doesNotMatch(plain.stderr, /\x1b|⠋/);
   });
+
+  it('issue 23: TERM=dumb gets no spinner and no escape sequence; once input is closed nothing asks for a paste', async () => {
+    const dumb = await runInProcess([...base, '--timeout', '1'], { isTTY: true, stdin: '', env: { TERM: 'dumb' } });
+    assert.equal(dumb.code, 6);
+    assert.doesNotMatch(dumb.stderr, /\x1b|⠋/);
+    // standard input closed at once: the timeout's hint does not ask for a paste
+    const closed = await runInProcess([...base, '--timeout', '1'], { stdin: '' });
+    assert.equal(closed.code, 6);
+    assert.match(
+      closed.stderr,
+      /entra-token: error ETIMEOUT: no sign-in response arrived within 1 seconds?\nhint: run the command again \(use --timeout SECONDS for more time\) and finish the sign-in in the browser; standard input was closed, so nothing could be pasted\n$/,
+    );
+  });
 });

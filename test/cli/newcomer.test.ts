@@ -297,3 +297,22 @@ test('issue 23 bug 6: hints fit the grant, the token kind and the authority used
   assert.match(cc.stderr, /^hint: a client credentials request redeems nothing single-use: run the command again/m);
   assert.doesNotMatch(cc.stderr, /authorization code|only once/);
 });
+
+test('issue 23 bug 7: package-lock.json names the bin and version package.json has, so npm install leaves it as it is', async () => {
+  const { readFileSync } = await import('node:fs');
+  const root = join(import.meta.dirname, '..', '..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    packages: Record<string, Record<string, unknown>>;
+  };
+  const self = lock.packages['']!;
+  assert.equal(lock.name, pkg.name);
+  assert.equal(lock.version, pkg.version);
+  assert.deepEqual(self.bin, pkg.bin);
+  assert.deepEqual(self.bin, { 'entra-token': 'dist/cli/bin.cjs' });
+  assert.deepEqual(self.dependencies, pkg.dependencies);
+  assert.deepEqual(self.devDependencies, pkg.devDependencies);
+  assert.deepEqual(self.engines, pkg.engines);
+});

@@ -19,11 +19,17 @@ export function register(program: Command, ctx: CliContext): void {
         'text',
       ]),
     );
+  list.addHelpText('after', '\nExamples:\n  entra-token cache list\n  entra-token cache list -o text');
   handle(list, ctx, () => import('../handlers/cache-list.js'));
 
   const clear = cache
     .command('clear')
     .description("Remove cached tokens: all of them, or one account's (--account)")
     .option('--account <account>', 'username, home account id (oid.tid) or object id');
+  clear.addHelpText(
+    'after',
+    '\nExamples:\n  entra-token cache clear --account alice@contoso.com\n  entra-token cache clear            # every account\n' +
+      'Exit codes: 0 removed; 2 no cached account matches --account; 10 the cache cannot be read or written.',
+  );
   handle(clear, ctx, () => import('../handlers/cache-clear.js'));
 }

@@ -71,7 +71,7 @@ export function register(program: Command, ctx: CliContext): void {
   addOutputOption(cmd).addHelpText(
     'after',
     '\nEnvironment:\n  AZURE_CLIENT_SECRET, ARM_CLIENT_SECRET   the client secret\n  AZURE_CLIENT_CERTIFICATE_PATH            the certificate PEM file\n' +
-      '  ENTRA_TOKEN_CERTIFICATE_PASSPHRASE       passphrase of an encrypted private key\n\nExamples:\n' +
+      '  ENTRA_TOKEN_CERTIFICATE_PASSPHRASE       passphrase of an encrypted key\n\nExamples:\n' +
       '  AZURE_CLIENT_SECRET=… entra-token client-credentials --tenant <tenant id> --client-id <app id> -o token\n' +
       '  entra-token client-credentials --tenant <tenant id> --client-id <app id> --certificate app.pem --scope https://graph.microsoft.com/.default\n' +
       '  (a .pfx must be converted first: openssl pkcs12 -in app.pfx -out app.pem -nodes)',

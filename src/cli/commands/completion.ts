@@ -10,10 +10,10 @@ export function register(program: Command, ctx: CliContext): void {
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
     .addHelpText(
       'after',
-      '\nInstall:\n' +
-        '  bash: entra-token completion bash > ~/.local/share/bash-completion/completions/entra-token\n' +
-        '  zsh:  entra-token completion zsh > "${fpath[1]}/_entra-token"   (then: autoload -U compinit && compinit)\n' +
-        '  fish: entra-token completion fish > ~/.config/fish/completions/entra-token.fish',
+      '\nExamples (install):\n' +
+        '  entra-token completion bash > ~/.local/share/bash-completion/completions/entra-token\n' +
+        '  entra-token completion zsh > "${fpath[1]}/_entra-token"   # then: autoload -U compinit && compinit\n' +
+        '  entra-token completion fish > ~/.config/fish/completions/entra-token.fish',
     );
   handle(cmd, ctx, () => import('../handlers/completion.js'));
 }

@@ -38,6 +38,11 @@ export function register(program: Command, ctx: CliContext): void {
       'PEM certificate and key of a confidential app [env: AZURE_CLIENT_CERTIFICATE_PATH]',
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+  show.addHelpText(
+    'after',
+    '\nExamples:\n  entra-token config show\n  entra-token config show --profile emu -o json\n' +
+      'Exit codes: 0 shown; 2 a setting is malformed (a bad tenant, an unknown profile).',
+  );
   withoutDiscovery(show);
   handle(show, ctx, () => import('../handlers/config-show.js'));
 }

@@ -66,6 +66,12 @@ export function register(program: Command, ctx: CliContext): void {
       .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
       .option('--page-size <n>', 'API 2.1 page size (all pages are fetched)'),
   );
+  clustersList.addHelpText(
+    'after',
+    '\nExamples:\n  entra-token databricks clusters list --host https://adb-1234567890123456.7.azuredatabricks.net\n' +
+      '  entra-token databricks clusters list --profile emu --output json\n' +
+      '  entra-token token | entra-token databricks clusters list --host … --token-stdin --api-version 2.0',
+  );
   handle(clustersList, ctx, () => import('../handlers/databricks-clusters-list.js'));
 
   const api = workspaceOptions(
@@ -75,6 +81,12 @@ export function register(program: Command, ctx: CliContext): void {
       .argument('<method>', 'GET, POST, PUT, PATCH or DELETE')
       .argument('<path>', 'API path, e.g. /api/2.0/clusters/get')
       .option('--data <json|@file>', 'JSON request body (for GET: query parameters)'),
+  );
+  api.addHelpText(
+    'after',
+    '\nExamples:\n  entra-token databricks api GET /api/2.0/clusters/get --data \'{"cluster_id":"0103-141523-abcd1234"}\' --host …\n' +
+      '  entra-token databricks api GET /api/2.0/preview/scim/v2/Me --host …\n' +
+      '  entra-token databricks api POST /api/2.1/clusters/start --data @start.json --profile emu',
   );
   handle(api, ctx, () => import('../handlers/databricks-api.js'));
 }

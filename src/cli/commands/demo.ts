@@ -10,6 +10,11 @@ import { handle } from '../command.js';
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('demo')
-    .description('Run the documented browser-plus-curl flow end to end against the embedded emulator, step by step');
+    .description('Run the documented browser-plus-curl flow end to end against the embedded emulator, step by step')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  entra-token demo\n  npm run demo          # the same from a clone (builds first only when dist is older than src)\n' +
+        "Exit codes: 0 every step passed; otherwise the failing step's error code.",
+    );
   handle(cmd, ctx, () => import('../handlers/demo.js'));
 }

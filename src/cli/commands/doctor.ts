@@ -26,7 +26,8 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
-      "\nExit code: 0 when no check failed; otherwise the exit code of the first failure's error (e.g. 6 network, 7 clock, 10 directories).",
+      '\nExamples:\n  entra-token doctor\n  entra-token doctor --tenant contoso.onmicrosoft.com --host https://adb-1234567890123456.7.azuredatabricks.net\n' +
+        "Exit code: 0 when no check failed; otherwise the exit code of the first failure's error (e.g. 6 network, 7 clock, 10 directories).",
     );
   handle(cmd, ctx, () => import('../handlers/doctor.js'));
 }

@@ -35,7 +35,11 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
-      '\nThe output says "NOT VERIFIED: decoded only" unless --verify succeeded. Exit codes: 0 fine, 2 bad input, 7 verification failed or a warning with --strict.',
+      '\nThe output says "NOT VERIFIED: decoded only" unless --verify succeeded.\n\nExamples:\n' +
+        '  entra-token inspect "$DATABRICKS_TOKEN" --verify\n' +
+        '  entra-token token | entra-token inspect - --expect databricks --strict\n' +
+        '  entra-token inspect - --output json < token.jwt\n' +
+        'Exit codes: 0 fine, 2 bad input, 7 verification failed or a warning with --strict.',
     );
   // --issuer is discovered by the handler, and only for --verify (decoding needs no network)
   withoutDiscovery(cmd);

@@ -32,7 +32,8 @@ export const run: Handler<AuthorizeUrlFlags> = async (ctx, { flags, global }) =>
       { pending: rt.pending, now: ctx.now, trace: rt.trace },
     );
     out(ctx, started.url);
-    if (!flags.pkce) err(ctx, 'warning: --no-pkce: no code_challenge is sent; anyone who sees the code can redeem it');
+    if (!flags.pkce)
+      err(ctx, 'entra-token: warning: --no-pkce: no code_challenge is sent; anyone who sees the code can redeem it');
     err(ctx, 'Open the URL above in a browser and sign in. The browser then goes to');
     err(ctx, `  ${flags.redirectUri}${flags.redirectUri.includes('?') ? '&' : '/?'}code=…&state=…`);
     err(ctx, 'and may show "this site can\'t be reached": that is expected. Copy the whole address and run');

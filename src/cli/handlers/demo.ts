@@ -77,13 +77,13 @@ export const run: Handler = async (ctx) => {
       if (at.claims[k] !== undefined) line(`  ${k.padEnd(6)} ${JSON.stringify(at.claims[k])}`);
     }
 
-    head(6, 'Call Databricks: GET /api/2.0/clusters/list (entra-token databricks clusters list)');
+    head(6, 'Call Databricks: GET /api/2.1/clusters/list (entra-token databricks clusters list)');
     const ws = new WorkspaceClient({
       host: String(emu.info.workspace_url),
       token: result.tokens.access_token,
       send: (r, o) => http.send(r, o),
     });
-    const clusters = await ws.listClusters({ apiVersion: '2.0' });
+    const clusters = await ws.listClusters({ apiVersion: '2.1' }); // the command's default (every page)
     line(`Authorization: Bearer ${redactSecret(result.tokens.access_token)}`);
     line(`→ ${clusters.length} clusters`);
     for (const c of clusters) {

@@ -25,10 +25,14 @@ function positive(v: string | undefined, max?: number): number | undefined {
 }
 
 export const run: Handler<UsersListOptions> = async (ctx, { flags: opts, global }) => {
-  const top = positive(opts.top, 999);
-  if (Number.isNaN(top)) throw usageError(`--top must be an integer from 1 to 999, got ${JSON.stringify(opts.top)}`);
-  const max = positive(opts.max);
-  if (Number.isNaN(max)) throw usageError(`--max must be a positive integer, got ${JSON.stringify(opts.max)}`);
+  // --top is the number of users listed (as users of Graph's $top expect of a CLI); --page-size is Graph's $top
+  const [limitFlag, limitValue] = opts.top !== undefined ? ['--top', opts.top] : ['--max', opts.max];
+  const max = positive(limitValue);
+  if (Number.isNaN(max)) throw usageError(`${limitFlag} must be a positive integer, got ${JSON.stringify(limitValue)}`);
+  const pageSize = positive(opts.pageSize, 999);
+  if (Number.isNaN(pageSize))
+    throw usageError(`--page-size must be an integer from 1 to 999, got ${JSON.stringify(opts.pageSize)}`);
+  const top = pageSize ?? (max !== undefined && max <= 999 ? max : undefined);
   await withRuntime(ctx, global, async (rt) => {
     // a claims challenge from Graph (CAE, Conditional Access): one new token with its claims, one more call
     await withClaimsChallenge(
@@ -50,7 +54,7 @@ async function listWith(
   max: number | undefined,
 ): Promise<void> {
   if (opts.skipTokenChecks) {
-    err(ctx, 'warning: --skip-token-checks: sending the token without checking its audience or lifetime');
+    err(ctx, 'entra-token: warning: --skip-token-checks: sending the token without checking its audience or lifetime');
   } else {
     const { claims } = decodeJwtUnverified(token);
     if (!GRAPH_AUDIENCES.includes(String(claims.aud))) {

@@ -8,7 +8,7 @@ import { deliverTokens, pendingProvider } from '../deliver.js';
 import { endpointSource, resolveSettings, userScopes, userSignInIdentity } from '../options.js';
 import { discoverWorkspaceAuthority, normalizeWorkspaceHost } from '../../apis/databricks.js';
 import { withRuntime } from '../runtime.js';
-import { usageError } from '../../core/errors.js';
+import { EntraTokenError, usageError } from '../../core/errors.js';
 import { login, loopbackRedirect } from '../../flows/login.js';
 import { openBrowser } from '../../io/browser.js';
 
@@ -52,6 +52,7 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
     }
     const { authority, clientId } = identity!;
     const status = new StatusLine(ctx, timeout);
+    let inputClosed = false;
     try {
       const result = await login(
         {
@@ -76,7 +77,9 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
               status.line(`Listening on ${addresses.join(' and ')} (loopback only) for ${uri}`),
             authorizeUrl: (url, opened) => {
               if (!flags.pkce)
-                status.line('warning: --no-pkce: no code_challenge is sent; anyone who sees the code can redeem it');
+                status.line(
+                  'entra-token: warning: --no-pkce: no code_challenge is sent; anyone who sees the code can redeem it',
+                );
               if (opened?.opened) {
                 status.line(
                   `Opened the sign-in page in your browser (${opened.via}). If nothing appeared, open this URL:`,
@@ -103,6 +106,8 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
               ),
             input: () => status.stop(),
             inputClosed: () => {
+              inputClosed = true;
+              status.inputClosed(); // nothing can be pasted any more: stop asking for it
               if (ctx.stdin.isTTY) status.line('(standard input closed: only the browser can finish the login now)');
             },
             received: (via) =>
@@ -114,7 +119,15 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
           },
         },
         rt.deps,
-      );
+      ).catch((e: unknown) => {
+        // standard input was closed (</dev/null, a pipe that ended): do not tell the user to paste into it
+        if (inputClosed && e instanceof EntraTokenError && e.code === 'ETIMEOUT')
+          throw new EntraTokenError('ETIMEOUT', e.message, {
+            hint: 'run the command again (use --timeout SECONDS for more time) and finish the sign-in in the browser; standard input was closed, so nothing could be pasted',
+            cause: e,
+          });
+        throw e;
+      });
       status.stop();
       const p = result.pending;
       await deliverTokens(ctx, flags, {
@@ -137,6 +150,7 @@ class StatusLine {
   private frame = 0;
   private readonly deadline: number;
   private spinning = false;
+  private pasteOpen = true;
   constructor(
     private readonly ctx: CliContext,
     timeoutSeconds: number,
@@ -150,8 +164,14 @@ class StatusLine {
     this.draw();
   }
 
+  /** Standard input is closed: the spinner stops offering the paste. */
+  inputClosed(): void {
+    this.pasteOpen = false;
+  }
+
   start(): void {
-    if (!this.ctx.stderr.isTTY || this.timer) return;
+    // no spinner (and no escape sequence) where the terminal cannot take one: TERM=dumb, or stderr not a terminal
+    if (!this.ctx.stderr.isTTY || this.ctx.env.TERM === 'dumb' || this.timer) return;
     this.spinning = true;
     this.timer = setInterval(() => this.draw(), 120);
     this.timer.unref();
@@ -175,7 +195,7 @@ class StatusLine {
     const left = Math.max(0, Math.round((this.deadline - this.ctx.now()) / 1000));
     const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
     this.ctx.stderr.write(
-      `\r\x1b[2K${frames[this.frame++ % frames.length]} Waiting for the sign-in (${mmss} left; paste the address here, or Ctrl-C to cancel)`,
+      `\r\x1b[2K${frames[this.frame++ % frames.length]} Waiting for the sign-in (${mmss} left; ${this.pasteOpen ? 'paste the address here, or ' : ''}Ctrl-C to cancel)`,
     );
   }
 }

@@ -33,7 +33,7 @@ export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
   if (from === 'flag')
     err(
       ctx,
-      'warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD',
+      'entra-token: warning: --password puts the password on the command line, where other local users can read it (ps); use the prompt, --password-stdin or ENTRA_TOKEN_PASSWORD',
     );
   await withRuntime(ctx, global, async (rt) => {
     // the realm first: a federated user is told to sign in interactively before typing a password
