@@ -129,7 +129,18 @@ export function resolveIdentity(
       );
     authority = found;
   } else {
-    authority = authorityFromSettings(config, flags);
+    try {
+      authority = authorityFromSettings(config, flags);
+    } catch (e) {
+      // both missing: say so at once rather than one at a time (issue 23)
+      const noTenant = e instanceof Error && e.message.startsWith('no tenant');
+      if (noTenant && !config.settings.client_id && !opts.publicClient && opts.needClient !== false)
+        throw usageError(
+          'no tenant and no client id: give --tenant (a tenant id, a verified domain, or organizations) and --client-id (the Application (client) ID of your app registration)',
+          'or set AZURE_TENANT_ID and AZURE_CLIENT_ID, or use a profile with azure_tenant_id and azure_client_id (--profile)',
+        );
+      throw e;
+    }
   }
   // a Databricks workspace's own OAuth has a well-known public client (databricks-cli); a user sign-in on Entra
   // uses the Azure CLI's public client, as azure-identity does (core/provider.ts)

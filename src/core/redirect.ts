@@ -79,6 +79,13 @@ export function parseRedirect(raw: string): RedirectResult {
   } else {
     paramString = text.replace(/^[?#]/, '');
   }
+  if (!paramString.includes('=') && /^[A-Za-z0-9._-]{20,}$/.test(text)) {
+    // a bare code is a secret: named by its length only, never echoed
+    throw badInput(
+      `the pasted text looks like a bare authorization code (${text.length} characters), not a redirect URL`,
+      'give it as --code CODE --state STATE (the state is the &state=… of the redirect), or paste the whole address: http://localhost/?code=…&state=…',
+    );
+  }
   if (!paramString.includes('=')) {
     throw badInput(
       `the pasted text is neither a redirect URL nor a query string: ${excerpt(text, 60)}`,

@@ -316,3 +316,30 @@ test('issue 23 bug 7: package-lock.json names the bin and version package.json h
   assert.deepEqual(self.devDependencies, pkg.devDependencies);
   assert.deepEqual(self.engines, pkg.engines);
 });
+
+test('issue 23 (README mismatch): a pasted bare code is named by its length (never echoed) and the hint names --code', async () => {
+  const code = `0.AXEA${'abcdefghij'.repeat(30)}`;
+  const r = await runInProcess(['exchange', code], { env: freshEnv() });
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    `entra-token: error EBAD_INPUT: the pasted text looks like a bare authorization code (${code.length} characters), not a redirect URL\n` +
+      'hint: give it as --code CODE --state STATE (the state is the &state=… of the redirect), or paste the whole address: http://localhost/?code=…&state=…\n',
+  );
+  assert.doesNotMatch(r.stderr, /abcdefghij/);
+});
+
+test('issue 23 (README mismatch): a missing tenant and a missing client id are reported together', async () => {
+  const r = await runInProcess(['client-credentials'], { env: { ...freshEnv(), AZURE_CLIENT_SECRET: 'x' } });
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    'entra-token: error EUSAGE: no tenant and no client id: give --tenant (a tenant id, a verified domain, or organizations) and --client-id (the Application (client) ID of your app registration)\n' +
+      'hint: or set AZURE_TENANT_ID and AZURE_CLIENT_ID, or use a profile with azure_tenant_id and azure_client_id (--profile)\n',
+  );
+  // one of them given: the other is named alone
+  const t = await runInProcess(['client-credentials', '--client-id', 'x'], {
+    env: { ...freshEnv(), AZURE_CLIENT_SECRET: 'x' },
+  });
+  assert.match(t.stderr, /^entra-token: error EUSAGE: no tenant: give --tenant/);
+});

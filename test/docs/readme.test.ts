@@ -185,3 +185,13 @@ test('shorthands of the README commands are filled with the emulator values', ()
     'entra-token refresh --authority http://127.0.0.1:9/72f1c3a8-5b9e-4d27-9c61-0e8f4a2b6d13 --client-id 6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90 -o token',
   );
 });
+
+test('the manual shows no path of the machine it was written on (~ or $HOME instead)', () => {
+  for (const name of ['README.md', 'SECURITY.md', 'CONTRIBUTING.md']) {
+    const text = readFileSync(join(repo, name), 'utf8');
+    const hits = text
+      .split('\n')
+      .flatMap((l, i) => (/\/tmp\/\w|\/home\/\w|\/work\/\w|\/root\/\w/.test(l) ? [`${name}:${i + 1}: ${l}`] : []));
+    assert.deepEqual(hits, []);
+  }
+});
