@@ -157,6 +157,14 @@ export {
 } from './apis/databricks.js';
 export { AZURE_CLI_CLIENT_ID, defaultPublicClientId } from './core/provider.js';
 export { listUsers, type GraphUser } from './apis/graph.js';
+export {
+  claimsChallengeFrom,
+  decodeClaims,
+  mergeClaims,
+  parseWwwAuthenticate,
+  type ClaimsChallenge,
+} from './core/claims-challenge.js';
+export { withClaimsChallenge, type ClaimsRetryDeps } from './flows/claims-challenge.js';
 // the credential chain (one order for the CLI, the library and the metadata server)
 export {
   createCredential,

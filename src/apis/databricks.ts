@@ -4,6 +4,7 @@
  * Azure headers for principals that are not workspace users, `clusters/list` (2.0, or every page of
  * 2.1), a generic call, and every refusal shape of docs/protocol.md §9.2 turned into one EAPI error with a fix.
  */
+import { challengeDetail, challengeOfResponse } from '../core/claims-challenge.js';
 import { AZURE_DATABRICKS_APP_ID, AZURE_DATABRICKS_SCOPE, cloudOfHost } from '../core/clouds.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
@@ -316,6 +317,15 @@ export function workspaceError(res: WireResponse, sent: SentContext): EntraToken
   const code = e.error_code !== undefined && typeof e.error_code === 'string' ? `${e.error_code}: ` : '';
   const message = `Databricks refused ${sent.method} ${sent.path} (${res.status}): ${code}${excerpt(msg, 240)}`;
   let hint: string | undefined;
+  const challenge = challengeOfResponse(res);
+  if (challenge) {
+    // Continuous Access Evaluation / Conditional Access: a new token with these claims (docs/protocol.md §15)
+    const c = challengeDetail(challenge);
+    return new EntraTokenError('EAPI', message.replace(/\): /, '): a claims challenge (insufficient_claims): '), {
+      hint: c.hint,
+      detail: { status: res.status, error_code: e.error_code, message: msg, path: sent.path, ...c.detail },
+    });
+  }
   if (
     /JWT has expired|Token is expired|ExpiredJwtException|JWT expired|token expired|expiring within 30 seconds/i.test(
       msg,

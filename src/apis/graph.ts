@@ -4,6 +4,7 @@
  * Graph's error envelope turned into one EAPI error with the fix (docs/protocol.md §10).
  */
 import { adminConsentUrl as aadstsAdminConsentUrl } from '../core/aadsts.js';
+import { challengeDetail, challengeOfResponse } from '../core/claims-challenge.js';
 import { CLOUDS, cloudOfHost } from '../core/clouds.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
@@ -80,6 +81,16 @@ export function graphError(res: WireResponse, path: string, token: string, autho
     // not JSON: keep the text
   }
   let hint: string | undefined;
+  const challenge = challengeOfResponse(res);
+  if (challenge) {
+    // Continuous Access Evaluation / Conditional Access: a new token with these claims (docs/protocol.md §15)
+    const c = challengeDetail(challenge);
+    return new EntraTokenError(
+      'EAPI',
+      `Microsoft Graph refused GET ${path} (${res.status}): a claims challenge (insufficient_claims)${code ? ` ${code}` : ''}: ${excerpt(message, 200)}`,
+      { hint: c.hint, detail: { status: res.status, code, message, path, ...c.detail } },
+    );
+  }
   if (code === 'Authorization_RequestDenied' || res.status === 403) {
     let claims: Record<string, unknown> = {};
     try {

@@ -11,8 +11,9 @@ import { chosenAccount } from './account.js';
 import { addIdentityOptions, endpointSource, resolveIdentity, resolveSettings, type IdentityFlags } from './options.js';
 import type { Runtime } from './runtime.js';
 import { usageError } from '../core/errors.js';
+import { addClaimsOptions, claimsRequest, type ClaimsFlags } from './claims.js';
 
-export interface CredentialFlags extends IdentityFlags {
+export interface CredentialFlags extends IdentityFlags, ClaimsFlags {
   authType?: string;
   tokenStdin?: boolean;
   clientSecretStdin?: boolean;
@@ -71,6 +72,7 @@ export function addCredentialOptions(cmd: Command): Command {
       '--account <account>',
       'which cached sign-in when several match: username, home account id or object id',
     );
+  addClaimsOptions(cmd);
   return cmd.option('--no-interactive', 'never sign in interactively (also when CI=true)');
 }
 
@@ -86,6 +88,7 @@ export async function chainOptions(ctx: CliContext, flags: CredentialFlags): Pro
   if (flags.tokenStdin && flags.clientSecretStdin)
     throw usageError('--token-stdin and --client-secret-stdin both read standard input: give one');
   const { config, profile } = resolveSettings(flags as Record<string, unknown>, ctx);
+  const claims = claimsRequest(flags, config);
   const { interactionFacts } = await import('../flows/credential.js');
   let discoveredAuthority;
   if (endpointSource(config.settings)?.kind === 'issuer')
@@ -118,6 +121,8 @@ export async function chainOptions(ctx: CliContext, flags: CredentialFlags): Pro
     // --account, else ENTRA_TOKEN_ACCOUNT, else the default account of `entra-token account use` (cli/account.ts)
     account: chosenAccount(flags, ctx)?.value,
     managedIdentity: flags.managedIdentity,
+    claims: claims.claims,
+    clientCapabilities: claims.capabilities,
     cwd: ctx.cwd,
     interaction: await interactionFacts({
       env: ctx.env,
@@ -162,13 +167,13 @@ export async function chainSession(
   rt: Runtime,
   flags: CredentialFlags,
   command?: string,
-): Promise<{ token(scopes: string[]): Promise<ChainToken> }> {
+): Promise<{ token(scopes: string[], claims?: string): Promise<ChainToken> }> {
   const [{ getChainToken }, opts, deps] = await Promise.all([
     import('../flows/credential.js'),
     chainOptions(ctx, flags),
     chainDeps(ctx, rt, command),
   ]);
-  return { token: (scopes) => getChainToken(opts, deps, scopes) };
+  return { token: (scopes, claims) => getChainToken(opts, deps, scopes, { claims }) };
 }
 
 /** A token for `scopes` from the chain, for a command with credential options. */
@@ -178,6 +183,7 @@ export async function chainToken(
   flags: CredentialFlags,
   scopes: string[],
   command?: string,
+  claims?: string,
 ): Promise<ChainToken> {
-  return (await chainSession(ctx, rt, flags, command)).token(scopes);
+  return (await chainSession(ctx, rt, flags, command)).token(scopes, claims);
 }

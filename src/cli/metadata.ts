@@ -13,7 +13,9 @@ import {
   normalizeWorkspaceHost,
   resolveResourceId,
 } from '../apis/databricks.js';
+import { challengeOfResponse } from '../core/claims-challenge.js';
 import { EntraTokenError, usageError } from '../core/errors.js';
+import { shellQuote } from '../core/sign-in-hint.js';
 import { metadataEnv, stillServable, type ServedToken } from '../core/metadata-service.js';
 import { getChainToken } from '../flows/credential.js';
 import { createTokenKeeper, type AcquireToken } from '../flows/metadata-token.js';
@@ -43,7 +45,12 @@ const MAX_LOGGED_REFUSALS = 100;
  * user is at the terminal); renewals never do. A token given as is (--token-stdin, ENTRA_TOKEN_ACCESS_TOKEN)
  * is served until it expires: stdin is read once.
  */
-async function chainSource(ctx: CliContext, rt: Runtime, flags: MetadataFlags, command: string): Promise<AcquireToken> {
+async function chainSource(
+  ctx: CliContext,
+  rt: Runtime,
+  flags: MetadataFlags,
+  command: string,
+): Promise<{ acquire: AcquireToken; capabilities: readonly string[] }> {
   const [first, deps] = await Promise.all([chainOptions(ctx, flags), chainDeps(ctx, rt, command)]);
   const later = {
     ...first,
@@ -51,7 +58,15 @@ async function chainSource(ctx: CliContext, rt: Runtime, flags: MetadataFlags, c
   };
   let calls = 0;
   let given: ServedToken | undefined;
-  return async () => {
+  const acquire: AcquireToken = async (claims) => {
+    if (given && claims !== undefined)
+      throw new EntraTokenError(
+        'EINTERACTION_REQUIRED',
+        'the workspace asked for a new token with claims, and the token given to the metadata service cannot carry them',
+        {
+          hint: `restart with a token acquired with --claims ${shellQuote(claims)}, or let the server use the token cache`,
+        },
+      );
     if (given) {
       if (!stillServable(given.expires_at, ctx.now()))
         throw new EntraTokenError(
@@ -63,12 +78,35 @@ async function chainSource(ctx: CliContext, rt: Runtime, flags: MetadataFlags, c
         );
       return given;
     }
-    const t = await getChainToken(calls++ === 0 ? first : later, deps, [DATABRICKS_SCOPE]);
+    const t = await getChainToken(calls++ === 0 ? first : later, deps, [DATABRICKS_SCOPE], { claims });
     // refuse what Databricks would refuse on every call (a token for another audience, already expired)
     checkWorkspaceToken(t.access_token, { nowMs: ctx.now() });
     const served: ServedToken = { access_token: t.access_token, expires_at: t.expires_at, renew_at: t.refresh_after };
     if (t.from === 'given') given = served;
     return served;
+  };
+  return { acquire, capabilities: first.clientCapabilities ?? [] };
+}
+
+/**
+ * With CP1 declared, tokens are long-lived CAE tokens the workspace may revoke at any time, and a Databricks tool
+ * cannot pass the 401 back: the server asks the workspace itself (`GET /api/2.0/preview/scim/v2/Me`, what the
+ * SDKs' `currentUser.me()` reads) whether it still accepts a token before handing it out (docs/protocol.md §15).
+ */
+function workspaceCheck(
+  ctx: CliContext,
+  rt: Runtime,
+  host: string,
+  resourceId: string | undefined,
+): (t: ServedToken) => Promise<string | undefined> {
+  return async (t) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${t.access_token}`, accept: 'application/json' };
+    if (resourceId) headers['x-databricks-azure-workspace-resource-id'] = resourceId;
+    const res = await rt.http.send(
+      { method: 'GET', url: `${host}/api/2.0/preview/scim/v2/Me`, headers, idempotent: true },
+      { signal: ctx.signal, trace: rt.trace },
+    );
+    return challengeOfResponse(res)?.claims;
   };
 }
 
@@ -101,7 +139,10 @@ export async function startMetadataService(
   const port = parsePort(flags.port);
   const source = await chainSource(ctx, rt, flags, command);
   const keeper = createTokenKeeper({
-    acquire: source,
+    acquire: source.acquire,
+    ...(source.capabilities.includes('CP1') ? { check: workspaceCheck(ctx, rt, host, resourceId) } : {}),
+    challenged: () =>
+      err(ctx, 'entra-token: the workspace answered with a claims challenge: getting a new token with its claims'),
     now: ctx.now,
     warn: (line) => err(ctx, `entra-token: warning: ${line}`),
     renewed: (t: ServedToken) =>

@@ -89,6 +89,7 @@ export function flagSettings(flags: Record<string, unknown>): Partial<Record<Set
     authority: str(flags.authority),
     issuer: str(flags.issuer),
     auth_type: str(flags.authType),
+    client_capabilities: str(flags.clientCapabilities),
     timeout: str(flags.httpTimeout),
   };
 }

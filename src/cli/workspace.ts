@@ -33,6 +33,7 @@ export async function workspaceClient(
   ctx: CliContext,
   opts: WorkspaceCliOptions,
   rt: Runtime,
+  claims?: string,
 ): Promise<api.WorkspaceClient> {
   // --host > DATABRICKS_HOST > the profile's host (as every other setting); the same for the resource id
   const settings = resolveSettings(opts as Record<string, unknown>, ctx).config.settings;
@@ -55,7 +56,7 @@ export async function workspaceClient(
     );
   let spManagementToken = await secretValue(ctx, opts.spManagementToken, 'DATABRICKS_AZURE_SP_MANAGEMENT_TOKEN');
   const chain = await chainSession(ctx, rt, opts);
-  const got = await chain.token([api.AZURE_DATABRICKS_APP_ID + '/.default']);
+  const got = await chain.token([api.AZURE_DATABRICKS_APP_ID + '/.default'], claims);
   const token = got.access_token;
   if (!spManagementToken && resourceId && (got.source === 'client-secret' || got.source === 'certificate')) {
     // a service principal that need not be a workspace user: the Azure management token of the same app

@@ -8,7 +8,9 @@
  * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge
  * @see https://datatracker.ietf.org/doc/html/rfc6750#section-3
  */
-import { badInput, usageError } from './errors.js';
+import { EntraTokenError, badInput, usageError } from './errors.js';
+import { shellQuote } from './sign-in-hint.js';
+import type { WireRequest, WireResponse } from './wire.js';
 
 export interface AuthChallenge {
   /** Lower-cased auth scheme, e.g. `bearer`. */
@@ -102,7 +104,7 @@ export function claimsChallengeFrom(header: string | undefined): ClaimsChallenge
 /** A claims value as JSON text: given as JSON, or base64/base64url of JSON (as challenges carry it). */
 export function decodeClaims(raw: string): string {
   const t = raw.trim();
-  if (t.startsWith('{')) return validClaims(t);
+  if (/^[{["]|^(null|true|false)$/.test(t)) return validClaims(t); // JSON (base64 never starts so)
   let text: string;
   try {
     text = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
@@ -158,4 +160,55 @@ export function mergeClaims(claims: string | undefined, capabilities: string[] =
   let merged: Record<string, unknown> = claims ? (JSON.parse(validClaims(claims)) as Record<string, unknown>) : {};
   if (capabilities.length) merged = deepMerge(merged, { access_token: { xms_cc: { values: capabilities } } });
   return Object.keys(merged).length ? JSON.stringify(merged) : undefined;
+}
+
+/**
+ * A token request with the `claims` parameter added (or replaced): MSAL sends it on every grant, after the
+ * grant's own fields. No claims, no change.
+ * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge#claims-request
+ */
+export function withClaims(req: WireRequest, claims: string | undefined): WireRequest {
+  if (claims === undefined || !req.form) return req;
+  return { ...req, form: [...req.form.filter(([k]) => k !== 'claims'), ['claims', claims]] };
+}
+
+/** Parse a `--claims` value (JSON, or base64 of JSON as a challenge carries it) as a usage error when bad. */
+export function parseClaimsOption(raw: string | undefined, flag = '--claims'): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return decodeClaims(raw);
+  } catch (e) {
+    throw usageError(
+      `${flag}: ${(e as Error).message}`,
+      `give a JSON object (e.g. ${flag} '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}') or the base64 value of a challenge`,
+    );
+  }
+}
+
+/**
+ * The claims challenge in a resource's refusal: a 401 (or 403) whose `WWW-Authenticate` is
+ * `Bearer … error="insufficient_claims", claims="…"`; undefined for any other answer or an unreadable claims value.
+ */
+export function challengeOfResponse(res: WireResponse): ClaimsChallenge | undefined {
+  if (res.status !== 401 && res.status !== 403) return undefined;
+  try {
+    return claimsChallengeFrom(res.headers['www-authenticate']);
+  } catch {
+    return undefined; // claims that are not JSON: the refusal is reported as it is
+  }
+}
+
+/** The error detail and hint for a refusal that carries a claims challenge (apis/graph.ts, apis/databricks.ts). */
+export function challengeDetail(c: ClaimsChallenge): { hint: string; detail: { claims_challenge: string } } {
+  return {
+    hint: `the resource asks for a new token carrying claims (Continuous Access Evaluation or Conditional Access): get one with --claims ${shellQuote(c.claims)}`,
+    detail: { claims_challenge: c.claims },
+  };
+}
+
+/** The claims challenge an API error carries (see {@link challengeDetail}), or undefined. */
+export function challengeOfError(e: unknown): string | undefined {
+  if (!(e instanceof EntraTokenError)) return undefined;
+  const c = e.detail?.claims_challenge;
+  return typeof c === 'string' ? c : undefined;
 }

@@ -34,6 +34,7 @@ export type SettingName =
   | 'authority_host'
   | 'issuer'
   | 'auth_type'
+  | 'client_capabilities'
   | 'timeout';
 
 export interface SettingSpec {
@@ -119,6 +120,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: ['ENTRA_TOKEN_AUTH_TYPE'],
     profileKey: 'auth_type',
     description: 'which credential source to use (entra-token auth describe lists them)',
+  },
+  {
+    name: 'client_capabilities',
+    flag: '--client-capabilities',
+    env: ['ENTRA_TOKEN_CLIENT_CAPABILITIES'],
+    profileKey: 'client_capabilities',
+    description: 'client capabilities to declare (cp1: this client answers claims challenges, so CAE applies)',
   },
   {
     name: 'timeout',

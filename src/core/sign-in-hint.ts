@@ -15,6 +15,13 @@ export interface SignInTarget {
   scopes?: readonly string[] | undefined;
   /** Default `login`. */
   command?: 'login' | 'device-code' | undefined;
+  /** A claims request (JSON) the sign-in must carry: `--claims '…'` (docs/protocol.md §15). */
+  claims?: string | undefined;
+}
+
+/** Quote a value for a POSIX shell, so a printed command can be pasted as is. */
+export function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
 const OIDC = new Set(['openid', 'profile', 'email', 'offline_access']);
@@ -26,5 +33,6 @@ export function signInAgainCommand(t: SignInTarget): string {
   else parts.push(t.authority ? `--authority ${t.authority}` : '--tenant <tenant>');
   parts.push(`--client-id ${t.client_id || '<client-id>'}`);
   for (const s of t.scopes ?? []) if (!OIDC.has(s.toLowerCase())) parts.push(`--scope ${s}`);
+  if (t.claims !== undefined) parts.push(`--claims ${shellQuote(t.claims)}`);
   return parts.join(' ');
 }

@@ -88,7 +88,9 @@ export const setPolicy: ControlHandler = (s, input) => {
 };
 
 export const revoke: ControlHandler = (s, input) => {
-  if (typeof input.username !== 'string' || !s.revokeUser(input.username))
+  const keep = input.keep_refresh_tokens;
+  if (keep !== undefined && typeof keep !== 'boolean') return bad('keep_refresh_tokens must be true or false');
+  if (typeof input.username !== 'string' || !s.revokeUser(input.username, keep === true))
     return bad('username must be a user of the directory', 404);
   return controlReply(200, { ok: true });
 };

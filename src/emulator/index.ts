@@ -149,7 +149,8 @@ export interface Emulator {
   clearFaults(): void;
   advanceClock(seconds: number): void;
   approveDeviceCode(userCode: string, action: 'approve' | 'decline', username?: string): void;
-  revokeUser(username: string): void;
+  /** Revoke a user's tokens; `keepRefreshTokens`: only a CAE event (access tokens challenged, refresh still works). */
+  revokeUser(username: string, opts?: { keepRefreshTokens?: boolean }): void;
 }
 
 const genRsa = promisify(generateKeyPair);
@@ -323,8 +324,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const r = approveDeviceCode(s, userCode, action, username);
       if ('error' in r) throw new Error(r.error);
     },
-    revokeUser(username) {
-      if (!s.revokeUser(username)) throw new Error(`unknown user ${username}`);
+    revokeUser(username, opts) {
+      if (!s.revokeUser(username, !!opts?.keepRefreshTokens)) throw new Error(`unknown user ${username}`);
     },
   };
   s.info = info;

@@ -21,6 +21,16 @@ import {
 /** How the client authenticated: `appidacr` 0 (public), 1 (secret), 2 (certificate). */
 export type Acr = '0' | '1' | '2';
 
+/** Microsoft Graph delegated permissions the emulator knows, in their own spelling. */
+const GRAPH_PERMISSIONS = [
+  'User.Read',
+  'User.Read.All',
+  'User.ReadBasic.All',
+  'User.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
+
 /** The one resource a token request targets, its permissions and the parsed scope. */
 export interface Target {
   res: Resource;
@@ -46,7 +56,9 @@ export function resolveTarget(
   const res = findResource(r.identifier);
   if (!res) return { code: 500011, params: { resource: r.identifier, tenant: s.dir.tenant_domain } };
   const perms: string[] = [];
-  for (const p of r.permissions) {
+  for (const asked of r.permissions) {
+    // scope values are case-insensitive; Entra answers with the permission's own spelling (`User.Read.All`)
+    const p = GRAPH_PERMISSIONS.find((k) => k.toLowerCase() === asked.toLowerCase()) ?? asked;
     if (p === '.default') perms.push(...res.defaultScopes);
     else if (res.kind === 'graph' || res.defaultScopes.includes(p)) perms.push(p);
     else return { code: 70011, params: { scope: `${r.identifier}/${p}` } };

@@ -122,6 +122,8 @@ export class State {
   readonly issuedAt = new Map<string, number>();
   /** upn → ms: tokens issued before are revoked (AADSTS50173). */
   readonly validFrom = new Map<string, number>();
+  /** upn → ms: access tokens issued before are challenged (CAE) while refresh tokens stay valid. */
+  readonly accessValidFrom = new Map<string, number>();
   /** Conditional Access policy (control API `POST /_emulator/policy`). */
   policy: Policy = { require_mfa: false, allowed_platforms: null };
   /** The info object (the JSON line the CLI prints), set at start. */
@@ -165,11 +167,15 @@ export class State {
     return this.dir.users.find((u) => u.upn.toLowerCase() === upn.toLowerCase());
   }
 
-  /** Revoke every refresh token of a user issued so far (a password reset), for AADSTS50173. */
-  revokeUser(upn: string): boolean {
+  /**
+   * Revoke every refresh token of a user issued so far (a password reset), for AADSTS50173; with
+   * `keepRefreshTokens`, a Continuous Access Evaluation event that only invalidates access tokens (a network
+   * location change): the resources challenge them, and a refresh (with the challenge's claims) succeeds.
+   */
+  revokeUser(upn: string, keepRefreshTokens = false): boolean {
     const u = this.user(upn);
     if (!u) return false;
-    this.validFrom.set(u.upn, this.now() + 1);
+    (keepRefreshTokens ? this.accessValidFrom : this.validFrom).set(u.upn, this.now() + 1);
     return true;
   }
 
@@ -192,8 +198,10 @@ export class State {
   claimsChallenge(claims: Record<string, unknown>): string | undefined {
     if (typeof claims.oid !== 'string' || typeof claims.iat !== 'number') return undefined;
     const user = this.dir.users.find((u) => u.object_id.toLowerCase() === String(claims.oid).toLowerCase());
-    const vf = user ? this.validFrom.get(user.upn) : undefined;
-    if (vf === undefined) return undefined;
+    const times = user ? [this.validFrom.get(user.upn), this.accessValidFrom.get(user.upn)] : [];
+    const set = times.filter((t): t is number => t !== undefined);
+    if (!set.length) return undefined;
+    const vf = Math.max(...set);
     const revokedS = Math.floor(vf / 1000);
     const issued = typeof claims.uti === 'string' ? this.issuedAt.get(claims.uti) : undefined;
     if (issued !== undefined ? issued >= vf : claims.iat + IAT_BACKDATE_S >= revokedS) return undefined;

@@ -28,6 +28,7 @@ import {
   parseRedirect,
   type RedirectResult,
 } from '../core/redirect.js';
+import { withClaims } from '../core/claims-challenge.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
 import { authorizationCodeRequest, type ClientAuth, type TokenResponse } from '../core/token.js';
 import type { HintContext } from '../core/aadsts.js';
@@ -55,6 +56,8 @@ export interface StartAuthorizationOptions {
   login_hint?: string | undefined;
   domain_hint?: string | undefined;
   response_mode?: ResponseMode | undefined;
+  /** The `claims` parameter (a claims challenge and/or client capabilities, docs/protocol.md §15). */
+  claims?: string | undefined;
 }
 
 export interface StartedAuthorization {
@@ -120,6 +123,7 @@ export async function startAuthorization(
     prompt,
     login_hint: opts.login_hint,
     domain_hint: opts.domain_hint,
+    ...(opts.claims !== undefined ? { extra: [['claims', opts.claims]] } : {}),
     // as MSAL Node: client-request-id, client_info=1 and the library parameters, for Entra (not in --no-pkce's
     // documentation request)
     platform: msalAdditions ? PLATFORM : undefined,
@@ -144,6 +148,7 @@ export async function startAuthorization(
       ? { iss_parameter_supported: true }
       : {}),
     ...(client_request_id ? { client_request_id } : {}),
+    ...(opts.claims !== undefined ? { claims: opts.claims } : {}),
   };
   deps.pending.save(pending);
   trace?.note(
@@ -338,18 +343,23 @@ export async function redeem(
 ): Promise<ExchangeResult> {
   const trace = deps.trace;
   trace.step('Redeem code');
-  const request = authorizationCodeRequest({
-    tokenEndpoint: pending.token_endpoint ?? `${pending.authority}/oauth2/v2.0/token`,
-    client_id: pending.client_id,
-    code,
-    redirect_uri: pending.redirect_uri,
-    scopes: pending.scopes,
-    code_verifier: pending.code_verifier,
-    state: opts.sendState ? pending.state : undefined,
-    auth: opts.auth ?? { kind: 'none' },
-    anchor:
-      (pending.kind ?? 'entra') === 'entra' ? anchorForHomeAccount(accountFromClientInfo(opts.clientInfo)) : undefined,
-  });
+  const request = withClaims(
+    authorizationCodeRequest({
+      tokenEndpoint: pending.token_endpoint ?? `${pending.authority}/oauth2/v2.0/token`,
+      client_id: pending.client_id,
+      code,
+      redirect_uri: pending.redirect_uri,
+      scopes: pending.scopes,
+      code_verifier: pending.code_verifier,
+      state: opts.sendState ? pending.state : undefined,
+      auth: opts.auth ?? { kind: 'none' },
+      anchor:
+        (pending.kind ?? 'entra') === 'entra'
+          ? anchorForHomeAccount(accountFromClientInfo(opts.clientInfo))
+          : undefined,
+    }),
+    typeof pending.claims === 'string' ? pending.claims : undefined,
+  );
   // A network failure keeps the pending sign-in so the user can retry; any answer closes it.
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   if (response.status < 500 && response.status !== 429) opts.pending.markUsed(pending.state, deps.now());

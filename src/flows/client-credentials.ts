@@ -18,6 +18,7 @@ import {
   matchingCredentialText,
   type AssertionFacts,
 } from '../core/federated.js';
+import { withClaims } from '../core/claims-challenge.js';
 import { processClientCredentialsResponse } from '../core/grants.js';
 import type { AssertionProvider } from '../io/federated-assertion.js';
 import { clientCredentialsRequest, type ClientAuth } from '../core/token.js';
@@ -51,6 +52,8 @@ export interface ClientCredentialsOptions {
   onAssertion?: (decoded: { header: Record<string, unknown>; claims: Record<string, unknown> }) => void;
   /** For tests: a fixed jti. */
   jti?: () => string;
+  /** The `claims` parameter (a claims challenge and/or client capabilities, docs/protocol.md §15). */
+  claims?: string | undefined;
 }
 
 /** Refuse a client-credentials scope that is not `<resource>/.default` (AADSTS1002012) before sending. */
@@ -152,13 +155,16 @@ export async function clientCredentialsTokens(
     provider: opts.authority.kind,
   };
   trace.step('Request token');
-  const request = clientCredentialsRequest({
-    tokenEndpoint,
-    client_id: opts.client_id,
-    auth,
-    scope,
-    resource: opts.v1Resource,
-  });
+  const request = withClaims(
+    clientCredentialsRequest({
+      tokenEndpoint,
+      client_id: opts.client_id,
+      auth,
+      scope,
+      resource: opts.v1Resource,
+    }),
+    opts.claims,
+  );
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   let processed;
   try {

@@ -8,11 +8,14 @@
  *
  * Each call walks the chain of flows/credential.ts (the same order as the CLI); tokens go through the
  * shared token cache, so a second call (or `entra-token token` in a shell) is a cache hit.
+ * `getToken(scopes, { claims })` answers a claims challenge (as @azure/core-rest-pipeline passes it after a
+ * 401 `insufficient_claims`): the cache is bypassed, the claims are sent, the new token replaces the cached one.
+ * `enableCae: true` (or the `clientCapabilities: ['cp1']` option) declares CP1 (docs/protocol.md §15).
  * @see https://learn.microsoft.com/javascript/api/@azure/core-auth/tokencredential
  */
 import type { CloudName } from '../core/clouds.js';
 import type { SettingName } from '../core/config.js';
-import { usageError } from '../core/errors.js';
+import { decodeClaims, parseCapabilities } from '../core/claims-challenge.js';
 import { parseAuthType } from '../core/credential-chain.js';
 import type { OpenResult } from '../io/browser.js';
 import type { HttpClient } from '../io/http.js';
@@ -46,8 +49,10 @@ export interface CredentialGetTokenOptions {
   abortSignal?: AbortSignal | undefined;
   /** Get the token from this tenant instead of the configured one (multi-tenant apps). */
   tenantId?: string | undefined;
-  /** A claims challenge (Conditional Access): refused with a clear error, not ignored. */
+  /** A claims challenge (JSON, or the base64 `claims` of a WWW-Authenticate header): a new token carrying it. */
   claims?: string | undefined;
+  /** Declare the CP1 client capability for this request (Continuous Access Evaluation). */
+  enableCae?: boolean | undefined;
   [other: string]: unknown;
 }
 
@@ -84,6 +89,10 @@ export interface CreateCredentialOptions {
   cache?: boolean;
   /** Default: a client made on the first request. */
   http?: HttpClient;
+  /** Client capabilities to declare on every token request, e.g. `['cp1']` (default: ENTRA_TOKEN_CLIENT_CAPABILITIES). */
+  clientCapabilities?: string[];
+  /** A claims request (JSON or base64) sent with every token request, bypassing the cache (rarely wanted). */
+  claims?: string;
   now?: () => number;
 }
 
@@ -107,9 +116,12 @@ export function createCredential(options: CreateCredentialOptions = {}): EntraCr
     cloud: options.cloud,
     client_certificate_path: options.certificatePath,
     auth_type: options.authType,
+    client_capabilities: options.clientCapabilities?.join(','),
   };
   const { config, profile } = chainSettings({ flags, env, profile: options.profile, cwd });
   if (config.settings.auth_type) parseAuthType(config.settings.auth_type); // unknown or not-yet names: now
+  const capabilities = parseCapabilities(config.settings.client_capabilities?.value);
+  const baseClaims = options.claims === undefined ? undefined : decodeClaims(options.claims);
   const chain: ChainOptions = {
     config,
     profile,
@@ -123,6 +135,8 @@ export function createCredential(options: CreateCredentialOptions = {}): EntraCr
     certificatePem: options.certificate,
     account: options.account,
     cacheWrites: options.cache,
+    claims: baseClaims,
+    clientCapabilities: capabilities,
     interaction: {
       refused: options.interactive
         ? ciRefusal(env)
@@ -136,23 +150,28 @@ export function createCredential(options: CreateCredentialOptions = {}): EntraCr
   let http = options.http;
   const getHttp = async () => (http ??= (await import('../io/http.js')).createHttpClient({ env }));
   let last: ChainToken | undefined;
+  let caeChain: ChainOptions | undefined;
   const inflight = new Map<string, Promise<CredentialAccessToken>>();
 
   return {
     getToken(scopes, opts = {}) {
-      if (opts.claims !== undefined && opts.claims !== '')
-        return Promise.reject(
-          usageError(
-            'a claims challenge (Conditional Access) was passed to getToken: entra-token cannot answer one yet',
-            'sign in again interactively (entra-token login) to satisfy the policy',
-          ),
-        );
+      let claims: string | undefined;
+      try {
+        claims = opts.claims === undefined || opts.claims === '' ? undefined : decodeClaims(opts.claims);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      // one options object per variant: per-options state (a federated token provider) is kept across calls
+      const callChain =
+        opts.enableCae && !capabilities.includes('CP1')
+          ? (caeChain ??= { ...chain, clientCapabilities: [...capabilities, 'CP1'] })
+          : chain;
       const list = chainScopes(scopes);
-      const key = `${opts.tenantId ?? ''}|${list.join(' ')}`;
+      const key = `${opts.tenantId ?? ''}|${list.join(' ')}|${claims ?? ''}|${callChain === chain ? '' : 'cae'}`;
       const running = inflight.get(key);
       if (running) return running;
       const p = getChainToken(
-        chain,
+        callChain,
         {
           store,
           http: getHttp,
@@ -163,7 +182,7 @@ export function createCredential(options: CreateCredentialOptions = {}): EntraCr
           warn: (l) => process.emitWarning(l),
         },
         list,
-        { tenantId: opts.tenantId },
+        { tenantId: opts.tenantId, claims },
       )
         .then((t) => {
           last = t;

@@ -7,6 +7,9 @@
  *      a cached sign-in (flows/silent.ts: refreshed silently); an interactive sign-in (flows/login.ts
  *      with the browser, or flows/device-code.ts without a display), cached.
  * A configured source that fails throws its own error: the chain never falls through to the next one.
+ * A claims request (a claims challenge, `--claims`; docs/protocol.md §15) is sent as the `claims` parameter,
+ * merged with the declared client capabilities; with one, no cached access token is served, and the new token
+ * replaces the cached one. Sources that cannot carry claims (a token given as is, a managed identity) refuse.
  *
  * Why one file over 500 lines: every source's acquirer sits in the one ACQUIRERS table next to the chain that
  * picks it, so the order of the chain and what each source does are read in one place.
@@ -14,6 +17,8 @@
 import type { Authority } from '../core/authority.js';
 import { OIDC_SCOPES, AZURE_DATABRICKS_SCOPE } from '../core/clouds.js';
 import { decodeJwtUnverified } from '../core/jwt.js';
+import { mergeClaims } from '../core/claims-challenge.js';
+import { signInAgainCommand } from '../core/sign-in-hint.js';
 import {
   AUTH_TYPES,
   SOURCES,
@@ -94,6 +99,10 @@ export interface ChainOptions {
   cwd: string;
   /** Login timeout for the interactive source (default 5 min). */
   loginTimeoutMs?: number | undefined;
+  /** A claims request (JSON) for every token: bypasses the cache (`--claims`, docs/protocol.md §15). */
+  claims?: string | undefined;
+  /** Client capabilities to declare (`CP1`), sent as `access_token.xms_cc` in `claims` on every token request. */
+  clientCapabilities?: readonly string[] | undefined;
 }
 
 export interface ChainDeps {
@@ -141,6 +150,10 @@ export interface AcquireContext {
   scopes: string[];
   via: string;
   variant?: 'browser' | 'device-code' | undefined;
+  /** The claims request of this call (a challenge or `--claims`): the cache is not used for the answer. */
+  claims?: string | undefined;
+  /** The `claims` parameter to send: the request merged with the client capabilities (undefined: none). */
+  wireClaims?: string | undefined;
   /** The resolved authority; `defaultTenant` fills a missing tenant (interactive: organizations). */
   authority(defaultTenant?: string): Authority;
 }
@@ -305,7 +318,21 @@ async function store(
   }
 }
 
+/** Sources that cannot send a `claims` parameter refuse a claims request rather than hand back the same token. */
+function refuseClaims(c: AcquireContext, what: string, hint: string): void {
+  if (c.claims === undefined) return;
+  throw new EntraTokenError('EINTERACTION_REQUIRED', `a claims challenge cannot be answered with ${what} (${c.via})`, {
+    hint,
+    detail: { claims: c.claims },
+  });
+}
+
 const fromGivenToken: Acquirer = async (c) => {
+  refuseClaims(
+    c,
+    'an access token given as is',
+    `get a new token with the claims, e.g. ${signInAgainCommand({ authority: undefined, client_id: c.opts.config.settings.client_id?.value, claims: c.claims })}, and pass it again`,
+  );
   let raw: string;
   if (c.opts.tokenStdin) {
     if (!c.deps.readStdin) throw usageError('--token-stdin: no standard input to read');
@@ -365,14 +392,16 @@ async function appOnly(
   const { assertDefaultScope, assertSingleTenant, clientCredentialsTokens } = await import('./client-credentials.js');
   assertSingleTenant(authority);
   assertDefaultScope(scope);
-  // a cached app-only token of this client at this authority, with 5 min left, is the answer
+  // a cached app-only token of this client at this authority, with 5 min left, is the answer (not to a claims request)
   c.deps.trace?.step('Look in the cache');
   const hit = lookup(
     await c.deps.store.read(),
     { authority: authority.url, client_id, account: client_id.toLowerCase(), scopes: [scope] },
     c.deps.now(),
   );
-  if (hit.account && hit.fresh && hit.account.kind === 'app') {
+  if (c.claims !== undefined)
+    c.deps.trace?.note('a claims request: the cache is not used; the new token replaces the cached one');
+  else if (hit.account && hit.fresh && hit.account.kind === 'app') {
     const t = hit.token!;
     return {
       access_token: t.access_token,
@@ -387,7 +416,7 @@ async function appOnly(
     };
   }
   const result = await clientCredentialsTokens(
-    { authority, client_id, credential: await credential(), scope },
+    { authority, client_id, credential: await credential(), scope, claims: c.wireClaims },
     { http: await c.deps.http(), now: c.deps.now, trace: c.deps.trace, signal: c.deps.signal },
   );
   const stored = await store(c, {
@@ -444,6 +473,11 @@ const fromFederated: Acquirer = (c) =>
   });
 
 const fromManagedIdentity: Acquirer = async (c) => {
+  refuseClaims(
+    c,
+    'a managed identity (its token endpoint takes no claims)',
+    'use a credential that can carry claims (a client secret, a certificate or a signed-in user)',
+  );
   const explicit = c.opts.config.settings.auth_type?.value.trim().toLowerCase() === 'azure-msi';
   const found = detectManagedIdentity(c.opts.env, explicit);
   if (!found.endpoint) throw usageError(`no managed identity endpoint: ${found.reason}`, hintFor('managed-identity'));
@@ -474,14 +508,19 @@ const fromCache: Acquirer = async (c) => {
     account: c.opts.account,
     cacheAuthority: cacheAuthority(c.opts),
   });
-  const r = await acquireTokenSilent(q, {
-    store: c.deps.store,
-    http: c.deps.http,
-    now: c.deps.now,
-    trace: c.deps.trace,
-    signal: c.deps.signal,
-    chooseAccount: c.deps.chooseAccount,
-  });
+  const r = await acquireTokenSilent(
+    q,
+    {
+      store: c.deps.store,
+      http: c.deps.http,
+      now: c.deps.now,
+      trace: c.deps.trace,
+      signal: c.deps.signal,
+      chooseAccount: c.deps.chooseAccount,
+    },
+    undefined,
+    { challenge: c.claims, parameter: c.wireClaims },
+  );
   return {
     access_token: r.token.access_token,
     token_type: r.token.token_type,
@@ -508,14 +547,17 @@ const fromInteraction: Acquirer = async (c) => {
   let result: { tokens: import('../core/token.js').TokenResponse; idToken?: StoreInput['idToken'] };
   if (c.variant === 'device-code') {
     const { deviceCodeTokens } = await import('./device-code.js');
-    result = await deviceCodeTokens({ authority, client_id, scopes, onPrompt: (d) => notify(d.message) }, flowDeps);
+    result = await deviceCodeTokens(
+      { authority, client_id, scopes, onPrompt: (d) => notify(d.message), claims: c.wireClaims },
+      flowDeps,
+    );
   } else {
     const { login } = await import('./login.js');
     const open =
       c.deps.openBrowser ??
       (async (url: string) => (await import('../io/browser.js')).openBrowser(url, { env: c.opts.env }));
     result = await login(
-      { authority, client_id, scopes, timeoutMs: c.opts.loginTimeoutMs },
+      { authority, client_id, scopes, timeoutMs: c.opts.loginTimeoutMs, claims: c.wireClaims },
       {
         stdin: c.deps.pasteInput,
         openBrowser: open,
@@ -570,9 +612,12 @@ export async function getChainToken(
   optsIn: ChainOptions,
   deps: ChainDeps,
   scopesIn: readonly string[],
-  call: { tenantId?: string | undefined } = {},
+  call: { tenantId?: string | undefined; claims?: string | undefined } = {},
 ): Promise<ChainToken & { plan: ChainPlan }> {
   const opts = withTenant(optsIn, call.tenantId);
+  const claims = call.claims ?? opts.claims;
+  const wireClaims = mergeClaims(claims, [...(opts.clientCapabilities ?? [])]);
+  if (wireClaims !== undefined) deps.trace?.note(`claims ${wireClaims} (docs/protocol.md §15)`);
   const scopes = chainScopes(scopesIn);
   deps.trace?.step('Choose a credential');
   const plan = await planCredential(opts, deps, scopes);
@@ -604,6 +649,8 @@ export async function getChainToken(
     scopes,
     via: chosen.detection.via,
     variant: chosen.detection.variant,
+    claims,
+    wireClaims,
     authority: (defaultTenant) => authorityOf(opts, defaultTenant),
   });
   return { ...token, plan };

@@ -14,6 +14,7 @@ import {
   SLOW_DOWN_S,
   type DeviceAuthorization,
 } from '../core/device-code.js';
+import { withClaims } from '../core/claims-challenge.js';
 import { EntraTokenError } from '../core/errors.js';
 import { checkDeviceCodeTokens } from '../core/grants.js';
 import { issuerExpectation } from '../core/provider.js';
@@ -34,6 +35,8 @@ export interface DeviceCodeOptions {
   onPrompt: (d: DeviceAuthorization) => void;
   /** Called before each wait (for a spinner / progress). */
   onPoll?: (p: { attempt: number; intervalS: number; remainingS: number }) => void;
+  /** The `claims` parameter, sent on the device code request and on every poll, as MSAL does (docs/protocol.md §15). */
+  claims?: string | undefined;
 }
 
 export interface DeviceCodeDeps extends FlowDeps {
@@ -70,10 +73,13 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
   const requests: WireRequest[] = [];
 
   trace.step('Request device code');
-  const dcRequest = deviceAuthorizationRequest(
-    v1
-      ? { endpoint: opts.authority.v1DeviceCodeEndpoint, client_id: opts.client_id, resource: opts.v1Resource! }
-      : { endpoint: opts.authority.deviceCodeEndpoint, client_id: opts.client_id, scopes: opts.scopes },
+  const dcRequest = withClaims(
+    deviceAuthorizationRequest(
+      v1
+        ? { endpoint: opts.authority.v1DeviceCodeEndpoint, client_id: opts.client_id, resource: opts.v1Resource! }
+        : { endpoint: opts.authority.deviceCodeEndpoint, client_id: opts.client_id, scopes: opts.scopes },
+    ),
+    opts.claims,
   );
   requests.push(dcRequest);
   const dcResponse = await deps.http.send(dcRequest, { trace, signal: deps.signal });
@@ -103,11 +109,14 @@ export async function deviceCodeTokens(opts: DeviceCodeOptions, deps: DeviceCode
     opts.onPoll?.({ attempt, intervalS: interval, remainingS: Math.ceil(remainingMs / 1000) });
     await sleep(Math.min(interval * 1000, remainingMs), deps.signal);
     if (deps.signal?.aborted) throw cancelled();
-    const request = deviceCodeTokenRequest({
-      tokenEndpoint,
-      client_id: opts.client_id,
-      device_code: device.device_code,
-    });
+    const request = withClaims(
+      deviceCodeTokenRequest({
+        tokenEndpoint,
+        client_id: opts.client_id,
+        device_code: device.device_code,
+      }),
+      opts.claims,
+    );
     requests.push(request);
     let response;
     try {

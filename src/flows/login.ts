@@ -41,6 +41,8 @@ export interface LoginOptions {
   timeoutMs?: number | undefined;
   /** Client authentication for a confidential web app registered with a loopback redirect. */
   auth?: ClientAuth | undefined;
+  /** The `claims` parameter, on the authorize URL and the code redemption (docs/protocol.md §15). */
+  claims?: string | undefined;
 }
 
 /** What the login tells the terminal while it runs (the CLI prints these on stderr). */
@@ -148,6 +150,7 @@ export async function login(opts: LoginOptions, io: LoginIO, deps: FlowDeps): Pr
         login_hint: opts.login_hint,
         domain_hint: opts.domain_hint,
         response_mode: opts.response_mode,
+        claims: opts.claims,
       },
       { pending: store, now: deps.now, trace, ...(deps.random ? { random: deps.random } : {}) },
     );

@@ -11,6 +11,7 @@
 import type { Authority } from '../core/authority.js';
 import { AADSTS, type HintContext } from '../core/aadsts.js';
 import { EntraTokenError, usageError } from '../core/errors.js';
+import { withClaims } from '../core/claims-challenge.js';
 import { processPasswordResponse } from '../core/grants.js';
 import { issuerExpectation } from '../core/provider.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
@@ -30,6 +31,8 @@ export interface PasswordOptions {
   auth?: ClientAuth;
   /** True when {@link checkUserRealm} already ran (the CLI asks before prompting for the password). */
   realmChecked?: boolean | undefined;
+  /** The `claims` parameter (a claims challenge and/or client capabilities, docs/protocol.md §15). */
+  claims?: string | undefined;
 }
 
 /** The commands that sign a user in interactively with the same app (for hints). */
@@ -102,14 +105,17 @@ export async function passwordTokens(opts: PasswordOptions, deps: FlowDeps): Pro
     provider: opts.authority.kind,
   };
   trace.step('Request token');
-  const request = passwordRequest({
-    tokenEndpoint: opts.authority.tokenEndpoint,
-    client_id: opts.client_id,
-    username: opts.username.trim(),
-    password: opts.password,
-    scopes: opts.scopes,
-    auth: opts.auth ?? { kind: 'none' },
-  });
+  const request = withClaims(
+    passwordRequest({
+      tokenEndpoint: opts.authority.tokenEndpoint,
+      client_id: opts.client_id,
+      username: opts.username.trim(),
+      password: opts.password,
+      scopes: opts.scopes,
+      auth: opts.auth ?? { kind: 'none' },
+    }),
+    opts.claims,
+  );
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   const { tokens, idToken, notes } = processPasswordResponse(response, {
     now: deps.now(),

@@ -8,6 +8,7 @@
  */
 import type { Authority } from '../core/authority.js';
 import type { HintContext } from '../core/aadsts.js';
+import { withClaims } from '../core/claims-challenge.js';
 import { processRefreshTokenResponse } from '../core/grants.js';
 import { issuerExpectation } from '../core/provider.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
@@ -25,6 +26,8 @@ export interface RefreshOptions {
   auth?: ClientAuth;
   /** The command that signs in again, for hints. Default: `entra-token login --authority … --client-id …`. */
   signInCommand?: string | undefined;
+  /** The `claims` parameter (a claims challenge and/or client capabilities, docs/protocol.md §15). */
+  claims?: string | undefined;
   /**
    * The home account id (`uid.utid` from `client_info`, as the token cache keys accounts) of the refresh token's
    * account: Entra gets it as `X-AnchorMailbox: Oid:<uid>@<utid>`, as MSAL sends it (docs/protocol.md §2.9).
@@ -55,14 +58,17 @@ export async function refreshTokens(opts: RefreshOptions, deps: FlowDeps): Promi
     provider: opts.authority.kind,
   };
   trace.step('Redeem refresh token');
-  const request = refreshTokenRequest({
-    tokenEndpoint: opts.authority.tokenEndpoint,
-    client_id: opts.client_id,
-    refresh_token,
-    scopes: opts.scopes,
-    auth: opts.auth ?? { kind: 'none' },
-    anchor: opts.authority.kind === 'entra' ? anchorForHomeAccount(opts.homeAccountId) : undefined,
-  });
+  const request = withClaims(
+    refreshTokenRequest({
+      tokenEndpoint: opts.authority.tokenEndpoint,
+      client_id: opts.client_id,
+      refresh_token,
+      scopes: opts.scopes,
+      auth: opts.auth ?? { kind: 'none' },
+      anchor: opts.authority.kind === 'entra' ? anchorForHomeAccount(opts.homeAccountId) : undefined,
+    }),
+    opts.claims,
+  );
   const response = await deps.http.send(request, { trace, signal: deps.signal });
   const { tokens, idToken, rotated, notes } = processRefreshTokenResponse(response, {
     now: deps.now(),

@@ -4,6 +4,8 @@
  *   2. Take the cache lock        (then look again: another process may have refreshed meanwhile)
  *   3. Redeem refresh token       (flows/refresh.ts; the rotated refresh token is written before returning)
  * With no usable token and no refresh token: EINTERACTION_REQUIRED (exit 5) naming the sign-in command.
+ * A claims request (a claims challenge, docs/protocol.md §15) skips steps 1–2's cached answer: the refresh
+ * token is redeemed with `claims`, and the new access token replaces the cached one.
  */
 import { EntraTokenError, usageError } from '../core/errors.js';
 import { signInAgainCommand } from '../core/sign-in-hint.js';
@@ -46,13 +48,22 @@ export interface SilentResult {
   source: 'cache' | 'refresh';
 }
 
+/** What a silent request carries besides the query: a claims challenge, and the `claims` parameter to send. */
+export interface SilentClaims {
+  /** The claims challenge (JSON): no cached token is served; the sign-in hint names `--claims`. */
+  challenge?: string | undefined;
+  /** The `claims` parameter of the refresh (the challenge merged with client capabilities). */
+  parameter?: string | undefined;
+}
+
 /** The command that signs in for this query, for hints. */
-export function signInHint(q: CacheQuery, account?: CachedAccount): string {
+export function signInHint(q: CacheQuery, account?: CachedAccount, claims?: string): string {
   return signInAgainCommand({
     authority: account?.authority ?? q.authority,
     issuer: account?.issuer ?? q.issuer,
     client_id: account?.client_id ?? q.client_id,
     scopes: q.scopes,
+    claims,
   });
 }
 
@@ -83,33 +94,44 @@ export async function acquireTokenSilent(
   q: CacheQuery,
   deps: SilentDeps,
   minMs = MIN_LIFETIME_MS,
+  claims: SilentClaims = {},
 ): Promise<SilentResult> {
+  const challenged = claims.challenge !== undefined;
   deps.trace?.step('Look in the cache');
   const snapshot = lookup(await deps.store.read(), q, deps.now(), minMs);
-  if (snapshot.account && snapshot.fresh) return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
+  if (challenged && snapshot.account && snapshot.fresh)
+    deps.trace?.note(
+      'a claims challenge: the cached access token is not served; the refresh token is redeemed with claims',
+    );
+  if (snapshot.account && snapshot.fresh && !challenged)
+    return { token: snapshot.token!, account: snapshot.account, source: 'cache' };
   if (!snapshot.account) throw noAccount(q, snapshot.candidates, deps);
   deps.trace?.step('Take the cache lock');
   return deps.store.update(async (data, hold) => {
     const now = deps.now();
     const found = lookup(data, q, now, minMs);
+    // a claims challenge names the refused token's own scopes (refresh and sign-in hint), so its entry is replaced
+    const hq = challenged && found.account && found.token ? { ...q, scopes: found.token.scopes } : q;
     if (!found.account) throw noAccount(q, found.candidates, deps);
-    if (found.fresh) {
+    if (found.fresh && !challenged) {
       deps.trace?.note('another process refreshed while we waited for the lock: using its token');
       return { token: found.token!, account: found.account, source: 'cache' as const };
     }
     const account = found.account;
     if (!account.refresh_token) {
-      const expired = found.token
-        ? `the cached access token ${found.token.expires_at <= now ? 'has expired' : 'expires in less than 5 minutes'}`
-        : 'no access token is cached for this scope';
+      const expired = challenged
+        ? 'a claims challenge needs a new access token'
+        : found.token
+          ? `the cached access token ${found.token.expires_at <= now ? 'has expired' : 'expires in less than 5 minutes'}`
+          : 'no access token is cached for this scope';
       throw new EntraTokenError(
         'EINTERACTION_REQUIRED',
         `${expired} and there is no refresh token for ${account.username ?? account.account}`,
         {
           hint:
             account.kind === 'app'
-              ? `run entra-token client-credentials again (app-only tokens come without a refresh token)`
-              : `sign in again: ${signInHint(q, account)}`,
+              ? `run entra-token client-credentials again${claims.challenge !== undefined ? ` with --claims` : ''} (app-only tokens come without a refresh token)`
+              : `sign in again: ${signInHint(hq, account, claims.challenge)}`,
         },
       );
     }
@@ -131,9 +153,13 @@ export async function acquireTokenSilent(
     // Entra: openid profile offline_access for a new id token (who) and a new refresh token (rotation).
     // Elsewhere scopes are the provider's: the cached ones only, or none (= the original grant, RFC 6749 §6).
     // no scope asked: the cached token's own scopes (so its entry is replaced), else Entra's Databricks default
-    const resource = q.scopes.length
-      ? q.scopes
-      : (found.token?.scopes ?? (authority.kind === 'entra' ? [DATABRICKS_DEFAULT_SCOPE] : []));
+    // a claims challenge: the refused token's own scopes, so the new token replaces exactly that cache entry
+    const resource =
+      challenged && found.token
+        ? found.token.scopes
+        : q.scopes.length
+          ? q.scopes
+          : (found.token?.scopes ?? (authority.kind === 'entra' ? [DATABRICKS_DEFAULT_SCOPE] : []));
     // on the wire: Entra gets the resource plus openid profile offline_access; another provider the scopes asked,
     // or none at all, which means the original grant (RFC 6749 §6)
     const scopes = authority.kind === 'entra' ? [...resource, ...refreshExtraScopes(authority)] : [...q.scopes];
@@ -143,7 +169,8 @@ export async function acquireTokenSilent(
         client_id: account.client_id,
         refresh_token: account.refresh_token,
         scopes,
-        signInCommand: signInHint(q, account),
+        signInCommand: signInHint(hq, account, claims.challenge),
+        claims: claims.parameter,
         homeAccountId: account.account,
       },
       {

@@ -38,6 +38,8 @@ export interface PendingAuthorization {
   iss_parameter_supported?: boolean | undefined;
   /** The `client-request-id` of the authorize URL: an error redirect's correlation id, quoted with the error. */
   client_request_id?: string | undefined;
+  /** The `claims` parameter sent on the authorize request: the code redemption sends it again (docs/protocol.md §15). */
+  claims?: string | undefined;
 }
 
 interface Tombstone {

@@ -181,3 +181,25 @@ test('a token request declaring client capabilities in claims (xms_cc cp1) gets 
   const garbled = await password(DATABRICKS_SCOPE, { claims: '{not json' });
   assert.equal(garbled.status, 200);
 });
+
+test('CAE event that keeps sessions (revoke with keep_refresh_tokens): access tokens are challenged, the refresh token still redeems (with the claims) and its new token passes', async () => {
+  const g = (await password(GRAPH_SCOPE)).json;
+  assert.equal((await graphUsers(g.access_token as string)).status, 200);
+  assert.equal((await control('revoke', { username: emu.info.username, keep_refresh_tokens: 'yes' })).status, 400);
+  assert.equal((await control('revoke', { username: emu.info.username, keep_refresh_tokens: true })).status, 200);
+  const gr = await graphUsers(g.access_token as string);
+  assert.equal(gr.status, 401);
+  const gc = challenge(gr.headers.get('www-authenticate'));
+  assert.equal(gc.error, 'insufficient_claims');
+  const claims = Buffer.from(gc.claims!, 'base64').toString();
+  await new Promise((r) => setTimeout(r, 5)); // the new token is issued strictly after the event
+  const rt = await post(tokenUrl(emu), {
+    client_id: emu.info.public_client_id,
+    grant_type: 'refresh_token',
+    refresh_token: g.refresh_token as string,
+    scope: `${GRAPH_SCOPE} offline_access`,
+    claims,
+  });
+  assert.equal(rt.status, 200, rt.text);
+  assert.equal((await graphUsers(rt.json.access_token as string)).status, 200);
+});

@@ -303,12 +303,55 @@ describe('explicit auth types', () => {
 });
 
 describe('the library credential', () => {
-  test('claims are refused clearly; abortSignal is honoured; tenantId per call', async () => {
-    const { c } = cred({ clientId: emu.info.confidential_client_id, clientSecret: emu.info.client_secret });
-    await assert.rejects(
-      c.getToken(GRAPH, { claims: '{"access_token":{}}' }),
-      /claims challenge .* cannot answer one yet/,
+  test('claims (a challenge, base64 as core-rest-pipeline passes it) bypass the cache, are sent with CP1 for enableCae, and the new token replaces the cached one', async () => {
+    const { c } = cred({
+      clientId: emu.info.confidential_client_id,
+      clientSecret: emu.info.client_secret,
+      tenantId: emu.info.tenant_id,
+    });
+    const first = await c.getToken(GRAPH);
+    const challenge = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}';
+    emu.clearRequests();
+    const fresh = await c.getToken(GRAPH, { claims: Buffer.from(challenge).toString('base64'), enableCae: true });
+    const sent = emu.requests().filter((r) => /\/oauth2\/v2\.0\/token$/.test(r.path));
+    assert.equal(sent.length, 1, 'a claims request is never answered from the cache');
+    assert.equal(
+      sent[0]!.form?.claims,
+      '{"access_token":{"nbf":{"essential":true,"value":"1700000000"},"xms_cc":{"values":["CP1"]}}}',
     );
+    assert.notEqual(fresh.token, first.token);
+    assert.equal(c.last?.from, 'new');
+    const after = await c.getToken(GRAPH);
+    assert.equal(after.token, fresh.token, 'the cache now holds the token acquired with the claims');
+    assert.equal(tokenRequests(), 1);
+    await assert.rejects(c.getToken(GRAPH, { claims: '{"access_token":' }), /the claims request is not valid JSON/);
+  });
+
+  test('clientCapabilities: cp1 on every request (not a cache bypass); a managed identity or a given token refuses claims', async () => {
+    const { c } = cred({
+      clientId: emu.info.confidential_client_id,
+      clientSecret: emu.info.client_secret,
+      tenantId: emu.info.tenant_id,
+      clientCapabilities: ['cp1'],
+    });
+    emu.clearRequests();
+    const t = await c.getToken(DATABRICKS);
+    assert.equal(emu.requests().at(-1)!.form?.claims, '{"access_token":{"xms_cc":{"values":["CP1"]}}}');
+    assert.ok(t.token);
+    await c.getToken(DATABRICKS);
+    assert.equal(c.last?.from, 'cache');
+    assert.throws(() => cred({ clientCapabilities: ['cp2'] }), /unknown client capability "CP2" \(known: CP1\)/);
+    const given = cred({}, { ENTRA_TOKEN_ACCESS_TOKEN: 'eyJ.abc.def' }).c;
+    await assert.rejects(
+      given.getToken(GRAPH, { claims: '{"access_token":{}}' }),
+      (e: EntraTokenError) =>
+        e.code === 'EINTERACTION_REQUIRED' &&
+        /^a claims challenge cannot be answered with an access token given as is/.test(e.message),
+    );
+  });
+
+  test('abortSignal is honoured; tenantId per call', async () => {
+    const { c } = cred({ clientId: emu.info.confidential_client_id, clientSecret: emu.info.client_secret });
     const t = await c.getToken(GRAPH, { tenantId: emu.info.tenant_id });
     assert.equal(decode(t.token).payload.tid, emu.info.tenant_id);
     const ac = new AbortController();

@@ -1,11 +1,12 @@
 /** `entra-token authorize-url`: step 1 of the documented flow. */
 import { Option, type Command } from 'commander';
+import { addClaimsOptions, type ClaimsFlags } from '../claims.js';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, collect, type IdentityFlags } from '../options.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
-export interface AuthorizeUrlFlags extends IdentityFlags {
+export interface AuthorizeUrlFlags extends IdentityFlags, ClaimsFlags {
   redirectUri: string;
   scope?: string[];
   state?: string;
@@ -52,5 +53,6 @@ export function register(program: Command, ctx: CliContext): void {
       'after',
       '\nExample:\n  entra-token authorize-url --tenant contoso.onmicrosoft.com --client-id 6a0c9e2d-3f41-4b8a-9d57-1c2e8f7b4a90',
     );
+  addClaimsOptions(cmd);
   handle(cmd, ctx, () => import('../handlers/authorize-url.js'));
 }

@@ -1,11 +1,12 @@
 /** `entra-token client-credentials`: an app-only token with a client secret or a certificate (the daemon app). */
 import { Option, type Command } from 'commander';
+import { addClaimsOptions, type ClaimsFlags } from '../claims.js';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID } from '../../core/clouds.js';
 import { addIdentityOptions, addOutputOption, type IdentityFlags } from '../options.js';
 
-export interface ClientCredentialsFlags extends IdentityFlags {
+export interface ClientCredentialsFlags extends IdentityFlags, ClaimsFlags {
   clientSecretStdin?: boolean;
   clientSecretFile?: string;
   clientSecret?: string;
@@ -75,5 +76,6 @@ export function register(program: Command, ctx: CliContext): void {
       '  entra-token client-credentials --tenant <tenant id> --client-id <app id> --certificate app.pem --scope https://graph.microsoft.com/.default\n' +
       '  (a .pfx must be converted first: openssl pkcs12 -in app.pfx -out app.pem -nodes)',
   );
+  addClaimsOptions(cmd);
   handle(cmd, ctx, () => import('../handlers/client-credentials.js'));
 }

@@ -1,11 +1,12 @@
 /** `entra-token device-code`: sign in on another device (RFC 8628 device authorization grant). */
 import type { Command } from 'commander';
+import { addClaimsOptions, type ClaimsFlags } from '../claims.js';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
 import { AZURE_DATABRICKS_APP_ID, AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
-export interface DeviceCodeFlags extends IdentityFlags {
+export interface DeviceCodeFlags extends IdentityFlags, ClaimsFlags {
   scope?: string[];
   v1?: boolean;
   resource?: string;
@@ -34,5 +35,6 @@ export function register(program: Command, ctx: CliContext): void {
     'after',
     '\nExample:\n  entra-token device-code --tenant organizations --client-id 6a0c9e2d-… -o token',
   );
+  addClaimsOptions(cmd);
   handle(cmd, ctx, () => import('../handlers/device-code.js'));
 }

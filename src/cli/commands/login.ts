@@ -1,11 +1,12 @@
 /** `entra-token login`: the interactive flow without copy and paste (loopback listener + browser), with paste-back. */
 import { Option, type Command } from 'commander';
+import { addClaimsOptions, type ClaimsFlags } from '../claims.js';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
-export interface LoginFlags extends IdentityFlags {
+export interface LoginFlags extends IdentityFlags, ClaimsFlags {
   host?: string;
   redirectUri: string;
   port?: string;
@@ -80,5 +81,6 @@ export function register(program: Command, ctx: CliContext): void {
       '  TOKEN=$(entra-token login --client-id … --tenant … -o token)\n' +
       'Exit codes: 0 signed in; 2 usage; 3 state; 4 Entra refused (e.g. AADSTS65004 consent declined); 6 timeout; 130 cancelled.',
   );
+  addClaimsOptions(cmd);
   handle(cmd, ctx, () => import('../handlers/login.js'));
 }

@@ -1,11 +1,12 @@
 /** `entra-token password`: the resource owner password grant (the documentation's get-tokens-for-user). */
 import type { Command } from 'commander';
+import { addClaimsOptions, type ClaimsFlags } from '../claims.js';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
-export interface PasswordFlags extends IdentityFlags {
+export interface PasswordFlags extends IdentityFlags, ClaimsFlags {
   username?: string;
   passwordStdin?: boolean;
   password?: string;
@@ -41,5 +42,6 @@ export function register(program: Command, ctx: CliContext): void {
       '  entra-token password --tenant contoso.onmicrosoft.com --client-id 6a0c9e2d-… --username alice@contoso.com\n' +
       '  printf %s "$PW" | entra-token password --authority … --client-id … --username alice@contoso.com --password-stdin -o token',
   );
+  addClaimsOptions(cmd);
   handle(cmd, ctx, () => import('../handlers/password.js'));
 }

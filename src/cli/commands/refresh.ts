@@ -1,11 +1,12 @@
 /** `entra-token refresh`: redeem a refresh token for new tokens (MSAL's acquire_token_by_refresh_token). */
 import type { Command } from 'commander';
+import { addClaimsOptions, type ClaimsFlags } from '../claims.js';
 import type { CliContext } from '../context.js';
 import { handle } from '../command.js';
 import { addIdentityOptions, addOutputOption, collect, type IdentityFlags } from '../options.js';
 import { AZURE_DATABRICKS_SCOPE, OIDC_SCOPES } from '../../core/clouds.js';
 
-export interface RefreshFlags extends IdentityFlags {
+export interface RefreshFlags extends IdentityFlags, ClaimsFlags {
   refreshTokenStdin?: boolean;
   scope?: string[];
   output?: string;
@@ -36,5 +37,6 @@ export function register(program: Command, ctx: CliContext): void {
       '  entra-token password … -o json > t.json && entra-token refresh --authority … --client-id … --refresh-token-stdin < t.json\n' +
       '  entra-token refresh --tenant … --client-id … --refresh-token-stdin --scope https://graph.microsoft.com/.default < t.json',
   );
+  addClaimsOptions(cmd);
   handle(cmd, ctx, () => import('../handlers/refresh.js'));
 }

@@ -1,5 +1,6 @@
 /** `entra-token authorize-url`: build the URL, remember its state, PKCE verifier and nonce for `exchange`. */
 import type { Handler } from '../command.js';
+import { claimsParameter } from '../claims.js';
 import type { AuthorizeUrlFlags } from '../commands/authorize-url.js';
 import { err, out } from '../context.js';
 import { userSignInIdentity, userScopes } from '../options.js';
@@ -9,6 +10,7 @@ import { startAuthorization } from '../../flows/auth-code.js';
 
 export const run: Handler<AuthorizeUrlFlags> = async (ctx, { flags, global }) => {
   const { authority, clientId } = userSignInIdentity(flags, ctx);
+  const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   if (flags.state !== undefined && flags.state.length < 8)
     throw usageError('--state must be at least 8 characters (the default is 256 random bits)');
   await withRuntime(ctx, global, async (rt) => {
@@ -25,6 +27,7 @@ export const run: Handler<AuthorizeUrlFlags> = async (ctx, { flags, global }) =>
         login_hint: flags.loginHint,
         domain_hint: flags.domainHint,
         response_mode: flags.responseMode,
+        claims,
       },
       { pending: rt.pending, now: ctx.now, trace: rt.trace },
     );

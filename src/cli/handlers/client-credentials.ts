@@ -1,5 +1,6 @@
 /** `entra-token client-credentials`: an app-only token with a client secret or a certificate. */
 import { readFile } from 'node:fs/promises';
+import { claimsParameter } from '../claims.js';
 import { resolve } from 'node:path';
 import type { Handler } from '../command.js';
 import type { ClientCredentialsFlags } from '../commands/client-credentials.js';
@@ -21,6 +22,7 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
     );
   }
   const { authority, clientId } = resolveIdentity(flags, ctx);
+  const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   // the secret as every other setting: AZURE_CLIENT_SECRET > ARM_CLIENT_SECRET > the profile's azure_client_secret
   const configuredSecret = resolveSettings(flags as Record<string, unknown>, ctx).config.settings.client_secret;
   const certFile =
@@ -90,6 +92,7 @@ export const run: Handler<ClientCredentialsFlags> = async (ctx, { flags, global,
         credential,
         scope: flags.v1 ? undefined : scope,
         v1Resource: flags.v1 ? flags.resource : undefined,
+        claims,
         onAssertion: flags.showAssertion
           ? (d) => {
               err(ctx, `client assertion header: ${JSON.stringify(d.header)}`);

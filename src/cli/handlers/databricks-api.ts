@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Handler } from '../command.js';
 import type { ApiOptions } from '../commands/databricks.js';
-import { out } from '../context.js';
+import { err, out } from '../context.js';
 import { withRuntime } from '../runtime.js';
 import { workspaceClient } from '../workspace.js';
+import { withClaimsChallenge } from '../../flows/claims-challenge.js';
 import { badInput, usageError } from '../../core/errors.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -36,8 +37,12 @@ export const run: Handler<ApiOptions> = async (ctx, { flags: opts, global, args 
     }
   }
   await withRuntime(ctx, global, async (rt) => {
-    const client = await workspaceClient(ctx, opts, rt);
-    const answer = await client.call(method, path, data);
+    // a claims challenge (CAE): one new token with its claims, one more call (a 401 means nothing was done)
+    const answer = await withClaimsChallenge(
+      (claims) => workspaceClient(ctx, opts, rt, claims),
+      (client) => client.call(method, path, data),
+      { resource: 'Azure Databricks', trace: rt.trace, notify: (line) => err(ctx, line) },
+    );
     out(ctx, JSON.stringify(answer, null, 2));
   });
 };

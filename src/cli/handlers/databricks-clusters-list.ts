@@ -5,6 +5,7 @@ import { err, out } from '../context.js';
 import { withRuntime } from '../runtime.js';
 import { renderTable } from '../table.js';
 import { workspaceClient } from '../workspace.js';
+import { withClaimsChallenge } from '../../flows/claims-challenge.js';
 import { usageError } from '../../core/errors.js';
 
 export const run: Handler<ClustersListOptions> = async (ctx, { flags: opts, global }) => {
@@ -15,8 +16,12 @@ export const run: Handler<ClustersListOptions> = async (ctx, { flags: opts, glob
     pageSize = Number(opts.pageSize);
   }
   await withRuntime(ctx, global, async (rt) => {
-    const client = await workspaceClient(ctx, opts, rt);
-    const clusters = await client.listClusters({ apiVersion: opts.apiVersion, ...(pageSize ? { pageSize } : {}) });
+    // a claims challenge from the workspace (CAE): one new token with its claims, one more call
+    const clusters = await withClaimsChallenge(
+      (claims) => workspaceClient(ctx, opts, rt, claims),
+      (client) => client.listClusters({ apiVersion: opts.apiVersion, ...(pageSize ? { pageSize } : {}) }),
+      { resource: 'Azure Databricks', trace: rt.trace, notify: (line) => err(ctx, line) },
+    );
     if (opts.output === 'json') {
       out(ctx, JSON.stringify(clusters, null, 2));
       return;

@@ -1,5 +1,6 @@
 /** `entra-token device-code`: sign in on another device (RFC 8628), polling until the user finishes. */
 import type { Handler } from '../command.js';
+import { claimsParameter } from '../claims.js';
 import type { DeviceCodeFlags } from '../commands/device-code.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
@@ -11,6 +12,7 @@ import { deviceCodeTokens } from '../../flows/device-code.js';
 
 export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given }) => {
   const { authority, clientId } = userSignInIdentity(flags, ctx);
+  const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   if (flags.v1 && flags.scope) throw usageError('--v1 takes --resource, not --scope');
   if (!flags.v1 && given('resource')) throw usageError('--resource goes with --v1; the v2 endpoint takes --scope');
   await withRuntime(ctx, global, async (rt) => {
@@ -20,6 +22,7 @@ export const run: Handler<DeviceCodeFlags> = async (ctx, { flags, global, given 
         client_id: clientId,
         scopes: userScopes(flags.scope, authority),
         v1Resource: flags.v1 ? flags.resource : undefined,
+        claims,
         onPrompt: (d) => {
           err(ctx, forTerminal(d.message, { oneLine: true })); // the server's text: never interpreted by the terminal
           err(

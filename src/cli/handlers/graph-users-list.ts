@@ -7,6 +7,7 @@ import { chainToken } from '../credential.js';
 import { withRuntime, type Runtime } from '../runtime.js';
 import { renderTable } from '../table.js';
 import { listUsers } from '../../apis/graph.js';
+import { withClaimsChallenge } from '../../flows/claims-challenge.js';
 import { EntraTokenError, usageError } from '../../core/errors.js';
 import { decodeJwtUnverified } from '../../core/jwt.js';
 
@@ -33,9 +34,14 @@ export const run: Handler<UsersListOptions> = async (ctx, { flags: opts, global 
     throw usageError(`--page-size must be an integer from 1 to 999, got ${JSON.stringify(opts.pageSize)}`);
   const top = pageSize ?? (max !== undefined && max <= 999 ? max : undefined);
   await withRuntime(ctx, global, async (rt) => {
-    const t = await chainToken(ctx, rt, opts, ['https://graph.microsoft.com/.default']);
-    // hints link to the authority the token came from (the cached or new sign-in's), unless --authority names another
-    await listWith(ctx, { ...opts, authority: opts.authority ?? t.account?.authority }, rt, t.access_token, top, max);
+    // a claims challenge from Graph (CAE, Conditional Access): one new token with its claims, one more call
+    await withClaimsChallenge(
+      (claims) => chainToken(ctx, rt, opts, ['https://graph.microsoft.com/.default'], undefined, claims),
+      // hints link to the authority the token came from (the cached or new sign-in's), unless --authority names another
+      (t) =>
+        listWith(ctx, { ...opts, authority: opts.authority ?? t.account?.authority }, rt, t.access_token, top, max),
+      { resource: 'Microsoft Graph', trace: rt.trace, notify: (line) => err(ctx, line) },
+    );
   });
 };
 

@@ -1,5 +1,6 @@
 /** `entra-token login`: loopback listener + system browser, with paste-back, then the code exchange. */
 import type { Handler } from '../command.js';
+import { claimsParameter } from '../claims.js';
 import type { LoginFlags } from '../commands/login.js';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
@@ -25,6 +26,7 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
   const workspace = workspaceToDiscover(flags, ctx);
   if (workspace !== undefined) normalizeWorkspaceHost(workspace); // usage errors before anything starts
   const early = workspace === undefined ? userSignInIdentity(flags, ctx) : undefined;
+  const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   const timeout = Number(flags.timeout);
   if (!/^\d+$/.test(flags.timeout) || timeout < 1 || timeout > 86_400)
     throw usageError(`--timeout must be a whole number of seconds between 1 and 86400 (got ${flags.timeout})`);
@@ -65,6 +67,7 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
           domain_hint: flags.domainHint,
           response_mode: flags.responseMode,
           timeoutMs: timeout * 1000,
+          claims,
         },
         {
           stdin: ctx.stdin,

@@ -1,5 +1,6 @@
 /** `entra-token password`: the resource owner password grant, the password never on the command line unwarned. */
 import type { Handler } from '../command.js';
+import { claimsParameter } from '../claims.js';
 import { PASSWORD_ENV, type PasswordFlags } from '../commands/password.js';
 import { err } from '../context.js';
 import { deliverTokens } from '../deliver.js';
@@ -11,6 +12,7 @@ import { assertPasswordTenant, checkUserRealm, passwordTokens } from '../../flow
 
 export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
   const { authority, clientId } = userSignInIdentity(flags, ctx);
+  const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   const username = flags.username ?? ctx.env.ENTRA_TOKEN_USERNAME;
   if (!username) throw usageError('no username: give --username (e.g. alice@contoso.com)');
   assertPasswordTenant(authority); // before asking for a password that would not be sent
@@ -52,6 +54,7 @@ export const run: Handler<PasswordFlags> = async (ctx, { flags, global }) => {
         password,
         scopes: userScopes(flags.scope, authority),
         realmChecked: true,
+        claims,
       },
       rt.deps,
     );

@@ -1,5 +1,6 @@
 /** `entra-token refresh`: redeem a refresh token from stdin, the environment or the cache; keep the rotated one. */
 import type { Handler } from '../command.js';
+import { claimsParameter } from '../claims.js';
 import { REFRESH_TOKEN_ENV, type RefreshFlags } from '../commands/refresh.js';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
@@ -54,6 +55,7 @@ export function parseRefreshTokenInput(text: string): string {
 
 export const run: Handler<RefreshFlags> = async (ctx, { flags, global }) => {
   const { authority, clientId } = resolveIdentity(flags, ctx);
+  const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   const scopes = userScopes(flags.scope, authority);
   let refresh_token: string;
   let source: RefreshTokenSource;
@@ -82,7 +84,7 @@ export const run: Handler<RefreshFlags> = async (ctx, { flags, global }) => {
   const who = authority.kind === 'entra' ? 'Entra' : 'the provider';
   await withRuntime(ctx, global, async (rt) => {
     const result = await refreshTokens(
-      { authority, client_id: clientId, refresh_token, scopes, homeAccountId },
+      { authority, client_id: clientId, refresh_token, scopes, homeAccountId, claims },
       rt.deps,
     );
     const format = outputFormat(flags.output, ctx);

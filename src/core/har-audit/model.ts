@@ -115,6 +115,16 @@ export function parseUrl(raw: string): URL | undefined {
   }
 }
 
+/** A Location header value as an absolute URL (resolved against the request's URL), or undefined. */
+function resolveLocation(location: string, base: URL): string | undefined {
+  if (parseUrl(location)) return location;
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    return undefined;
+  }
+}
+
 export function originOf(raw: string): string | undefined {
   const u = parseUrl(raw);
   return u && u.origin !== 'null' ? u.origin : undefined;
@@ -357,8 +367,9 @@ export function buildModel(entries: readonly HarItem[]): Model {
     }
 
     // an authorization response, by redirect (query or fragment) or by form_post page (docs/protocol.md §1.2)
-    if (item.location && (asOrigins.has(u.origin) || redirectBases.has(baseOf(item.location)))) {
-      const loc = parseUrl(item.location) ? item.location : new URL(item.location, u).toString();
+    // a Location that does not resolve against the request URL (e.g. `/\\`) is no redirect to read
+    const loc = item.location === undefined ? undefined : resolveLocation(item.location, u);
+    if (item.location && loc && (asOrigins.has(u.origin) || redirectBases.has(baseOf(item.location)))) {
       const frag = fragmentParams(loc);
       const query = queryParams(loc);
       const mode = hasResponseParam(frag) ? 'fragment' : hasResponseParam(query) ? 'query' : undefined;
