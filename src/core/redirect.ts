@@ -83,7 +83,7 @@ export function parseRedirect(raw: string): RedirectResult {
     // a bare code is a secret: named by its length only, never echoed
     throw badInput(
       `the pasted text looks like a bare authorization code (${text.length} characters), not a redirect URL`,
-      'give it as --code CODE --state STATE (the state is the &state=… of the redirect), or paste the whole address: http://localhost/?code=…&state=…',
+      'pipe it to --code - --state STATE (the state is the &state=… of the redirect), or pipe the whole address: http://localhost/?code=…&state=…',
     );
   }
   if (!paramString.includes('=')) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { fastToken } from '../../src/cli/token-fast.js';
-import { runInProcess } from '../helpers/cli.js';
+import { passwordSignIn, runInProcess } from '../helpers/cli.js';
 
 let emu: Emulator;
 before(async () => {
@@ -26,21 +26,7 @@ function freshEnv(): Record<string, string> {
 
 /** alice signed in (refresh token) and the confidential app with a fresh Databricks token: two accounts can answer. */
 async function twoAccounts(env: Record<string, string>): Promise<{ user: string; app: string }> {
-  const u = await runInProcess(
-    [
-      'password',
-      '--authority',
-      emu.info.authority,
-      '--client-id',
-      emu.info.public_client_id,
-      '--username',
-      emu.info.username,
-      '--password-stdin',
-      '-o',
-      'token',
-    ],
-    { env, stdin: String(emu.info.password) },
-  );
+  const u = await passwordSignIn(emu.info, env);
   assert.equal(u.code, 0, u.stderr);
   const a = await runInProcess(
     [

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import type { RecordedRequest } from '../../src/emulator/request-log.js';
-import { runInProcess } from '../helpers/cli.js';
+import { passwordSignIn, runInProcess } from '../helpers/cli.js';
 
 let emu: Emulator;
 before(async () => {
@@ -25,24 +25,7 @@ const freshEnv = () => ({
 });
 
 const signIn = (env: Record<string, string>, scope: string, extra: string[] = []) =>
-  runInProcess(
-    [
-      'password',
-      '--authority',
-      emu.info.authority,
-      '--client-id',
-      emu.info.public_client_id,
-      '--username',
-      emu.info.username,
-      '--password-stdin',
-      '--scope',
-      `${scope} openid profile offline_access`,
-      '-o',
-      'token',
-      ...extra,
-    ],
-    { env, stdin: String(emu.info.password) },
-  );
+  passwordSignIn(emu.info, env, { extra: ['--scope', `${scope} openid profile offline_access`, ...extra] });
 
 const GRAPH = 'https://graph.microsoft.com/User.Read.All';
 const DATABRICKS = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';

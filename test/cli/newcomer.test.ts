@@ -13,7 +13,7 @@ import { clientCredentialsTokens } from '../../src/flows/client-credentials.js';
 import { createHttpClient } from '../../src/io/http.js';
 import { resolveAuthority } from '../../src/core/authority.js';
 import { decodeJwtUnverified } from '../../src/core/jwt.js';
-import { runInProcess, testContext } from '../helpers/cli.js';
+import { passwordSignIn, runInProcess, testContext } from '../helpers/cli.js';
 import { withRuntime } from '../../src/cli/runtime.js';
 
 let emu: Emulator;
@@ -29,21 +29,7 @@ const freshEnv = (): Record<string, string> => ({
 });
 
 async function signInUser(env: Record<string, string>): Promise<string> {
-  const r = await runInProcess(
-    [
-      'password',
-      '--authority',
-      emu.info.authority,
-      '--client-id',
-      emu.info.public_client_id,
-      '--username',
-      emu.info.username,
-      '--password-stdin',
-      '-o',
-      'token',
-    ],
-    { env, stdin: String(emu.info.password) },
-  );
+  const r = await passwordSignIn(emu.info, env);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim();
 }
@@ -324,7 +310,7 @@ test('issue 23 (README mismatch): a pasted bare code is named by its length (nev
   assert.equal(
     r.stderr,
     `entra-token: error EBAD_INPUT: the pasted text looks like a bare authorization code (${code.length} characters), not a redirect URL\n` +
-      'hint: give it as --code CODE --state STATE (the state is the &state=… of the redirect), or paste the whole address: http://localhost/?code=…&state=…\n',
+      'hint: pipe it to --code - --state STATE (the state is the &state=… of the redirect), or pipe the whole address: http://localhost/?code=…&state=…\n',
   );
   assert.doesNotMatch(r.stderr, /abcdefghij/);
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { runInProcess, type CliRun } from '../helpers/cli.js';
+import { passwordSignIn, runInProcess, type CliRun } from '../helpers/cli.js';
 import { isolatedEnv } from '../helpers/env.js';
 import { LIBRARY_FIELDS } from '../helpers/platform.js';
 import { resolveAuthority } from '../../src/core/authority.js';
@@ -31,23 +31,7 @@ after(async () => {
 });
 
 function password(username: string, secret: string, extra: string[] = []): Promise<CliRun> {
-  const I = emu.info;
-  return runInProcess(
-    [
-      ...extra,
-      'password',
-      '--authority',
-      I.authority,
-      '--client-id',
-      I.public_client_id,
-      '--username',
-      username,
-      '--password-stdin',
-      '-o',
-      'token',
-    ],
-    { env: isolatedEnv(dir), stdin: `${secret}\n` },
-  );
+  return passwordSignIn(emu.info, isolatedEnv(dir), { before: extra, username, password: `${secret}\n` });
 }
 
 async function policy(body: Record<string, unknown>): Promise<void> {
@@ -216,21 +200,7 @@ test('--trace shows the User-Agent naming the OS, the library parameters and the
 test('the cache keys the account by client_info uid.utid, and refresh from the cache sends X-AnchorMailbox Oid:<uid>@<utid>', async () => {
   const I = emu.info;
   const env = isolatedEnv(join(dir, 'anchor'));
-  const signIn = await runInProcess(
-    [
-      'password',
-      '--authority',
-      I.authority,
-      '--client-id',
-      I.public_client_id,
-      '--username',
-      I.username,
-      '--password-stdin',
-      '-o',
-      'json',
-    ],
-    { env, stdin: `${I.password}\n` },
-  );
+  const signIn = await passwordSignIn(I, env, { output: 'json', password: `${I.password}\n` });
   assert.equal(signIn.code, 0, signIn.stderr);
   const tokens = JSON.parse(signIn.stdout) as { access_token: string; client_info?: string };
   assert.equal(lastTokenPost().form!.client_info, '1');

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { runInProcess } from '../helpers/cli.js';
+import { passwordSignIn, runInProcess } from '../helpers/cli.js';
 import { createTokenKeeper, CHECK_EVERY_MS } from '../../src/flows/metadata-token.js';
 import { EntraTokenError } from '../../src/core/errors.js';
 
@@ -26,21 +26,7 @@ async function signedIn(): Promise<Record<string, string>> {
     ENTRA_TOKEN_CACHE_DIR: mkdtempSync(join(tmpdir(), 'et-cache-')),
     ENTRA_TOKEN_STATE_DIR: mkdtempSync(join(tmpdir(), 'et-state-')),
   };
-  const r = await runInProcess(
-    [
-      'password',
-      '--authority',
-      emu.info.authority,
-      '--client-id',
-      emu.info.public_client_id,
-      '--username',
-      String(emu.info.username),
-      '--password-stdin',
-      '-o',
-      'token',
-    ],
-    { env, stdin: String(emu.info.password) },
-  );
+  const r = await passwordSignIn(emu.info, env);
   assert.equal(r.code, 0, r.stderr);
   return env;
 }

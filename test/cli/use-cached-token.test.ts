@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { runInProcess } from '../helpers/cli.js';
+import { passwordSignIn, runInProcess } from '../helpers/cli.js';
 
 let emu: Emulator;
 before(async () => {
@@ -20,21 +20,7 @@ const freshEnv = () => ({
 
 test('databricks clusters list uses the Azure Databricks token cached by a sign-in, and --trace shows the call', async () => {
   const env = freshEnv();
-  const signIn = await runInProcess(
-    [
-      'password',
-      '--authority',
-      emu.info.authority,
-      '--client-id',
-      emu.info.public_client_id,
-      '--username',
-      emu.info.username,
-      '--password-stdin',
-      '-o',
-      'token',
-    ],
-    { env, stdin: String(emu.info.password) },
-  );
+  const signIn = await passwordSignIn(emu.info, env);
   assert.equal(signIn.code, 0, signIn.stderr);
   const r = await runInProcess(
     ['--trace', 'databricks', 'clusters', 'list', '--host', String(emu.info.workspace_url), '--output', 'json'],

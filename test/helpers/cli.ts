@@ -45,3 +45,37 @@ export async function runInProcess(argv: string[], opts: RunOptions = {}): Promi
   await new Promise((r) => setImmediate(r));
   return { code, stdout: t.stdout(), stderr: t.stderr() };
 }
+
+/** The emulator's user and public client, as its JSON line names them. */
+export interface PasswordUser {
+  authority: unknown;
+  public_client_id: unknown;
+  username: unknown;
+  password: unknown;
+}
+
+/**
+ * Signs the emulator's user in with the password grant, the password on stdin (as most CLI tests begin):
+ * `[...before, 'password', --authority, --client-id, --username, --password-stdin, ...extra, -o output]`.
+ */
+export function passwordSignIn(
+  user: PasswordUser,
+  env: Record<string, string | undefined>,
+  opts: { before?: string[]; extra?: string[]; output?: string; username?: string; password?: string } = {},
+): Promise<CliRun> {
+  const argv = [
+    ...(opts.before ?? []),
+    'password',
+    '--authority',
+    String(user.authority),
+    '--client-id',
+    String(user.public_client_id),
+    '--username',
+    opts.username ?? String(user.username),
+    '--password-stdin',
+    ...(opts.extra ?? []),
+    '-o',
+    opts.output ?? 'token',
+  ];
+  return runInProcess(argv, { env, stdin: opts.password ?? String(user.password) });
+}
