@@ -315,20 +315,35 @@ export function redactUrl(raw: string, opts: RedactOptions = {}): string {
 export const TOO_DEEP = '[nested too deeply: not shown]';
 
 /** Redact secret members of a JSON value (a token response), recursively; with `pii`, personal data too. */
-export function redactJson(value: unknown, opts: RedactOptions = {}, depth = 0): unknown {
+export function redactJson(value: unknown, opts: RedactOptions = {}, depth = 0, parent = ''): unknown {
   if (depth > MAX_JSON_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((v) => redactJson(v, opts, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (isSecretName(k) && (typeof v === 'string' || typeof v === 'number')) out[k] = redactSecret(String(v));
+      if (isSecretName(k) && (typeof v === 'string' || typeof v === 'number') && !isErrorCode(parent, k, v))
+        out[k] = redactSecret(String(v));
       else if (opts.pii && isPiiName(k)) out[k] = maskAll(v, depth + 1);
-      else out[k] = redactJson(v, opts, depth + 1);
+      else out[k] = redactJson(v, opts, depth + 1, k);
     }
     return out;
   }
   if (typeof value === 'string') return redactText(value, opts);
   return value;
+}
+
+/**
+ * `code` inside an `error` / `innerError` object is an API error code, not an authorization code: Graph answers
+ * `{"error":{"code":"InvalidAuthenticationToken",…}}` (https://learn.microsoft.com/graph/errors). Only an
+ * identifier-shaped value there is left alone; anything else in it is still redacted.
+ */
+function isErrorCode(parent: string, key: string, value: string | number): boolean {
+  return (
+    key.toLowerCase() === 'code' &&
+    /^(?:error|innererror)$/i.test(parent) &&
+    typeof value === 'string' &&
+    /^[A-Za-z][A-Za-z0-9_.]{0,63}$/.test(value)
+  );
 }
 
 function maskAll(v: unknown, depth: number): unknown {

@@ -45,3 +45,27 @@ describe('redaction is idempotent', () => {
     assert.match(redactSecret('short-pass'), /^…\[10 chars hmac:[0-9a-f]{8}\]$/);
   });
 });
+
+describe('an API error code is not an authorization code', () => {
+  it("keeps Graph's error.code and innerError.code, still redacts a code member anywhere else", () => {
+    const graph = JSON.stringify({
+      error: {
+        code: 'InvalidAuthenticationToken',
+        message: 'Continuous access evaluation resulted in challenge',
+        innerError: { code: 'tokenRevoked', date: '2026-12-01T00:00:00' },
+      },
+    });
+    const out = JSON.parse(redactBody(graph, 'application/json')) as {
+      error: { code: string; innerError: { code: string } };
+    };
+    assert.equal(out.error.code, 'InvalidAuthenticationToken');
+    assert.equal(out.error.innerError.code, 'tokenRevoked');
+    const authCode = '0.AXEAq1w2e3r4t5y6u7i8o9p0-abcdefghijklmnopqrstuvwxyz';
+    const top = JSON.parse(redactBody(JSON.stringify({ code: authCode }), 'application/json')) as { code: string };
+    assert.notEqual(top.code, authCode);
+    const inError = JSON.parse(redactBody(JSON.stringify({ error: { code: authCode } }), 'application/json')) as {
+      error: { code: string };
+    };
+    assert.notEqual(inError.error.code, authCode, 'a code-shaped secret inside error is still redacted');
+  });
+});
