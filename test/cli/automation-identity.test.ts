@@ -130,6 +130,14 @@ describe('managed identity', () => {
     const t = await runInProcess(['token', '--auth-type', 'azure-msi'], { env });
     assert.equal(t.code, 0, t.stderr);
     assert.equal(decodeJwt(t.stdout.trim()).appid, I.system_identity_client_id);
+    const json = await runInProcess(['token', '--auth-type', 'azure-msi', '-o', 'json'], { env });
+    assert.equal(json.code, 0, json.stderr);
+    const out = JSON.parse(json.stdout) as { scope: string; resource: string };
+    assert.deepEqual(
+      [out.scope, out.resource],
+      ['2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default', '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d'],
+      'a managed identity token says what it is for (it was "" before)',
+    );
     const list = await runInProcess(['databricks', 'clusters', 'list', '--host', I.workspace_url!], { env });
     assert.equal(list.code, 0, list.stderr);
   });

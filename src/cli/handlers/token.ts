@@ -14,6 +14,7 @@ import { cacheHit, formatToken, tokenQuery, tokenScopes, type TokenFlags } from 
 import { acquireTokenSilent } from '../../flows/silent.js';
 import { discoveryRequest } from '../../core/discovery.js';
 import { usageError } from '../../core/errors.js';
+import { resourceOf } from '../../core/cache-keys.js';
 
 export const run: Handler<TokenFlags & CredentialFlags> = async (ctx, { flags, global }) => {
   const issuer = flags.issuer ?? (flags.authority ? undefined : ctx.env.ENTRA_TOKEN_ISSUER);
@@ -44,13 +45,17 @@ export const run: Handler<TokenFlags & CredentialFlags> = async (ctx, { flags, g
     return;
   }
   await withRuntime(ctx, global, async (rt) => {
-    const t = await chainToken(ctx, rt, flags, tokenScopes(flags.scope), 'entra-token token');
+    const scopes = tokenScopes(flags.scope);
+    const t = await chainToken(ctx, rt, flags, scopes, 'entra-token token');
+    // a token the cache does not keep (a managed identity's): what was asked for is what it is for; a token
+    // given as is (DATABRICKS_TOKEN) says nothing we asked, so its scope and resource stay empty
+    const asked = t.from === 'given' ? [] : scopes;
     const token = t.token ?? {
       access_token: t.access_token,
       token_type: t.token_type,
       expires_at: t.expires_at,
-      granted: [],
-      resource: '',
+      granted: asked,
+      resource: resourceOf(asked) ?? '',
     };
     ctx.stdout.write(formatToken(flags.output as 'token', token, t.account, t.from, ctx.now(), ctx.env, t.source));
   });
