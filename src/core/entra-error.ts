@@ -5,6 +5,7 @@
  */
 import { EntraOAuthError, type EntraErrorFields } from './errors.js';
 import { aadstsInfo, type HintContext } from './aadsts.js';
+import { shellQuote } from './sign-in-hint.js';
 
 const signInAgain = (c: HintContext): string =>
   c.signInCommand ? `sign in again: ${c.signInCommand}` : 'sign in again (entra-token login)';
@@ -100,6 +101,10 @@ export function toEntraError(
 ): EntraOAuthError {
   const fields = withIdsFromDescription(given);
   const entra = ctx.provider !== 'oidc';
+  // an interaction error may carry a claims challenge (50076, 50079): the sign-in it asks for must replay it
+  // (docs/protocol.md §15), so the command the hint prints carries it
+  if (fields.claims && ctx.signInCommand && !ctx.signInCommand.includes('--claims'))
+    ctx = { ...ctx, signInCommand: `${ctx.signInCommand} --claims ${shellQuote(fields.claims)}` };
   // AADSTS codes and their hints are Entra's alone; another provider's error is shown as it sent it
   const code = entra ? aadstsCode(fields) : undefined;
   const info = entra ? aadstsInfo(code) : undefined;

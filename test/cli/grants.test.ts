@@ -193,7 +193,11 @@ test('a wrong password: 400 invalid_grant AADSTS50126, exit 4, the hint about fe
   assertHidden(r, wrong);
 });
 
-test('an MFA user: AADSTS50076 → EINTERACTION_REQUIRED (exit 5) pointing to device-code with the exact command', async () => {
+/** The claims challenge the emulator's 50076 carries, as Entra's does (docs/protocol.md §3.1, §15). */
+const MFA_CLAIMS = '{"access_token":{"capolids":{"essential":true,"values":["5a4c3b2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"]}}}';
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+test('an MFA user: AADSTS50076 → EINTERACTION_REQUIRED (exit 5) pointing to device-code with the exact command, replaying the claims challenge Entra sent', async () => {
   const r = await run(
     [
       'password',
@@ -212,7 +216,7 @@ test('an MFA user: AADSTS50076 → EINTERACTION_REQUIRED (exit 5) pointing to de
   assert.match(
     r.stderr,
     new RegExp(
-      `\\nhint: the password grant cannot do MFA: use entra-token login or entra-token device-code \\(entra-token device-code --authority ${I.authority} --client-id ${I.public_client_id}\\)\\n$`,
+      `\\nhint: the password grant cannot do MFA: use entra-token login or entra-token device-code \\(entra-token device-code --authority ${I.authority} --client-id ${I.public_client_id} --claims '${escapeRe(MFA_CLAIMS)}'\\)\\n$`,
     ),
   );
   assertHidden(r, I.mfa_password);
