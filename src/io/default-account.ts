@@ -4,9 +4,9 @@
  * 0700 state directory, replaced whole (temp file, rename). Read synchronously and cheaply: `token`'s fast path
  * reads it too, so it imports only node:fs and io/paths.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, stateDir } from './paths.js';
+import { ensurePrivateDir, stateDir, writePrivateFileAtomic } from './paths.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -50,14 +50,7 @@ export function writeDefaultAccount(env: Env, value: DefaultAccount): string {
   const file = join(dir, DEFAULT_ACCOUNT_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
   rmSync(tmp, { force: true });
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writePrivateFileAtomic(file, tmp, `${JSON.stringify(value, null, 2)}\n`);
   return file;
 }
 

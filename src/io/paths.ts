@@ -2,7 +2,17 @@
  * Per-user directories: state (pending authorizations) and cache (tokens). Created 0700; files in them
  * are written 0600. Overridable by environment variables for tests and unusual setups.
  */
-import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraTokenError } from '../core/errors.js';
@@ -63,5 +73,30 @@ export function ensurePrivateDir(dir: string): void {
   } catch (e) {
     if (e instanceof EntraTokenError) throw e;
     throw new EntraTokenError('ECACHE', `cannot create ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Replace `file` whole with `text`: written to `tmp` (created exclusively, 0600, in the same private directory),
+ * flushed, then renamed over `file`, so a reader sees the old content or the new, never a part. A failed rename
+ * removes `tmp`.
+ */
+export function writePrivateFileAtomic(file: string, tmp: string, text: string): void {
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* best effort */
+    }
+    throw e;
   }
 }

@@ -6,11 +6,11 @@
  * endpoint the entry becomes a tombstone without secrets, so a second use is recognised as such.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntraTokenError, excerpt } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
-import { ensurePrivateDir } from './paths.js';
+import { ensurePrivateDir, writePrivateFileAtomic } from './paths.js';
 
 export const PENDING_TTL_MS = 10 * 60 * 1000;
 
@@ -189,14 +189,7 @@ export class FilePendingStore extends BaseStore {
     ensurePrivateDir(this.dir);
     const final = join(this.dir, `${k}.json`);
     const tmp = join(this.dir, `.${k}.${randomBytes(6).toString('hex')}.tmp`);
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(e));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, final);
+    writePrivateFileAtomic(final, tmp, JSON.stringify(e));
   }
 
   protected delete(k: string): void {

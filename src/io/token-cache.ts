@@ -55,7 +55,7 @@ export {
   type CachedToken,
   type CacheQuery,
 } from '../core/cache-keys.js';
-import { ensurePrivateDir } from './paths.js';
+import { ensurePrivateDir, writePrivateFileAtomic } from './paths.js';
 import { sleep } from './sleep.js';
 
 export const CACHE_FILE = 'tokens.json';
@@ -219,23 +219,7 @@ export class FileTokenStore implements TokenStore {
 
   private writeAtomic(data: CacheData): void {
     const tmp = join(this.dir, `.${CACHE_FILE}.${unique()}.tmp`);
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(data, null, 1));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(tmp, this.file);
-    } catch (e) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        /* best effort */
-      }
-      throw e;
-    }
+    writePrivateFileAtomic(this.file, tmp, JSON.stringify(data, null, 1));
     if (process.platform !== 'win32') {
       // make the rename itself durable
       try {
