@@ -62,12 +62,13 @@ export async function withClaimsChallenge<C, T>(
   try {
     return await call(again);
   } catch (e) {
-    if (challengeOfError(e) === undefined) throw e;
+    const second = challengeOfError(e);
+    if (second === undefined) throw e;
     throw new EntraTokenError(
       'EAPI',
       `${deps.resource} answered a second claims challenge to the token acquired with its claims; not trying again (${(e as Error).message})`,
       {
-        hint: `sign in again interactively with the claims: entra-token login --claims ${shellQuote(challengeOfError(e)!)} (with your usual --tenant/--client-id), or ask the tenant admin which Conditional Access policy applies`,
+        hint: `sign in again interactively with the claims: entra-token login --claims ${shellQuote(second)} (with your usual --tenant/--client-id), or ask the tenant admin which Conditional Access policy applies`,
         detail: { ...(e as EntraTokenError).detail },
         cause: e,
       },
