@@ -114,7 +114,8 @@ function tryDecode(token: string): { header: Record<string, unknown>; claims: Re
 }
 
 function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'an impossible time';
+  // toISOString always ends in `.sssZ`: the milliseconds are cut
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, -5)}Z` : 'an impossible time';
 }
 
 function parseJson(body: string): Record<string, unknown> | undefined {
