@@ -90,7 +90,7 @@ if (Object.keys(commandIndex).length < COMMANDS.length) fail('most commands are 
 // argv-spec.ts specOf(): each command's options and arguments, read at run time by dispatch-fast.ts without
 // commander. A command's handler is named by its key in handler-index.ts: the loader its registration gave
 // handle() (command.ts) must load the very module that key loads, or the command is left to commander.
-const { specOf } = await import(pathToFileURL(join(cliDir, 'argv-spec.js')).href);
+const { specOf, packSpec } = await import(pathToFileURL(join(cliDir, 'argv-spec.js')).href);
 const { handlerLoaders } = await import(pathToFileURL(join(cliDir, 'command.js')).href);
 const { collect } = await import(pathToFileURL(join(cliDir, 'options.js')).href);
 const { HANDLERS } = await import(pathToFileURL(join(cliDir, 'handler-index.js')).href);
@@ -269,7 +269,7 @@ try {
       __HELP_JSON__: JSON.stringify(JSON.stringify(help)),
       __VERSION__: JSON.stringify(VERSION),
       __COMMAND_INDEX__: JSON.stringify(JSON.stringify(commandIndex)),
-      __ARGV_SPEC__: JSON.stringify(JSON.stringify(argvSpec)),
+      __ARGV_SPEC__: JSON.stringify(JSON.stringify(packSpec(argvSpec))),
       __COMPLETION_JSON__: JSON.stringify(JSON.stringify(completion)),
     },
     plugins: [lazyBuiltins, lazyCommander, leanUndici],
