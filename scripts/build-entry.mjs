@@ -327,6 +327,30 @@ try {
     return seen;
   };
   const usedLazily = reachable(lazyEntries);
+  // what both the token cache-hit path and the dispatch need (errors, redaction, …) is a file of its own, so a
+  // command other than `token` does not load the cache-hit path's configuration and cache code with it
+  const [tokenRoot, dispatchRoot] = ['src/cli/token-fast.ts', 'src/cli/dispatch-fast.ts'].map(holding);
+  const closure = (root) => {
+    const seen = new Set();
+    const visit = (f) => {
+      if (seen.has(f) || (f !== root && shared(f))) return;
+      seen.add(f);
+      staticImports(f).forEach(visit);
+    };
+    visit(root);
+    return seen;
+  };
+  const fromDispatch = closure(dispatchRoot);
+  // and the constants and URL checks that most commands use without any configuration code (inspect, trace show)
+  const everywhere = (f) => outputs[f].inputs.some((i) => i === 'src/core/clouds.ts' || i === 'src/core/url-safety.ts');
+  const common = [...closure(tokenRoot)].filter(
+    (f) => (fromDispatch.has(f) || everywhere(f)) && f !== tokenRoot && f !== dispatchRoot,
+  );
+  if (common.length) {
+    common.sort();
+    for (const f of common) groupOf.set(f, common[0]);
+    groups.set(common[0], common);
+  }
   for (const source of [
     'src/cli/token-fast.ts',
     'src/cli/dispatch-fast.ts',
