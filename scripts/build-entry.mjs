@@ -86,6 +86,52 @@ COMMANDS.forEach((register, i) => {
 });
 if (Object.keys(commandIndex).length < COMMANDS.length) fail('most commands are missing from the command index');
 
+// ------------------------------------------------------------------ 1b. the command line as data, completion
+// argv-spec.ts specOf(): each command's options and arguments, read at run time by dispatch-fast.ts without
+// commander. A command's handler is named by its key in handler-index.ts: the loader its registration gave
+// handle() (command.ts) must load the very module that key loads, or the command is left to commander.
+const { specOf } = await import(pathToFileURL(join(cliDir, 'argv-spec.js')).href);
+const { handlerLoaders } = await import(pathToFileURL(join(cliDir, 'command.js')).href);
+const { collect } = await import(pathToFileURL(join(cliDir, 'options.js')).href);
+const { HANDLERS } = await import(pathToFileURL(join(cliDir, 'handler-index.js')).href);
+const handlerKeys = new Map(); // the module a key loads → the key
+for (const [k, load] of Object.entries(HANDLERS)) handlerKeys.set(await load(), k);
+const handlerOfCommand = new Map();
+const leaves = (cmd) => [cmd, ...cmd.commands.flatMap(leaves)];
+for (const cmd of leaves(program)) {
+  const load = handlerLoaders.get(cmd);
+  if (!load) continue;
+  const key = handlerKeys.get(await load());
+  if (key === undefined) fail(`the handler of \`${cmd.name()}\` is missing from src/cli/handler-index.ts`);
+  handlerOfCommand.set(cmd, key);
+}
+const argvSpec = specOf(program, { collect, handlerOf: (cmd) => handlerOfCommand.get(cmd) });
+const opaque = [];
+const walkSpec = (s, path) => {
+  if (s.opaque) opaque.push(path.join(' ') || '(the program)');
+  for (const c of s.commands ?? []) walkSpec(c, [...path, c.names[0]]);
+};
+walkSpec(argvSpec, []);
+if (opaque.length) console.error(`build-entry: left to commander: ${opaque.join(', ')}`);
+if (argvSpec.opaque) fail('the program itself is opaque to dispatch-fast.ts: no command would skip commander');
+const completion = {};
+for (const shell of ['bash', 'zsh', 'fish']) {
+  // rendered as `help` is (render() checks for a usage line; a script has none)
+  let text = '';
+  const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
+  const code = await runCli(['completion', shell], {
+    stdout: Object.assign(sink, { isTTY: false }),
+    stderr: Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }),
+    stdin: process.stdin,
+    env: {},
+    now: () => Date.now(),
+    cwd: root,
+    signal: new AbortController().signal,
+  });
+  if (code !== 0 || !text.includes('entra-token')) fail(`could not render \`completion ${shell}\``);
+  completion[shell] = text;
+}
+
 // ------------------------------------------------------------------ 2. ES module chunks
 /**
  * Built-in modules node does not load at start-up, required on first use instead: the chunk that names one
@@ -129,6 +175,32 @@ const lazyBuiltins = {
       const getters = keys.map((k) => `  get ${k}() { return load().${k}; },`).join('\n');
       return {
         contents: `let m;\nconst load = () => (m ??= require('node:${path}'));\nmodule.exports = {\n${getters}\n};\n`,
+        loader: 'js',
+        resolveDir: root,
+      };
+    });
+  },
+};
+
+/**
+ * commander, required from the package's dependencies on first use: the bundled bin runs most command lines
+ * without it (dispatch-fast.ts), but the modules that register options (options.ts, credential.ts, …) name
+ * `Option` and are loaded by handlers too. Each importer gets an object with a getter per export, as for the
+ * lazy built-ins; it is not bundled, so no chunk carries a copy of it.
+ */
+const lazyCommander = {
+  name: 'lazy-commander',
+  setup(b) {
+    b.onResolve({ filter: /^commander$/ }, (args) =>
+      args.namespace === 'lazy-commander'
+        ? { path: 'commander', external: true }
+        : { path: 'commander', namespace: 'lazy-commander' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-commander' }, () => {
+      const keys = Object.keys(require('commander')).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
+      const getters = keys.map((k) => `  get ${k}() { return load().${k}; },`).join('\n');
+      return {
+        contents: `let m;\nconst load = () => (m ??= require('commander'));\nmodule.exports = {\n${getters}\n};\n`,
         loader: 'js',
         resolveDir: root,
       };
@@ -221,8 +293,10 @@ try {
       __HELP_JSON__: JSON.stringify(JSON.stringify(help)),
       __VERSION__: JSON.stringify(VERSION),
       __COMMAND_INDEX__: JSON.stringify(JSON.stringify(commandIndex)),
+      __ARGV_SPEC__: JSON.stringify(JSON.stringify(argvSpec)),
+      __COMPLETION_JSON__: JSON.stringify(JSON.stringify(completion)),
     },
-    plugins: [lazyBuiltins, leanUndici],
+    plugins: [lazyBuiltins, lazyCommander, leanUndici],
     // fewer bytes to read and compile at every start (no renaming: error messages and stacks keep their names)
     minifyWhitespace: true,
     minifySyntax: true,
@@ -232,9 +306,10 @@ try {
 
   // ---------------------------------------------------------------- 3. the chunks as CommonJS, some merged
   // esbuild splits finely (one chunk per set of importers): the full program alone is some 20 chunks, and each
-  // file costs a resolve, a read and a compile. So three entry chunks are merged with the chunks they import
+  // file costs a resolve, a read and a compile. So four entry chunks are merged with the chunks they import
   // statically into one file each, in this order (a chunk goes to the first that needs it): the token
-  // cache-hit path, the program (commander, every command's options, what they import), the help texts.
+  // cache-hit path, the commander-free dispatch (the parser, the handler table, the error boundary), the
+  // program (every command's registration; nothing a handler imports), the help texts.
   // Every other chunk stays a file of its own, and imports what it needs from those three through their
   // exports.
   // the metafile's paths are relative to the working directory
@@ -258,11 +333,33 @@ try {
   const groups = new Map(); // root → its members, root first
   // esbuild's runtime helpers and the lazy built-ins are used everywhere: they stay files of their own
   const shared = (f) => outputs[f].inputs.every((i) => i.startsWith('lazy-builtin:') || i.startsWith('<'));
-  for (const source of ['src/cli/token-fast.ts', 'src/cli/program.ts', 'src/cli/help-fast.ts']) {
+  // what the handlers (and every other lazily imported module) import: never merged into the program's file,
+  // which the bundled bin loads only when commander runs (dispatch-fast.ts runs the handlers without it)
+  const lazyEntries = Object.keys(outputs).filter(
+    (f) => outputs[f].entryPoint && !/src\/cli\/(bin|program)\.ts$/.test(outputs[f].entryPoint),
+  );
+  const reachable = (from) => {
+    const seen = new Set();
+    const visit = (f) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      staticImports(f).forEach(visit);
+    };
+    from.forEach(visit);
+    return seen;
+  };
+  const usedLazily = reachable(lazyEntries);
+  for (const source of [
+    'src/cli/token-fast.ts',
+    'src/cli/dispatch-fast.ts',
+    'src/cli/program.ts',
+    'src/cli/help-fast.ts',
+  ]) {
     const rootChunk = holding(source);
     const members = [];
     const visit = (f) => {
       if (groupOf.has(f) || (f !== rootChunk && shared(f))) return;
+      if (source === 'src/cli/program.ts' && f !== rootChunk && usedLazily.has(f)) return;
       groupOf.set(f, rootChunk);
       members.push(f);
       staticImports(f).forEach(visit);

@@ -10,6 +10,7 @@
  * prerendered help.
  */
 import { fstatSync, writeSync } from 'node:fs';
+import type { CliContext } from './context.js';
 
 /** The package version, set by scripts/build-entry.mjs (tsc's bin.js asks the program). */
 declare const __VERSION__: string | undefined;
@@ -47,8 +48,7 @@ async function main(argv: string[]): Promise<number> {
     const fast = await fastToken(argv.slice(1), { env: process.env, now: Date.now() });
     if (fast !== undefined) return fast;
   }
-  // imported here, not at the top, so the paths above do not load commander
-  const [{ runCli }, { fdWriter }] = await Promise.all([import('./program.js'), import('../io/fd-writer.js')]);
+  const { fdWriter } = await import('../io/fd-writer.js');
   // a pipe gets a synchronous writer of its own (io/fd-writer.ts); a terminal or a file node's stream
   const output = (fd: 1 | 2) => {
     const own = () => (fd === 1 ? process.stdout : process.stderr);
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   // `kill`, systemd, docker stop: end the command as Ctrl-C does (the emulator closes and removes its files)
   process.once('SIGTERM', () => controller.abort());
   const parent = process.ppid;
-  return runCli(argv, {
+  const ctx: CliContext = {
     stdout,
     stderr,
     // on first use: creating process.stdin for a pipe loads node:net, which most commands never need
@@ -93,7 +93,12 @@ async function main(argv: string[]): Promise<number> {
     },
     // an orphan is re-parented (to init or a subreaper), so its parent pid changes
     parentAlive: () => process.ppid === parent,
-  });
+  };
+  // the bundled bin reads the command line from data made at build time and runs the handler directly
+  // (dispatch-fast.ts); help, usage errors and anything unusual go to commander, imported only then
+  const fast = await (await import('./dispatch-fast.js')).dispatchFast(argv, ctx);
+  if (fast !== undefined) return fast;
+  return (await import('./program.js')).runCli(argv, ctx);
 }
 
 void main(process.argv.slice(2)).then((code) => {

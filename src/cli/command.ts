@@ -51,8 +51,15 @@ export function commandInput<F>(command: Command): CommandInput<F> {
   };
 }
 
+/**
+ * Each command's handler loader, as registered: scripts/build-entry.mjs matches it to handler-index.ts, so the
+ * bundled bin can run the handler without commander (dispatch-fast.ts).
+ */
+export const handlerLoaders = new WeakMap<Command, () => Promise<unknown>>();
+
 /** Attach the handler module (loaded on first use) as the command's action. */
 export function handle<F>(cmd: Command, ctx: CliContext, load: () => Promise<HandlerModule<F>>): Command {
+  handlerLoaders.set(cmd, load);
   return cmd.action(async (...params: unknown[]) => {
     const command = params[params.length - 1] as Command;
     const { run } = await load();

@@ -2,17 +2,16 @@
  * The commander program: global options, one `register` per command file, and the error boundary
  * that turns any failure into one line on stderr and a documented exit code.
  */
-import { Command, CommanderError } from 'commander';
-import { ExitWith, type CliContext } from './context.js';
-import { EntraTokenError, EXIT_CODES, oneLine } from '../core/errors.js';
-import { redactText } from '../core/redact.js';
+import { Command } from 'commander';
+import type { CliContext } from './context.js';
 import { COMMANDS } from './commands/index.js';
 import { fullProgramOf } from './command.js';
 import { installIssuerDiscovery } from './options.js';
 import { installRunKey } from '../io/run-key.js';
-import { withFlags } from './param-flags.js';
+import { reportError } from './report.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { reportError, VERSION };
 
 /**
  * Set by scripts/build-entry.mjs in the bundled bin (as JSON: an object value would land in a chunk every
@@ -150,26 +149,4 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   } catch (e) {
     return reportError(e, ctx);
   }
-}
-
-/** Print an error as one line (plus an optional hint line) and return its exit code. */
-export function reportError(e: unknown, ctx: CliContext): number {
-  if (e instanceof CommanderError) {
-    // help and version "errors" are normal exits
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    return EXIT_CODES.EUSAGE; // commander already printed its one-line message
-  }
-  if (e instanceof ExitWith) return e.code;
-  if (e instanceof EntraTokenError) {
-    // messages may quote what a server sent or what was pasted: redacted, and safe for a terminal; the
-    // parameters they name are shown as the flags that set them
-    ctx.stderr.write(`entra-token: error ${e.code}: ${oneLine(redactText(withFlags(e.message)))}\n`);
-    if (e.hint) ctx.stderr.write(`hint: ${oneLine(redactText(withFlags(e.hint)))}\n`);
-    return e.exitCode;
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  ctx.stderr.write(`entra-token: internal error EINTERNAL: ${oneLine(redactText(message))}\n`);
-  ctx.stderr.write('hint: this is a bug in entra-token; run again with ENTRA_TOKEN_DEBUG=1 for details\n');
-  if (ctx.env.ENTRA_TOKEN_DEBUG && e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
-  return EXIT_CODES.EINTERNAL;
 }

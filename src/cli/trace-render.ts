@@ -5,6 +5,7 @@
 import { withFlags } from './param-flags.js';
 import type { AuditEvent, DecodedToken } from '../core/audit.js';
 import { tokenSummary } from '../core/audit.js';
+import { redactedJsonValue } from '../core/redact.js';
 import { forTerminal } from '../core/terminal-text.js';
 
 export const STATUS_TEXT: Readonly<Record<number, string>> = {
@@ -33,15 +34,16 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
 
 const MAX_BODY = 8000;
 
+/** Every line of `text` with `pad` in front. */
 function indent(text: string, pad: string): string {
-  return text
-    .split('\n')
-    .map((l) => `${pad}${l}`)
-    .join('\n');
+  return `${pad}${text.replaceAll('\n', `\n${pad}`)}`;
 }
 
 function prettyBody(body: string): string {
   if (/^\s*[{[]/.test(body)) {
+    // the body just redacted: its value is at hand, and printing it again gives what parsing the text would
+    const redacted = redactedJsonValue(body);
+    if (redacted !== undefined) return JSON.stringify(redacted.value, null, 2);
     try {
       return JSON.stringify(JSON.parse(body), null, 2);
     } catch {

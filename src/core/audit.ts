@@ -14,7 +14,7 @@ import { aadstsInfo } from './aadsts.js';
 import { audienceName, tokenVersion } from './claims.js';
 import { aadstsCode, errorFieldsFromJson } from './entra-error.js';
 import { decodeJwtUnverified } from './jwt.js';
-import { MAX_JSON_DEPTH, parseJsonBounded } from './json-limits.js';
+import { MAX_JSON_DEPTH } from './json-limits.js';
 import {
   isDistinctiveSecret,
   isPiiName,
@@ -23,6 +23,7 @@ import {
   isSecretHeader,
   isSecretName,
   maskPiiText,
+  parseJsonShared,
   redactBody,
   redactHeader,
   redactPiiHeader,
@@ -113,16 +114,28 @@ function tryDecode(token: string): { header: Record<string, unknown>; claims: Re
 }
 
 function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'an impossible time';
+  // toISOString always ends in `.sssZ`: the milliseconds are cut
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, -5)}Z` : 'an impossible time';
 }
 
 function parseJson(body: string): Record<string, unknown> | undefined {
   if (!/^\s*\{/.test(body)) return undefined;
-  const v = parseJsonBounded(body);
+  const v = parseJsonShared(body);
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
+/** The last URL read by {@link queryOf} and its parameters: one event's URL is read three times (secrets, tokens, notes). */
+let lastQuery: { url: string; params: URLSearchParams } | undefined;
+
+/** The parameters of a URL's query and fragment; shared with the next call for the same URL, so never changed. */
 function queryOf(url: string): URLSearchParams {
+  if (lastQuery?.url === url) return lastQuery.params;
+  const params = parseQuery(url);
+  lastQuery = { url, params };
+  return params;
+}
+
+function parseQuery(url: string): URLSearchParams {
   const q = url.indexOf('?');
   const h = url.indexOf('#');
   const query = q >= 0 ? url.slice(q + 1, h > q ? h : undefined) : '';

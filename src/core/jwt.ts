@@ -32,12 +32,15 @@ export function decodeBase64url(segment: string, what: string): Buffer {
   return bytes;
 }
 
+/** Strict UTF-8 (one decoder: `decode` without `stream` keeps no state between calls). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function jsonObject(segment: string, what: string): Record<string, unknown> {
   const bytes = decodeBase64url(segment, what);
   if (bytes.length === 0) throw badInput(`${what} is empty`);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     throw badInput(`${what} is not UTF-8 text`);
   }

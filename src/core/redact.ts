@@ -9,7 +9,7 @@
  * io/run-key.ts with fresh random bytes): an unsalted hash would let anyone holding a trace test guesses
  * offline (a short password falls to a word list in a second). Until a key is set the mark has no hash at all.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { MAX_JSON_DEPTH, parseJsonBounded } from './json-limits.js';
 
 /** Form fields / query parameters / JSON members whose values are secrets, with the shell variable for each. */
@@ -83,13 +83,14 @@ function secretByName(lower: string): boolean {
  * token (`dapi…`) or OAuth secret (`dose…`), an Entra client secret (`abc8Q~…`), an Entra refresh token
  * (`0.A…`/`1.A…`), an AWS access key id, a PEM private key, a SAS signature (`sig=`).
  */
-const SECRET_SHAPES: readonly RegExp[] = [
-  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g,
-  /\b(?:dapi|dose|dkea)[0-9a-f]{32}(?:-\d+)?\b/g,
-  /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
-  /(?<![A-Za-z0-9_.-])[01]\.A[A-Za-z0-9_-]{60,}(?:\.[A-Za-z0-9_-]+)*(?![A-Za-z0-9_-])/g,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /-----BEGIN (?:[A-Z ]+ )?PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z ]+ )?PRIVATE KEY-----/g,
+const SECRET_SHAPES: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  // each with the literal text every match contains: a text without any of them is not scanned by that pattern
+  [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, ['eyJ']],
+  [/\b(?:dapi|dose|dkea)[0-9a-f]{32}(?:-\d+)?\b/g, ['dapi', 'dose', 'dkea']],
+  [/(?<![A-Za-z0-9_~.-])[A-Za-z0-9_.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g, ['Q~']],
+  [/(?<![A-Za-z0-9_.-])[01]\.A[A-Za-z0-9_-]{60,}(?:\.[A-Za-z0-9_-]+)*(?![A-Za-z0-9_-])/g, ['.A']],
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, ['AKIA', 'ASIA']],
+  [/-----BEGIN (?:[A-Z ]+ )?PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z ]+ )?PRIVATE KEY-----/g, ['-----BEGIN ']],
 ];
 
 /** Header names whose values are secrets. */
@@ -134,6 +135,8 @@ const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3
 const IPV6 = /\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b/g;
 
 let markKey: Uint8Array | (() => Uint8Array) | undefined;
+/** The key as node:crypto holds it, made once per key (preparing the raw bytes for every HMAC cost a quarter of it). */
+let hmacKey: KeyObject | undefined;
 
 const checkKey = (key: Uint8Array): Uint8Array => {
   if (key.length < 16) throw new TypeError('the mark key must have at least 16 bytes');
@@ -147,6 +150,7 @@ const checkKey = (key: Uint8Array): Uint8Array => {
  */
 export function setMarkKey(key: Uint8Array | (() => Uint8Array)): void {
   markKey = typeof key === 'function' ? key : checkKey(key);
+  hmacKey = undefined;
   hashes.clear();
 }
 
@@ -160,7 +164,8 @@ const mark8 = (v: string): string | undefined => {
   if (typeof markKey === 'function') markKey = checkKey(markKey());
   let h = hashes.get(v);
   if (h === undefined) {
-    h = createHmac('sha256', markKey).update(v).digest('hex').slice(0, 8);
+    hmacKey ??= createSecretKey(markKey);
+    h = createHmac('sha256', hmacKey).update(v).digest('hex').slice(0, 8);
     if (hashes.size >= 256) hashes.delete(hashes.keys().next().value!);
     hashes.set(v, h);
   }
@@ -196,15 +201,29 @@ export function maskPiiText(text: string): string {
     .replace(IPV6, (m) => (m.includes('::') || m.split(':').length >= 6 ? redactPii(m) : m));
 }
 
+/**
+ * The answers for names seen before: a trace asks about the same few dozen names (form fields, JSON members)
+ * again and again, and the name patterns are two regular expressions each time. Bounded: a body with
+ * thousands of distinct names empties it.
+ */
+const secretNames = new Map<string, boolean>();
+
 /** Whether a form field, query parameter or JSON member of this name carries a secret (known names and name patterns). */
 export function isSecretName(name: string): boolean {
-  return secretByName(name.toLowerCase());
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = secretByName(name.toLowerCase());
+    if (secretNames.size >= 1024) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
 }
 
 /** Replace every value that is a secret by its shape (JWT, PAT, client secret, refresh token, key) with its mark. */
 export function redactShapes(text: string): string {
   let t = text;
-  for (const re of SECRET_SHAPES) t = t.replace(re, (m) => redactSecret(m));
+  for (const [re, literals] of SECRET_SHAPES)
+    if (literals.some((l) => t.includes(l))) t = t.replace(re, (m) => redactSecret(m));
   return t;
 }
 
@@ -311,6 +330,32 @@ export function redactUrl(raw: string, opts: RedactOptions = {}): string {
   );
 }
 
+/** The last body parsed by {@link parseJsonShared}, and what it gave. */
+let lastJson: { text: string; value: unknown } | undefined;
+
+/**
+ * `parseJsonBounded`, remembering the last text: redacting one event reads the same answer body four times
+ * (the secrets it carries, its tokens, its notes, its redacted form). The value is shared between callers,
+ * so none may change it. Bodies over 1 MiB are parsed each time rather than kept.
+ */
+export function parseJsonShared(text: string): unknown {
+  if (lastJson !== undefined && lastJson.text === text) return lastJson.value;
+  const value = parseJsonBounded(text);
+  lastJson = text.length <= 1024 * 1024 ? { text, value } : undefined;
+  return value;
+}
+
+/** The last JSON body made by {@link redactBody}, and the value it is the text of. */
+let lastRedacted: { text: string; value: unknown } | undefined;
+
+/**
+ * The value whose `JSON.stringify` is `text`, when `text` is the JSON body {@link redactBody} made last (the
+ * `--trace` text prints it indented without parsing it again); otherwise undefined. Shared: never changed.
+ */
+export function redactedJsonValue(text: string): { readonly value: unknown } | undefined {
+  return lastRedacted?.text === text ? { value: lastRedacted.value } : undefined;
+}
+
 /** What stands in for a part of a JSON value nested deeper than any walker follows. */
 export const TOO_DEEP = '[nested too deeply: not shown]';
 
@@ -362,20 +407,24 @@ function maskAll(v: unknown, depth: number): unknown {
  */
 export function redactText(text: string, opts: RedactOptions = {}): string {
   let t = redactShapes(text);
-  t = t.replace(
-    /\b([A-Za-z_]+)=([^&\s"'<>…]*…\[\d+ chars(?: (?:hmac|sha256):[0-9a-f]{8})?\]|[^&\s"'<>]{8,})/g,
-    (all, k: string, v: string) => (isSecretName(k) && !MARK.test(v) ? `${k}=${redactSecret(safeDecode(v))}` : all),
-  );
-  t = t.replace(
-    /("([A-Za-z0-9_.-]+)"\s*:\s*")((?:[^"\\]|\\.)*)(")/g,
-    (all, pre: string, k: string, v: string, q: string) =>
-      v !== '' && isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
-  );
-  t = t.replace(
-    /(name=["']([A-Za-z_]+)["'][^>]*?value=["'])([^"']+)(["'])/g,
-    (all, pre: string, k: string, v: string, q: string) =>
-      isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
-  );
+  // each pattern is tried only on a text holding the literal every match of it contains
+  if (t.includes('='))
+    t = t.replace(
+      /\b([A-Za-z_]+)=([^&\s"'<>…]*…\[\d+ chars(?: (?:hmac|sha256):[0-9a-f]{8})?\]|[^&\s"'<>]{8,})/g,
+      (all, k: string, v: string) => (isSecretName(k) && !MARK.test(v) ? `${k}=${redactSecret(safeDecode(v))}` : all),
+    );
+  if (t.includes('"'))
+    t = t.replace(
+      /("([A-Za-z0-9_.-]+)"\s*:\s*")((?:[^"\\]|\\.)*)(")/g,
+      (all, pre: string, k: string, v: string, q: string) =>
+        v !== '' && isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
+    );
+  if (t.includes('name='))
+    t = t.replace(
+      /(name=["']([A-Za-z_]+)["'][^>]*?value=["'])([^"']+)(["'])/g,
+      (all, pre: string, k: string, v: string, q: string) =>
+        isSecretName(k) && !MARK.test(v) ? `${pre}${redactSecret(v)}${q}` : all,
+    );
   return opts.pii ? maskPiiText(t) : t;
 }
 
@@ -385,19 +434,27 @@ export function redactText(text: string, opts: RedactOptions = {}): string {
  */
 export function redactBody(body: string, contentType: string, opts: RedactOptions = {}): string {
   if (/json/i.test(contentType) || /^\s*[{[]/.test(body)) {
-    const parsed = parseJsonBounded(body);
-    if (parsed !== undefined) return JSON.stringify(redactJson(parsed, opts));
+    const parsed = parseJsonShared(body);
+    if (parsed !== undefined) {
+      const value = redactJson(parsed, opts);
+      const text = JSON.stringify(value);
+      lastRedacted = text.length <= 1024 * 1024 ? { text, value } : undefined;
+      return text;
+    }
   }
   if (/x-www-form-urlencoded/i.test(contentType)) return redactParams(body, opts);
   return redactText(body, opts);
 }
+
+/** Characters no encoding of {@link secretForms} changes. */
+const PLAIN = /^[A-Za-z0-9\-_.]*$/;
 
 /** The forms in which a secret could leak into text: raw, URL- and form-encoded, JSON-escaped, base64, base64url. */
 export function secretForms(value: string): string[] {
   const base64 = Buffer.from(value, 'utf8').toString('base64');
   const unpadded = base64.replace(/=+$/, '');
   // tokens and codes are usually made of characters no encoding changes: then the text forms are the value
-  const plain = /^[A-Za-z0-9\-_.]*$/.test(value);
+  const plain = PLAIN.test(value);
   const forms = [
     value,
     plain ? value : encodeURIComponent(value),
@@ -412,12 +469,58 @@ export function secretForms(value: string): string[] {
 
 /** A known secret prepared for scrubbing: its mark and the forms to look for. */
 export interface CompiledSecret {
-  mark: string;
-  forms: string[];
+  readonly mark: string;
+  readonly forms: readonly string[];
+}
+
+/**
+ * A known secret whose mark and encoded forms are made only when a text contains it: most texts scrubbed are
+ * already redacted field by field, and base64-encoding every token seen (three forms of 2 kB each) was a third
+ * of the live `--trace` cost. The replacements made are exactly those of {@link scrubOnce} over `forms`.
+ */
+class LazySecret implements CompiledSecret {
+  private markText: string | undefined;
+  private formList: string[] | undefined;
+  /**
+   * For a value of at least 8 plain characters: the first 8 characters of its base64 form (and of the unpadded
+   * one), and of its base64url form. Its forms, longest first, are then the base64 ones (each begins with one of
+   * these) and the value itself, so a text containing neither probe can only contain the value.
+   */
+  private readonly probe: string | undefined;
+  private readonly probeUrl: string | undefined;
+
+  constructor(readonly value: string) {
+    if (value.length >= 8 && PLAIN.test(value)) {
+      this.probe = Buffer.from(value.slice(0, 6), 'latin1').toString('base64');
+      this.probeUrl = this.probe.replace(/\+/g, '-').replace(/\//g, '_');
+    }
+  }
+
+  get mark(): string {
+    return (this.markText ??= redactSecret(this.value));
+  }
+
+  get forms(): readonly string[] {
+    return (this.formList ??= secretForms(this.value));
+  }
+
+  scrub(text: string): string {
+    if (this.formList === undefined && this.probe !== undefined) {
+      if (!text.includes(this.probe) && !text.includes(this.probeUrl!))
+        return text.includes(this.value) ? text.split(this.value).join(this.mark) : text;
+    }
+    return scrubOnce(text, this.forms, this.mark);
+  }
+}
+
+function scrubOnce(text: string, forms: readonly string[], mark: string): string {
+  let t = text;
+  for (const form of forms) if (t.includes(form)) t = t.split(form).join(mark);
+  return t;
 }
 
 export function compileSecret(secret: string): CompiledSecret {
-  return { mark: redactSecret(secret), forms: secretForms(secret) };
+  return new LazySecret(secret);
 }
 
 /**
@@ -433,9 +536,9 @@ export function isDistinctiveSecret(value: string): boolean {
 export function scrubKnown(text: string, known: Iterable<string | CompiledSecret>): string {
   let t = text;
   for (const k of known) {
-    if (typeof k === 'string' && !isDistinctiveSecret(k)) continue;
-    const c = typeof k === 'string' ? compileSecret(k) : k;
-    for (const form of c.forms) if (t.includes(form)) t = t.split(form).join(c.mark);
+    if (typeof k === 'string') {
+      if (isDistinctiveSecret(k)) t = new LazySecret(k).scrub(t);
+    } else t = k instanceof LazySecret ? k.scrub(t) : scrubOnce(t, k.forms, k.mark);
   }
   return t;
 }

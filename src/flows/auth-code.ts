@@ -201,7 +201,16 @@ export function signInCommand(
 /** The issuer the pending sign-in's id token (and RFC 9207 `iss`) must name. */
 export function pendingIssuer(p: PendingAuthorization): IssuerExpectation {
   if (p.issuer !== undefined) return { issuer: p.issuer };
-  return issuerExpectation(resolveAuthority({ authority: p.authority }));
+  return issuerExpectation(authorityOf(p.authority));
+}
+
+/** The last pending authority resolved (every redemption of a sign-in resolves the same one again). */
+let lastAuthority: { url: string; authority: Authority } | undefined;
+
+/** `resolveAuthority` of a pending sign-in's authority URL; the result stays inside this module. */
+function authorityOf(url: string): Authority {
+  if (lastAuthority?.url !== url) lastAuthority = { url, authority: resolveAuthority({ authority: url }) };
+  return lastAuthority.authority;
 }
 
 function hintContext(p: PendingAuthorization): HintContext {
@@ -301,8 +310,11 @@ export function acceptCallback(
 /** RFC 9207: an `iss` on the authorization response must be the issuer; required when the provider advertises it. */
 function checkCallbackIssuer(parsed: RedirectResult, p: PendingAuthorization, trace: Trace | undefined): void {
   const iss = parsed.params.iss;
+  const required = p.iss_parameter_supported === true;
+  // no `iss` and none required (Entra's redirects): nothing to compare, so no issuer to work out
+  if (iss === undefined && !required) return;
   const expected = p.issuer ?? entraIssuerOf(p);
-  checkAuthorizationResponseIssuer(iss, { issuer: expected, required: p.iss_parameter_supported === true });
+  checkAuthorizationResponseIssuer(iss, { issuer: expected, required });
   if (iss !== undefined && expected !== undefined) trace?.note(`iss verified: ${iss} is the issuer (RFC 9207)`);
 }
 

@@ -116,8 +116,10 @@ interface Progress {
  * server never saw the request, so even a token POST may be retried.
  */
 function tracking(base: Dispatcher, progress: Progress): Dispatcher {
-  const watch = (handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler =>
-    new Proxy(handler, {
+  const watch = (handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler => {
+    // undici reads the handler's methods at every step (and at every chunk of the body): each is bound once
+    const bound = new Map<PropertyKey, unknown>();
+    return new Proxy(handler, {
       get(target, key, receiver) {
         if (key === 'onBodySent' || key === 'onRequestSent') {
           const original = Reflect.get(target, key, receiver) as ((...a: unknown[]) => unknown) | undefined;
@@ -127,9 +129,16 @@ function tracking(base: Dispatcher, progress: Progress): Dispatcher {
           };
         }
         const v = Reflect.get(target, key, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        if (typeof v !== 'function') return v;
+        let f = bound.get(key) as { original: unknown; fn: unknown } | undefined;
+        if (f?.original !== v) {
+          f = { original: v, fn: (v as (...a: unknown[]) => unknown).bind(target) };
+          bound.set(key, f);
+        }
+        return f.fn;
       },
     });
+  };
   return new Proxy(base, {
     get(target, key) {
       if (key === 'dispatch')
@@ -217,6 +226,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   let dispatcher: Dispatcher | undefined;
+  /** The last URL found safe to send to (this client's `allowImds` never changes). */
+  let secureUrl: string | undefined;
 
   function getDispatcher(): Dispatcher {
     if (!dispatcher) {
@@ -380,7 +391,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 
   async function send(original: WireRequest, opts: SendOptions = {}): Promise<WireResponse> {
-    assertSecureUrl(original.url, 'request URL', { allowImds: options.allowImds === true });
+    // the same URL again (a token endpoint polled, a paged API) was checked already
+    if (original.url !== secureUrl) {
+      assertSecureUrl(original.url, 'request URL', { allowImds: options.allowImds === true });
+      secureUrl = original.url;
+    }
     // one client-request-id for every attempt of this request; the trace shows the request as sent
     const req = withClientInfo(original, PLATFORM, randomUUID());
     const p = opts.retry ?? policy;

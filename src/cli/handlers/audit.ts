@@ -7,7 +7,7 @@ import { out, readStdin } from '../context.js';
 import { badInput, EntraTokenError, usageError } from '../../core/errors.js';
 import { auditHar, findingsAtLeast } from '../../core/har-audit/index.js';
 import { renderAuditDiagram, renderAuditJson, renderAuditSarif, renderAuditText } from '../audit-render.js';
-import { VERSION } from '../program.js';
+import { VERSION } from '../version.js';
 
 const MB = 1024 * 1024;
 
