@@ -234,6 +234,11 @@ const LEAN_UNDICI = join(root, 'scripts', 'undici-lean.cjs');
 // `node -e 0`). Its stand-in throws if it is ever reached.
 if (/allowH2|useH2c/.test(readFileSync(HTTP_TS, 'utf8')))
   fail('src/io/http.ts uses HTTP/2: drop the client-h2 stand-in');
+// A FormData body: undici's client-h1.js then loads its fetch implementation (web/fetch/body.js and, through it,
+// webidl, FormData, Blob and data: URL parsing: some 150 kB to parse at every start of a network command).
+// src/io/http.ts sends string bodies only (core/wire.ts requestBody()); the stand-in throws if ever reached.
+if (/FormData|Blob/.test(readFileSync(HTTP_TS, 'utf8')))
+  fail('src/io/http.ts sends FormData or Blob: drop the web/fetch stand-in');
 const leanUndici = {
   name: 'lean-undici',
   setup(b) {
@@ -243,6 +248,25 @@ const leanUndici = {
         ? { path: 'client-h2', namespace: 'no-h2' }
         : undefined,
     );
+    // llhttp's WebAssembly is compiled by wasmModule() (scripts/undici-lean.cjs: Liftoff only, flag set late)
+    b.onLoad({ filter: /undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const compiles = source.split('new WebAssembly.Module(').length - 1;
+      if (compiles !== 2)
+        fail(`undici's client-h1.js compiles WebAssembly ${compiles} times (expected 2): check wasmModule()`);
+      const via = `require(${JSON.stringify(LEAN_UNDICI)}).wasmModule(`;
+      return { contents: source.replaceAll('new WebAssembly.Module(', via), loader: 'js', resolveDir: dirname(path) };
+    });
+    b.onResolve({ filter: /\/web\/fetch\/body\.js$/ }, (args) =>
+      /undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/.test(args.importer)
+        ? { path: 'fetch-body', namespace: 'no-formdata' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-formdata' }, () => ({
+      contents:
+        "exports.extractBody = function extractBody() { throw new Error('entra-token: FormData bodies are not sent (src/io/http.ts sends strings)'); };",
+      loader: 'js',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'no-h2' }, () => ({
       contents:
         "module.exports = function connectH2() { throw new Error('entra-token: HTTP/2 is not offered (allowH2 is off)'); };",

@@ -17,18 +17,25 @@ const STYLE =
   'h1{font-size:1.4em}.ok{color:#107c10}.bad{color:#a4262c}' +
   'code{background:#f3f3f3;padding:.1em .3em;border-radius:3px;word-break:break-all}p.small{color:#555;font-size:.9em}';
 
-const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+let csp: string | undefined;
 
-/** The Content-Security-Policy of every page: nothing may load or run but the page's own style. */
-export const PAGE_CSP =
-  `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src 'none'; script-src 'none'; ` +
-  `base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+/**
+ * The Content-Security-Policy of every page: nothing may load or run but the page's own style (allowed by its
+ * SHA-256). Computed on the first page, not when the module loads: `login` says "Listening" before it needs
+ * node:crypto.
+ */
+export function pageCsp(): string {
+  csp ??=
+    `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src 'none'; ` +
+    `script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  return csp;
+}
 
 /** Headers sent with every listener response, pages and plain refusals alike. */
 export function securityHeaders(contentType = 'text/html; charset=utf-8'): Record<string, string> {
   return {
     'Content-Type': contentType,
-    'Content-Security-Policy': PAGE_CSP,
+    'Content-Security-Policy': pageCsp(),
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',

@@ -1,6 +1,5 @@
 /** Randomness for the flows, from the platform's cryptographic source. Injected so tests can fix it. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pkceChallenge from 'pkce-challenge';
 
 export interface RandomSource {
   /** At least 128 bits; we use 256. */
@@ -15,6 +14,8 @@ export interface RandomSource {
 export const cryptoRandom: RandomSource = {
   state: () => randomBytes(32).toString('base64url'),
   nonce: () => randomBytes(16).toString('base64url'),
-  pkce: () => pkceChallenge(64),
+  // imported on first use: pkce-challenge reads globalThis.crypto when it loads, which loads node:crypto and
+  // WebCrypto; `exchange` never makes a new pair, and `login` makes one only after it is listening
+  pkce: async () => (await import('pkce-challenge')).default(64),
   requestId: () => randomUUID(),
 };

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { authorizeErrorPage, escapeHtml, mismatchPage, PAGE_CSP, successPage } from '../../src/io/pages.js';
+import { authorizeErrorPage, escapeHtml, mismatchPage, pageCsp, successPage } from '../../src/io/pages.js';
 
 describe('listener pages', () => {
   it('escapes & < > " \' ` for HTML', () => {
@@ -15,8 +15,8 @@ describe('listener pages', () => {
     const page = successPage();
     const style = /<style>([^<]*)<\/style>/.exec(page.body)![1]!;
     const hash = createHash('sha256').update(style).digest('base64');
-    assert.equal(page.headers['Content-Security-Policy'], PAGE_CSP);
-    assert.ok(PAGE_CSP.includes(`style-src 'sha256-${hash}'`));
+    assert.equal(page.headers['Content-Security-Policy'], pageCsp());
+    assert.ok(pageCsp().includes(`style-src 'sha256-${hash}'`));
     assert.doesNotMatch(page.body, /<script|src=|href=|url\(/i);
   });
 
