@@ -4,7 +4,6 @@
  * (The trace of the run is flushed by `withRuntime` when the command ends.)
  */
 import type { CliContext } from './context.js';
-import { storeTokens } from './cache-store.js';
 import { outputFormat } from './options.js';
 import { printTokens } from './output.js';
 import type { TokenResponse } from '../core/token.js';
@@ -30,7 +29,11 @@ export async function deliverTokens(
   flags: { cache?: boolean; output?: string | undefined },
   entry: Delivery,
 ): Promise<void> {
-  await storeTokens(ctx, flags, entry);
+  // the token cache is loaded only when it is written to (not with --no-cache); storeTokens checks again
+  if (flags.cache !== false && ctx.env.ENTRA_TOKEN_NO_CACHE !== '1') {
+    const { storeTokens } = await import('./cache-store.js');
+    await storeTokens(ctx, flags, entry);
+  }
   printTokens(ctx, outputFormat(flags.output, ctx), entry.tokens, entry.idToken);
 }
 

@@ -189,7 +189,10 @@ export class FilePendingStore extends BaseStore {
     ensurePrivateDir(this.dir);
     const final = join(this.dir, `${k}.json`);
     const tmp = join(this.dir, `.${k}.${randomBytes(6).toString('hex')}.tmp`);
-    writePrivateFileAtomic(final, tmp, JSON.stringify(e));
+    // a pending sign-in must outlive a crash (it is pasted later); a tombstone, written between the token answer
+    // and printing the tokens, need not: lost, the redirect's second use is refused by Entra (the code is spent)
+    // or as an unknown state, instead of "already exchanged"
+    writePrivateFileAtomic(final, tmp, JSON.stringify(e), { durable: 'pending' in e });
   }
 
   protected delete(k: string): void {

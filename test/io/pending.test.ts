@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, statSync, readFileSync } from 'node:fs';
+import fs, { mkdtempSync, readdirSync, statSync, readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilePendingStore, PENDING_TTL_MS, type PendingAuthorization } from '../../src/io/pending.js';
@@ -65,4 +66,29 @@ test('a corrupt pending file is dropped, not fatal', async () => {
   writeFileSync(join(dir, readdirSync(dir)[0]!), '{not json');
   assert.throws(() => store.find('s', T0), { code: 'ESTATE_UNKNOWN' });
   assert.equal(readdirSync(dir).length, 0);
+});
+
+test('a pending sign-in is flushed to disk before it is renamed into place; its tombstone is not (it needs no durability)', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'et-pending-')), 'p');
+  const store = new FilePendingStore(dir);
+  const real = fs.fsyncSync;
+  let flushes = 0;
+  fs.fsyncSync = (fd: number) => {
+    flushes++;
+    real(fd);
+  };
+  syncBuiltinESMExports();
+  try {
+    store.save(entry('durable'));
+    assert.equal(flushes, 1, 'the pending sign-in (pasted later, maybe after a reboot) is flushed');
+    store.markUsed('durable', T0 + 1000);
+    assert.equal(flushes, 1, 'the tombstone is written without a flush');
+  } finally {
+    fs.fsyncSync = real;
+    syncBuiltinESMExports();
+  }
+  assert.throws(() => store.find('durable', T0 + 2000), { code: 'ESTATE_UNKNOWN', message: /already exchanged/ });
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1, 'no temporary file left behind');
+  assert.equal(statSync(join(dir, files[0]!)).mode & 0o777, 0o600);
 });
