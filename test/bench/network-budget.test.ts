@@ -9,7 +9,8 @@
  * And what loads after V8's flags change (llhttp compiled Liftoff-only, scripts/undici-lean.cjs): each built-in
  * loaded then misses node's code cache and is compiled from source, so none but a tiny one may.
  * The bin's undici is a lean bundle (scripts/undici-lean.cjs, scripts/build-entry.mjs): an exchange through an
- * HTTP proxy's CONNECT tunnel checks that what the bundle leaves out is not needed there.
+ * HTTP proxy's CONNECT tunnel checks that what the bundle leaves out is not needed there, and exchanges with and
+ * without WebAssembly SIMD that llhttp is read from the files the build writes beside the chunk.
  * Timing itself is `npm run bench`'s job (scripts/bench.mjs); these checks are deterministic.
  */
 import { test, describe, before, after } from 'node:test';
@@ -213,6 +214,22 @@ describe(
       ])
         assert.ok(!l.sources.includes(later), `${later} loaded before listening`);
       assert.ok(l.bytes <= 300_000, `login loads ${l.bytes} bytes of chunks before listening (budget 300000)`);
+    });
+
+    test("llhttp's WebAssembly is read from the files beside the chunk, the SIMD build and the plain one", async () => {
+      for (const noSimd of ['0', '1']) {
+        const r = await run(['exchange', '-o', 'json', '--no-cache'], {
+          input: await freshRedirect(),
+          env: { UNDICI_NO_WASM_SIMD: noSimd },
+        });
+        assert.equal(r.status, 0, `UNDICI_NO_WASM_SIMD=${noSimd}: ${r.stderr}`);
+        assert.ok(JSON.parse(r.stdout).access_token, 'no token printed');
+        assert.ok(r.record.atRequest, 'the preload saw no undici request');
+        assert.ok(
+          !loaded(r.record.atRequest).sources.some((s) => /undici\/lib\/llhttp\/llhttp(_simd)?-wasm\.js$/.test(s)),
+          "undici's base64 llhttp modules are in the bundle",
+        );
+      }
     });
 
     test("exchange through an HTTP proxy's CONNECT tunnel works with the bin's lean undici", async () => {
