@@ -34,10 +34,8 @@ import {
   redactSecret,
   redactText,
   redactUrl,
-  scrubKnown,
   TOO_DEEP,
-  compileSecret,
-  type CompiledSecret,
+  KnownSecrets,
 } from './redact.js';
 
 export interface AuditRequest {
@@ -182,7 +180,7 @@ const GRANTS: Record<string, string> = {
  */
 export class Redactor {
   /** Raw secret values seen so far. */
-  private readonly known = new Map<string, CompiledSecret>();
+  private readonly known = new KnownSecrets();
   /** code_challenge values sent in authorize URLs. */
   private readonly challenges = new Set<string>();
 
@@ -191,7 +189,7 @@ export class Redactor {
   /** Remember the secrets an event carries (call on every event of a run before redacting, or as they come). */
   learn(e: AuditEvent): void {
     const add = (v: string | undefined) => {
-      if (v && isDistinctiveSecret(v) && !this.known.has(v) && !HAS_MARK.test(v)) this.known.set(v, compileSecret(v));
+      if (v && isDistinctiveSecret(v) && !this.known.has(v) && !HAS_MARK.test(v)) this.known.add(v);
     };
     const addHeader = (k: string, v: string) => {
       if (/^(set-)?cookie$/i.test(k)) {
@@ -226,8 +224,7 @@ export class Redactor {
 
   /** Remember one more secret value found outside the places `learn` looks (a form_post page's hidden input). */
   remember(value: string): void {
-    if (isDistinctiveSecret(value) && !this.known.has(value) && !HAS_MARK.test(value))
-      this.known.set(value, compileSecret(value));
+    if (isDistinctiveSecret(value) && !this.known.has(value) && !HAS_MARK.test(value)) this.known.add(value);
   }
 
   private learnJson(v: unknown, depth = 0): void {
@@ -242,7 +239,7 @@ export class Redactor {
           !this.known.has(x) &&
           !HAS_MARK.test(x)
         )
-          this.known.set(x, compileSecret(x));
+          this.known.add(x);
         else this.learnJson(x, depth + 1);
       }
     }
@@ -346,7 +343,7 @@ export class Redactor {
 
   /** Scrub every known secret (in any encoding) from a text produced outside `redact` (a curl script). */
   scrubText(text: string): string {
-    return this.known.size ? scrubKnown(text, this.known.values()) : text;
+    return this.known.size ? this.known.scrub(text) : text;
   }
 
   private value(k: string, v: string): string {
@@ -362,7 +359,7 @@ export class Redactor {
 
   private scrub(v: unknown, depth = 0): unknown {
     if (depth > MAX_JSON_DEPTH + 8) return TOO_DEEP;
-    if (typeof v === 'string') return this.known.size ? scrubKnown(v, this.known.values()) : v;
+    if (typeof v === 'string') return this.known.size ? this.known.scrub(v) : v;
     if (Array.isArray(v)) return v.map((x) => this.scrub(x, depth + 1));
     if (v && typeof v === 'object')
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.scrub(x, depth + 1)]));

@@ -504,6 +504,16 @@ class LazySecret implements CompiledSecret {
     return (this.formList ??= secretForms(this.value));
   }
 
+  /**
+   * The first 8 characters of every form: a text holding none of them holds no form (each is 8 or more
+   * characters long), and scrubbing it changes nothing.
+   */
+  heads(): string[] {
+    if (this.formList === undefined && this.probe !== undefined)
+      return [this.probe, this.probeUrl!, this.value.slice(0, 8)];
+    return this.forms.map((f) => f.slice(0, 8));
+  }
+
   scrub(text: string): string {
     if (this.formList === undefined && this.probe !== undefined) {
       if (!text.includes(this.probe) && !text.includes(this.probeUrl!))
@@ -534,11 +544,95 @@ export function isDistinctiveSecret(value: string): boolean {
 
 /** Replace every occurrence of a known secret (in any of its encoded forms) by its mark. */
 export function scrubKnown(text: string, known: Iterable<string | CompiledSecret>): string {
+  const list = [...known];
+  if (list.length > MANY_SECRETS && list.every((k) => typeof k === 'string' || k instanceof LazySecret)) {
+    const set = new KnownSecrets();
+    for (const k of list) if (typeof k !== 'string' || isDistinctiveSecret(k)) set.add(k);
+    return set.scrub(text);
+  }
   let t = text;
-  for (const k of known) {
+  for (const k of list) {
     if (typeof k === 'string') {
       if (isDistinctiveSecret(k)) t = new LazySecret(k).scrub(t);
     } else t = k instanceof LazySecret ? k.scrub(t) : scrubOnce(t, k.forms, k.mark);
   }
   return t;
+}
+
+/**
+ * Above this many secrets, a text is first read once to find which of them it may hold: looking for each secret
+ * in turn made scrubbing a body quadratic (a Databricks secrets listing, a page of a thousand credentials).
+ */
+const MANY_SECRETS = 24;
+
+/**
+ * The secrets of a run, in the order they were learnt, scrubbed from texts exactly as {@link scrubKnown} scrubs
+ * them one after the other. With many, one pass over the text (the first characters of every form, indexed)
+ * finds the few that may occur; the others are skipped, since scrubbing a text holding none of a secret's
+ * forms changes nothing. The pass is made again after every replacement, which could join text into a form.
+ */
+export class KnownSecrets {
+  private readonly list: LazySecret[] = [];
+  private readonly values = new Set<string>();
+  /** First 8 characters of a form → the secrets (positions in `list`) with a form starting so. */
+  private readonly byHead = new Map<string, number[]>();
+  /** The first three characters of every head, as one number: most positions of a text are ruled out by it. */
+  private readonly starts = new Set<number>();
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  has(value: string): boolean {
+    return this.values.has(value);
+  }
+
+  /** Learn a secret (a value, or one compiled by {@link compileSecret}); one already known is ignored. */
+  add(secret: string | CompiledSecret): void {
+    const s = typeof secret === 'string' ? new LazySecret(secret) : (secret as LazySecret);
+    if (this.values.has(s.value)) return;
+    this.values.add(s.value);
+    const at = this.list.push(s) - 1;
+    for (const head of s.heads()) {
+      const ids = this.byHead.get(head);
+      if (ids === undefined) this.byHead.set(head, [at]);
+      else if (ids[ids.length - 1] !== at) ids.push(at);
+      this.starts.add(start3(head, 0));
+    }
+  }
+
+  /** Replace every occurrence of a known secret (in any of its encoded forms) by its mark. */
+  scrub(text: string): string {
+    let t = text;
+    if (this.list.length <= MANY_SECRETS) {
+      for (const s of this.list) t = s.scrub(t);
+      return t;
+    }
+    let present = this.present(t);
+    for (let i = 0; i < this.list.length && present.size; i++) {
+      if (!present.has(i)) continue;
+      const next = this.list[i]!.scrub(t);
+      if (next !== t) {
+        t = next;
+        present = this.present(t);
+      }
+    }
+    return t;
+  }
+
+  /** The secrets with a head somewhere in `text`. */
+  private present(text: string): Set<number> {
+    const found = new Set<number>();
+    for (let i = 0; i + 8 <= text.length; i++) {
+      if (!this.starts.has(start3(text, i))) continue;
+      const ids = this.byHead.get(text.slice(i, i + 8));
+      if (ids) for (const id of ids) found.add(id);
+    }
+    return found;
+  }
+}
+
+/** Three UTF-16 code units of `text` at `i`, as one number (48 bits: exact). */
+function start3(text: string, i: number): number {
+  return text.charCodeAt(i) * 0x1_0000_0000 + text.charCodeAt(i + 1) * 0x1_0000 + text.charCodeAt(i + 2);
 }
