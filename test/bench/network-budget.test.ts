@@ -168,7 +168,7 @@ describe(
       );
       // every byte is read and compiled before the request; a budget about 1.2× today's catches a dependency creeping in
       // what is needed once there are tokens (the output, the token cache) is loaded then
-      for (const later of ['src/cli/deliver.ts', 'src/cli/output.ts', 'src/io/token-cache.ts'])
+      for (const later of ['src/cli/output.ts', 'src/io/token-cache.ts'])
         assert.ok(!l.sources.includes(later), `${later} loaded before the request`);
       assert.ok(l.bytes <= 650_000, `exchange loads ${l.bytes} bytes of chunks before its request (budget 650000)`);
     });
@@ -206,12 +206,7 @@ describe(
         `built-ins loaded before listening: ${l.builtins.join(' ')}`,
       );
       // the Databricks client (only for a workspace to discover), the output and the token cache come later
-      for (const later of [
-        'src/apis/databricks.ts',
-        'src/cli/deliver.ts',
-        'src/cli/output.ts',
-        'src/io/token-cache.ts',
-      ])
+      for (const later of ['src/apis/databricks.ts', 'src/cli/output.ts', 'src/io/token-cache.ts'])
         assert.ok(!l.sources.includes(later), `${later} loaded before listening`);
       assert.ok(l.bytes <= 300_000, `login loads ${l.bytes} bytes of chunks before listening (budget 300000)`);
     });

@@ -2,6 +2,7 @@
 import type { Handler } from '../command.js';
 import type { ExchangeFlags } from '../commands/exchange.js';
 import { err, readStdin } from '../context.js';
+import { deliverTokens, pendingProvider } from '../deliver.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
 import { warnSecretOnArgv } from '../secrets.js';
@@ -51,8 +52,6 @@ export const run: Handler<ExchangeFlags> = async (ctx, { flags, global, args }) 
       rt.deps,
     );
     const p = result.pending;
-    // loaded once there are tokens (the output, and the token cache unless --no-cache)
-    const { deliverTokens, pendingProvider } = await import('../deliver.js');
     await deliverTokens(ctx, flags, {
       authority: p.authority,
       provider: pendingProvider(p),

@@ -4,8 +4,10 @@ import { claimsParameter } from '../claims.js';
 import type { LoginFlags } from '../commands/login.js';
 import type { CliContext } from '../context.js';
 import { err } from '../context.js';
+import { deliverTokens, pendingProvider } from '../deliver.js';
 import { endpointSource, resolveSettings, userScopes, userSignInIdentity } from '../options.js';
 import { withRuntime } from '../runtime.js';
+import { loadDatabricksApi } from '../workspace-discovery.js';
 import { EntraTokenError, usageError } from '../../core/errors.js';
 import { login, loopbackRedirect } from '../../flows/login.js';
 import { openBrowser } from '../../io/browser.js';
@@ -21,11 +23,9 @@ function workspaceToDiscover(flags: LoginFlags, ctx: CliContext): string | undef
 }
 
 export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
-  // the Databricks client only for a workspace to discover, the delivery only once there are tokens: neither is
-  // loaded before the listener is up (test/bench/network-budget.test.ts)
+  // the Databricks client only for a workspace to discover (not loaded before the listener is up otherwise)
   const workspace = workspaceToDiscover(flags, ctx);
-  const discovery =
-    workspace === undefined ? undefined : { host: workspace, api: await import('../../apis/databricks.js') };
+  const discovery = workspace === undefined ? undefined : { host: workspace, api: await loadDatabricksApi() };
   discovery?.api.normalizeWorkspaceHost(discovery.host); // usage errors before anything starts
   const early = discovery === undefined ? userSignInIdentity(flags, ctx) : undefined;
   const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
@@ -132,7 +132,6 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
       });
       status.stop();
       const p = result.pending;
-      const { deliverTokens, pendingProvider } = await import('../deliver.js');
       await deliverTokens(ctx, flags, {
         authority: p.authority,
         provider: pendingProvider(p),
