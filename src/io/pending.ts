@@ -189,10 +189,10 @@ export class FilePendingStore extends BaseStore {
     ensurePrivateDir(this.dir);
     const final = join(this.dir, `${k}.json`);
     const tmp = join(this.dir, `.${k}.${randomBytes(6).toString('hex')}.tmp`);
-    // a pending sign-in must outlive a crash (it is pasted later); a tombstone, written between the token answer
-    // and printing the tokens, need not: lost, the redirect's second use is refused by Entra (the code is spent)
-    // or as an unknown state, instead of "already exchanged"
-    writePrivateFileAtomic(final, tmp, JSON.stringify(e), { durable: 'pending' in e });
+    // not flushed to disk: a pending sign-in lives ten minutes and a crash of the machine ends it anyway; the
+    // flush cost `authorize-url` and `exchange` several milliseconds each (npm run bench), and a torn entry left
+    // by a crash is removed by read() as corrupt
+    writePrivateFileAtomic(final, tmp, JSON.stringify(e), { durable: false });
   }
 
   protected delete(k: string): void {

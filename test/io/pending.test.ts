@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs, { mkdtempSync, readdirSync, statSync, readFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { mkdtempSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilePendingStore, PENDING_TTL_MS, type PendingAuthorization } from '../../src/io/pending.js';
@@ -68,27 +67,35 @@ test('a corrupt pending file is dropped, not fatal', async () => {
   assert.equal(readdirSync(dir).length, 0);
 });
 
-test('a pending sign-in is flushed to disk before it is renamed into place; its tombstone is not (it needs no durability)', () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'et-pending-')), 'p');
-  const store = new FilePendingStore(dir);
-  const real = fs.fsyncSync;
-  let flushes = 0;
-  fs.fsyncSync = (fd: number) => {
-    flushes++;
-    real(fd);
-  };
-  syncBuiltinESMExports();
+test('a pending sign-in is written atomically but not flushed to disk; the token cache is flushed', async () => {
+  const fs = (await import('node:fs')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const { mock } = await import('node:test');
+  const { FileTokenStore } = await import('../../src/io/token-cache.js');
+  const dir = mkdtempSync(join(tmpdir(), 'et-durable-'));
+  const flushed = mock.method(fs, 'fsyncSync');
+  syncBuiltinESMExports(); // the modules' `import { fsyncSync }` bindings now count too
   try {
-    store.save(entry('durable'));
-    assert.equal(flushes, 1, 'the pending sign-in (pasted later, maybe after a reboot) is flushed');
-    store.markUsed('durable', T0 + 1000);
-    assert.equal(flushes, 1, 'the tombstone is written without a flush');
+    const store = new FilePendingStore(join(dir, 'pending'));
+    store.save(entry('s1'));
+    assert.equal(store.find('s1', T0 + 1000).state, 's1');
+    store.markUsed('s1', T0 + 2000); // the tombstone that refuses a replayed state is written the same way
+    assert.equal(flushed.mock.callCount(), 0, 'the pending store flushed a file');
+    // any change is written: here an account with nothing else
+    await new FileTokenStore(join(dir, 'cache')).update((d) => {
+      d.accounts.push({ home_account_id: 'o.t' } as unknown as (typeof d.accounts)[number]);
+    });
+    assert.ok(flushed.mock.callCount() >= 1, 'the token cache did not flush its file');
   } finally {
-    fs.fsyncSync = real;
+    flushed.mock.restore();
     syncBuiltinESMExports();
   }
-  assert.throws(() => store.find('durable', T0 + 2000), { code: 'ESTATE_UNKNOWN', message: /already exchanged/ });
-  const files = readdirSync(dir);
-  assert.equal(files.length, 1, 'no temporary file left behind');
-  assert.equal(statSync(join(dir, files[0]!)).mode & 0o777, 0o600);
+  // what survives is whole: a torn entry (as a crash could leave) is treated as absent and removed
+  const tornDir = join(dir, 'torn');
+  const torn = new FilePendingStore(tornDir);
+  torn.save(entry('s2'));
+  const [file] = readdirSync(tornDir);
+  fs.writeFileSync(join(tornDir, file!), '{"pending":{"state":"s2","cre');
+  assert.equal(torn.newest(T0 + 1000), undefined);
+  assert.deepEqual(readdirSync(tornDir), []);
 });
