@@ -17,10 +17,10 @@
 //   undici's own files (scripts/undici-lean.cjs) instead of its index, which loads fetch, WebSocket,
 //   caches, mocks and more (about 1 MB more to compile before the first request).
 import { Writable } from 'node:stream';
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -239,6 +239,8 @@ if (/allowH2|useH2c/.test(readFileSync(HTTP_TS, 'utf8')))
 // src/io/http.ts sends string bodies only (core/wire.ts requestBody()); the stand-in throws if ever reached.
 if (/FormData|Blob/.test(readFileSync(HTTP_TS, 'utf8')))
   fail('src/io/http.ts sends FormData or Blob: drop the web/fetch stand-in');
+/** undici's llhttp modules (base64 in JavaScript) → the binary file the bin reads instead (see lean-undici) */
+const LLHTTP_WASM = { 'llhttp-wasm.js': 'llhttp.wasm', 'llhttp_simd-wasm.js': 'llhttp_simd.wasm' };
 const leanUndici = {
   name: 'lean-undici',
   setup(b) {
@@ -257,6 +259,18 @@ const leanUndici = {
       const via = `require(${JSON.stringify(LEAN_UNDICI)}).wasmModule(`;
       return { contents: source.replaceAll('new WebAssembly.Module(', via), loader: 'js', resolveDir: dirname(path) };
     });
+    // llhttp's WebAssembly as binary files next to the chunk that compiles it (written after the build, below),
+    // read when the first connection needs it: as undici ships it, 145 kB of base64 in the chunk's source that
+    // node read and V8 scanned at every start of a network command
+    b.onResolve({ filter: /\/llhttp\/llhttp(_simd)?-wasm\.js$/ }, (args) =>
+      /undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/.test(args.importer)
+        ? { path: LLHTTP_WASM[basename(args.path)], namespace: 'llhttp-file' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'llhttp-file' }, ({ path }) => ({
+      contents: `module.exports = require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(path)}));`,
+      loader: 'js',
+    }));
     b.onResolve({ filter: /\/web\/fetch\/body\.js$/ }, (args) =>
       /undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/.test(args.importer)
         ? { path: 'fetch-body', namespace: 'no-formdata' }
@@ -460,6 +474,15 @@ try {
     logLevel: 'warning',
   });
   chmodSync(join(cliDir, 'bin.cjs'), 0o755);
+  // llhttp's WebAssembly, byte for byte as undici ships it, beside the file whose code reads it (lean-undici)
+  const readers = [cliDir, chunksDir].flatMap((d) =>
+    readdirSync(d)
+      .filter((n) => n.endsWith('.cjs') && readFileSync(join(d, n), 'utf8').includes('"llhttp_simd.wasm"'))
+      .map(() => d),
+  );
+  if (readers.length !== 1) fail(`llhttp's WebAssembly is read from ${readers.length} files (expected 1)`);
+  for (const [js, wasm] of Object.entries(LLHTTP_WASM))
+    writeFileSync(join(readers[0], wasm), require(`undici/lib/llhttp/${js}`));
   // which sources each file holds and which files it requires, for test/bench/module-budget.test.ts and for
   // finding out why a command loads what it loads (not in the package: see "files" in package.json)
   const manifest = {};
