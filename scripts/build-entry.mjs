@@ -17,10 +17,10 @@
 //   undici's own files (scripts/undici-lean.cjs) instead of its index, which loads fetch, WebSocket,
 //   caches, mocks and more (about 1 MB more to compile before the first request).
 import { Writable } from 'node:stream';
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -90,7 +90,7 @@ if (Object.keys(commandIndex).length < COMMANDS.length) fail('most commands are 
 // argv-spec.ts specOf(): each command's options and arguments, read at run time by dispatch-fast.ts without
 // commander. A command's handler is named by its key in handler-index.ts: the loader its registration gave
 // handle() (command.ts) must load the very module that key loads, or the command is left to commander.
-const { specOf } = await import(pathToFileURL(join(cliDir, 'argv-spec.js')).href);
+const { specOf, packSpec } = await import(pathToFileURL(join(cliDir, 'argv-spec.js')).href);
 const { handlerLoaders } = await import(pathToFileURL(join(cliDir, 'command.js')).href);
 const { collect } = await import(pathToFileURL(join(cliDir, 'options.js')).href);
 const { HANDLERS } = await import(pathToFileURL(join(cliDir, 'handler-index.js')).href);
@@ -239,6 +239,8 @@ if (/allowH2|useH2c/.test(readFileSync(HTTP_TS, 'utf8')))
 // src/io/http.ts sends string bodies only (core/wire.ts requestBody()); the stand-in throws if ever reached.
 if (/FormData|Blob/.test(readFileSync(HTTP_TS, 'utf8')))
   fail('src/io/http.ts sends FormData or Blob: drop the web/fetch stand-in');
+/** undici's llhttp modules (base64 in JavaScript) → the binary file the bin reads instead (see lean-undici) */
+const LLHTTP_WASM = { 'llhttp-wasm.js': 'llhttp.wasm', 'llhttp_simd-wasm.js': 'llhttp_simd.wasm' };
 const leanUndici = {
   name: 'lean-undici',
   setup(b) {
@@ -257,6 +259,18 @@ const leanUndici = {
       const via = `require(${JSON.stringify(LEAN_UNDICI)}).wasmModule(`;
       return { contents: source.replaceAll('new WebAssembly.Module(', via), loader: 'js', resolveDir: dirname(path) };
     });
+    // llhttp's WebAssembly as binary files next to the chunk that compiles it (written after the build, below),
+    // read when the first connection needs it: as undici ships it, 145 kB of base64 in the chunk's source that
+    // node read and V8 scanned at every start of a network command
+    b.onResolve({ filter: /\/llhttp\/llhttp(_simd)?-wasm\.js$/ }, (args) =>
+      /undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/.test(args.importer)
+        ? { path: LLHTTP_WASM[basename(args.path)], namespace: 'llhttp-file' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'llhttp-file' }, ({ path }) => ({
+      contents: `module.exports = require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(path)}));`,
+      loader: 'js',
+    }));
     b.onResolve({ filter: /\/web\/fetch\/body\.js$/ }, (args) =>
       /undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/.test(args.importer)
         ? { path: 'fetch-body', namespace: 'no-formdata' }
@@ -293,13 +307,15 @@ try {
       __HELP_JSON__: JSON.stringify(JSON.stringify(help)),
       __VERSION__: JSON.stringify(VERSION),
       __COMMAND_INDEX__: JSON.stringify(JSON.stringify(commandIndex)),
-      __ARGV_SPEC__: JSON.stringify(JSON.stringify(argvSpec)),
+      __ARGV_SPEC__: JSON.stringify(JSON.stringify(packSpec(argvSpec))),
       __COMPLETION_JSON__: JSON.stringify(JSON.stringify(completion)),
     },
     plugins: [lazyBuiltins, lazyCommander, leanUndici],
-    // fewer bytes to read and compile at every start (no renaming: error messages and stacks keep their names)
+    // fewer bytes to read, parse and hold at every start (a quarter fewer with short local names); error
+    // classes set their own names, so messages are unchanged — only an ENTRA_TOKEN_DEBUG stack shows short names
     minifyWhitespace: true,
     minifySyntax: true,
+    minifyIdentifiers: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
@@ -349,6 +365,30 @@ try {
     return seen;
   };
   const usedLazily = reachable(lazyEntries);
+  // what both the token cache-hit path and the dispatch need (errors, redaction, …) is a file of its own, so a
+  // command other than `token` does not load the cache-hit path's configuration and cache code with it
+  const [tokenRoot, dispatchRoot] = ['src/cli/token-fast.ts', 'src/cli/dispatch-fast.ts'].map(holding);
+  const closure = (root) => {
+    const seen = new Set();
+    const visit = (f) => {
+      if (seen.has(f) || (f !== root && shared(f))) return;
+      seen.add(f);
+      staticImports(f).forEach(visit);
+    };
+    visit(root);
+    return seen;
+  };
+  const fromDispatch = closure(dispatchRoot);
+  // and the constants and URL checks that most commands use without any configuration code (inspect, trace show)
+  const everywhere = (f) => outputs[f].inputs.some((i) => i === 'src/core/clouds.ts' || i === 'src/core/url-safety.ts');
+  const common = [...closure(tokenRoot)].filter(
+    (f) => (fromDispatch.has(f) || everywhere(f)) && f !== tokenRoot && f !== dispatchRoot,
+  );
+  if (common.length) {
+    common.sort();
+    for (const f of common) groupOf.set(f, common[0]);
+    groups.set(common[0], common);
+  }
   for (const source of [
     'src/cli/token-fast.ts',
     'src/cli/dispatch-fast.ts',
@@ -429,10 +469,20 @@ try {
     plugins: [chunkPlugin],
     minifyWhitespace: true,
     minifySyntax: true,
+    minifyIdentifiers: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
   chmodSync(join(cliDir, 'bin.cjs'), 0o755);
+  // llhttp's WebAssembly, byte for byte as undici ships it, beside the file whose code reads it (lean-undici)
+  const readers = [cliDir, chunksDir].flatMap((d) =>
+    readdirSync(d)
+      .filter((n) => n.endsWith('.cjs') && readFileSync(join(d, n), 'utf8').includes('"llhttp_simd.wasm"'))
+      .map(() => d),
+  );
+  if (readers.length !== 1) fail(`llhttp's WebAssembly is read from ${readers.length} files (expected 1)`);
+  for (const [js, wasm] of Object.entries(LLHTTP_WASM))
+    writeFileSync(join(readers[0], wasm), require(`undici/lib/llhttp/${js}`));
   // which sources each file holds and which files it requires, for test/bench/module-budget.test.ts and for
   // finding out why a command loads what it loads (not in the package: see "files" in package.json)
   const manifest = {};

@@ -3,7 +3,7 @@
  * `@odata.nextLink` — followed only on the same Graph host, so the token never goes elsewhere — and
  * Graph's error envelope turned into one EAPI error with the fix (docs/protocol.md §10).
  */
-import { adminConsentUrl as aadstsAdminConsentUrl } from '../core/aadsts.js';
+import { adminConsentUrl as aadstsAdminConsentUrl } from '../core/admin-consent.js';
 import { challengeDetail, challengeOfResponse } from '../core/claims-challenge.js';
 import { CLOUDS, cloudOfHost } from '../core/clouds.js';
 import { EntraTokenError, excerpt } from '../core/errors.js';

@@ -193,6 +193,51 @@ export function parseArgv(program: CommandSpec, argv: string[]): ParsedArgv | un
   }
 }
 
+/**
+ * The spec as the bundle carries it: most commands share their options (--tenant, --client-id, …), so each
+ * distinct option is written once in a table and commands name them by index, and a command's empty defaults
+ * are left out (the whole spec is about a quarter of its plain JSON).
+ */
+export interface PackedSpec {
+  table: OptionSpec[];
+  root: PackedCommand;
+}
+type PackedCommand = Omit<CommandSpec, 'options' | 'commands' | 'defaults'> & {
+  options: number[];
+  defaults?: Record<string, unknown>;
+  commands?: PackedCommand[];
+};
+
+export function packSpec(spec: CommandSpec): PackedSpec {
+  const table: OptionSpec[] = [];
+  const index = new Map<string, number>();
+  const pack = (c: CommandSpec): PackedCommand => {
+    const { options, commands, defaults, ...rest } = c;
+    const packed: PackedCommand = {
+      ...rest,
+      options: options.map((o) => {
+        const key = JSON.stringify(o);
+        if (!index.has(key)) index.set(key, table.push(o) - 1);
+        return index.get(key)!;
+      }),
+    };
+    if (Object.keys(defaults).length) packed.defaults = defaults;
+    if (commands) packed.commands = commands.map(pack);
+    return packed;
+  };
+  return { table, root: pack(spec) };
+}
+
+export function unpackSpec({ table, root }: PackedSpec): CommandSpec {
+  const unpack = (c: PackedCommand): CommandSpec => {
+    const { options, commands, defaults, ...rest } = c;
+    const spec: CommandSpec = { ...rest, options: options.map((i) => table[i]!), defaults: defaults ?? {} };
+    if (commands) spec.commands = commands.map(unpack);
+    return spec;
+  };
+  return unpack(root);
+}
+
 /** Default values are plain data (strings, booleans, arrays): a fresh copy per parse. */
 function structuredCloneDefaults(d: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};

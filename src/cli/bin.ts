@@ -24,7 +24,12 @@ function print(text: string): number {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EPIPE') break;
-      if (code !== 'EAGAIN') throw e; // a non-blocking pipe that is full: write the rest when it drains
+      if (code !== 'EAGAIN') throw e;
+      // a non-blocking pipe that is full: node's own stream queues the rest and writes it as the pipe drains
+      // (as io/fd-writer.ts does), instead of spinning here until the reader catches up
+      process.stdout.on('error', () => {});
+      process.stdout.write(buf);
+      break;
     }
   }
   return 0;

@@ -4,9 +4,7 @@
  * (The trace of the run is flushed by `withRuntime` when the command ends.)
  */
 import type { CliContext } from './context.js';
-import { storeTokens } from './cache-store.js';
 import { outputFormat } from './options.js';
-import { printTokens } from './output.js';
 import type { TokenResponse } from '../core/token.js';
 import type { IdTokenSummary } from '../core/id-token.js';
 import type { PendingAuthorization } from '../io/pending.js';
@@ -30,7 +28,13 @@ export async function deliverTokens(
   flags: { cache?: boolean; output?: string | undefined },
   entry: Delivery,
 ): Promise<void> {
-  await storeTokens(ctx, flags, entry);
+  // loaded once there are tokens, so not before a login listens or an exchange sends its request; the token
+  // cache only when it is written to (not with --no-cache; storeTokens checks again)
+  if (flags.cache !== false && ctx.env.ENTRA_TOKEN_NO_CACHE !== '1') {
+    const { storeTokens } = await import('./cache-store.js');
+    await storeTokens(ctx, flags, entry);
+  }
+  const { printTokens } = await import('./output.js');
   printTokens(ctx, outputFormat(flags.output, ctx), entry.tokens, entry.idToken);
 }
 

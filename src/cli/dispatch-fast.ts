@@ -7,16 +7,16 @@
  * Anything else — help, a usage error, `--issuer` discovery, an option it cannot read — returns undefined,
  * and bin.ts runs the commander program as before. tsc's unbundled build has no spec: always commander.
  */
-import { parseArgv, type CommandSpec } from './argv-spec.js';
+import { parseArgv, unpackSpec, type CommandSpec, type PackedSpec } from './argv-spec.js';
 import type { CliContext } from './context.js';
 import type { Handler } from './command.js';
 import type { GlobalFlags } from './runtime.js';
 import { HANDLERS } from './handler-index.js';
-import { httpTimeoutMs } from './options.js';
+import { httpTimeoutMs } from './http-timeout.js';
 import { reportError } from './report.js';
 import { installRunKey } from '../io/run-key.js';
 
-/** Set by scripts/build-entry.mjs: the program's spec (argv-spec.ts CommandSpec) as JSON. */
+/** Set by scripts/build-entry.mjs: the program's spec as JSON (argv-spec.ts packSpec). */
 declare const __ARGV_SPEC__: string | undefined;
 
 /** Run the command `argv` asks for without commander: its exit code, or undefined to let commander run it. */
@@ -24,7 +24,7 @@ export async function dispatchFast(
   argv: string[],
   ctx: CliContext,
   spec: CommandSpec | undefined = typeof __ARGV_SPEC__ === 'string'
-    ? (JSON.parse(__ARGV_SPEC__) as CommandSpec)
+    ? unpackSpec(JSON.parse(__ARGV_SPEC__) as PackedSpec)
     : undefined,
 ): Promise<number | undefined> {
   if (!spec) return undefined;

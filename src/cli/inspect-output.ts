@@ -6,7 +6,6 @@ import { throwIfUnverified, CLOCK_SKEW_SECONDS } from '../core/verify.js';
 import { inspectToken, type InspectReport } from '../flows/inspect.js';
 import type { ClaimExplanation } from '../core/claims.js';
 import type { HttpClient } from '../io/http.js';
-import { discoverAuthority } from './options.js';
 import { forTerminal } from '../core/terminal-text.js';
 import { warnSecretOnArgv } from './secrets.js';
 import { systemTimeZone } from '../io/time-zone.js';
@@ -68,6 +67,8 @@ export async function runInspect(ctx: CliContext, arg: string | undefined, o: In
   let provider: { issuer: string; jwks_uri: string | undefined } | undefined;
   if (o.issuer && o.verify) {
     // any OpenID provider: its own issuer and jwks_uri, from its discovery document
+    // (options.ts, loaded only here: decoding alone needs none of it)
+    const { discoverAuthority } = await import('./options.js');
     const a = await discoverAuthority(o.issuer, ctx);
     provider = { issuer: a.issuer!, jwks_uri: a.metadata?.jwks_uri };
   }

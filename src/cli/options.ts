@@ -27,6 +27,7 @@ import {
 import type { StoreInput } from '../io/token-cache.js';
 import { loadProfile, type ProfileLoad } from '../io/config-files.js';
 import type { CliContext } from './context.js';
+import { httpTimeoutMs } from './http-timeout.js';
 
 export interface IdentityFlags {
   tenant?: string;
@@ -104,7 +105,7 @@ export function resolveSettings(flags: Record<string, unknown>, ctx: CliContext)
 /** Authorities found by discovery, keyed by the command's option object (set by the preAction hook). */
 const discovered = new WeakMap<object, Authority>();
 
-export { authorityFromSettings, endpointSource };
+export { authorityFromSettings, endpointSource, httpTimeoutMs };
 
 /** The authority and client id: flags, then environment, then the profile, then defaults. */
 export function resolveIdentity(
@@ -183,16 +184,6 @@ export async function discoverAuthority(issuer: string, ctx: CliContext, timeout
   } finally {
     await http.close();
   }
-}
-
-/** `--http-timeout` / ENTRA_TOKEN_TIMEOUT in milliseconds, validated (1 to 3600 seconds). */
-export function httpTimeoutMs(flag: string | undefined, env: Record<string, string | undefined>): number | undefined {
-  const [raw, what] = flag !== undefined ? [flag, '--http-timeout'] : [env.ENTRA_TOKEN_TIMEOUT, 'ENTRA_TOKEN_TIMEOUT'];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n <= 0 || n > 3600)
-    throw usageError(`${what} must be a number of seconds between 1 and 3600 (got ${JSON.stringify(raw)})`);
-  return Math.round(n * 1000);
 }
 
 const offline = new WeakSet<Command>();

@@ -11,7 +11,7 @@ import { FilePendingStore, type PendingStore } from '../io/pending.js';
 import { stateDir } from '../io/paths.js';
 import { Trace } from '../io/trace.js';
 import { join } from 'node:path';
-import { httpTimeoutMs } from './options.js';
+import { httpTimeoutMs } from './http-timeout.js';
 import { EntraTokenError, oneLine } from '../core/errors.js';
 
 export interface GlobalFlags {

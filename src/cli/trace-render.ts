@@ -8,6 +8,11 @@ import { tokenSummary } from '../core/audit.js';
 import { redactedJsonValue } from '../core/redact.js';
 import { forTerminal } from '../core/terminal-text.js';
 
+/** Printed once by a run that shows secrets (`--trace-secrets`), and by `trace show` of such a trace. */
+export const SECRETS_WARNING =
+  '!!! WARNING: --trace-secrets: secrets (codes, verifiers, tokens, client secrets, passwords) are shown IN CLEAR TEXT\n' +
+  '!!! in this trace and in every trace file written by this run. Do not paste, share or commit this output.\n';
+
 export const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK',
   201: 'Created',

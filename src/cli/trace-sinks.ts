@@ -17,7 +17,7 @@ import { checkOutputFile, readOwnFile, writeOutputFile } from '../io/output-file
 import { redactTrace, Redactor, type AuditEvent, type AuditOptions } from '../core/audit.js';
 import { SECRET_FIELDS, SECRET_HEADERS, toCurlScript, type ScriptEntry } from '../core/curl.js';
 import { isSecretName } from '../core/redact.js';
-import { renderText, toHar, type Har } from './trace-render.js';
+import { renderText, SECRETS_WARNING, toHar, type Har } from './trace-render.js';
 
 export const TRACE_VERSION = '0.1.0';
 
@@ -35,9 +35,7 @@ export interface RunRecord {
   pii: boolean;
 }
 
-export const SECRETS_WARNING =
-  '!!! WARNING: --trace-secrets: secrets (codes, verifiers, tokens, client secrets, passwords) are shown IN CLEAR TEXT\n' +
-  '!!! in this trace and in every trace file written by this run. Do not paste, share or commit this output.\n';
+export { SECRETS_WARNING };
 
 // Synchronous on purpose: the command is finishing, and one thread-pool round trip per call costs more
 // than the writes themselves (see scripts/bench-trace.mjs). No symlink is followed and a file that is not

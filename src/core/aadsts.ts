@@ -3,6 +3,7 @@
  * the context of the request: the redirect URI sent, the admin-consent URL, the command to sign in again.
  */
 import { AZURE_DATABRICKS_SCOPE } from './clouds.js';
+import { adminConsentUrl } from './admin-consent.js';
 
 export interface HintContext {
   clientId?: string | undefined;
@@ -34,13 +35,7 @@ const signIn = (c: HintContext) =>
     ? `sign in again: ${c.signInCommand}`
     : 'sign in again (entra-token login, or authorize-url then exchange)';
 
-/** The admin-consent URL of docs/protocol.md §8.1 for the client, when the context allows it. */
-export function adminConsentUrl(c: HintContext): string | undefined {
-  if (!c.authorityUrl || !c.clientId) return undefined;
-  const q = new URLSearchParams({ client_id: c.clientId });
-  if (c.redirectUri) q.set('redirect_uri', c.redirectUri);
-  return `${c.authorityUrl}/adminconsent?${q.toString()}`;
-}
+export { adminConsentUrl };
 
 export const AADSTS: Readonly<Record<number, AadstsInfo>> = {
   50011: {

@@ -4,8 +4,19 @@
  * @see https://learn.microsoft.com/entra/identity-platform/v2-admin-consent
  */
 import type { Authority } from './authority.js';
-import { adminConsentUrl } from './aadsts.js';
+import type { HintContext } from './aadsts.js';
 import { usageError } from './errors.js';
+
+/**
+ * The admin-consent URL of docs/protocol.md §8.1 for the client, when the context allows it (the AADSTS hints
+ * print it; here so that building one does not load the whole AADSTS table).
+ */
+export function adminConsentUrl(c: HintContext): string | undefined {
+  if (!c.authorityUrl || !c.clientId) return undefined;
+  const q = new URLSearchParams({ client_id: c.clientId });
+  if (c.redirectUri) q.set('redirect_uri', c.redirectUri);
+  return `${c.authorityUrl}/adminconsent?${q.toString()}`;
+}
 
 export interface AdminConsentParams {
   authority: Authority;

@@ -8,8 +8,11 @@
  * one place a reader looks a claim up.
  */
 
-import { ENTRA_FEDERATION_AUDIENCE } from './federated.js';
-import { AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID, MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID } from './clouds.js';
+import {
+  AZURE_DATABRICKS_APP_ID as DATABRICKS_APP_ID,
+  ENTRA_FEDERATION_AUDIENCE,
+  MICROSOFT_GRAPH_APP_ID as GRAPH_APP_ID,
+} from './clouds.js';
 import { formatDuration } from './duration.js';
 
 export { formatDuration };

@@ -22,6 +22,8 @@ export interface Cloud {
 export const AZURE_DATABRICKS_APP_ID = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 export const AZURE_DATABRICKS_SCOPE = `${AZURE_DATABRICKS_APP_ID}/.default`;
 export const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+/** The audience Entra expects in a federated assertion (docs/protocol.md §2.5). */
+export const ENTRA_FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 export const OIDC_SCOPES = ['openid', 'profile', 'offline_access'] as const;
 
 export const CLOUDS: Readonly<Record<CloudName, Cloud>> = {

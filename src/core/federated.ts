@@ -12,10 +12,10 @@
 import { EntraTokenError, excerpt, usageError } from './errors.js';
 import { decodeJwtUnverified } from './jwt.js';
 import { parseJsonBody } from './token.js';
+import { ENTRA_FEDERATION_AUDIENCE } from './clouds.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
-/** The audience Entra expects in a federated assertion. */
-export const ENTRA_FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
+export { ENTRA_FEDERATION_AUDIENCE };
 /** Azure DevOps' OIDC token API version. */
 export const AZURE_DEVOPS_OIDC_API_VERSION = '7.1';
 /** Fetch a new assertion when the one in hand has less than this left (ms). */

@@ -78,14 +78,15 @@ export function ensurePrivateDir(dir: string): void {
 
 /**
  * Replace `file` whole with `text`: written to `tmp` (created exclusively, 0600, in the same private directory),
- * flushed, then renamed over `file`, so a reader sees the old content or the new, never a part. A failed rename
- * removes `tmp`.
+ * flushed to disk (unless `durable` is false), then renamed over `file`, so a reader sees the old content or the
+ * new, never a part. A failed rename removes `tmp`. Without the flush, only a crash of the machine itself can
+ * leave a torn file behind, which its reader must then treat as absent.
  */
-export function writePrivateFileAtomic(file: string, tmp: string, text: string): void {
+export function writePrivateFileAtomic(file: string, tmp: string, text: string, { durable = true } = {}): void {
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, text);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -189,7 +189,10 @@ export class FilePendingStore extends BaseStore {
     ensurePrivateDir(this.dir);
     const final = join(this.dir, `${k}.json`);
     const tmp = join(this.dir, `.${k}.${randomBytes(6).toString('hex')}.tmp`);
-    writePrivateFileAtomic(final, tmp, JSON.stringify(e));
+    // not flushed to disk: a pending sign-in lives ten minutes and a crash of the machine ends it anyway; the
+    // flush cost `authorize-url` and `exchange` several milliseconds each (npm run bench), and a torn entry left
+    // by a crash is removed by read() as corrupt
+    writePrivateFileAtomic(final, tmp, JSON.stringify(e), { durable: false });
   }
 
   protected delete(k: string): void {

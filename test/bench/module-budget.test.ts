@@ -154,6 +154,8 @@ describe(
         maxBytes: 360_000,
         mustLoad: ['src/cli/trace-sinks.ts'],
       });
+      // reading a trace needs no configuration: the shared base (errors, redaction, clouds) is a file of its own
+      assert.ok(!loads(['trace', 'show', trace]).sources.includes('src/core/config.ts'), 'trace show loads config');
       assertLocal(['trace', 'show', trace], {
         packages: [],
         maxBytes: 340_000,
@@ -176,6 +178,7 @@ describe(
         // the three scripts rendered at build time (about 120 kB) instead of commander and the whole program
         [['completion', 'bash'], 300_000, 'src/cli/handlers/completion.ts', []],
       ];
+      assert.ok(!loads(['inspect', TOKEN]).sources.includes('src/core/config.ts'), 'inspect loads the configuration');
       for (const [args, maxBytes, source, more] of cases)
         assertLocal(args, { packages: more, maxBytes, mustLoad: [source] });
     });

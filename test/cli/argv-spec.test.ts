@@ -13,7 +13,15 @@ import { buildProgram, runCli } from '../../src/cli/program.js';
 import { commandInput, handlerLoaders } from '../../src/cli/command.js';
 import { collect } from '../../src/cli/options.js';
 import { HANDLERS } from '../../src/cli/handler-index.js';
-import { parseArgv, specOf, type CommandSpec, type ParsedArgv } from '../../src/cli/argv-spec.js';
+import {
+  packSpec,
+  parseArgv,
+  specOf,
+  unpackSpec,
+  type CommandSpec,
+  type PackedSpec,
+  type ParsedArgv,
+} from '../../src/cli/argv-spec.js';
 import { dispatchFast } from '../../src/cli/dispatch-fast.js';
 import { testContext } from '../helpers/cli.js';
 import type { CliContext } from '../../src/cli/context.js';
@@ -118,6 +126,12 @@ describe('argv-spec: the command line without commander', () => {
     const keys = leaves(spec).map((l) => l.spec.handler);
     assert.equal(keys.length, Object.keys(HANDLERS).length, 'a handler without a command, or the reverse');
     assert.deepEqual(new Set(keys), new Set(Object.keys(HANDLERS)));
+  });
+
+  test('the packed spec the bundle carries unpacks to the same spec, at a fraction of its size', () => {
+    const packed = JSON.stringify(packSpec(spec));
+    assert.deepEqual(unpackSpec(JSON.parse(packed) as PackedSpec), JSON.parse(JSON.stringify(spec)));
+    assert.ok(packed.length < JSON.stringify(spec).length / 2, `${packed.length} bytes`);
   });
 
   test('the spec is data: the same whatever the environment the program is built in', () => {

@@ -66,3 +66,36 @@ test('a corrupt pending file is dropped, not fatal', async () => {
   assert.throws(() => store.find('s', T0), { code: 'ESTATE_UNKNOWN' });
   assert.equal(readdirSync(dir).length, 0);
 });
+
+test('a pending sign-in is written atomically but not flushed to disk; the token cache is flushed', async () => {
+  const fs = (await import('node:fs')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const { mock } = await import('node:test');
+  const { FileTokenStore } = await import('../../src/io/token-cache.js');
+  const dir = mkdtempSync(join(tmpdir(), 'et-durable-'));
+  const flushed = mock.method(fs, 'fsyncSync');
+  syncBuiltinESMExports(); // the modules' `import { fsyncSync }` bindings now count too
+  try {
+    const store = new FilePendingStore(join(dir, 'pending'));
+    store.save(entry('s1'));
+    assert.equal(store.find('s1', T0 + 1000).state, 's1');
+    store.markUsed('s1', T0 + 2000); // the tombstone that refuses a replayed state is written the same way
+    assert.equal(flushed.mock.callCount(), 0, 'the pending store flushed a file');
+    // any change is written: here an account with nothing else
+    await new FileTokenStore(join(dir, 'cache')).update((d) => {
+      d.accounts.push({ home_account_id: 'o.t' } as unknown as (typeof d.accounts)[number]);
+    });
+    assert.ok(flushed.mock.callCount() >= 1, 'the token cache did not flush its file');
+  } finally {
+    flushed.mock.restore();
+    syncBuiltinESMExports();
+  }
+  // what survives is whole: a torn entry (as a crash could leave) is treated as absent and removed
+  const tornDir = join(dir, 'torn');
+  const torn = new FilePendingStore(tornDir);
+  torn.save(entry('s2'));
+  const [file] = readdirSync(tornDir);
+  fs.writeFileSync(join(tornDir, file!), '{"pending":{"state":"s2","cre');
+  assert.equal(torn.newest(T0 + 1000), undefined);
+  assert.deepEqual(readdirSync(tornDir), []);
+});

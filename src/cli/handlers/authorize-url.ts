@@ -6,7 +6,7 @@ import { err, out } from '../context.js';
 import { userSignInIdentity, userScopes } from '../options.js';
 import { withRuntime } from '../runtime.js';
 import { usageError } from '../../core/errors.js';
-import { startAuthorization } from '../../flows/auth-code.js';
+import { startAuthorization } from '../../flows/authorize.js';
 
 export const run: Handler<AuthorizeUrlFlags> = async (ctx, { flags, global }) => {
   const { authority, clientId } = userSignInIdentity(flags, ctx);

@@ -6,8 +6,8 @@ import type { CliContext } from '../context.js';
 import { err } from '../context.js';
 import { deliverTokens, pendingProvider } from '../deliver.js';
 import { endpointSource, resolveSettings, userScopes, userSignInIdentity } from '../options.js';
-import { discoverWorkspaceAuthority, normalizeWorkspaceHost } from '../../apis/databricks.js';
 import { withRuntime } from '../runtime.js';
+import { loadDatabricksApi } from '../workspace-discovery.js';
 import { EntraTokenError, usageError } from '../../core/errors.js';
 import { login, loopbackRedirect } from '../../flows/login.js';
 import { openBrowser } from '../../io/browser.js';
@@ -23,9 +23,11 @@ function workspaceToDiscover(flags: LoginFlags, ctx: CliContext): string | undef
 }
 
 export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
+  // the Databricks client only for a workspace to discover (not loaded before the listener is up otherwise)
   const workspace = workspaceToDiscover(flags, ctx);
-  if (workspace !== undefined) normalizeWorkspaceHost(workspace); // usage errors before anything starts
-  const early = workspace === undefined ? userSignInIdentity(flags, ctx) : undefined;
+  const discovery = workspace === undefined ? undefined : { host: workspace, api: await loadDatabricksApi() };
+  discovery?.api.normalizeWorkspaceHost(discovery.host); // usage errors before anything starts
+  const early = discovery === undefined ? userSignInIdentity(flags, ctx) : undefined;
   const claims = await claimsParameter(flags, ctx); // usage errors before anything is sent
   const timeout = Number(flags.timeout);
   if (!/^\d+$/.test(flags.timeout) || timeout < 1 || timeout > 86_400)
@@ -39,14 +41,14 @@ export const run: Handler<LoginFlags> = async (ctx, { flags, global }) => {
   loopbackRedirect(flags.redirectUri, port); // usage errors before anything starts
   await withRuntime(ctx, global, async (rt) => {
     let identity = early;
-    if (identity === undefined && workspace !== undefined) {
+    if (identity === undefined && discovery !== undefined) {
       rt.trace.step('Find the workspace tenant');
-      const found = await discoverWorkspaceAuthority(workspace, (req, o) =>
+      const found = await discovery.api.discoverWorkspaceAuthority(discovery.host, (req, o) =>
         rt.http.send(req, { signal: ctx.signal, trace: rt.trace, ...o }),
       );
       err(
         ctx,
-        `Workspace ${normalizeWorkspaceHost(workspace)} signs in at ${found.origin}/${found.tenant} (its /aad/auth redirect)`,
+        `Workspace ${discovery.api.normalizeWorkspaceHost(discovery.host)} signs in at ${found.origin}/${found.tenant} (its /aad/auth redirect)`,
       );
       identity = userSignInIdentity({ ...flags, authority: `${found.origin}/${found.tenant}` }, ctx);
     }

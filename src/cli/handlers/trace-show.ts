@@ -7,8 +7,7 @@ import { resolve } from 'node:path';
 import type { Handler } from '../command.js';
 import type { TraceShowFlags } from '../commands/trace.js';
 import { err, out, readStdin } from '../context.js';
-import { renderDiagram, renderText } from '../trace-render.js';
-import { SECRETS_WARNING } from '../trace-sinks.js';
+import { renderDiagram, renderText, SECRETS_WARNING } from '../trace-render.js';
 import { redactTrace, type AuditEvent } from '../../core/audit.js';
 import { badInput, EntraTokenError } from '../../core/errors.js';
 
