@@ -54,16 +54,20 @@ async function main(argv: string[]): Promise<number> {
     if (fast !== undefined) return fast;
   }
   const { fdWriter } = await import('../io/fd-writer.js');
-  // a pipe gets a synchronous writer of its own (io/fd-writer.ts); a terminal or a file node's stream
+  // a pipe gets a synchronous writer of its own (io/fd-writer.ts); a terminal or a file node's stream. A pipe
+  // is a FIFO (a shell's `|`) or a socket pair (what node's child_process, and many supervisors, give a child):
+  // node itself writes both synchronously on Linux, as a net.Socket it must load first
   const output = (fd: 1 | 2) => {
     const own = () => (fd === 1 ? process.stdout : process.stderr);
     let pipe = false;
     try {
-      pipe = fstatSync(fd).isFIFO();
+      const st = fstatSync(fd);
+      pipe = st.isFIFO() || st.isSocket();
     } catch {
       // not a descriptor we can inspect: node's stream decides
     }
-    return pipe ? fdWriter(fd, own) : own();
+    // the fd writer has the part of the Writable interface commands and Readable#pipe use (io/fd-writer.ts)
+    return pipe ? (fdWriter(fd, own) as unknown as NodeJS.WriteStream) : own();
   };
   const stdout = output(1);
   const stderr = output(2);
