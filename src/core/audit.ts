@@ -136,6 +136,8 @@ function queryOf(url: string): URLSearchParams {
 function parseQuery(url: string): URLSearchParams {
   const q = url.indexOf('?');
   const h = url.indexOf('#');
+  // a URL with neither (a token endpoint) has no parameters
+  if (q < 0 && h < 0) return new URLSearchParams();
   const query = q >= 0 ? url.slice(q + 1, h > q ? h : undefined) : '';
   const frag = h >= 0 ? url.slice(h + 1) : '';
   return new URLSearchParams(`${query}${query && frag.includes('=') ? '&' : ''}${frag.includes('=') ? frag : ''}`);
