@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { aadstsInfo } from './aadsts.js';
 import { audienceName, tokenVersion } from './claims.js';
 import { aadstsCode, errorFieldsFromJson } from './entra-error.js';
-import { decodeJwtUnverified } from './jwt.js';
+import { decodeJwtShared } from './jwt.js';
 import { MAX_JSON_DEPTH } from './json-limits.js';
 import {
   isDistinctiveSecret,
@@ -104,7 +104,7 @@ function s256(verifier: string): string {
 function tryDecode(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } | undefined {
   if (isRedacted(token) || !token.startsWith('eyJ')) return undefined;
   try {
-    const d = decodeJwtUnverified(token);
+    const d = decodeJwtShared(token);
     return { header: d.header, claims: d.claims };
   } catch {
     return undefined;

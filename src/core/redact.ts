@@ -345,6 +345,14 @@ export function parseJsonShared(text: string): unknown {
   return value;
 }
 
+/**
+ * What {@link parseJsonShared} gave for `text` when `text` is the last it parsed and it was JSON within the depth
+ * limit; otherwise undefined. Never parses. Shared: never changed.
+ */
+export function lastParsedJson(text: string): unknown {
+  return lastJson !== undefined && lastJson.text === text ? lastJson.value : undefined;
+}
+
 /** The last JSON body made by {@link redactBody}, and the value it is the text of. */
 let lastRedacted: { text: string; value: unknown } | undefined;
 
