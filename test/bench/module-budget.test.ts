@@ -155,7 +155,10 @@ describe(
         mustLoad: ['src/cli/trace-sinks.ts'],
       });
       // reading a trace needs no configuration: the shared base (errors, redaction, clouds) is a file of its own
-      assert.ok(!loads(['trace', 'show', trace]).sources.includes('src/core/config.ts'), 'trace show loads config');
+      const traceShow = loads(['trace', 'show', trace]);
+      assert.ok(!traceShow.sources.includes('src/core/config.ts'), 'trace show loads config');
+      // one local file is read synchronously: node:fs/promises (and its thread pool) cost a fifth of the command
+      assert.ok(!traceShow.builtins.includes('fs/promises'), 'trace show loads node:fs/promises');
       assertLocal(['trace', 'show', trace], {
         packages: [],
         maxBytes: 340_000,
