@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { aadstsInfo } from './aadsts.js';
 import { audienceName, tokenVersion } from './claims.js';
 import { aadstsCode, errorFieldsFromJson } from './entra-error.js';
-import { decodeJwtUnverified } from './jwt.js';
+import { decodeJwtShared } from './jwt.js';
 import { MAX_JSON_DEPTH } from './json-limits.js';
 import {
   isDistinctiveSecret,
@@ -104,7 +104,7 @@ function s256(verifier: string): string {
 function tryDecode(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } | undefined {
   if (isRedacted(token) || !token.startsWith('eyJ')) return undefined;
   try {
-    const d = decodeJwtUnverified(token);
+    const d = decodeJwtShared(token);
     return { header: d.header, claims: d.claims };
   } catch {
     return undefined;
@@ -136,6 +136,8 @@ function queryOf(url: string): URLSearchParams {
 function parseQuery(url: string): URLSearchParams {
   const q = url.indexOf('?');
   const h = url.indexOf('#');
+  // a URL with neither (a token endpoint) has no parameters
+  if (q < 0 && h < 0) return new URLSearchParams();
   const query = q >= 0 ? url.slice(q + 1, h > q ? h : undefined) : '';
   const frag = h >= 0 ? url.slice(h + 1) : '';
   return new URLSearchParams(`${query}${query && frag.includes('=') ? '&' : ''}${frag.includes('=') ? frag : ''}`);

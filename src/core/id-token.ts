@@ -8,7 +8,7 @@
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
 import { EntraTokenError } from './errors.js';
-import { decodeJwtUnverified } from './jwt.js';
+import { decodeJwtShared } from './jwt.js';
 import { isTenantGuid } from './authority.js';
 
 /** Allowed difference between our clock and the provider's, in seconds. */
@@ -58,7 +58,7 @@ function claimError(claim: string, expected: unknown, actual: unknown, hint?: st
 
 /** Check issuer, audience, azp, lifetime and nonce of an id token; return who signed in. */
 export function checkIdToken(idToken: string, exp: IdTokenExpectations): IdTokenSummary {
-  const { claims } = decodeJwtUnverified(idToken);
+  const { claims } = decodeJwtShared(idToken);
   const str = (k: string) => (typeof claims[k] === 'string' ? (claims[k] as string) : undefined);
   const iss = str('iss');
   const tid = str('tid');

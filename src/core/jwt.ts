@@ -84,6 +84,21 @@ export function decodeJwtUnverified(token: string): DecodedJwt {
   return { header, claims, signature, segments: [h, p, s] };
 }
 
+/** The token {@link decodeJwtShared} decoded last, and what it gave. */
+let lastDecoded: { token: string; jwt: DecodedJwt } | undefined;
+
+/**
+ * {@link decodeJwtUnverified}, remembering the last token: a traced exchange decodes the id token for the trace,
+ * then again to check it. The result is shared between its callers (the trace and the id token check), which
+ * only read it.
+ */
+export function decodeJwtShared(token: string): DecodedJwt {
+  if (lastDecoded?.token === token) return lastDecoded.jwt;
+  const jwt = decodeJwtUnverified(token);
+  lastDecoded = { token, jwt };
+  return jwt;
+}
+
 /** Where a token found in the input came from. */
 export type TokenSource = 'token' | 'access_token' | 'id_token';
 

@@ -345,6 +345,14 @@ export function parseJsonShared(text: string): unknown {
   return value;
 }
 
+/**
+ * What {@link parseJsonShared} gave for `text` when `text` is the last it parsed and it was JSON within the depth
+ * limit; otherwise undefined. Never parses. Shared: never changed.
+ */
+export function lastParsedJson(text: string): unknown {
+  return lastJson !== undefined && lastJson.text === text ? lastJson.value : undefined;
+}
+
 /** The last JSON body made by {@link redactBody}, and the value it is the text of. */
 let lastRedacted: { text: string; value: unknown } | undefined;
 
@@ -587,18 +595,15 @@ export class KnownSecrets {
     return this.values.has(value);
   }
 
+  /** How many secrets of `list` are in `byHead` (the index is made on the first scrub that needs it). */
+  private indexed = 0;
+
   /** Learn a secret (a value, or one compiled by {@link compileSecret}); one already known is ignored. */
   add(secret: string | CompiledSecret): void {
-    const s = typeof secret === 'string' ? new LazySecret(secret) : (secret as LazySecret);
-    if (this.values.has(s.value)) return;
-    this.values.add(s.value);
-    const at = this.list.push(s) - 1;
-    for (const head of s.heads()) {
-      const ids = this.byHead.get(head);
-      if (ids === undefined) this.byHead.set(head, [at]);
-      else if (ids[ids.length - 1] !== at) ids.push(at);
-      this.starts.add(start3(head, 0));
-    }
+    const value = typeof secret === 'string' ? secret : (secret as LazySecret).value;
+    if (this.values.has(value)) return;
+    this.values.add(value);
+    this.list.push(typeof secret === 'string' ? new LazySecret(secret) : (secret as LazySecret));
   }
 
   /** Replace every occurrence of a known secret (in any of its encoded forms) by its mark. */
@@ -607,6 +612,14 @@ export class KnownSecrets {
     if (this.list.length <= MANY_SECRETS) {
       for (const s of this.list) t = s.scrub(t);
       return t;
+    }
+    for (; this.indexed < this.list.length; this.indexed++) {
+      for (const head of this.list[this.indexed]!.heads()) {
+        const ids = this.byHead.get(head);
+        if (ids === undefined) this.byHead.set(head, [this.indexed]);
+        else if (ids[ids.length - 1] !== this.indexed) ids.push(this.indexed);
+        this.starts.add(start3(head, 0));
+      }
     }
     let present = this.present(t);
     for (let i = 0; i < this.list.length && present.size; i++) {

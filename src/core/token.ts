@@ -8,6 +8,7 @@ import { errorFieldsFromJson, toEntraError } from './entra-error.js';
 import type { HintContext } from './aadsts.js';
 import { formPost, mediaType, type WireRequest, type WireResponse } from './wire.js';
 import { anchorForUsername } from './platform.js';
+import { lastParsedJson } from './redact.js';
 
 /** How a confidential client proves itself; public clients send nothing (§2). */
 export type ClientAuth =
@@ -213,11 +214,14 @@ export function parseJsonBody(
       },
     );
   if (!/json/.test(type) && !res.body.trimStart().startsWith('{')) throw fail('with a body that is not JSON');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(res.body);
-  } catch {
-    throw fail('with malformed JSON');
+  // a traced answer was parsed a moment ago by the trace's redaction: the same text gives the same value
+  let parsed: unknown = lastParsedJson(res.body);
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(res.body);
+    } catch {
+      throw fail('with malformed JSON');
+    }
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw fail('with JSON that is not an object');

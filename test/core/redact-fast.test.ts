@@ -8,6 +8,7 @@ import {
   isDistinctiveSecret,
   isSecretName,
   KnownSecrets,
+  lastParsedJson,
   parseJsonShared,
   redactBody,
   redactedJsonValue,
@@ -20,6 +21,8 @@ import {
 } from '../../src/core/redact.js';
 import { parseJsonBounded } from '../../src/core/json-limits.js';
 import { redactTrace, type AuditEvent } from '../../src/core/audit.js';
+import { decodeJwtShared, decodeJwtUnverified } from '../../src/core/jwt.js';
+import { processTokenResponse } from '../../src/core/token.js';
 
 setMarkKey(Buffer.alloc(32, 3));
 
@@ -210,6 +213,49 @@ describe('remembered answers', () => {
     const proto = '{"__proto__":{"access_token":"abcdefghijkl0123"},"a":1}';
     const rp = redactBody(proto, 'application/json');
     assert.equal(JSON.stringify(redactedJsonValue(rp)!.value, null, 2), JSON.stringify(JSON.parse(rp), null, 2));
+  });
+});
+
+describe('what a traced exchange has just read is not read again', () => {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const jwt = (claims: object) => `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}.c2ln`;
+
+  it('decodeJwtShared gives what decodeJwtUnverified gives, the same value for the same token, and throws as it does', () => {
+    const a = jwt({ sub: 'a', n: 1 });
+    const b = jwt({ sub: 'b', n: 2 });
+    assert.deepEqual(decodeJwtShared(a), decodeJwtUnverified(a));
+    assert.equal(decodeJwtShared(a), decodeJwtShared(a));
+    assert.deepEqual(decodeJwtShared(b).claims, { sub: 'b', n: 2 });
+    assert.deepEqual(decodeJwtShared(a).claims, { sub: 'a', n: 1 });
+    for (const bad of ['a.b', `${a}x=`, 'eyJ.eyJ.x']) {
+      assert.throws(
+        () => decodeJwtShared(bad),
+        (e: Error) => {
+          assert.throws(() => decodeJwtUnverified(bad), { message: e.message });
+          return true;
+        },
+      );
+    }
+  });
+
+  it('a token answer parsed by the trace gives the flow exactly what parsing it again gives', () => {
+    const body = JSON.stringify({
+      token_type: 'Bearer',
+      access_token: jwt({ aud: 'x' }),
+      expires_in: '3599',
+      scope: 'openid',
+      refresh_token: '0.AXEA-refresh',
+    });
+    const res = { status: 200, headers: { 'content-type': 'application/json' }, body };
+    const fresh = processTokenResponse(res, { now: 1_700_000_000_000 });
+    redactBody(body, 'application/json'); // what the live trace does first
+    assert.equal(lastParsedJson(body) !== undefined, true);
+    assert.deepEqual(processTokenResponse(res, { now: 1_700_000_000_000 }), fresh);
+    // an answer the trace refused to walk (nested too deeply) is still parsed by the flow
+    const deep = `{"token_type":"Bearer","access_token":"x","expires_in":1,"a":${'['.repeat(80)}${']'.repeat(80)}}`;
+    redactBody(deep, 'application/json');
+    assert.equal(lastParsedJson(deep), undefined);
+    assert.equal(processTokenResponse({ ...res, body: deep }, { now: 0 }).access_token, 'x');
   });
 });
 
