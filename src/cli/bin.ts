@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       // not a descriptor we can inspect: node's stream decides
     }
     // the fd writer has the part of the Writable interface commands and Readable#pipe use (io/fd-writer.ts)
-    return pipe ? (fdWriter(fd, own) as unknown as NodeJS.WriteStream) : own();
+    return pipe ? (fdWriter(fd) as unknown as NodeJS.WriteStream) : own();
   };
   const stdout = output(1);
   const stderr = output(2);

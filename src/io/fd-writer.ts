@@ -22,12 +22,28 @@ export interface FdWriter extends EventEmitter {
   end(chunk?: string | Uint8Array | Callback, encoding?: BufferEncoding | Callback, cb?: Callback): this;
 }
 
+/** A pipe someone made non-blocking, and full: wait this long before trying again (no busy loop). */
+const FULL_PIPE_WAIT_MS = 2;
+let sleeper: Int32Array | undefined;
+
 /**
- * `fallback` is node's own stream for the descriptor: a pipe that someone made non-blocking and that is full
- * (EAGAIN) gets the rest of the output through it, queued, instead of a busy loop here.
+ * Write all of `buf` to `fd`. A pipe that someone made non-blocking and that is full (EAGAIN) is waited for,
+ * a couple of milliseconds at a time, so the output stays whole and in order even when the process exits
+ * right after (node's own stream would queue it and could be cut off).
  */
-export function fdWriter(fd: number, fallback: () => NodeJS.WritableStream): FdWriter {
-  let queued: NodeJS.WritableStream | undefined;
+function writeAll(fd: number, buf: Buffer): void {
+  let rest = buf;
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait((sleeper ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, FULL_PIPE_WAIT_MS);
+    }
+  }
+}
+
+export function fdWriter(fd: number): FdWriter {
   let failed = false;
   let ended = false;
   const w = new EventEmitter() as EventEmitter & {
@@ -55,17 +71,11 @@ export function fdWriter(fd: number, fallback: () => NodeJS.WritableStream): FdW
       fail(new Error(ended ? 'write after end' : 'write after a failed write'), done);
       return false;
     }
-    let rest = typeof chunk === 'string' ? Buffer.from(chunk, enc) : Buffer.from(chunk);
-    if (queued) return queued.write(rest, (e?: Error | null) => done?.(e ?? null));
     try {
-      while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+      writeAll(fd, typeof chunk === 'string' ? Buffer.from(chunk, enc) : Buffer.from(chunk));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
-        fail(e as Error, done);
-        return false;
-      }
-      queued = fallback();
-      return queued.write(rest, (err?: Error | null) => done?.(err ?? null));
+      fail(e as Error, done);
+      return false;
     }
     if (done) process.nextTick(done, null);
     return true;
