@@ -10,7 +10,7 @@
 // the commander-free dispatch loads (bin, the esbuild runtime, the fd writer, the shared base and the dispatch),
 // so each command's own share is its row minus the floor. Prints one markdown table.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,16 +60,22 @@ try {
   spawnSync(process.execPath, [BIN, '--trace-file', trace, 'authorize-url', '--tenant', 'organizations'], {
     env: { ...env, AZURE_CLIENT_ID: CLIENT },
   });
-  // the files every dispatched command loads, by what they hold (dist/cli/bin-manifest.json)
+  // the files every dispatched command loads: those `completion bash` loads (module-loads.cjs), but for the bin
+  // itself and the chunk holding the completion handler (dist/cli/bin-manifest.json names what each file holds)
   const manifest = JSON.parse(readFileSync(join(cli, 'bin-manifest.json'), 'utf8'));
-  const holding = (source) => Object.keys(manifest).find((f) => manifest[f].inputs.includes(source));
-  const runtime = readdirSync(join(cli, 'chunks')).find((f) => manifest[`chunks/${f}`]?.inputs.length === 0);
-  const floor = [
-    `chunks/${runtime}`,
-    holding('src/io/fd-writer.ts'),
-    holding('src/core/errors.ts'),
-    holding('src/cli/dispatch-fast.ts'),
-  ].map((f) => join(cli, f));
+  const loadsFile = join(home, 'loads.json');
+  spawnSync(
+    process.execPath,
+    ['--require', join(root, 'scripts', 'bench', 'module-loads.cjs'), BIN, 'completion', 'bash'],
+    {
+      env: { ...env, ENTRA_TOKEN_MODULE_LOADS: loadsFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const floor = JSON.parse(readFileSync(loadsFile, 'utf8')).files.filter((f) => {
+    const held = manifest[f.slice(cli.length + 1)]?.inputs ?? [];
+    return f !== BIN && !held.some((i) => i.includes('completion'));
+  });
   // run as files, as the bin is (a script given with -e pays for the module loader's set-up on its first require)
   const empty = join(home, 'empty.cjs');
   writeFileSync(empty, '');

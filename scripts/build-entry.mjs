@@ -308,7 +308,9 @@ try {
       __VERSION__: JSON.stringify(VERSION),
       __COMMAND_INDEX__: JSON.stringify(JSON.stringify(commandIndex)),
       __ARGV_SPEC__: JSON.stringify(JSON.stringify(packSpec(argvSpec))),
-      __COMPLETION_JSON__: JSON.stringify(JSON.stringify(completion)),
+      __COMPLETION_BASH__: JSON.stringify(completion.bash),
+      __COMPLETION_ZSH__: JSON.stringify(completion.zsh),
+      __COMPLETION_FISH__: JSON.stringify(completion.fish),
     },
     plugins: [lazyBuiltins, lazyCommander, leanUndici],
     // fewer bytes to read, parse and hold at every start (a quarter fewer with short local names); error

@@ -79,3 +79,15 @@ describe('completion', () => {
     assert.match(r.stderr, /value 'tcsh' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish/);
   });
 });
+
+describe('completion from the built bin', () => {
+  const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'bin.cjs');
+  it("prints, for each shell, the script rendered at build time: the program's own, byte for byte", async (t) => {
+    if (!(await import('node:fs')).existsSync(BIN)) return t.skip('run npm run build first');
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = spawnSync(process.execPath, [BIN, 'completion', shell], { encoding: 'utf8', env: { PATH: '' } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, await script(shell), shell);
+    }
+  });
+});
