@@ -370,10 +370,12 @@ try {
   // what both the token cache-hit path and the dispatch need (errors, redaction, …) is a file of its own, so a
   // command other than `token` does not load the cache-hit path's configuration and cache code with it
   const [tokenRoot, dispatchRoot] = ['src/cli/token-fast.ts', 'src/cli/dispatch-fast.ts'].map(holding);
+  const runtimeOnly = (f) => outputs[f].inputs.every((i) => i.startsWith('<'));
+  const lazyGlue = (f) => !runtimeOnly(f) && shared(f);
   const closure = (root) => {
     const seen = new Set();
     const visit = (f) => {
-      if (seen.has(f) || (f !== root && shared(f))) return;
+      if (seen.has(f) || (f !== root && runtimeOnly(f))) return;
       seen.add(f);
       staticImports(f).forEach(visit);
     };
@@ -383,8 +385,11 @@ try {
   const fromDispatch = closure(dispatchRoot);
   // and the constants and URL checks that most commands use without any configuration code (inspect, trace show)
   const everywhere = (f) => outputs[f].inputs.some((i) => i === 'src/core/clouds.ts' || i === 'src/core/url-safety.ts');
+  // and the lazy built-ins' getter modules the cache-hit path needs (node:os, node:fs/promises…): in the common
+  // file rather than files of their own, so a cache hit loads no more files than the bin, its chunk, the
+  // common one and esbuild's runtime
   const common = [...closure(tokenRoot)].filter(
-    (f) => (fromDispatch.has(f) || everywhere(f)) && f !== tokenRoot && f !== dispatchRoot,
+    (f) => (fromDispatch.has(f) || everywhere(f) || lazyGlue(f)) && f !== tokenRoot && f !== dispatchRoot,
   );
   if (common.length) {
     common.sort();
