@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { hasPython, runIntoFullPipe } from '../helpers/full-pipe.js';
 import { join } from 'node:path';
 
 const WRITER = join(import.meta.dirname, '..', '..', 'src', 'io', 'fd-writer.ts');
-const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 /** Run `body` (with `w`, an fd writer on stdout) in a child; resolves with its stdout, stderr and exit code. */
 function child(body: string, opts: { closeStdoutAfter?: number } = {}) {
@@ -75,42 +75,12 @@ test(
   'a full non-blocking pipe (a slow reader): the writer waits for it, and all of it arrives in order',
   { skip: !hasPython && 'no python3' },
   () => {
-    // python makes the pipe non-blocking and fills it before the child starts; node has no pipe(2)
-    const py = `
-import os, subprocess, sys, time
-r, w = os.pipe()
-os.set_blocking(w, False)
-try:
-    while True: os.write(w, b'x' * 4096)
-except BlockingIOError:
-    pass
-prefill = 0
-while True:
-    try:
-        prefill += len(os.read(r, 65536)) if prefill < 60000 else 0
-    except BlockingIOError:
-        break
-    if prefill >= 60000: break
-p = subprocess.Popen(sys.argv[1:], stdout=w)
-os.close(w)
-time.sleep(0.5)
-data = b''
-while True:
-    chunk = os.read(r, 65536)
-    if not chunk: break
-    data += chunk
-p.wait()
-tail = data[data.find(b'<'):]
-print(p.returncode, len(tail), tail.startswith(b'<' + b'z' * 10), tail.endswith(b'>'))
-`;
-    const body = `w.write('<' + 'z'.repeat(200000) + '>');`;
-    const script = `import { fdWriter } from ${JSON.stringify(WRITER)}; const w = fdWriter(1); ${body}`;
-    const r = spawnSync(
-      'python3',
-      ['-c', py, process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8' },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), '0 200002 True True');
+    const script = `import { fdWriter } from ${JSON.stringify(WRITER)}; const w = fdWriter(1); w.write('<' + 'z'.repeat(200000)); w.write('>');`;
+    const r = runIntoFullPipe([process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], {
+      room: 4096,
+      readerDelayS: 0.5,
+    });
+    assert.equal(r.status, 0);
+    assert.equal(r.data, `<${'z'.repeat(200000)}>`);
   },
 );
