@@ -35,8 +35,8 @@ const require = createRequire(import.meta.url);
 for (const stream of [process.stdout, process.stderr]) Object.defineProperty(stream, 'isTTY', { value: false });
 const { buildProgram, runCli, VERSION } = await import(pathToFileURL(join(cliDir, 'program.js')).href);
 
-/** What `entra-token ...argv` prints on stdout, run in this process; throws unless it exits 0. */
-async function render(argv) {
+/** What `entra-token ...argv` prints on stdout, run in this process; throws unless it exits 0 with what `expect` wants. */
+async function render(argv, expect = (out) => out.startsWith('Usage: entra-token')) {
   let stdout = '';
   let stderr = '';
   const sink = (add) => new Writable({ write: (c, _e, cb) => (add(String(c)), cb()) });
@@ -56,7 +56,7 @@ async function render(argv) {
     signal: new AbortController().signal,
   };
   const code = await runCli(argv, ctx);
-  if (code !== 0 || !stdout.startsWith('Usage: entra-token')) {
+  if (code !== 0 || !expect(stdout)) {
     throw new Error(`build-entry: could not render \`${argv.join(' ')}\` (exit ${code}): ${stderr}`);
   }
   return stdout;
@@ -115,22 +115,8 @@ walkSpec(argvSpec, []);
 if (opaque.length) console.error(`build-entry: left to commander: ${opaque.join(', ')}`);
 if (argvSpec.opaque) fail('the program itself is opaque to dispatch-fast.ts: no command would skip commander');
 const completion = {};
-for (const shell of ['bash', 'zsh', 'fish']) {
-  // rendered as `help` is (render() checks for a usage line; a script has none)
-  let text = '';
-  const sink = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
-  const code = await runCli(['completion', shell], {
-    stdout: Object.assign(sink, { isTTY: false }),
-    stderr: Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }),
-    stdin: process.stdin,
-    env: {},
-    now: () => Date.now(),
-    cwd: root,
-    signal: new AbortController().signal,
-  });
-  if (code !== 0 || !text.includes('entra-token')) fail(`could not render \`completion ${shell}\``);
-  completion[shell] = text;
-}
+for (const shell of ['bash', 'zsh', 'fish'])
+  completion[shell] = await render(['completion', shell], (out) => out.includes('entra-token'));
 
 // ------------------------------------------------------------------ 2. ES module chunks
 /**
@@ -349,46 +335,40 @@ try {
     fail(`no entry chunk for ${source} (is it still imported with import()?)`);
   const groupOf = new Map(); // chunk → the root of its group
   const groups = new Map(); // root → its members, root first
-  // esbuild's runtime helpers and the lazy built-ins are used everywhere: they stay files of their own
+  // esbuild's runtime helpers and the lazy built-ins' getter modules are used everywhere: they join no group
+  // (but the common one, below)
   const shared = (f) => outputs[f].inputs.every((i) => i.startsWith('lazy-builtin:') || i.startsWith('<'));
-  // what the handlers (and every other lazily imported module) import: never merged into the program's file,
-  // which the bundled bin loads only when commander runs (dispatch-fast.ts runs the handlers without it)
-  const lazyEntries = Object.keys(outputs).filter(
-    (f) => outputs[f].entryPoint && !/src\/cli\/(bin|program)\.ts$/.test(outputs[f].entryPoint),
-  );
+  const runtimeOnly = (f) => outputs[f].inputs.every((i) => i.startsWith('<'));
+  const lazyGlue = (f) => !runtimeOnly(f) && shared(f);
+  /** Every chunk the given ones import statically, directly or not (esbuild's runtime chunk left out). */
   const reachable = (from) => {
     const seen = new Set();
     const visit = (f) => {
-      if (seen.has(f)) return;
+      if (seen.has(f) || (!from.includes(f) && runtimeOnly(f))) return;
       seen.add(f);
       staticImports(f).forEach(visit);
     };
     from.forEach(visit);
     return seen;
   };
+  // what the handlers (and every other lazily imported module) import: never merged into the program's file,
+  // which the bundled bin loads only when commander runs (dispatch-fast.ts runs the handlers without it)
+  const lazyEntries = Object.keys(outputs).filter(
+    (f) => outputs[f].entryPoint && !/src\/cli\/(bin|program)\.ts$/.test(outputs[f].entryPoint),
+  );
   const usedLazily = reachable(lazyEntries);
   // what both the token cache-hit path and the dispatch need (errors, redaction, …) is a file of its own, so a
   // command other than `token` does not load the cache-hit path's configuration and cache code with it
   const [tokenRoot, dispatchRoot] = ['src/cli/token-fast.ts', 'src/cli/dispatch-fast.ts'].map(holding);
-  const runtimeOnly = (f) => outputs[f].inputs.every((i) => i.startsWith('<'));
-  const lazyGlue = (f) => !runtimeOnly(f) && shared(f);
-  const closure = (root) => {
-    const seen = new Set();
-    const visit = (f) => {
-      if (seen.has(f) || (f !== root && runtimeOnly(f))) return;
-      seen.add(f);
-      staticImports(f).forEach(visit);
-    };
-    visit(root);
-    return seen;
-  };
-  const fromDispatch = closure(dispatchRoot);
-  // and the constants and URL checks that most commands use without any configuration code (inspect, trace show)
-  const everywhere = (f) => outputs[f].inputs.some((i) => i === 'src/core/clouds.ts' || i === 'src/core/url-safety.ts');
+  const fromDispatch = reachable([dispatchRoot]);
+  // and what most commands use without any configuration code: the constants and URL checks (inspect, trace
+  // show), and the fd writer (every dispatched command's stdout, and the cache hit's)
+  const everywhere = (f) =>
+    outputs[f].inputs.some((i) => ['src/core/clouds.ts', 'src/core/url-safety.ts', 'src/io/fd-writer.ts'].includes(i));
   // and the lazy built-ins' getter modules the cache-hit path needs (node:os, node:fs/promises…): in the common
   // file rather than files of their own, so a cache hit loads no more files than the bin, its chunk, the
   // common one and esbuild's runtime
-  const common = [...closure(tokenRoot)].filter(
+  const common = [...reachable([tokenRoot])].filter(
     (f) => (fromDispatch.has(f) || everywhere(f) || lazyGlue(f)) && f !== tokenRoot && f !== dispatchRoot,
   );
   if (common.length) {

@@ -6,7 +6,7 @@
  * miss, an unusual option, --help) returns undefined and the full program takes over, where
  * FileTokenStore repairs or reports it and the refresh happens under the lock.
  */
-import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DATABRICKS_DEFAULT_SCOPE,
@@ -21,6 +21,7 @@ import {
 } from '../core/cache-keys.js';
 import { cacheDir } from '../io/paths.js';
 import { readDefaultAccount } from '../io/default-account.js';
+import { writeAll } from '../io/fd-writer.js';
 import { loadProfile } from '../io/config-files.js';
 
 export interface TokenFlags {
@@ -174,18 +175,6 @@ export interface FastIo {
   stdout?: { write(s: string): unknown };
 }
 
-/** Write all of `text` to a file descriptor, waiting out EAGAIN on a non-blocking pipe. */
-function writeFd(fd: number, text: string): void {
-  let buf = Buffer.from(text);
-  while (buf.length) {
-    try {
-      buf = buf.subarray(writeSync(fd, buf));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    }
-  }
-}
-
 /** Print a cached token with ≥ 5 min left and return 0; undefined when the full program must run. */
 export async function cacheHit(flags: TokenFlags, io: FastIo): Promise<number | undefined> {
   let query: CacheQuery;
@@ -215,7 +204,7 @@ export async function cacheHit(flags: TokenFlags, io: FastIo): Promise<number | 
     credential,
   );
   if (io.stdout) io.stdout.write(text);
-  else writeFd(1, text);
+  else writeAll(1, Buffer.from(text));
   return 0;
 }
 

@@ -31,7 +31,7 @@ let sleeper: Int32Array | undefined;
  * a couple of milliseconds at a time, so the output stays whole and in order even when the process exits
  * right after (node's own stream would queue it and could be cut off).
  */
-function writeAll(fd: number, buf: Buffer): void {
+export function writeAll(fd: number, buf: Buffer): void {
   let rest = buf;
   while (rest.length > 0) {
     try {
