@@ -145,7 +145,7 @@ export function parseArgv(program: CommandSpec, argv: string[]): ParsedArgv | un
   let args = argv;
   for (;;) {
     if (spec.opaque) return undefined;
-    const level: Level = { spec, values: structuredCloneDefaults(spec.defaults), given: new Set() };
+    const level: Level = { spec, values: copyDefaults(spec.defaults), given: new Set() };
     chain.push(level);
     const parsed = parseLevel(level, args);
     if (!parsed) return undefined;
@@ -239,7 +239,7 @@ export function unpackSpec({ table, root }: PackedSpec): CommandSpec {
 }
 
 /** Default values are plain data (strings, booleans, arrays): a fresh copy per parse. */
-function structuredCloneDefaults(d: Record<string, unknown>): Record<string, unknown> {
+function copyDefaults(d: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(d)) copy[k] = Array.isArray(v) ? [...(v as unknown[])] : v;
   return copy;

@@ -25,8 +25,9 @@ function print(text: string): number {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EPIPE') break;
       if (code !== 'EAGAIN') throw e;
-      // a non-blocking pipe that is full: node's own stream queues the rest and writes it as the pipe drains
-      // (as io/fd-writer.ts does), instead of spinning here until the reader catches up
+      // a non-blocking pipe that is full: node's own stream queues the rest and writes it as the pipe drains,
+      // instead of spinning here until the reader catches up (not io/fd-writer.ts's writeAll: the help path
+      // loads no shared chunk, and a help text has nothing after it that exiting could cut off)
       process.stdout.on('error', () => {});
       process.stdout.write(buf);
       break;
